@@ -1,0 +1,25 @@
+import { EventsOn } from '../../wailsjs/runtime/runtime';
+
+/**
+ * Event names Go sends to the frontend (app/events.go). A Go test
+ * (app/mirror_test.go) checks every Event* constant appears here.
+ */
+export const EVENTS = {
+  pinged: 'app.pinged',
+} as const;
+
+export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
+
+/** hasRuntime reports whether the Wails runtime is loaded (false in unit tests and a plain browser). */
+export function hasRuntime(): boolean {
+  return typeof window !== 'undefined' && typeof (window as { runtime?: unknown }).runtime === 'object';
+}
+
+/**
+ * Subscribes to a Go event and returns the unsubscribe function. Outside
+ * Wails it does nothing, so components can subscribe unconditionally.
+ */
+export function onEvent<T>(name: EventName, handler: (data: T) => void): () => void {
+  if (!hasRuntime()) return () => {};
+  return EventsOn(name, (data: T) => handler(data));
+}

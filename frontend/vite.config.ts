@@ -1,0 +1,23 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// One config for the app build (frontend/dist, embedded by main.go) and for
+// Vitest, so tests see the same JSX transform and module resolution.
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    // dist/.gitkeep is committed so Go's //go:embed works before the first
+    // build. Vite empties dist on every build and copies public/ back in,
+    // and public/.gitkeep brings the placeholder back with it.
+    emptyOutDir: true,
+    target: 'es2022',
+  },
+  test: {
+    environment: 'jsdom',
+    setupFiles: ['./src/test/setup.ts'],
+    include: ['src/**/*.test.{ts,tsx}'],
+    restoreMocks: true,
+  },
+});
