@@ -181,6 +181,9 @@ func TestNormalizeQuirks(t *testing.T) {
 		{name: "MX national 044 mobile prefix", region: "MX", input: "044 55 1234 5678", want: "+525512345678"},
 		{name: "MX national 045 mobile prefix", region: "MX", input: "045 33 1234 5678", want: "+523312345678"},
 		{name: "MX national 01 long distance prefix", region: "MX", input: "01 222 123 4567", want: "+522221234567"},
+		{name: "MX national with legacy mobile 1", region: "MX", input: "1 55 1234 5678", want: "+525512345678"},
+		{name: "MX 044 after country code", input: "+52 044 55 1234 5678", want: "+525512345678"},
+		{name: "MX 00 with legacy 1", region: "MX", input: "00 52 1 55 1234 5678", want: "+525512345678"},
 		// Brazil: legacy mobiles without the ninth digit get it.
 		{name: "BR wa_id without 9 Sao Paulo", input: "551187654321", want: "+5511987654321"},
 		{name: "BR wa_id with 9 Sao Paulo", input: "5511987654321", want: "+5511987654321"},
@@ -193,6 +196,7 @@ func TestNormalizeQuirks(t *testing.T) {
 		{name: "BR e164 without 9", input: "+55 (11) 8765-4321", want: "+5511987654321"},
 		{name: "BR national without 9", region: "BR", input: "(11) 8765-4321", want: "+5511987654321"},
 		{name: "BR national trunk without 9", region: "BR", input: "011 8765-4321", want: "+5511987654321"},
+		{name: "BR 00 without 9 in region BR", region: "BR", input: "0055 11 8765-4321", want: "+5511987654321"},
 		// Brazil traps: landlines (2-5) never get a 9.
 		{name: "BR landline 3 not a mobile", input: "551137654321", want: "+551137654321"},
 		{name: "BR landline 2 not a mobile", input: "+55 21 2345-6789", want: "+552123456789"},
