@@ -67,10 +67,12 @@
 // subscriber number starts with 6, 7, 8 or 9 (the old mobile ranges) and the
 // result is a valid mobile. Eight-digit numbers starting with 2 to 5 are
 // landlines, which never got a 9, and are left alone: adding one would
-// address a different (or no) subscriber. The old 8-digit 7xxx-xxxx
-// trunked-radio (Nextel iDEN) numbers are still in libphonenumber's data;
-// that network has been shut down, so a 7xxx-xxxx wa_id is read as a legacy
-// mobile like the others.
+// address a different (or no) subscriber. libphonenumber's data still
+// accepts eight-digit 7xxx-xxxx mobiles (once trunked-radio numbers); these
+// are deliberately treated like the other legacy mobiles and get the 9 when
+// the result is valid. The cost is that a genuinely eight-digit 7xxx-xxxx
+// account, if one still exists, would share a key with its nine-digit
+// neighbour.
 //
 // Argentina (+54). A mobile in E.164 is +54 9 + area code + subscriber
 // number (10 digits together); WhatsApp reports it as "549…". Dialled
@@ -85,7 +87,8 @@
 //
 // [Variants] lists the legacy spellings under which one canonical number may
 // arrive (for looking up rows stored before a quirk was known, and for the
-// sandbox to play WhatsApp's behaviour). When replying to a customer, the
-// hub should prefer the wa_id the customer last wrote from: Meta resolves
-// both forms, but that one is known to reach them.
+// sandbox to play WhatsApp's behaviour). Identity uses the canonical form;
+// when replying, the hub should send to the wa_id the customer last wrote
+// from, which is known to reach them (the Cloud API's send response also
+// reports the wa_id it resolved, in contacts[].wa_id).
 package phone
