@@ -317,7 +317,7 @@ func (n *Notification) Events() Events {
 				ev.PhoneNumbers = append(ev.PhoneNumbers, PhoneNumberEvent{
 					WABAID: e.ID, Field: c.Field, Time: at,
 					DisplayPhoneNumber: v.DisplayPhoneNumber, Event: v.Event,
-					CurrentLimit: v.CurrentLimit, OldLimit: v.OldLimit, MaxDailyLimit: string(v.MaxDailyConversationsPerBusiness),
+					CurrentLimit: v.CurrentLimit, OldLimit: v.OldLimit, MaxDailyLimit: v.MaxDailyConversationsPerBusiness,
 					Value: v,
 				})
 			case FieldAccountUpdate:

@@ -159,13 +159,13 @@ type Value struct {
 	CorrectCategory         string          `json:"correct_category,omitempty"`
 
 	// Phone number quality and name updates.
-	DisplayPhoneNumber               string  `json:"display_phone_number,omitempty"`
-	CurrentLimit                     string  `json:"current_limit,omitempty"`
-	OldLimit                         string  `json:"old_limit,omitempty"`
-	MaxDailyConversationsPerBusiness Decimal `json:"max_daily_conversations_per_business,omitempty"`
-	Decision                         string  `json:"decision,omitempty"`
-	RequestedVerifiedName            string  `json:"requested_verified_name,omitempty"`
-	RejectionReason                  string  `json:"rejection_reason,omitempty"`
+	DisplayPhoneNumber               string `json:"display_phone_number,omitempty"`
+	CurrentLimit                     string `json:"current_limit,omitempty"`
+	OldLimit                         string `json:"old_limit,omitempty"`
+	MaxDailyConversationsPerBusiness string `json:"max_daily_conversations_per_business,omitempty"`
+	Decision                         string `json:"decision,omitempty"`
+	RequestedVerifiedName            string `json:"requested_verified_name,omitempty"`
+	RejectionReason                  string `json:"rejection_reason,omitempty"`
 
 	// Account updates.
 	PhoneNumber     string          `json:"phone_number,omitempty"`
