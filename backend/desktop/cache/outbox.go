@@ -1,0 +1,236 @@
+package cache
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"switchboard/backend/apierr"
+	"switchboard/backend/desktop/remote"
+	"switchboard/backend/domain"
+)
+
+// OutboxState is where an outbox item stands.
+type OutboxState string
+
+// Outbox states. An item is deleted once the hub has accepted it (its
+// message is then in the messages table), so there is no "sent" state.
+const (
+	// OutboxPending waits for the hub to be reachable.
+	OutboxPending OutboxState = "pending"
+	// OutboxSending has a request in flight, or had one when the console
+	// stopped; it is resent with the same idempotency key.
+	OutboxSending OutboxState = "sending"
+	// OutboxFailed was refused by the hub (window closed, opted out, invalid
+	// template variables…); it waits for the agent to retry or discard it.
+	OutboxFailed OutboxState = "failed"
+)
+
+// OutboxItem is a message the agent composed that the hub has not accepted
+// yet. The chat window shows it after the conversation's messages.
+type OutboxItem struct {
+	// Key is the Idempotency-Key sent with every attempt.
+	Key            string      `json:"key"`
+	LocalID        int64       `json:"local_id"`
+	ConversationID int64       `json:"conversation_id"`
+	State          OutboxState `json:"state"`
+	Type           string      `json:"type"`
+	// Content is the Cloud API object for Type; Template for templates.
+	Content  json.RawMessage      `json:"content,omitempty"`
+	Template *remote.TemplateSend `json:"template,omitempty"`
+	ReplyTo  *int64               `json:"reply_to,omitempty"`
+	Preview  string               `json:"preview"`
+	Attempts int                  `json:"attempts"`
+	// Error is why the last attempt failed (a transient reason while
+	// pending, the hub's refusal when failed).
+	Error     *apierr.Body `json:"error,omitempty"`
+	CreatedAt string       `json:"created_at"`
+	UpdatedAt string       `json:"updated_at"`
+}
+
+// Request rebuilds the send request.
+func (it OutboxItem) Request() remote.SendRequest {
+	return remote.SendRequest{ConversationID: it.ConversationID, Type: it.Type, Content: it.Content,
+		Template: it.Template, ReplyTo: it.ReplyTo}
+}
+
+const outboxCols = `local_id, key, conversation_id, request, preview, state, attempts, error, created_at, updated_at`
+
+func scanOutbox(sc interface{ Scan(...any) error }) (OutboxItem, error) {
+	var it OutboxItem
+	var req, errJSON string
+	if err := sc.Scan(&it.LocalID, &it.Key, &it.ConversationID, &req, &it.Preview, &it.State, &it.Attempts,
+		&errJSON, &it.CreatedAt, &it.UpdatedAt); err != nil {
+		return it, err
+	}
+	var r remote.SendRequest
+	if err := json.Unmarshal([]byte(req), &r); err != nil {
+		return it, err
+	}
+	it.Type, it.Content, it.Template, it.ReplyTo = r.Type, r.Content, r.Template, r.ReplyTo
+	if errJSON != "" {
+		it.Error = new(apierr.Body)
+		if err := json.Unmarshal([]byte(errJSON), it.Error); err != nil {
+			return it, err
+		}
+	}
+	return it, nil
+}
+
+func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
+
+// EnqueueOutbox stores a message to send. The key must be new.
+func (c *Cache) EnqueueOutbox(ctx context.Context, key string, req remote.SendRequest, preview string) (OutboxItem, error) {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return OutboxItem{}, err
+	}
+	t := now()
+	_, err = c.db.Write.ExecContext(ctx, `INSERT INTO outbox (key, conversation_id, request, preview, state, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, key, req.ConversationID, string(b), preview, OutboxPending, t, t)
+	if err != nil {
+		return OutboxItem{}, err
+	}
+	return c.OutboxItem(ctx, key)
+}
+
+// OutboxItem returns one item by key.
+func (c *Cache) OutboxItem(ctx context.Context, key string) (OutboxItem, error) {
+	it, err := scanOutbox(c.db.Write.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE key = ?`, key))
+	if err == sql.ErrNoRows {
+		return it, ErrNotFound
+	}
+	return it, err
+}
+
+// Outbox lists a conversation's items in send order (every item when
+// conversationID is 0).
+func (c *Cache) Outbox(ctx context.Context, conversationID int64) ([]OutboxItem, error) {
+	q := `SELECT ` + outboxCols + ` FROM outbox`
+	var args []any
+	if conversationID != 0 {
+		q += ` WHERE conversation_id = ?`
+		args = append(args, conversationID)
+	}
+	rows, err := c.db.Read.QueryContext(ctx, q+` ORDER BY local_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []OutboxItem{}
+	for rows.Next() {
+		it, err := scanOutbox(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// NextOutbox is the oldest item due to be sent: pending, or left sending by
+// an interrupted attempt.
+func (c *Cache) NextOutbox(ctx context.Context) (OutboxItem, bool, error) {
+	// The writer connection reads it, so an item enqueued a moment ago is
+	// always seen.
+	it, err := scanOutbox(c.db.Write.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox
+		WHERE state IN (?, ?) ORDER BY local_id LIMIT 1`, OutboxPending, OutboxSending))
+	if err == sql.ErrNoRows {
+		return it, false, nil
+	}
+	return it, err == nil, err
+}
+
+// MarkOutboxSending records that an attempt is starting. It is committed
+// before the request leaves, so a crash mid-request is retried with the
+// same key.
+func (c *Cache) MarkOutboxSending(ctx context.Context, key string) error {
+	return c.outboxUpdate(ctx, `UPDATE outbox SET state = ?, attempts = attempts + 1, updated_at = ? WHERE key = ?`,
+		OutboxSending, now(), key)
+}
+
+// MarkOutboxPending returns an item to pending after a transient failure,
+// noting why.
+func (c *Cache) MarkOutboxPending(ctx context.Context, key string, cause *apierr.Error) error {
+	return c.outboxUpdate(ctx, `UPDATE outbox SET state = ?, error = ?, updated_at = ? WHERE key = ?`,
+		OutboxPending, errJSON(cause), now(), key)
+}
+
+// MarkOutboxFailed records the hub's refusal; the item stays until the
+// agent retries or discards it.
+func (c *Cache) MarkOutboxFailed(ctx context.Context, key string, cause *apierr.Error) error {
+	return c.outboxUpdate(ctx, `UPDATE outbox SET state = ?, error = ?, updated_at = ? WHERE key = ?`,
+		OutboxFailed, errJSON(cause), now(), key)
+}
+
+// CompleteOutbox records the hub's acceptance: the message it created is
+// stored and the item removed in one transaction, so the chat window shows
+// the message exactly once — never both, never neither.
+func (c *Cache) CompleteOutbox(ctx context.Context, key string, msg domain.Message) error {
+	return c.tx(ctx, func(tx *sql.Tx) error {
+		w := newWriter(ctx, tx)
+		defer w.close()
+		if err := w.message(&msg); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE key = ?`, key)
+		return err
+	})
+}
+
+// RetryOutbox puts a failed item back in the queue under a new key: the
+// hub refused the old one, so no message exists for it, and a fresh key
+// keeps the hub from answering with the stored refusal.
+func (c *Cache) RetryOutbox(ctx context.Context, key, newKey string) (OutboxItem, error) {
+	res, err := c.db.Write.ExecContext(ctx, `UPDATE outbox SET key = ?, state = ?, error = '', updated_at = ?
+		WHERE key = ? AND state = ?`, newKey, OutboxPending, now(), key, OutboxFailed)
+	if err != nil {
+		return OutboxItem{}, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := c.OutboxItem(ctx, key); err == ErrNotFound {
+			return OutboxItem{}, apierr.New(apierr.NotFound, "no such outbox item")
+		}
+		return OutboxItem{}, apierr.New(apierr.Conflict, "only a failed message can be retried")
+	}
+	return c.OutboxItem(ctx, newKey)
+}
+
+// DiscardOutbox deletes an item that is not being sent right now.
+func (c *Cache) DiscardOutbox(ctx context.Context, key string) (OutboxItem, error) {
+	it, err := c.OutboxItem(ctx, key)
+	if err == ErrNotFound {
+		return it, apierr.New(apierr.NotFound, "no such outbox item")
+	}
+	if err != nil {
+		return it, err
+	}
+	res, err := c.db.Write.ExecContext(ctx, `DELETE FROM outbox WHERE key = ? AND state != ?`, key, OutboxSending)
+	if err != nil {
+		return it, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return it, apierr.New(apierr.Conflict, "the message is being sent right now")
+	}
+	return it, nil
+}
+
+func (c *Cache) outboxUpdate(ctx context.Context, query string, args ...any) error {
+	res, err := c.db.Write.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func errJSON(e *apierr.Error) string {
+	if e == nil {
+		return ""
+	}
+	b, _ := json.Marshal(e.Envelope().Error)
+	return string(b)
+}

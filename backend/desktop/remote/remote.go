@@ -1,0 +1,224 @@
+// Package remote is what the desktop console needs from a hub, as a small
+// interface. The sync engine, the outbox and the console service are written
+// against Hub so they can be driven by the real hub client over HTTP and the
+// websocket stream (see HubClient) or, in tests, by anything else speaking
+// the same contract.
+//
+// Every method returns a *apierr.Error (or wraps one): a hub that cannot be
+// reached answers HUB_UNREACHABLE, and callers branch on Retryable, never on
+// error text.
+package remote
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"switchboard/backend/apierr"
+	"switchboard/backend/domain"
+)
+
+// Hub is the desktop console's view of a hub, authenticated as one user.
+type Hub interface {
+	// Me is the signed-in user; it also proves the token still works.
+	Me(ctx context.Context) (domain.User, error)
+
+	// Head is the sequence number of the newest event in the hub's log that
+	// this user may see (0 for an empty log). A snapshot records Head before
+	// reading anything, then follows the stream from it, so a change made
+	// while the snapshot is read is replayed rather than lost.
+	Head(ctx context.Context) (int64, error)
+	// Conversations pages through every conversation the user may see.
+	Conversations(ctx context.Context, cursor string, limit int) (Page[domain.Conversation], error)
+	// Messages pages backwards through one conversation, newest first.
+	Messages(ctx context.Context, conversationID int64, cursor string, limit int) (Page[domain.Message], error)
+	Templates(ctx context.Context) ([]domain.Template, error)
+	Users(ctx context.Context) ([]domain.User, error)
+	Counters(ctx context.Context) (domain.Counters, error)
+	Accounts(ctx context.Context) ([]domain.Account, error)
+
+	// Stream follows the event log after since. It fails with
+	// apierr.ResyncRequired (here or from Next) when since is older than the
+	// log keeps.
+	Stream(ctx context.Context, since int64) (Stream, error)
+
+	// Send queues a message. key is sent as the Idempotency-Key: the hub
+	// answers a repeated key with the message the first request created, so
+	// a send retried after any failure creates exactly one message.
+	Send(ctx context.Context, key string, req SendRequest) (domain.Message, error)
+	PatchConversation(ctx context.Context, id int64, patch ConversationPatch) (domain.Conversation, error)
+	AddNote(ctx context.Context, conversationID int64, body string) (domain.Note, error)
+	// MarkRead marks an inbound message (and so the ones before it) read,
+	// which also sends the customer their blue ticks.
+	MarkRead(ctx context.Context, messageID int64) error
+	Media(ctx context.Context, mediaID string) (MediaFile, error)
+}
+
+// Authenticator signs in to a hub at a base URL. It is separate from Hub
+// because it is used before there is a token.
+type Authenticator interface {
+	Login(ctx context.Context, email, password string) (Session, error)
+}
+
+// Session is what a sign-in yields.
+type Session struct {
+	Token string      `json:"token"`
+	User  domain.User `json:"user"`
+}
+
+// Page is one page of a cursor-paginated list.
+type Page[T any] struct {
+	Items      []T
+	NextCursor string
+	HasMore    bool
+}
+
+// Stream is an open subscription to the hub's event log.
+type Stream interface {
+	// Next blocks until the hub sends something, the stream fails, or ctx
+	// ends. Events arrive in ascending Seq order.
+	Next(ctx context.Context) (Frame, error)
+	// Close ends the subscription; Next then fails.
+	Close() error
+}
+
+// Frame is what one Next call yields: zero or more events, and whether the
+// hub has now sent every event up to the live edge (replay finished).
+type Frame struct {
+	Events   []domain.Event
+	CaughtUp bool
+}
+
+// SendRequest is the body of POST /v1/messages, addressed by conversation.
+type SendRequest struct {
+	ConversationID int64  `json:"conversation_id"`
+	Type           string `json:"type"`
+	// Content is the Cloud API object for Type ({"body": "…"} for text);
+	// it is sent under the key named by Type. Unused for templates.
+	Content  json.RawMessage `json:"-"`
+	Template *TemplateSend   `json:"template,omitempty"`
+	ReplyTo  *int64          `json:"reply_to,omitempty"`
+}
+
+// TemplateSend names an approved template and fills its variables, named
+// ("customer_name") or positional ("1", "2"); the hub builds the components.
+type TemplateSend struct {
+	Name      string            `json:"name"`
+	Language  string            `json:"language"`
+	Variables map[string]string `json:"variables,omitempty"`
+}
+
+// MarshalJSON puts Content under the key named by Type, as the Cloud API
+// and the hub expect ({"type": "text", "text": {"body": "hi"}}).
+func (r SendRequest) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"conversation_id": r.ConversationID, "type": r.Type}
+	if r.ReplyTo != nil {
+		m["reply_to"] = *r.ReplyTo
+	}
+	if r.Type == "template" {
+		m["template"] = r.Template
+	} else if len(r.Content) > 0 {
+		m[r.Type] = r.Content
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON is the inverse of MarshalJSON, so an outbox row round-trips.
+func (r *SendRequest) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*r = SendRequest{}
+	if v, ok := m["conversation_id"]; ok {
+		if err := json.Unmarshal(v, &r.ConversationID); err != nil {
+			return err
+		}
+	}
+	if v, ok := m["type"]; ok {
+		if err := json.Unmarshal(v, &r.Type); err != nil {
+			return err
+		}
+	}
+	if v, ok := m["reply_to"]; ok && string(v) != "null" {
+		var id int64
+		if err := json.Unmarshal(v, &id); err != nil {
+			return err
+		}
+		r.ReplyTo = &id
+	}
+	if r.Type == "template" {
+		if v, ok := m["template"]; ok {
+			r.Template = new(TemplateSend)
+			return json.Unmarshal(v, r.Template)
+		}
+		return nil
+	}
+	if r.Type != "" {
+		r.Content = m[r.Type]
+	}
+	return nil
+}
+
+// ConversationPatch changes a conversation's workflow fields; nil fields
+// are left alone. Unassign clears the assignee (sent as "assignee_id": null).
+type ConversationPatch struct {
+	Status       *domain.ConversationStatus `json:"status,omitempty"`
+	AssigneeID   *int64                     `json:"assignee_id,omitempty"`
+	Unassign     bool                       `json:"unassign,omitempty"`
+	Team         *string                    `json:"team,omitempty"`
+	SnoozedUntil *time.Time                 `json:"snoozed_until,omitempty"`
+}
+
+// Body is the PATCH body the hub expects, with an explicit null assignee
+// when Unassign is set.
+func (p ConversationPatch) Body() map[string]any {
+	m := map[string]any{}
+	if p.Status != nil {
+		m["status"] = *p.Status
+	}
+	if p.Unassign {
+		m["assignee_id"] = nil
+	} else if p.AssigneeID != nil {
+		m["assignee_id"] = *p.AssigneeID
+	}
+	if p.Team != nil {
+		m["team"] = *p.Team
+	}
+	if p.SnoozedUntil != nil {
+		m["snoozed_until"] = p.SnoozedUntil.UTC().Format(time.RFC3339)
+	}
+	return m
+}
+
+// MediaFile is a downloaded media object.
+type MediaFile struct {
+	MimeType string
+	Filename string
+	Data     []byte
+}
+
+// Retryable reports whether err means "try again later" (the hub or the
+// network is down, the hub is busy or rate limiting) rather than "this
+// request is wrong". A retryable send may already have reached the hub,
+// which is why sends carry an idempotency key.
+func Retryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	switch apierr.CodeOf(err) {
+	case apierr.HubUnreachable, apierr.Unavailable, apierr.RateLimited, apierr.Internal, apierr.UpstreamUnavailable:
+		return true
+	}
+	return false
+}
+
+// Unreachable wraps a transport failure as HUB_UNREACHABLE, keeping the
+// cause for logs.
+func Unreachable(err error) *apierr.Error {
+	return apierr.Wrap(err, apierr.HubUnreachable, "the hub cannot be reached")
+}
