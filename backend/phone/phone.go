@@ -132,6 +132,9 @@ func Variants(number string) []string {
 	return out
 }
 
+// maxE164Len is '+' and the 15 digits E.164 allows at most.
+const maxE164Len = 16
+
 // number is a parsed, canonical number: country calling code and national
 // significant number. It is comparable, so SamePerson compares with ==.
 type number struct {
@@ -265,7 +268,14 @@ func finish(input string, pn *phonenumbers.PhoneNumber, lenient bool) (number, *
 		return number{}, &Error{Input: input, Reason: ReasonInvalidNumber,
 			Detail: "is not in a range assigned to phones" + countrySuffix(pn)}
 	}
-	return number{cc: pn.GetCountryCode(), nsn: phonenumbers.GetNationalSignificantNumber(pn)}, nil
+	num := number{cc: pn.GetCountryCode(), nsn: phonenumbers.GetNationalSignificantNumber(pn)}
+	// libphonenumber accepts some German direct-dial ranges longer than
+	// E.164 allows; no such number can be a WhatsApp account.
+	if len(num.e164()) > maxE164Len {
+		return number{}, &Error{Input: input, Reason: ReasonTooLong,
+			Detail: "has more than the 15 digits E.164 allows"}
+	}
+	return num, nil
 }
 
 // countrySuffix names the number's country for error messages:

@@ -234,6 +234,7 @@ func TestNormalizeErrors(t *testing.T) {
 		{name: "too short for country", input: "+1 202 555 012", reason: phone.ReasonTooShort},
 		{name: "local number without area code", region: "US", input: "555-0123", reason: phone.ReasonTooShort},
 		{name: "too long for country", input: "+1 202 555 01234", reason: phone.ReasonTooLong},
+		{name: "longer than E.164 though libphonenumber allows it", region: "DE", input: "20100000000000", reason: phone.ReasonTooLong},
 		{name: "more digits than any number", input: "+1 202 555 0123 4567 8901 2345", reason: phone.ReasonTooLong},
 		{name: "absurd input length", input: "+1 " + strings.Repeat(" ", 300) + "2025550123", reason: phone.ReasonTooLong},
 		{name: "letters", input: "call me", reason: phone.ReasonInvalidCharacters},
