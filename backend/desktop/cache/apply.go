@@ -32,13 +32,11 @@ func (c *Cache) ApplyEvents(ctx context.Context, events []domain.Event) (applied
 	if len(events) == 0 {
 		return nil, nil, nil
 	}
-	err = c.tx(ctx, func(tx *sql.Tx) error {
+	err = c.write(ctx, func(w *writer) error {
 		var seq int64
-		if err := tx.QueryRowContext(ctx, `SELECT seq FROM sync_state WHERE id = 1`).Scan(&seq); err != nil {
+		if err := w.tx.QueryRowContext(ctx, `SELECT seq FROM sync_state WHERE id = 1`).Scan(&seq); err != nil {
 			return err
 		}
-		w := newWriter(ctx, tx)
-		defer w.close()
 		applied, skipped = applied[:0], skipped[:0]
 		for _, e := range events {
 			if e.Seq <= seq {
@@ -61,7 +59,7 @@ func (c *Cache) ApplyEvents(ctx context.Context, events []domain.Event) (applied
 		if len(applied)+len(skipped) == 0 {
 			return nil
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE sync_state SET seq = ? WHERE id = 1`, seq)
+		_, err := w.tx.ExecContext(ctx, `UPDATE sync_state SET seq = ? WHERE id = 1`, seq)
 		return err
 	})
 	if err != nil {
@@ -81,6 +79,9 @@ type Snapshot struct {
 	Counters      domain.Counters
 }
 
+// replicated are the tables that mirror the hub.
+var replicated = []string{"conversations", "contacts", "messages", "notes", "history", "templates", "users", "accounts", "counters"}
+
 // ReplaceSnapshot replaces everything the cache replicates with snap and
 // sets the seq to snap.Seq, in one transaction. Messages, notes and fetched
 // history are dropped: a snapshot is taken when the event log can no longer
@@ -88,16 +89,12 @@ type Snapshot struct {
 // page by page when a conversation is opened. The outbox, drafts and
 // settings are the cache's own and are kept.
 func (c *Cache) ReplaceSnapshot(ctx context.Context, snap Snapshot) error {
-	return c.tx(ctx, func(tx *sql.Tx) error {
-		for _, t := range []string{"conversations", "contacts", "messages", "notes", "history", "templates", "users", "accounts", "counters"} {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
-				return err
-			}
+	return c.write(ctx, func(w *writer) error {
+		if err := w.wipe(replicated...); err != nil {
+			return err
 		}
-		w := newWriter(ctx, tx)
-		defer w.close()
 		for i := range snap.Conversations {
-			if err := w.conversation(&snap.Conversations[i]); err != nil {
+			if err := w.conversation(&snap.Conversations[i], nil); err != nil {
 				return err
 			}
 		}
@@ -119,7 +116,7 @@ func (c *Cache) ReplaceSnapshot(ctx context.Context, snap Snapshot) error {
 		if err := w.counters(&snap.Counters); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE sync_state SET seq = ?, snapshot_at = ? WHERE id = 1`,
+		_, err := w.tx.ExecContext(ctx, `UPDATE sync_state SET seq = ?, snapshot_at = ? WHERE id = 1`,
 			snap.Seq, time.Now().UTC().Format(time.RFC3339))
 		return err
 	})
@@ -129,13 +126,11 @@ func (c *Cache) ReplaceSnapshot(ctx context.Context, snap Snapshot) error {
 // seq to 0: the cache of a different hub or user must not leak into this one.
 // Settings are kept.
 func (c *Cache) Reset(ctx context.Context) error {
-	return c.tx(ctx, func(tx *sql.Tx) error {
-		for _, t := range []string{"conversations", "contacts", "messages", "notes", "history", "templates", "users", "accounts", "counters", "drafts", "outbox"} {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
-				return err
-			}
+	return c.write(ctx, func(w *writer) error {
+		if err := w.wipe(append(replicated, "drafts", "outbox")...); err != nil {
+			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE sync_state SET seq = 0, snapshot_at = '' WHERE id = 1`)
+		_, err := w.tx.ExecContext(ctx, `UPDATE sync_state SET seq = 0, snapshot_at = '' WHERE id = 1`)
 		return err
 	})
 }
@@ -144,11 +139,9 @@ func (c *Cache) Reset(ctx context.Context) error {
 // stream (history pages, a send's answer). A stored copy that is newer (a
 // later status from the stream) is kept.
 func (c *Cache) UpsertMessages(ctx context.Context, msgs []domain.Message) error {
-	return c.tx(ctx, func(tx *sql.Tx) error {
-		w := newWriter(ctx, tx)
-		defer w.close()
+	return c.write(ctx, func(w *writer) error {
 		for i := range msgs {
-			if err := w.message(&msgs[i]); err != nil {
+			if err := w.message(&msgs[i], nil); err != nil {
 				return err
 			}
 		}
@@ -159,32 +152,44 @@ func (c *Cache) UpsertMessages(ctx context.Context, msgs []domain.Message) error
 // UpsertConversation stores a conversation returned by the hub outside the
 // stream (after a PATCH), unless the cache already holds a newer copy.
 func (c *Cache) UpsertConversation(ctx context.Context, conv domain.Conversation) error {
-	return c.tx(ctx, func(tx *sql.Tx) error {
-		w := newWriter(ctx, tx)
-		defer w.close()
-		return w.conversation(&conv)
-	})
+	return c.write(ctx, func(w *writer) error { return w.conversation(&conv, nil) })
 }
 
 // UpsertNote stores a note returned by the hub outside the stream.
 func (c *Cache) UpsertNote(ctx context.Context, n domain.Note) error {
-	return c.tx(ctx, func(tx *sql.Tx) error {
-		w := newWriter(ctx, tx)
-		defer w.close()
-		return w.note(&n)
-	})
+	return c.write(ctx, func(w *writer) error { return w.note(&n) })
 }
 
 // writer applies changes inside one transaction with statements prepared
-// once per transaction: a replay of thousands of events reuses them.
+// once per transaction: a replay of thousands of events reuses them. It
+// also maintains the full-text indexes (see schema.go): rows whose text is
+// new are indexed together by flush, at the end of the transaction.
 type writer struct {
 	ctx   context.Context
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	// Rows to index at flush; a row in these sets is not in its FTS index
+	// yet, so a later change to it in the same transaction has nothing to
+	// un-index.
+	msgFTS     map[int64]bool
+	contactFTS map[int64]bool
+}
+
+// write runs fn with a writer in one transaction and indexes what it wrote
+// before committing.
+func (c *Cache) write(ctx context.Context, fn func(w *writer) error) error {
+	return c.tx(ctx, func(tx *sql.Tx) error {
+		w := newWriter(ctx, tx)
+		defer w.close()
+		if err := fn(w); err != nil {
+			return err
+		}
+		return w.flush()
+	})
 }
 
 func newWriter(ctx context.Context, tx *sql.Tx) *writer {
-	return &writer{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+	return &writer{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}, msgFTS: map[int64]bool{}, contactFTS: map[int64]bool{}}
 }
 
 func (w *writer) close() {
@@ -193,7 +198,7 @@ func (w *writer) close() {
 	}
 }
 
-func (w *writer) exec(query string, args ...any) (sql.Result, error) {
+func (w *writer) stmt(query string) (*sql.Stmt, error) {
 	s, ok := w.stmts[query]
 	if !ok {
 		var err error
@@ -202,7 +207,70 @@ func (w *writer) exec(query string, args ...any) (sql.Result, error) {
 		}
 		w.stmts[query] = s
 	}
+	return s, nil
+}
+
+func (w *writer) exec(query string, args ...any) (sql.Result, error) {
+	s, err := w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
 	return s.ExecContext(w.ctx, args...)
+}
+
+func (w *writer) queryRow(query string, args ...any) *sql.Row {
+	s, err := w.stmt(query)
+	if err != nil {
+		// A failed prepare surfaces as the Row's error.
+		return w.tx.QueryRowContext(w.ctx, query, args...)
+	}
+	return s.QueryRowContext(w.ctx, args...)
+}
+
+// flush indexes the rows written since the last flush, one statement per
+// index.
+func (w *writer) flush() error {
+	if len(w.msgFTS) > 0 {
+		ids, _ := json.Marshal(keys(w.msgFTS))
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO messages_fts (rowid, body)
+			SELECT id, body FROM messages WHERE id IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
+			return err
+		}
+		clear(w.msgFTS)
+	}
+	if len(w.contactFTS) > 0 {
+		ids, _ := json.Marshal(keys(w.contactFTS))
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO contacts_fts (rowid, name, phone)
+			SELECT id, name, phone FROM contacts WHERE id IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
+			return err
+		}
+		clear(w.contactFTS)
+	}
+	return nil
+}
+
+func keys(m map[int64]bool) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// wipe empties replicated tables and their indexes.
+func (w *writer) wipe(tables ...string) error {
+	for _, t := range tables {
+		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM `+t); err != nil {
+			return err
+		}
+		switch t {
+		case "messages", "contacts":
+			if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO `+t+`_fts (`+t+`_fts) VALUES ('delete-all')`); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (w *writer) apply(e domain.Event) error {
@@ -212,13 +280,13 @@ func (w *writer) apply(e domain.Event) error {
 		if err := json.Unmarshal(e.Data, &m); err != nil {
 			return err
 		}
-		return w.message(&m)
+		return w.message(&m, e.Data)
 	case domain.EventConversationUpdated:
 		var conv domain.Conversation
 		if err := json.Unmarshal(e.Data, &conv); err != nil {
 			return err
 		}
-		return w.conversation(&conv)
+		return w.conversation(&conv, e.Data)
 	case domain.EventContactUpdated:
 		var ct domain.Contact
 		if err := json.Unmarshal(e.Data, &ct); err != nil {
@@ -255,46 +323,78 @@ func (w *writer) apply(e domain.Event) error {
 	return nil
 }
 
-func (w *writer) message(m *domain.Message) error {
-	data, err := jsonText(m)
-	if err != nil {
+// message stores m. raw, when given, is m's JSON as the hub sent it and is
+// stored as is.
+func (w *writer) message(m *domain.Message, raw []byte) error {
+	data := string(raw)
+	if raw == nil {
+		var err error
+		if data, err = jsonText(m); err != nil {
+			return err
+		}
+	}
+	body := SearchText(m)
+	var oldBody string
+	err := w.queryRow(`SELECT body FROM messages WHERE id = ?`, m.ID).Scan(&oldBody)
+	existed := err == nil
+	if err != nil && err != sql.ErrNoRows {
 		return err
 	}
 	// A copy with a later updated_at wins, so a send's answer ("queued")
 	// arriving after the stream's "delivered" does not move the ticks back.
-	_, err = w.exec(`INSERT INTO messages (id, conversation_id, ts, updated, body, data) VALUES (?, ?, ?, ?, ?, ?)
+	res, err := w.exec(`INSERT INTO messages (id, conversation_id, ts, updated, body, data) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id, ts = excluded.ts,
 			updated = excluded.updated, body = excluded.body, data = excluded.data
 		WHERE excluded.updated >= messages.updated`,
-		m.ID, m.ConversationID, micros(m.Timestamp), micros(m.UpdatedAt), SearchText(m), data)
-	return err
-}
-
-func (w *writer) conversation(conv *domain.Conversation) error {
-	if conv.Contact.ID != 0 {
-		if err := w.contact(&conv.Contact, false); err != nil {
-			return err
-		}
-		// The embedded contact may be older than one a contact.updated
-		// event stored: keep the newer.
-		var newer string
-		err := w.tx.QueryRowContext(w.ctx, `SELECT data FROM contacts WHERE id = ? AND updated > ?`,
-			conv.Contact.ID, micros(conv.Contact.UpdatedAt)).Scan(&newer)
-		if err == nil {
-			_ = json.Unmarshal([]byte(newer), &conv.Contact)
-		} else if err != sql.ErrNoRows {
+		m.ID, m.ConversationID, micros(m.Timestamp), micros(m.UpdatedAt), body, data)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 || (existed && oldBody == body) {
+		return nil
+	}
+	if existed && !w.msgFTS[m.ID] {
+		if _, err := w.exec(`INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', ?, ?)`, m.ID, oldBody); err != nil {
 			return err
 		}
 	}
-	data, err := jsonText(conv)
-	if err != nil {
-		return err
+	w.msgFTS[m.ID] = true
+	return nil
+}
+
+func (w *writer) conversation(conv *domain.Conversation, raw []byte) error {
+	if conv.Contact.ID != 0 {
+		// The embedded contact may be older than one a contact.updated
+		// event stored: keep the newer one, in the row and in its copy here.
+		var stored []byte
+		var updated int64
+		err := w.queryRow(`SELECT updated, data FROM contacts WHERE id = ?`, conv.Contact.ID).Scan(&updated, &stored)
+		switch {
+		case err == sql.ErrNoRows || (err == nil && updated < micros(conv.Contact.UpdatedAt)):
+			if err := w.contact(&conv.Contact, false); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case updated > micros(conv.Contact.UpdatedAt):
+			if err := json.Unmarshal(stored, &conv.Contact); err != nil {
+				return err
+			}
+			raw = nil
+		}
+	}
+	data := string(raw)
+	if raw == nil {
+		var err error
+		if data, err = jsonText(conv); err != nil {
+			return err
+		}
 	}
 	var assignee int64
 	if conv.AssigneeID != nil {
 		assignee = *conv.AssigneeID
 	}
-	_, err = w.exec(`INSERT INTO conversations (id, contact_id, assignee, status, unanswered, activity, updated, data)
+	_, err := w.exec(`INSERT INTO conversations (id, contact_id, assignee, status, unanswered, activity, updated, data)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET contact_id = excluded.contact_id, assignee = excluded.assignee,
 			status = excluded.status, unanswered = excluded.unanswered, activity = excluded.activity,
@@ -304,22 +404,41 @@ func (w *writer) conversation(conv *domain.Conversation) error {
 	return err
 }
 
-// contact stores ct; when propagate is set (a contact.updated event) it also
-// rewrites the copy embedded in that contact's conversations, so the inbox
-// shows a renamed customer without waiting for each conversation to change.
+// contact stores ct unless a newer copy is stored; when propagate is set (a
+// contact.updated event) it also rewrites the copy embedded in that
+// contact's conversations, so the inbox shows a renamed customer without
+// waiting for each conversation to change.
 func (w *writer) contact(ct *domain.Contact, propagate bool) error {
 	data, err := jsonText(ct)
 	if err != nil {
+		return err
+	}
+	var oldName, oldPhone string
+	err = w.queryRow(`SELECT name, phone FROM contacts WHERE id = ?`, ct.ID).Scan(&oldName, &oldPhone)
+	existed := err == nil
+	if err != nil && err != sql.ErrNoRows {
 		return err
 	}
 	res, err := w.exec(`INSERT INTO contacts (id, name, phone, updated, data) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, updated = excluded.updated, data = excluded.data
 		WHERE excluded.updated >= contacts.updated`,
 		ct.ID, ct.Name, ct.Phone, micros(ct.UpdatedAt), data)
-	if err != nil || !propagate {
+	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	if !existed || oldName != ct.Name || oldPhone != ct.Phone {
+		if existed && !w.contactFTS[ct.ID] {
+			if _, err := w.exec(`INSERT INTO contacts_fts (contacts_fts, rowid, name, phone) VALUES ('delete', ?, ?, ?)`,
+				ct.ID, oldName, oldPhone); err != nil {
+				return err
+			}
+		}
+		w.contactFTS[ct.ID] = true
+	}
+	if !propagate {
 		return nil
 	}
 	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, data FROM conversations WHERE contact_id = ?`, ct.ID)

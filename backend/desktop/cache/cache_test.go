@@ -575,3 +575,52 @@ func TestHistoryFloorMovesDown(t *testing.T) {
 		t.Fatal("CursorBefore")
 	}
 }
+
+func TestFullTextIndexesStayConsistent(t *testing.T) {
+	ctx := context.Background()
+	c := openCache(t)
+	if err := c.ReplaceSnapshot(ctx, snapshotOf(10)); err != nil {
+		t.Fatal(err)
+	}
+	m := fixture.Message(1, 1)
+	m.Content, m.Preview = json.RawMessage(`{"body":"original words"}`), "original words"
+	edited := m
+	edited.Content, edited.Preview = json.RawMessage(`{"body":"edited text"}`), "edited text"
+	edited.UpdatedAt = m.UpdatedAt.Add(time.Second)
+	status := edited
+	status.Status, status.UpdatedAt = domain.MsgRead, edited.UpdatedAt.Add(time.Second)
+	// Created and edited within one batch, then again across batches.
+	if err := c.UpsertMessages(ctx, []domain.Message{m, edited}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UpsertMessages(ctx, []domain.Message{status}); err != nil {
+		t.Fatal(err)
+	}
+	ct := fixture.Contact(3)
+	ct.Name, ct.UpdatedAt = "Zed Newname", ct.UpdatedAt.Add(time.Hour)
+	if _, _, err := c.ApplyEvents(ctx, []domain.Event{fixture.Event(20, domain.EventContactUpdated, 0, ct)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tbl := range []string{"messages_fts", "contacts_fts"} {
+		if _, err := c.db.Write.Exec(`INSERT INTO ` + tbl + ` (` + tbl + `, rank) VALUES ('integrity-check', 1)`); err != nil {
+			t.Fatalf("%s: %v", tbl, err)
+		}
+	}
+	for q, want := range map[string]int{"original": 0, "edited": 1} {
+		if res, _ := c.Search(ctx, q, 10); len(res.Messages) != want {
+			t.Fatalf("%q found %d messages, want %d", q, len(res.Messages), want)
+		}
+	}
+	for q, want := range map[string]int{"Newname": 1, fixture.Contact(3).Name: 0} {
+		res, _ := c.Search(ctx, q, 10)
+		n := 0
+		for _, conv := range res.Conversations {
+			if conv.ID == 3 {
+				n++
+			}
+		}
+		if n != want {
+			t.Fatalf("%q found conversation 3 %d times, want %d", q, n, want)
+		}
+	}
+}

@@ -165,19 +165,17 @@ func (c *Cache) History(ctx context.Context, conversationID int64) (History, err
 // first, as the hub pages) and moves the conversation's fetch state to the
 // page's cursor, in one transaction.
 func (c *Cache) StoreHistoryPage(ctx context.Context, conversationID int64, msgs []domain.Message, nextCursor string, hasMore bool) error {
-	return c.tx(ctx, func(tx *sql.Tx) error {
-		w := newWriter(ctx, tx)
-		defer w.close()
+	return c.write(ctx, func(w *writer) error {
 		var floorTS, floorID int64 = math.MaxInt64, math.MaxInt64
 		for i := range msgs {
-			if err := w.message(&msgs[i]); err != nil {
+			if err := w.message(&msgs[i], nil); err != nil {
 				return err
 			}
 			if ts := micros(msgs[i].Timestamp); ts < floorTS || (ts == floorTS && msgs[i].ID < floorID) {
 				floorTS, floorID = ts, msgs[i].ID
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO history (conversation_id, floor_ts, floor_id, cursor, complete)
+		_, err := w.tx.ExecContext(ctx, `INSERT INTO history (conversation_id, floor_ts, floor_id, cursor, complete)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (conversation_id) DO UPDATE SET
 				floor_ts = CASE WHEN (excluded.floor_ts, excluded.floor_id) < (history.floor_ts, history.floor_id)

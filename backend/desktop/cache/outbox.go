@@ -168,13 +168,11 @@ func (c *Cache) MarkOutboxFailed(ctx context.Context, key string, cause *apierr.
 // stored and the item removed in one transaction, so the chat window shows
 // the message exactly once — never both, never neither.
 func (c *Cache) CompleteOutbox(ctx context.Context, key string, msg domain.Message) error {
-	return c.tx(ctx, func(tx *sql.Tx) error {
-		w := newWriter(ctx, tx)
-		defer w.close()
-		if err := w.message(&msg); err != nil {
+	return c.write(ctx, func(w *writer) error {
+		if err := w.message(&msg, nil); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE key = ?`, key)
+		_, err := w.tx.ExecContext(ctx, `DELETE FROM outbox WHERE key = ?`, key)
 		return err
 	})
 }

@@ -34,20 +34,13 @@ CREATE TABLE contacts (
 ) STRICT;
 
 -- Trigram: an agent types any part of a name or number ("4567", "ana").
+-- The index is maintained by the cache's writer, not triggers: FTS5 flushes
+-- its pending terms at every statement savepoint, so a trigger per row made
+-- a replay of thousands of events flush thousands of times; the writer
+-- indexes a transaction's new rows in one statement at commit.
 CREATE VIRTUAL TABLE contacts_fts USING fts5(
 	name, phone, content='contacts', content_rowid='id', tokenize='trigram'
 );
-CREATE TRIGGER contacts_fts_ai AFTER INSERT ON contacts BEGIN
-	INSERT INTO contacts_fts (rowid, name, phone) VALUES (new.id, new.name, new.phone);
-END;
-CREATE TRIGGER contacts_fts_ad AFTER DELETE ON contacts BEGIN
-	INSERT INTO contacts_fts (contacts_fts, rowid, name, phone) VALUES ('delete', old.id, old.name, old.phone);
-END;
-CREATE TRIGGER contacts_fts_au AFTER UPDATE OF name, phone ON contacts
-WHEN old.name IS NOT new.name OR old.phone IS NOT new.phone BEGIN
-	INSERT INTO contacts_fts (contacts_fts, rowid, name, phone) VALUES ('delete', old.id, old.name, old.phone);
-	INSERT INTO contacts_fts (rowid, name, phone) VALUES (new.id, new.name, new.phone);
-END;
 
 -- assignee is 0 when unassigned so "Unassigned" is an equality an index
 -- serves like "Mine".
@@ -84,18 +77,6 @@ CREATE INDEX messages_conversation ON messages (conversation_id, ts, id);
 CREATE VIRTUAL TABLE messages_fts USING fts5(
 	body, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN
-	INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
-END;
-CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN
-	INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
-END;
--- Status updates rewrite data but not body: the index is left alone.
-CREATE TRIGGER messages_fts_au AFTER UPDATE OF body ON messages
-WHEN old.body IS NOT new.body BEGIN
-	INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
-	INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
-END;
 
 CREATE TABLE notes (
 	id              INTEGER PRIMARY KEY,
