@@ -1,0 +1,314 @@
+package hubapi
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"switchboard/backend/domain"
+)
+
+// broker tails the core's event log and fans each new event out to the
+// live stream connections. It is the only reader of the log on the hot
+// path: connections never poll the database while they are live.
+//
+// Handing a connection from replay to live without a gap or a duplicate
+// rests on one rule: a connection attaches only at a cursor >= the
+// broker's head, under the same lock the broker holds while it advances
+// the head and fans out. Everything after the cursor therefore arrives
+// through the connection's channel, and a connection drops any event at
+// or below the last seq it sent (it may have read ahead of the broker
+// from the database).
+type broker struct {
+	s *Server
+
+	mu   sync.Mutex
+	head int64 // last seq fanned out
+	// ring holds the most recent events; ringBase is the seq just before
+	// ring[0], so the ring has every event with seq > ringBase.
+	ring     []*streamEvent
+	ringBase int64
+	subs     map[*streamConn]struct{} // live (attached) connections
+	conns    map[*streamConn]struct{} // every open connection
+	// wake is closed (and replaced) whenever head advances, for the
+	// package's own consumers (outbound webhooks, bulk deliveries).
+	wake    chan struct{}
+	started chan struct{}
+	once    sync.Once
+
+	// assignees caches each conversation's assignee (nil = unassigned) as
+	// of the newest event the broker has seen, to filter agents' streams
+	// without a query per event.
+	amu       sync.Mutex
+	assignees map[int64]*int64
+}
+
+// streamEvent is one log event prepared for fan-out: decoded once, with
+// the visibility facts every connection filters on.
+type streamEvent struct {
+	ev domain.Event
+	// assignee is the conversation's assignee after the event (only when
+	// hasConv).
+	assignee *int64
+	hasConv  bool
+	// frame is the event frame as sent to principals who see everything.
+	frame []byte
+	// counters is set for counters.updated, which agents get filtered.
+	counters *domain.Counters
+}
+
+func newBroker(s *Server) *broker {
+	return &broker{
+		s:         s,
+		subs:      map[*streamConn]struct{}{},
+		conns:     map[*streamConn]struct{}{},
+		wake:      make(chan struct{}),
+		started:   make(chan struct{}),
+		assignees: map[int64]*int64{},
+	}
+}
+
+// run follows the log until ctx ends. It starts at the log's head: older
+// events are served to resuming clients from the database.
+func (b *broker) run(ctx context.Context) {
+	for {
+		_, head, err := b.s.core.EventBounds(ctx)
+		if err == nil {
+			b.mu.Lock()
+			b.head, b.ringBase = head, head
+			b.mu.Unlock()
+			break
+		}
+		b.s.log.Error("stream: reading the event log bounds", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+	b.once.Do(func() { close(b.started) })
+	const batch = 1000
+	for {
+		notify := b.s.core.EventsNotify()
+		b.mu.Lock()
+		cursor := b.head
+		b.mu.Unlock()
+		evs, err := b.s.core.EventsSince(ctx, cursor, batch)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			b.s.log.Error("stream: reading the event log", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		if len(evs) > 0 {
+			b.publish(ctx, evs)
+			if len(evs) == batch {
+				continue
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-notify:
+		case <-time.After(2 * time.Second):
+			// A safety net: a missed notification costs latency, never events.
+		}
+	}
+}
+
+// waitStarted blocks until the broker knows the log's head.
+func (b *broker) waitStarted(ctx context.Context) error {
+	select {
+	case <-b.started:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// prepare decodes what filtering needs and encodes the common frame.
+func (b *broker) prepare(ctx context.Context, ev domain.Event, live bool) *streamEvent {
+	se := &streamEvent{ev: ev}
+	switch ev.Type {
+	case domain.EventConversationUpdated:
+		var c struct {
+			ID         int64  `json:"id"`
+			AssigneeID *int64 `json:"assignee_id"`
+		}
+		if json.Unmarshal(ev.Data, &c) == nil {
+			if se.ev.ConversationID == 0 {
+				se.ev.ConversationID = c.ID
+			}
+			se.assignee, se.hasConv = c.AssigneeID, true
+			if live {
+				b.amu.Lock()
+				b.setAssigneeLocked(se.ev.ConversationID, c.AssigneeID)
+				b.amu.Unlock()
+			}
+		}
+	case domain.EventCountersUpdated:
+		var c domain.Counters
+		if json.Unmarshal(ev.Data, &c) == nil {
+			se.counters = &c
+		}
+	}
+	if !se.hasConv && se.ev.ConversationID != 0 {
+		se.assignee, se.hasConv = b.assigneeOf(ctx, se.ev.ConversationID), true
+	}
+	se.frame, _ = json.Marshal(eventFrame{Kind: frameEvent, Event: &se.ev})
+	return se
+}
+
+func (b *broker) setAssigneeLocked(conv int64, a *int64) {
+	if len(b.assignees) > 200000 {
+		clear(b.assignees)
+	}
+	b.assignees[conv] = a
+}
+
+// assigneeOf returns the conversation's assignee, from the cache or the
+// core. An unknown conversation reads as unassigned.
+func (b *broker) assigneeOf(ctx context.Context, conv int64) *int64 {
+	b.amu.Lock()
+	a, ok := b.assignees[conv]
+	b.amu.Unlock()
+	if ok {
+		return a
+	}
+	c, err := b.s.core.Conversation(ctx, conv)
+	if err != nil {
+		return nil
+	}
+	b.amu.Lock()
+	b.setAssigneeLocked(conv, c.AssigneeID)
+	b.amu.Unlock()
+	return c.AssigneeID
+}
+
+// publish appends events to the ring and hands them to live connections.
+func (b *broker) publish(ctx context.Context, evs []domain.Event) {
+	prepared := make([]*streamEvent, 0, len(evs))
+	for _, ev := range evs {
+		prepared = append(prepared, b.prepare(ctx, ev, true))
+	}
+	b.mu.Lock()
+	for _, se := range prepared {
+		if se.ev.Seq <= b.head {
+			continue
+		}
+		b.head = se.ev.Seq
+		b.ring = append(b.ring, se)
+		for c := range b.subs {
+			if !c.offer(se) {
+				delete(b.subs, c)
+			}
+		}
+	}
+	if max := b.s.cfg.Stream.RingSize; len(b.ring) > 2*max {
+		drop := len(b.ring) - max
+		b.ringBase = b.ring[drop-1].ev.Seq
+		b.ring = append([]*streamEvent(nil), b.ring[drop:]...)
+	}
+	close(b.wake)
+	b.wake = make(chan struct{})
+	b.mu.Unlock()
+}
+
+// attach registers c for live events when cursor has caught up with the
+// head. Otherwise it returns the ring's events after cursor (when the
+// ring reaches back that far) or nil and false, meaning: read the
+// database from cursor and try again.
+func (b *broker) attach(c *streamConn, cursor int64) (attached bool, fromRing []*streamEvent, ringOK bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if cursor >= b.head {
+		b.subs[c] = struct{}{}
+		return true, nil, true
+	}
+	if cursor < b.ringBase {
+		return false, nil, false
+	}
+	// The ring is in seq order: find the first event after cursor.
+	lo, hi := 0, len(b.ring)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if b.ring[mid].ev.Seq <= cursor {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	end := min(len(b.ring), lo+512)
+	return false, append([]*streamEvent(nil), b.ring[lo:end]...), true
+}
+
+func (b *broker) detach(c *streamConn) {
+	b.mu.Lock()
+	delete(b.subs, c)
+	b.mu.Unlock()
+}
+
+// headSeq is the last seq fanned out.
+func (b *broker) headSeq() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.head
+}
+
+// wakeChan is closed at the next advance of the head.
+func (b *broker) wakeChan() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.wake
+}
+
+// register and unregister track every open connection (replaying or
+// live), so shutdown and revocation reach all of them.
+func (b *broker) register(c *streamConn) {
+	b.mu.Lock()
+	b.conns[c] = struct{}{}
+	b.mu.Unlock()
+}
+
+func (b *broker) unregister(c *streamConn) {
+	b.mu.Lock()
+	delete(b.conns, c)
+	delete(b.subs, c)
+	b.mu.Unlock()
+}
+
+// dropToken disconnects the streams of a revoked token.
+func (b *broker) dropToken(tokenID int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for c := range b.conns {
+		if c.p.TokenID == tokenID {
+			c.stop(closeRevoked)
+			delete(b.subs, c)
+		}
+	}
+}
+
+// closeAll disconnects every stream (shutdown): clients resume elsewhere.
+func (b *broker) closeAll() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for c := range b.conns {
+		c.stop(closeGoingAway)
+		delete(b.subs, c)
+	}
+}
+
+// count is the number of live connections.
+func (b *broker) count() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs)
+}

@@ -1,0 +1,285 @@
+package hubapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"switchboard/backend/apierr"
+	"switchboard/backend/domain"
+)
+
+// handleAccounts is GET /v1/accounts.
+func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) error {
+	accs, err := s.core.Accounts(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.writeList(w, accs, Pagination{})
+}
+
+// handleListConversations is GET /v1/conversations: newest activity first,
+// filtered by status, assignee ("me", "none" or a user id), team,
+// unanswered and account. Agents only ever get their own and unassigned
+// conversations, whatever the filters say.
+func (s *Server) handleListConversations(w http.ResponseWriter, r *http.Request) error {
+	page, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	q := ConversationQuery{Limit: page.Limit, Cursor: page.Cursor, Team: r.URL.Query().Get("team"), AccountID: r.URL.Query().Get("account")}
+	st, err := queryEnum(r, "status", "open", "pending", "snoozed", "closed")
+	if err != nil {
+		return err
+	}
+	q.Status = st
+	p := principalFrom(r)
+	switch a := r.URL.Query().Get("assignee"); a {
+	case "":
+	case "none", "unassigned":
+		q.Unassigned = true
+	case "me":
+		if p.UserID == nil {
+			return apierr.Field(apierr.InvalidRequest, "assignee", "assignee=me needs a user's token")
+		}
+		q.AssigneeID = p.UserID
+	default:
+		id, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || id <= 0 {
+			return apierr.Field(apierr.InvalidRequest, "assignee", `assignee must be a user id, "me" or "none"`)
+		}
+		q.AssigneeID = &id
+	}
+	if q.Unanswered, err = queryBool(r, "unanswered"); err != nil {
+		return err
+	}
+	if !p.SeesAll() {
+		q.VisibleTo = p.UserID
+		if q.VisibleTo == nil {
+			return apierr.New(apierr.Forbidden, "an agent token must belong to a user")
+		}
+	}
+	convs, next, err := s.core.Conversations(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	return s.writeList(w, convs, Pagination{NextCursor: next, HasMore: next != ""})
+}
+
+// conversationFor loads a conversation the caller may see; one they may
+// not see is answered as not found, so its existence does not leak.
+func (s *Server) conversationFor(r *http.Request, id int64) (domain.Conversation, error) {
+	c, err := s.core.Conversation(r.Context(), id)
+	if err != nil {
+		return c, err
+	}
+	if !principalFrom(r).CanSee(c.AssigneeID) {
+		return domain.Conversation{}, apierr.New(apierr.NotFound, "no conversation %d", id)
+	}
+	return c, nil
+}
+
+// conversationDetail is GET /v1/conversations/{id}: the conversation with
+// its most recent messages (oldest first, like a chat view).
+type conversationDetail struct {
+	domain.Conversation
+	Messages []domain.Message `json:"messages"`
+	// MessagesCursor fetches older messages from
+	// /v1/conversations/{id}/messages.
+	MessagesCursor string `json:"messages_cursor"`
+}
+
+// recentMessages is how many messages GET /v1/conversations/{id} embeds.
+const recentMessages = 50
+
+func (s *Server) handleGetConversation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := s.conversationFor(r, id)
+	if err != nil {
+		return err
+	}
+	msgs, next, err := s.core.Messages(r.Context(), MessageQuery{ConversationID: id, Limit: recentMessages})
+	if err != nil {
+		return err
+	}
+	if msgs == nil {
+		msgs = []domain.Message{}
+	}
+	return s.writeData(w, http.StatusOK, conversationDetail{Conversation: c, Messages: msgs, MessagesCursor: next})
+}
+
+// handleConversationMessages is GET /v1/conversations/{id}/messages: newest
+// page first; each next_cursor goes further back in time.
+func (s *Server) handleConversationMessages(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	page, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.conversationFor(r, id); err != nil {
+		return err
+	}
+	msgs, next, err := s.core.Messages(r.Context(), MessageQuery{ConversationID: id, Limit: page.Limit, Cursor: page.Cursor})
+	if err != nil {
+		return err
+	}
+	return s.writeList(w, msgs, Pagination{NextCursor: next, HasMore: next != ""})
+}
+
+// conversationPatchInput distinguishes an absent assignee_id from an
+// explicit null (unassign).
+type conversationPatchInput struct {
+	Status       *domain.ConversationStatus `json:"status"`
+	AssigneeID   json.RawMessage            `json:"assignee_id"`
+	Team         *string                    `json:"team"`
+	SnoozedUntil *time.Time                 `json:"snoozed_until"`
+}
+
+// handlePatchConversation is PATCH /v1/conversations/{id}: status,
+// assignee (a user id, or null to unassign) and team. An agent may act on
+// conversations they see and may assign them to themselves, hand them to
+// a colleague or release them.
+func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in conversationPatchInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	var patch ConversationPatch
+	if in.Status != nil {
+		if !in.Status.Valid() {
+			return apierr.Field(apierr.ValidationFailed, "status", "status must be open, pending, snoozed or closed")
+		}
+		patch.Status = in.Status
+	}
+	if len(in.AssigneeID) > 0 {
+		if string(in.AssigneeID) == "null" {
+			patch.ClearAssignee = true
+		} else {
+			var a int64
+			if err := json.Unmarshal(in.AssigneeID, &a); err != nil || a <= 0 {
+				return apierr.Field(apierr.InvalidRequest, "assignee_id", "assignee_id must be a user id or null")
+			}
+			ok, err := s.userExists(r.Context(), a)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return apierr.Field(apierr.ValidationFailed, "assignee_id", "no active user %d", a)
+			}
+			patch.AssigneeID = &a
+		}
+	}
+	if in.Team != nil {
+		t := strings.TrimSpace(*in.Team)
+		if utf8.RuneCountInString(t) > 64 {
+			return apierr.Field(apierr.ValidationFailed, "team", "team must be at most 64 characters")
+		}
+		patch.Team = &t
+	}
+	if in.SnoozedUntil != nil {
+		if patch.Status == nil || *patch.Status != domain.StatusSnoozed {
+			return apierr.Field(apierr.ValidationFailed, "snoozed_until", "snoozed_until goes with status \"snoozed\"")
+		}
+		if !in.SnoozedUntil.After(s.now()) {
+			return apierr.Field(apierr.ValidationFailed, "snoozed_until", "snoozed_until must be in the future")
+		}
+		u := in.SnoozedUntil.UTC()
+		patch.SnoozedUntil = &u
+	}
+	if patch.Status == nil && patch.AssigneeID == nil && !patch.ClearAssignee && patch.Team == nil {
+		return apierr.New(apierr.InvalidRequest, "nothing to change: give status, assignee_id or team")
+	}
+	if _, err := s.conversationFor(r, id); err != nil {
+		return err
+	}
+	c, err := s.core.UpdateConversation(r.Context(), id, patch)
+	if err != nil {
+		return err
+	}
+	return s.writeData(w, http.StatusOK, c)
+}
+
+type noteInput struct {
+	Body string `json:"body"`
+}
+
+// maxNote bounds a note (characters).
+const maxNote = 10000
+
+// handleAddNote is POST /v1/conversations/{id}/notes.
+func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in noteInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Body) == "" {
+		return apierr.Field(apierr.InvalidRequest, "body", "body is required")
+	}
+	if utf8.RuneCountInString(in.Body) > maxNote {
+		return apierr.Field(apierr.ValidationFailed, "body", "a note is at most %d characters", maxNote)
+	}
+	if _, err := s.conversationFor(r, id); err != nil {
+		return err
+	}
+	var author int64
+	if a := principalFrom(r).AuthorID(); a != nil {
+		author = *a
+	}
+	n, err := s.core.AddNote(r.Context(), id, author, in.Body)
+	if err != nil {
+		return err
+	}
+	return s.writeData(w, http.StatusCreated, n)
+}
+
+// handleListNotes is GET /v1/conversations/{id}/notes.
+func (s *Server) handleListNotes(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.conversationFor(r, id); err != nil {
+		return err
+	}
+	notes, err := s.core.Notes(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.writeList(w, notes, Pagination{})
+}
+
+// handleCounters is GET /v1/counters. Agents get the total, the unassigned
+// queue and their own count; supervisors and integrations everything.
+func (s *Server) handleCounters(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.core.Counters(r.Context())
+	if err != nil {
+		return err
+	}
+	if c.ByAgent == nil {
+		c.ByAgent = map[string]int{}
+	}
+	if c.ByTeam == nil {
+		c.ByTeam = map[string]int{}
+	}
+	if p := principalFrom(r); !p.SeesAll() {
+		c = agentCounters(p, c)
+	}
+	return s.writeData(w, http.StatusOK, c)
+}

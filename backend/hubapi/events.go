@@ -1,0 +1,74 @@
+package hubapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"switchboard/backend/apierr"
+)
+
+// eventsBody is GET /v1/events: a page of the event log with its bounds,
+// for systems that poll instead of holding a websocket.
+type eventsBody struct {
+	Data       []any      `json:"data"`
+	Pagination Pagination `json:"pagination"`
+	Head       int64      `json:"head"`
+	Oldest     int64      `json:"oldest"`
+}
+
+// handleEvents is GET /v1/events?since=N: the events after seq N the
+// caller may see, oldest first. next_cursor is the seq to pass as since
+// next time (agents' pages may be shorter than limit: events they may not
+// see are skipped but still advance the cursor).
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
+	page, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	since := int64(0)
+	raw := r.URL.Query().Get("since")
+	if raw == "" {
+		raw = page.Cursor
+	}
+	if raw != "" {
+		since, err = strconv.ParseInt(raw, 10, 64)
+		if err != nil || since < 0 {
+			return apierr.Field(apierr.InvalidRequest, "since", "since must be a non-negative event seq")
+		}
+	}
+	ctx := r.Context()
+	oldest, head, err := s.core.EventBounds(ctx)
+	if err != nil {
+		return err
+	}
+	if since > head || (oldest > 0 && since < oldest-1) {
+		return apierr.New(apierr.ResyncRequired, "events after seq %d are no longer kept (oldest is %d, head %d): load a snapshot", since, oldest, head)
+	}
+	evs, err := s.core.EventsSince(ctx, since, page.Limit)
+	if err != nil {
+		return err
+	}
+	p := principalFrom(r)
+	out := make([]any, 0, len(evs))
+	cursor := since
+	for _, ev := range evs {
+		se := s.broker.prepare(ctx, ev, false)
+		if b := renderFor(p, se); b != nil {
+			out = append(out, rawJSON(b))
+		}
+		cursor = ev.Seq
+	}
+	more := cursor < head
+	s.writeJSON(w, http.StatusOK, eventsBody{
+		Data:       out,
+		Pagination: Pagination{NextCursor: strconv.FormatInt(cursor, 10), HasMore: more},
+		Head:       head, Oldest: oldest,
+	})
+	return nil
+}
+
+// rawJSON embeds an already encoded frame.
+type rawJSON []byte
+
+// MarshalJSON returns the bytes as they are.
+func (r rawJSON) MarshalJSON() ([]byte, error) { return r, nil }

@@ -1,0 +1,152 @@
+package hubapi
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"switchboard/backend/apierr"
+)
+
+// maxMediaBytes is the largest file WhatsApp carries (documents, 100 MB).
+const maxMediaBytes = 100 << 20
+
+// mediaCache keeps downloaded media under DataDir/media, named by a hash
+// of the media id: Meta's download URLs expire within minutes and its
+// media ids after 30 days, while agents reopen old conversations.
+type mediaCache struct {
+	dir string
+	// mu serialises downloads of the same id (by hash) so two agents
+	// opening one image fetch it once.
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+}
+
+func (m *mediaCache) lock(key string) func() {
+	m.mu.Lock()
+	if m.locks == nil {
+		m.locks = map[string]*sync.Mutex{}
+	}
+	l, ok := m.locks[key]
+	if !ok {
+		l = &sync.Mutex{}
+		m.locks[key] = l
+	}
+	m.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+func mediaKey(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}
+
+// validMediaID accepts Meta's media ids (digits) and the sandbox's, and
+// nothing that could reach outside the cache when hashed or logged.
+func validMediaID(id string) bool {
+	if id == "" || len(id) > 200 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// handleMedia is GET /v1/media/{id}: the hub downloads the media through
+// the Cloud API once, caches it and serves it with its content type.
+// Browsers may pass the token as ?access_token= for <img> and <audio>.
+func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if !validMediaID(id) {
+		return apierr.New(apierr.NotFound, "no media %q", truncate(id, 40))
+	}
+	if s.media == nil {
+		return s.streamMedia(w, r, id)
+	}
+	key := mediaKey(id)
+	path := filepath.Join(s.media.dir, key)
+	unlock := s.media.lock(key)
+	if _, err := os.Stat(path); err != nil {
+		if err := s.downloadMedia(r, id, path); err != nil {
+			unlock()
+			return err
+		}
+	}
+	unlock()
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ct, _ := os.ReadFile(path + ".type")
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	s.mediaHeaders(w, string(ct))
+	http.ServeContent(w, r, "", st.ModTime(), f)
+	return nil
+}
+
+func (s *Server) mediaHeaders(w http.ResponseWriter, ct string) {
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt == "" || strings.Contains(mt, "html") || strings.Contains(mt, "xml") || strings.Contains(mt, "javascript") {
+		// Never let a customer's file run as a page on the hub's origin.
+		ct = "application/octet-stream"
+	}
+	h := w.Header()
+	h.Set("Content-Type", ct)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cache-Control", "private, max-age=86400, immutable")
+}
+
+// downloadMedia fetches through the core into a temporary file renamed
+// into place, so a failed or partial download never becomes a cache hit.
+func (s *Server) downloadMedia(r *http.Request, id, path string) error {
+	rc, ct, err := s.core.Media(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	tmp, err := os.CreateTemp(s.media.dir, ".download-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	n, err := io.Copy(tmp, io.LimitReader(rc, maxMediaBytes+1))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return apierr.Wrap(err, apierr.UpstreamUnavailable, "downloading the media failed")
+	}
+	if n > maxMediaBytes {
+		return apierr.New(apierr.UpstreamError, "the media is larger than %d bytes", maxMediaBytes)
+	}
+	if err := os.WriteFile(path+".type", []byte(ct), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// streamMedia serves without a cache (no DataDir).
+func (s *Server) streamMedia(w http.ResponseWriter, r *http.Request, id string) error {
+	rc, ct, err := s.core.Media(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	s.mediaHeaders(w, ct)
+	_, _ = io.Copy(w, io.LimitReader(rc, maxMediaBytes))
+	return nil
+}

@@ -1,0 +1,321 @@
+package hubapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"switchboard/backend/apierr"
+	"switchboard/backend/domain"
+)
+
+// opDoc documents one route for /openapi.json. The table below is kept
+// apart from the route table on purpose: a test compares the two both
+// ways, so a route without documentation (or documentation without a
+// route) fails the build.
+type opDoc struct {
+	summary     string
+	description string
+	tag         string
+	query       []param
+	// body is a zero value of the request body's type; bodyMedia the
+	// accepted content types (default application/json).
+	body      any
+	bodyMedia []string
+	// data is a zero value of the "data" of a success answer; list wraps
+	// it as an array with pagination.
+	data   any
+	list   bool
+	status int // default 200
+	// noContent answers 204; raw names a non-JSON answer's media type.
+	noContent bool
+	raw       string
+}
+
+type param struct {
+	name, typ, desc string
+}
+
+var (
+	pLimit  = param{"limit", "integer", "Page size, 1 to 100 (default 25)."}
+	pCursor = param{"cursor", "string", "The next_cursor of the previous page."}
+)
+
+// sendMessageDoc documents POST /v1/messages: the envelope plus the Cloud
+// API object named by type.
+type sendMessageDoc struct {
+	To             string          `json:"to,omitempty"`
+	ConversationID int64           `json:"conversation_id,omitempty"`
+	AccountID      string          `json:"account_id,omitempty"`
+	Type           string          `json:"type"`
+	ReplyTo        int64           `json:"reply_to,omitempty"`
+	Text           json.RawMessage `json:"text,omitempty"`
+	Image          json.RawMessage `json:"image,omitempty"`
+	Audio          json.RawMessage `json:"audio,omitempty"`
+	Video          json.RawMessage `json:"video,omitempty"`
+	Document       json.RawMessage `json:"document,omitempty"`
+	Sticker        json.RawMessage `json:"sticker,omitempty"`
+	Location       json.RawMessage `json:"location,omitempty"`
+	Contacts       json.RawMessage `json:"contacts,omitempty"`
+	Interactive    json.RawMessage `json:"interactive,omitempty"`
+	Reaction       json.RawMessage `json:"reaction,omitempty"`
+	Template       *TemplateSend   `json:"template,omitempty"`
+}
+
+// StreamFrame documents the frames of GET /v1/stream and the items of
+// GET /v1/events; which fields are set depends on kind.
+type StreamFrame struct {
+	Kind           string        `json:"kind"`
+	Event          *domain.Event `json:"event,omitempty"`
+	Seq            int64         `json:"seq,omitempty"`
+	Since          int64         `json:"since,omitempty"`
+	Head           int64         `json:"head,omitempty"`
+	Oldest         int64         `json:"oldest,omitempty"`
+	ConversationID int64         `json:"conversation_id,omitempty"`
+	Error          *apierr.Body  `json:"error,omitempty"`
+}
+
+type healthDoc struct {
+	Status        string `json:"status"`
+	EventHead     int64  `json:"event_head"`
+	StreamClients int    `json:"stream_clients"`
+}
+
+var opDocs = map[string]opDoc{
+	"GET /healthz":      {tag: "operations", summary: "Health check", description: "200 when the database and the event log answer; 503 otherwise.", data: healthDoc{}},
+	"GET /metrics":      {tag: "operations", summary: "Prometheus metrics", raw: "text/plain"},
+	"GET /openapi.json": {tag: "operations", summary: "This document", raw: "application/json"},
+	"GET /docs/errors":  {tag: "operations", summary: "The error codes", description: "HTML (each code an anchor, where doc_url points) or JSON with Accept: application/json.", raw: "text/html"},
+	"GET /webhooks/whatsapp": {tag: "whatsapp", summary: "Meta's subscription handshake",
+		description: "Answers hub.challenge when hub.mode is subscribe and hub.verify_token matches WHATSAPP_VERIFY_TOKEN.",
+		query:       []param{{"hub.mode", "string", "subscribe"}, {"hub.verify_token", "string", "The verify token set in Meta's app dashboard."}, {"hub.challenge", "string", "Echoed back."}},
+		raw:         "text/plain"},
+	"POST /webhooks/whatsapp": {tag: "whatsapp", summary: "WhatsApp webhook ingress",
+		description: "Meta's notifications, checked against X-Hub-Signature-256 (HMAC-SHA256 with WHATSAPP_APP_SECRET) over the raw body. 200 only once the effects are committed; bodies over 3 MB, bad signatures and malformed JSON get a 4xx envelope and change nothing.",
+		body:        map[string]any{}, raw: "empty"},
+
+	"POST /v1/login": {tag: "auth", summary: "Sign in with e-mail and password",
+		description: "Returns a token with the scopes of the user's role. After 5 wrong attempts within a minute the account is locked for a minute (LOGIN_LOCKED with Retry-After).",
+		body:        loginInput{}, data: LoginResult{}},
+	"POST /v1/logout":        {tag: "auth", summary: "Revoke the calling token", noContent: true},
+	"GET /v1/me":             {tag: "auth", summary: "The calling token and its user", data: Me{}},
+	"GET /v1/tokens":         {tag: "auth", summary: "List tokens (never their secrets)", query: []param{pLimit, pCursor, {"include_revoked", "boolean", "Include revoked tokens."}}, data: TokenInfo{}, list: true},
+	"POST /v1/tokens":        {tag: "auth", summary: "Create an API token", description: "For an integration (role supervisor or admin) or on behalf of a user (user_id: their role applies). The secret is in this answer only; it is stored as a SHA-256 hash.", body: tokenInput{}, data: NewToken{}, status: http.StatusCreated},
+	"DELETE /v1/tokens/{id}": {tag: "auth", summary: "Revoke one token", description: "Takes effect on the next request; open streams of the token are closed.", noContent: true},
+
+	"GET /v1/users":         {tag: "users", summary: "List users", query: []param{pLimit, pCursor, {"role", "string", "agent, supervisor or admin."}, {"team", "string", "Members of a team."}}, data: domain.User{}, list: true},
+	"PUT /v1/users":         {tag: "users", summary: "Create or replace a user by e-mail", description: "Creates the user (email, name, role and password required; 201) or replaces the existing one's name, role and teams (200).", body: userInput{}, data: domain.User{}},
+	"GET /v1/users/{id}":    {tag: "users", summary: "One user", data: domain.User{}},
+	"PATCH /v1/users/{id}":  {tag: "users", summary: "Change some fields of a user", description: "A new password signs the user out everywhere.", body: userInput{}, data: domain.User{}},
+	"DELETE /v1/users/{id}": {tag: "users", summary: "Delete a user", description: "Their tokens are revoked; their messages and notes keep their id.", noContent: true},
+
+	"GET /v1/accounts": {tag: "accounts", summary: "WhatsApp numbers with state, quality and message counts", data: domain.Account{}, list: true},
+	"GET /v1/conversations": {tag: "conversations", summary: "List conversations, newest activity first",
+		description: "Agents get only their own and unassigned conversations.",
+		query: []param{pLimit, pCursor, {"status", "string", "open, pending, snoozed or closed."}, {"assignee", "string", "A user id, me or none."},
+			{"team", "string", "Team name."}, {"unanswered", "boolean", "Only conversations waiting for a reply."}, {"account", "string", "A phone_number_id."}},
+		data: domain.Conversation{}, list: true},
+	"GET /v1/conversations/{id}":   {tag: "conversations", summary: "A conversation with its 50 most recent messages", data: conversationDetail{}},
+	"PATCH /v1/conversations/{id}": {tag: "conversations", summary: "Change status, assignee (null unassigns) or team", body: conversationPatchInput{}, data: domain.Conversation{}},
+	"GET /v1/conversations/{id}/messages": {tag: "conversations", summary: "A conversation's messages, newest page first",
+		query: []param{pLimit, pCursor}, data: domain.Message{}, list: true},
+	"GET /v1/conversations/{id}/notes":  {tag: "conversations", summary: "Internal notes", data: domain.Note{}, list: true},
+	"POST /v1/conversations/{id}/notes": {tag: "conversations", summary: "Add an internal note (never sent to the customer)", body: noteInput{}, data: domain.Note{}, status: http.StatusCreated},
+	"GET /v1/counters":                  {tag: "conversations", summary: "Unanswered counters", description: "Total, unassigned, per agent, per team and the oldest waiting time. Agents get the total, the unassigned count and their own.", data: domain.Counters{}},
+
+	"POST /v1/messages": {tag: "messages", summary: "Send a message of any type (queued)",
+		description: "to (any phone format) or conversation_id; account_id when several numbers exist; type and the Cloud API object under that key. Templates: {\"type\":\"template\",\"template\":{\"name\",\"language\",\"variables\":{\"1\":\"…\"}}} or raw components. Honours Idempotency-Key (same key and body: the first answer again; different body: IDEMPOTENCY_CONFLICT). Answers 202 with the queued message.",
+		body:        sendMessageDoc{}, data: domain.Message{}, status: http.StatusAccepted},
+	"GET /v1/messages": {tag: "messages", summary: "Query messages (delivery status lookups)",
+		query: []param{pLimit, pCursor, {"phone", "string", "Any format."}, {"direction", "string", "inbound or outbound."},
+			{"status", "string", "received, queued, sent, delivered, read or failed."}, {"type", "string", "Message type."},
+			{"since", "string", "RFC 3339 time or date."}, {"until", "string", "RFC 3339 time or date."}, {"conversation_id", "integer", "One conversation."}},
+		data: domain.Message{}, list: true},
+	"GET /v1/messages/{id}":       {tag: "messages", summary: "One message", data: domain.Message{}},
+	"POST /v1/messages/{id}/read": {tag: "messages", summary: "Mark an inbound message read", data: domain.Message{}},
+	"GET /v1/media/{id}": {tag: "messages", summary: "Media of a message (proxied and cached)",
+		description: "The hub downloads through the Cloud API once and caches under --data. The token may be given as ?access_token= for <img> tags.",
+		query:       []param{{"access_token", "string", "The token, for clients that cannot set headers."}}, raw: "application/octet-stream"},
+
+	"GET /v1/templates": {tag: "templates", summary: "Synced templates",
+		query: []param{{"status", "string", "APPROVED, PENDING, …"}, {"name", "string", "Template name."}, {"language", "string", "Language code."}, {"account", "string", "A phone_number_id."}},
+		data:  domain.Template{}, list: true},
+	"POST /v1/templates":          {tag: "templates", summary: "Submit a template for approval", body: templateCreateInput{}, data: domain.Template{}, status: http.StatusCreated},
+	"POST /v1/templates/sync":     {tag: "templates", summary: "Reload templates from the WhatsApp Business Account", data: domain.Template{}, list: true},
+	"DELETE /v1/templates/{name}": {tag: "templates", summary: "Delete a template (every language)", noContent: true},
+
+	"POST /v1/deliveries": {tag: "deliveries", summary: "Bulk template send",
+		description: "JSON {template, language, recipients: [{phone, variables}]}; or text/csv with ?template=&language= (a phone column plus one column per variable); or multipart/form-data with fields template, language, account_id and file. Each recipient moves pending → in_progress → processed_ok | processed_ko (reason invalid_number, opted_out, template_error, meta_error).",
+		body:        deliveryInput{}, bodyMedia: []string{"application/json", "text/csv", "multipart/form-data"}, data: Delivery{}, status: http.StatusAccepted},
+	"GET /v1/deliveries": {tag: "deliveries", summary: "Bulk jobs, newest first",
+		query: []param{pLimit, pCursor, {"phone", "string", "Jobs with this recipient (any format)."}, {"since", "string", "Created at or after."}, {"until", "string", "Created before."}},
+		data:  Delivery{}, list: true},
+	"GET /v1/deliveries/{id}": {tag: "deliveries", summary: "A job's progress and per-recipient results",
+		query: []param{pLimit, pCursor, {"state", "string", "pending, in_progress, processed_ok or processed_ko."}}, data: Delivery{}},
+
+	"GET /v1/optouts":            {tag: "contacts", summary: "Opted-out numbers", query: []param{pLimit, pCursor}, data: OptOut{}, list: true},
+	"POST /v1/optouts":           {tag: "contacts", summary: "Opt a number out", body: optOutInput{}, data: OptOut{}, status: http.StatusCreated},
+	"DELETE /v1/optouts/{phone}": {tag: "contacts", summary: "Opt a number back in", noContent: true},
+	"GET /v1/contacts":           {tag: "contacts", summary: "List contacts", query: []param{pLimit, pCursor, {"phone", "string", "Any format."}, {"q", "string", "Name or number search."}}, data: domain.Contact{}, list: true},
+	"PATCH /v1/contacts":         {tag: "contacts", summary: "Upsert a contact by id or phone", description: "Attributes are merged; an attribute set to \"\" is removed.", body: contactInput{}, data: domain.Contact{}},
+	"GET /v1/contacts/{id}":      {tag: "contacts", summary: "One contact", data: domain.Contact{}},
+	"DELETE /v1/contacts/{id}":   {tag: "contacts", summary: "Delete a contact", noContent: true},
+
+	"GET /v1/stream": {tag: "events", summary: "Realtime stream (websocket)",
+		description: "Upgrade to a websocket. Authenticate with a header or ?access_token= (browsers cannot set headers on websockets). Give the last applied seq as ?since= (or since=head for live only), or send {\"kind\":\"resume\",\"since\":N} first. Frames: hello, event, hidden (agents: drop that conversation), live (replay done), heartbeat {seq, head}, resync (then close 4000: load a snapshot), error. Close 4008: the client was too slow; reconnect from its last seq.",
+		query:       []param{{"since", "string", "Last applied seq, or head."}, {"access_token", "string", "The token, for browsers."}}, raw: "websocket"},
+	"GET /v1/events": {tag: "events", summary: "Poll the event log",
+		description: "Events after ?since= the caller may see, oldest first, with the log's head and oldest seq. 410 RESYNC_REQUIRED when since is older than the log keeps.",
+		query:       []param{pLimit, {"since", "integer", "Last applied seq."}}, data: StreamFrame{}, list: true},
+
+	"GET /v1/webhooks": {tag: "webhooks", summary: "Outbound webhook subscriptions (secrets masked)", data: Webhook{}, list: true},
+	"PUT /v1/webhooks": {tag: "webhooks", summary: "Set the subscription for a URL",
+		description: "The hub sends a signed webhook.test request first and refuses a URL that does not answer 2xx. Events are POSTed one per request, in order, signed with X-Switchboard-Signature-256: sha256=HMAC-SHA256(secret, body), retried with exponential backoff.",
+		body:        webhookInput{}, data: Webhook{}},
+	"DELETE /v1/webhooks/{id}": {tag: "webhooks", summary: "Remove a subscription", noContent: true},
+}
+
+var pathParamRE = regexp.MustCompile(`\{([^}]+)\}`)
+
+// buildOpenAPI renders the document from opDocs and the route table's
+// scopes.
+func (s *Server) buildOpenAPI() ([]byte, error) {
+	gen := &schemaGen{defs: map[string]any{}}
+	scopes := map[string]Scope{}
+	for _, rt := range s.routes {
+		scopes[rt.pattern] = rt.scope
+	}
+	paths := map[string]map[string]any{}
+	keys := make([]string, 0, len(opDocs))
+	for k := range opDocs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	errRef := gen.schema(reflect.TypeFor[apierr.Envelope]())
+	pagRef := gen.schema(reflect.TypeFor[Pagination]())
+	for _, k := range keys {
+		d := opDocs[k]
+		method, path, _ := strings.Cut(k, " ")
+		op := map[string]any{"summary": d.summary, "tags": []string{d.tag}, "operationId": operationID(method, path)}
+		if d.description != "" {
+			op["description"] = d.description
+		}
+		var params []any
+		for _, m := range pathParamRE.FindAllStringSubmatch(path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		for _, q := range d.query {
+			params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.desc, "schema": map[string]any{"type": q.typ}})
+		}
+		if method == http.MethodPost && path == "/v1/messages" {
+			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "description": "Makes a retried request send once (1–255 printable ASCII).", "schema": map[string]any{"type": "string"}})
+		}
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		if d.body != nil {
+			gen.input = true
+			bs := gen.schema(reflect.TypeOf(d.body))
+			gen.input = false
+			media := d.bodyMedia
+			if len(media) == 0 {
+				media = []string{"application/json"}
+			}
+			content := map[string]any{}
+			for _, m := range media {
+				if m == "application/json" {
+					content[m] = map[string]any{"schema": bs}
+				} else {
+					content[m] = map[string]any{"schema": map[string]any{"type": "string"}}
+				}
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": content}
+		}
+		status := d.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		responses := map[string]any{"default": map[string]any{"description": "Error", "content": map[string]any{"application/json": map[string]any{"schema": errRef}}}}
+		switch {
+		case d.noContent:
+			responses["204"] = map[string]any{"description": "Done"}
+		case d.raw == "websocket":
+			responses["101"] = map[string]any{"description": "Switching to the websocket protocol"}
+		case d.raw == "empty":
+			responses["200"] = map[string]any{"description": "Accepted and committed"}
+		case d.raw != "":
+			responses["200"] = map[string]any{"description": "OK", "content": map[string]any{d.raw: map[string]any{}}}
+		default:
+			ds := gen.schema(reflect.TypeOf(d.data))
+			body := map[string]any{"type": "object", "required": []string{"data"}, "properties": map[string]any{"data": ds}}
+			if d.list {
+				body = map[string]any{"type": "object", "required": []string{"data", "pagination"}, "properties": map[string]any{
+					"data": map[string]any{"type": "array", "items": ds}, "pagination": pagRef}}
+			}
+			responses[itoa(status)] = map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{"schema": body}}}
+		}
+		op["responses"] = responses
+		sc, known := scopes[k]
+		switch {
+		case !known:
+		case sc == scopePublic:
+			op["security"] = []any{}
+		default:
+			op["security"] = []any{map[string]any{"bearer": []string{string(sc)}}, map[string]any{"apiKey": []string{string(sc)}}}
+			op["x-required-scope"] = string(sc)
+		}
+		if paths[path] == nil {
+			paths[path] = map[string]any{}
+		}
+		paths[path][strings.ToLower(method)] = op
+	}
+	doc := map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title":   "Switchboard hub API",
+			"version": "1",
+			"description": "The REST API and realtime stream of a Switchboard hub. Success: {\"data\": …} (lists add " +
+				"\"pagination\": {\"next_cursor\", \"has_more\"}). Failure: {\"error\": {\"code\", \"message\", \"doc_url\"}}; " +
+				"the codes are listed at /docs/errors. Rate limits per token: X-RateLimit-Limit, X-RateLimit-Remaining, " +
+				"X-RateLimit-Reset (seconds until the bucket is full) and Retry-After on 429. Phones are accepted in any format and answered in E.164.",
+		},
+		"paths": paths,
+		"components": map[string]any{
+			"schemas": gen.defs,
+			"securitySchemes": map[string]any{
+				"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "Authorization: Bearer <token>"},
+				"apiKey": map[string]any{"type": "apiKey", "in": "header", "name": "X-API-Key"},
+			},
+		},
+		"security": []any{map[string]any{"bearer": []string{}}, map[string]any{"apiKey": []string{}}},
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+func operationID(method, path string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(method))
+	for _, seg := range strings.Split(path, "/") {
+		seg = strings.Trim(seg, "{}")
+		seg = strings.NewReplacer(".", "_", "-", "_").Replace(seg)
+		if seg == "" {
+			continue
+		}
+		b.WriteString(strings.ToUpper(seg[:1]) + seg[1:])
+	}
+	return b.String()
+}
+
+// handleOpenAPI is GET /openapi.json.
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	s.openapiOnce.Do(func() { s.openapiDoc, s.openapiErr = s.buildOpenAPI() })
+	if s.openapiErr != nil {
+		return s.openapiErr
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(s.openapiDoc)
+	return nil
+}

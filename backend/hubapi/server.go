@@ -1,0 +1,370 @@
+package hubapi
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
+
+	"switchboard/backend/apierr"
+	"switchboard/backend/sqlitedb"
+)
+
+// Config configures a Server. Core and DB are required; everything else
+// has a default suited to production.
+type Config struct {
+	// Core is the messaging core (hub.Service).
+	Core Core
+	// DB is the hub's database; this package adds its own tables
+	// (component "hubapi") for users, tokens, webhooks and deliveries.
+	DB *sqlitedb.DB
+	// DataDir holds the media cache (DataDir/media). Empty disables the
+	// on-disk cache.
+	DataDir string
+	// Logger receives structured logs; never tokens, passwords or bodies.
+	Logger *slog.Logger
+	// Now is the clock (tests move it to check lockouts and expiry).
+	Now func() time.Time
+	// Registry receives the metrics; nil creates a private one, served at
+	// /metrics either way.
+	Registry *prometheus.Registry
+
+	// RateLimit is each token's sustained request rate per second and
+	// RateBurst its bucket size (defaults 20/s and 100).
+	RateLimit float64
+	RateBurst int
+
+	// BcryptCost hashes passwords (default bcrypt.DefaultCost; tests use
+	// bcrypt.MinCost to stay fast).
+	BcryptCost int
+	// LoginTokenTTL is how long a token from POST /v1/login lives
+	// (default 30 days).
+	LoginTokenTTL time.Duration
+	// LoginMaxFailures wrong passwords within LoginWindow lock the account
+	// for the rest of that window (defaults 5 and one minute).
+	LoginMaxFailures int
+	LoginWindow      time.Duration
+
+	// Stream tunes the websocket stream.
+	Stream StreamConfig
+
+	// WebhookHTTP sends outbound webhooks (default: 10 s timeout).
+	WebhookHTTP *http.Client
+	// WebhookBackoff is the first retry delay of a failed outbound
+	// webhook, doubling up to WebhookMaxBackoff (defaults 1 s and 10 min).
+	WebhookBackoff    time.Duration
+	WebhookMaxBackoff time.Duration
+}
+
+// StreamConfig tunes GET /v1/stream.
+type StreamConfig struct {
+	// Buffer is how many frames may wait for one slow client before it is
+	// disconnected (default 512).
+	Buffer int
+	// Heartbeat is the interval of the app-level heartbeat carrying the
+	// head seq (default 15 s); pings go out at the same pace.
+	Heartbeat time.Duration
+	// WriteTimeout bounds one frame write (default 10 s).
+	WriteTimeout time.Duration
+	// PongTimeout is how long a silent client is kept (default 2 × Heartbeat + 10 s).
+	PongTimeout time.Duration
+	// ResumeWait is how long the hub waits for a resume message when the
+	// client gave no ?since= (default 5 s).
+	ResumeWait time.Duration
+	// RingSize is how many recent events are kept in memory for resumes
+	// without a database read (default 4096).
+	RingSize int
+}
+
+// Server is the hub's HTTP API.
+type Server struct {
+	cfg     Config
+	core    Core
+	db      *sqlitedb.DB
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *metrics
+	mux     *http.ServeMux
+	routes  []route
+	// patterns are what was registered on mux, for the OpenAPI check.
+	patterns    []string
+	openapiOnce sync.Once
+	openapiDoc  []byte
+	openapiErr  error
+
+	tokens   tokenCache
+	touchMu  sync.Mutex
+	touched  map[int64]time.Time
+	limiters limiterSet
+	loginMu  sync.Mutex
+
+	broker     *broker
+	webhooks   *webhookDispatcher
+	deliveries *deliveryRunner
+	media      *mediaCache
+
+	// bg tracks background goroutines so Close waits for them.
+	bg     sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+	closed sync.Once
+}
+
+// New builds a Server and applies this package's migrations. Call Start to
+// begin background work (the stream broker, outbound webhooks, bulk
+// deliveries) and Close to stop it.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Core == nil || cfg.DB == nil {
+		return nil, errors.New("hubapi: Config.Core and Config.DB are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.RateLimit <= 0 {
+		cfg.RateLimit = 20
+	}
+	if cfg.RateBurst <= 0 {
+		cfg.RateBurst = 100
+	}
+	if cfg.BcryptCost == 0 {
+		cfg.BcryptCost = bcrypt.DefaultCost
+	}
+	if cfg.LoginTokenTTL <= 0 {
+		cfg.LoginTokenTTL = 30 * 24 * time.Hour
+	}
+	if cfg.LoginMaxFailures <= 0 {
+		cfg.LoginMaxFailures = 5
+	}
+	if cfg.LoginWindow <= 0 {
+		cfg.LoginWindow = time.Minute
+	}
+	st := &cfg.Stream
+	if st.Buffer <= 0 {
+		st.Buffer = 512
+	}
+	if st.Heartbeat <= 0 {
+		st.Heartbeat = 15 * time.Second
+	}
+	if st.WriteTimeout <= 0 {
+		st.WriteTimeout = 10 * time.Second
+	}
+	if st.PongTimeout <= 0 {
+		st.PongTimeout = 2*st.Heartbeat + 10*time.Second
+	}
+	if st.ResumeWait <= 0 {
+		st.ResumeWait = 5 * time.Second
+	}
+	if st.RingSize <= 0 {
+		st.RingSize = 4096
+	}
+	if cfg.WebhookHTTP == nil {
+		cfg.WebhookHTTP = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.WebhookBackoff <= 0 {
+		cfg.WebhookBackoff = time.Second
+	}
+	if cfg.WebhookMaxBackoff <= 0 {
+		cfg.WebhookMaxBackoff = 10 * time.Minute
+	}
+	if err := cfg.DB.Migrate(ctx, component, migrations); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:     cfg,
+		core:    cfg.Core,
+		db:      cfg.DB,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+		touched: map[int64]time.Time{},
+		tokens:  tokenCache{entries: map[string]cachedToken{}, ttl: 30 * time.Second},
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.limiters = limiterSet{m: map[int64]*limiterEntry{}, rate: cfg.RateLimit, burst: cfg.RateBurst}
+	m, err := newMetrics(cfg.Registry)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+	if cfg.DataDir != "" {
+		dir := filepath.Join(cfg.DataDir, "media")
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("hubapi: media cache: %w", err)
+		}
+		s.media = &mediaCache{dir: dir}
+	}
+	s.broker = newBroker(s)
+	s.webhooks = newWebhookDispatcher(s)
+	s.deliveries = newDeliveryRunner(s)
+	s.buildMux()
+	return s, nil
+}
+
+// Start begins the background work. It returns at once.
+func (s *Server) Start() {
+	s.bg.Go(func() { s.broker.run(s.ctx) })
+	s.bg.Go(func() { s.webhooks.run(s.ctx) })
+	s.bg.Go(func() { s.deliveries.run(s.ctx) })
+}
+
+// Close stops background work and disconnects stream clients (they
+// resume elsewhere or later). It does not close the core or the database.
+func (s *Server) Close() {
+	s.closed.Do(func() {
+		s.cancel()
+		s.broker.closeAll()
+		s.bg.Wait()
+	})
+}
+
+// Handler is the HTTP handler serving every route.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Registry is where the server's metrics are registered, so the binary can
+// add the core's and the runtime's.
+func (s *Server) Registry() *prometheus.Registry { return s.cfg.Registry }
+
+// wrap turns a route into an http.Handler: authentication, the route's
+// scope, the token's rate limit, the handler, the one error writer and
+// the metrics, in that order, for every route alike.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		if err := s.serveRoute(rec, r, rt); err != nil {
+			if rec.status != 0 {
+				// The handler already started its answer (a stream or a
+				// hijacked websocket): too late for an envelope.
+				s.log.Warn("error after response started", "pattern", rt.pattern, "err", err)
+			} else {
+				s.writeError(rec, r, err)
+			}
+		}
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		s.metrics.observe(rt.pattern, status, time.Since(start))
+	})
+}
+
+func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) error {
+	if rt.scope == scopePublic {
+		return rt.h(w, r)
+	}
+	p, err := s.authenticate(r.Context(), credentials(r, rt.queryToken))
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard"`)
+		return err
+	}
+	if !p.Has(rt.scope) {
+		return apierr.New(apierr.Forbidden, "this token lacks the %s scope", rt.scope)
+	}
+	if err := s.limiters.allow(w, p.TokenID, time.Now()); err != nil {
+		s.metrics.rateLimited.Inc()
+		return err
+	}
+	return rt.h(w, r.WithContext(withPrincipal(r.Context(), p)))
+}
+
+// notFoundOrMethod answers requests no route pattern matched: 405 with an
+// Allow header when the path exists under other methods, 404 otherwise,
+// both as envelopes (the mux's own answers are plain text).
+func (s *Server) notFoundOrMethod(w http.ResponseWriter, r *http.Request) error {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		if contains(allow, http.MethodGet) {
+			allow = append(allow, http.MethodHead)
+		}
+		w.Header().Set("Allow", joinComma(allow))
+		return apierr.New(apierr.MethodNotAllowed, "%s is not allowed on %s", r.Method, r.URL.Path)
+	}
+	return apierr.New(apierr.NotFound, "no route %s %s", r.Method, r.URL.Path)
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func joinComma(ss []string) string {
+	out := ""
+	for i, s := range ss {
+		if i > 0 {
+			out += ", "
+		}
+		out += s
+	}
+	return out
+}
+
+// statusRecorder remembers the status for metrics and lets the websocket
+// upgrade hijack the connection underneath.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Hijack hands the connection to the websocket upgrader; the status is
+// recorded as 101 Switching Protocols.
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := r.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("hubapi: connection cannot be hijacked")
+	}
+	r.status = http.StatusSwitchingProtocols
+	return h.Hijack()
+}
+
+// Flush lets streamed answers (media) reach the client as they go.
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -1,0 +1,446 @@
+package hubapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"switchboard/backend/apierr"
+	"switchboard/backend/domain"
+)
+
+// Frame kinds on GET /v1/stream. Every frame is a JSON text message with a
+// "kind".
+//
+// Server to client:
+//
+//	hello      {"kind":"hello","since":S,"head":H,"oldest":O}   first frame
+//	event      {"kind":"event","event":{seq,type,conversation_id,at,data}}
+//	hidden     {"kind":"hidden","seq":N,"conversation_id":C}    (agents) the
+//	           conversation is no longer yours or unassigned: drop it
+//	live       {"kind":"live","seq":N}    replay done, live events follow
+//	heartbeat  {"kind":"heartbeat","seq":N,"head":H,"at":T}     seq: you
+//	           have everything you may see up to N
+//	resync     {"kind":"resync","head":H,"oldest":O,"error":{…}} since is
+//	           older than the log keeps: load a snapshot, reconnect
+//	error      {"kind":"error","error":{…}}   then the connection closes
+//
+// Client to server (optional):
+//
+//	resume     {"kind":"resume","since":N}    when ?since= was not given
+const (
+	frameHello     = "hello"
+	frameEvent     = "event"
+	frameHidden    = "hidden"
+	frameLive      = "live"
+	frameHeartbeat = "heartbeat"
+	frameResync    = "resync"
+	frameError     = "error"
+	frameResume    = "resume"
+)
+
+// Close codes the stream ends with (4000–4999 are the application's).
+const (
+	// CloseResync: since is older than the log keeps (or from another
+	// database); load a snapshot and reconnect from its seq.
+	CloseResync = 4000
+	// CloseRevoked: the token was revoked; sign in again.
+	CloseRevoked = 4001
+	// CloseBadResume: the resume message was malformed.
+	CloseBadResume = 4002
+	// CloseSlow: the client fell too far behind; reconnect from the last
+	// seq applied.
+	CloseSlow = 4008
+)
+
+type eventFrame struct {
+	Kind  string        `json:"kind"`
+	Event *domain.Event `json:"event"`
+}
+
+// frame is every other frame.
+type frame struct {
+	Kind           string       `json:"kind"`
+	Seq            int64        `json:"seq,omitempty"`
+	Since          *int64       `json:"since,omitempty"`
+	Head           *int64       `json:"head,omitempty"`
+	Oldest         *int64       `json:"oldest,omitempty"`
+	ConversationID int64        `json:"conversation_id,omitempty"`
+	At             *time.Time   `json:"at,omitempty"`
+	Error          *apierr.Body `json:"error,omitempty"`
+}
+
+type resumeMessage struct {
+	Kind  string `json:"kind"`
+	Since *int64 `json:"since"`
+}
+
+type closeReason int
+
+const (
+	closeNone closeReason = iota
+	closeSlow
+	closeRevoked
+	closeGoingAway
+	closeClientGone
+)
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  1024,
+	WriteBufferSize: 4096,
+	// The stream is authenticated by a token the page must hold (header
+	// or access_token), never by cookies, so a foreign origin gains
+	// nothing: any origin may connect.
+	CheckOrigin: func(*http.Request) bool { return true },
+}
+
+// streamConn is one websocket client.
+type streamConn struct {
+	s  *Server
+	p  *Principal
+	ws *websocket.Conn
+	// ch is the bounded send buffer the broker fills; when it is full the
+	// client is too slow and is disconnected.
+	ch       chan *streamEvent
+	done     chan struct{}
+	stopOnce sync.Once
+	reason   closeReason
+	// cursor is the last seq considered (sent or filtered out); only the
+	// writer goroutine touches it.
+	cursor int64
+}
+
+// stop ends the connection for reason (first reason wins). Safe from any
+// goroutine, including under the broker's lock.
+func (c *streamConn) stop(r closeReason) {
+	c.stopOnce.Do(func() {
+		c.reason = r
+		close(c.done)
+	})
+}
+
+// offer is called by the broker, under its lock, for each new event. It
+// never blocks: a full buffer disconnects the client.
+func (c *streamConn) offer(se *streamEvent) bool {
+	if !c.p.SeesAll() && se.hasConv && !c.p.CanSee(se.assignee) && se.ev.Type != domain.EventConversationUpdated {
+		return true // not theirs; nothing to queue
+	}
+	select {
+	case c.ch <- se:
+		return true
+	default:
+		c.stop(closeSlow)
+		return false
+	}
+}
+
+// render is the frame c gets for se, or nil when c may not see it.
+func (c *streamConn) render(se *streamEvent) []byte {
+	return renderFor(c.p, se)
+}
+
+func renderFor(p *Principal, se *streamEvent) []byte {
+	if p.SeesAll() {
+		return se.frame
+	}
+	if se.counters != nil {
+		ev := se.ev
+		ev.Data, _ = json.Marshal(agentCounters(p, *se.counters))
+		b, _ := json.Marshal(eventFrame{Kind: frameEvent, Event: &ev})
+		return b
+	}
+	if se.hasConv && !p.CanSee(se.assignee) {
+		if se.ev.Type == domain.EventConversationUpdated {
+			b, _ := json.Marshal(frame{Kind: frameHidden, Seq: se.ev.Seq, ConversationID: se.ev.ConversationID})
+			return b
+		}
+		return nil
+	}
+	return se.frame
+}
+
+// agentCounters is what an agent may know of the counters: the total, the
+// unassigned queue and their own count.
+func agentCounters(p *Principal, c domain.Counters) domain.Counters {
+	out := domain.Counters{Total: c.Total, Unassigned: c.Unassigned, ByAgent: map[string]int{}, ByTeam: map[string]int{}}
+	if p.UserID != nil {
+		k := strconv.FormatInt(*p.UserID, 10)
+		out.ByAgent[k] = c.ByAgent[k]
+	}
+	return out
+}
+
+// handleStream is GET /v1/stream.
+func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
+	var since *int64
+	if v := r.URL.Query().Get("since"); v != "" && v != "head" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return apierr.Field(apierr.InvalidRequest, "since", "since must be a non-negative event seq, or \"head\"")
+		}
+		since = &n
+	}
+	liveOnly := r.URL.Query().Get("since") == "head"
+	if !websocket.IsWebSocketUpgrade(r) {
+		return apierr.New(apierr.InvalidRequest, "GET /v1/stream is a websocket: send the Upgrade: websocket handshake")
+	}
+	if s.ctx.Err() != nil {
+		return apierr.New(apierr.Unavailable, "the hub is shutting down")
+	}
+	wctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	err := s.broker.waitStarted(wctx)
+	cancel()
+	if err != nil {
+		return apierr.New(apierr.Unavailable, "the event stream is starting; retry shortly")
+	}
+	up := upgrader
+	up.Error = func(w http.ResponseWriter, r *http.Request, status int, reason error) {
+		s.writeError(w, r, apierr.New(apierr.InvalidRequest, "websocket handshake failed: %s", reason.Error()))
+	}
+	ws, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		return nil // the upgrader has answered
+	}
+	c := &streamConn{
+		s:    s,
+		p:    principalFrom(r),
+		ws:   ws,
+		ch:   make(chan *streamEvent, s.cfg.Stream.Buffer),
+		done: make(chan struct{}),
+	}
+	s.broker.register(c)
+	s.metrics.streamClients.Inc()
+	defer func() {
+		s.broker.unregister(c)
+		s.metrics.streamClients.Dec()
+		ws.Close()
+	}()
+	if s.ctx.Err() != nil {
+		c.stop(closeGoingAway)
+	}
+	c.serve(since, liveOnly)
+	return nil
+}
+
+// serve runs the connection: a reader goroutine for pongs, the optional
+// resume message and the close handshake, and the writer (this goroutine)
+// which owns every data write.
+func (c *streamConn) serve(since *int64, liveOnly bool) {
+	cfg := c.s.cfg.Stream
+	c.ws.SetReadLimit(64 << 10)
+	_ = c.ws.SetReadDeadline(time.Now().Add(cfg.PongTimeout))
+	c.ws.SetPongHandler(func(string) error {
+		return c.ws.SetReadDeadline(time.Now().Add(cfg.PongTimeout))
+	})
+	first := make(chan []byte, 1)
+	go func() {
+		defer c.stop(closeClientGone)
+		n := 0
+		for {
+			_, msg, err := c.ws.ReadMessage()
+			if err != nil {
+				return
+			}
+			_ = c.ws.SetReadDeadline(time.Now().Add(cfg.PongTimeout))
+			if n == 0 {
+				first <- msg
+			}
+			n++
+		}
+	}()
+
+	if since == nil && !liveOnly {
+		select {
+		case msg := <-first:
+			var rm resumeMessage
+			if err := unmarshalStrict(msg, &rm); err != nil || rm.Kind != frameResume || (rm.Since != nil && *rm.Since < 0) {
+				c.fail(CloseBadResume, apierr.New(apierr.InvalidRequest, `the first message must be {"kind":"resume","since":<seq>}`))
+				return
+			}
+			since = rm.Since
+		case <-time.After(cfg.ResumeWait):
+		case <-c.done:
+			c.closeFor(c.reason)
+			return
+		}
+	}
+	if err := c.run(since); err != nil {
+		if !errors.Is(err, errConnDone) {
+			c.s.log.Debug("stream ended", "token_id", c.p.TokenID, "err", err)
+		}
+	}
+}
+
+var errConnDone = errors.New("stream: connection done")
+
+// write sends one frame within the write timeout.
+func (c *streamConn) write(b []byte) error {
+	_ = c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.Stream.WriteTimeout))
+	if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+		c.stop(closeClientGone)
+		return err
+	}
+	c.s.metrics.streamFrames.Inc()
+	return nil
+}
+
+func (c *streamConn) writeFrame(f frame) error {
+	b, _ := json.Marshal(f)
+	return c.write(b)
+}
+
+// fail sends an error frame and closes with code.
+func (c *streamConn) fail(code int, e *apierr.Error) {
+	env := e.Envelope()
+	_ = c.writeFrame(frame{Kind: frameError, Error: &env.Error})
+	c.closeWith(code, e.Message)
+}
+
+func (c *streamConn) closeWith(code int, text string) {
+	if len(text) > 120 {
+		text = text[:120]
+	}
+	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
+}
+
+// closeFor ends the connection the way its stop reason calls for.
+func (c *streamConn) closeFor(r closeReason) {
+	switch r {
+	case closeSlow:
+		c.s.metrics.streamSlow.Inc()
+		c.closeWith(CloseSlow, "too slow: reconnect with since="+strconv.FormatInt(c.cursor, 10)+" or your last applied seq")
+	case closeRevoked:
+		c.fail(CloseRevoked, apierr.New(apierr.Unauthorized, "the token was revoked"))
+	case closeGoingAway:
+		c.closeWith(websocket.CloseGoingAway, "the hub is shutting down; reconnect and resume")
+	}
+}
+
+// run replays from since, hands over to live delivery and then streams
+// until the connection ends.
+func (c *streamConn) run(since *int64) error {
+	ctx := c.s.ctx
+	oldest, head, err := c.s.core.EventBounds(ctx)
+	if err != nil {
+		c.fail(websocket.CloseInternalServerErr, apierr.New(apierr.Unavailable, "the event log cannot be read; retry shortly"))
+		return err
+	}
+	cursor := head
+	if since != nil {
+		cursor = *since
+		if cursor > head || (oldest > 0 && cursor < oldest-1) {
+			c.resync(oldest, head)
+			return nil
+		}
+	}
+	c.cursor = cursor
+	if err := c.writeFrame(frame{Kind: frameHello, Since: &cursor, Head: &head, Oldest: &oldest}); err != nil {
+		return err
+	}
+
+	// Replay: from the broker's ring when it reaches back far enough,
+	// otherwise from the database, until the cursor meets the head.
+	for {
+		select {
+		case <-c.done:
+			c.closeFor(c.reason)
+			return errConnDone
+		default:
+		}
+		attached, ring, ringOK := c.s.broker.attach(c, c.cursor)
+		if attached {
+			break
+		}
+		evs := ring
+		if !ringOK {
+			batch, err := c.s.core.EventsSince(ctx, c.cursor, 500)
+			if err != nil {
+				c.fail(websocket.CloseInternalServerErr, apierr.New(apierr.Unavailable, "the event log cannot be read; resume shortly"))
+				return err
+			}
+			if len(batch) == 0 {
+				// The broker has not seen these yet; let it catch up.
+				select {
+				case <-c.s.broker.wakeChan():
+				case <-time.After(50 * time.Millisecond):
+				case <-c.done:
+				}
+				continue
+			}
+			if batch[0].Seq > c.cursor+1 {
+				// Either the seqs have a hole or the log was pruned under
+				// us; only the latter loses events.
+				if o, h, err := c.s.core.EventBounds(ctx); err == nil && o > c.cursor+1 {
+					c.resync(o, h)
+					return nil
+				}
+			}
+			evs = make([]*streamEvent, len(batch))
+			for i, ev := range batch {
+				evs[i] = c.s.broker.prepare(ctx, ev, false)
+			}
+		}
+		for _, se := range evs {
+			if err := c.send(se); err != nil {
+				return err
+			}
+		}
+	}
+	if err := c.writeFrame(frame{Kind: frameLive, Seq: c.cursor}); err != nil {
+		return err
+	}
+
+	hb := time.NewTicker(c.s.cfg.Stream.Heartbeat)
+	defer hb.Stop()
+	for {
+		select {
+		case se := <-c.ch:
+			if err := c.send(se); err != nil {
+				return err
+			}
+		case <-hb.C:
+			now := time.Now().UTC()
+			h := c.s.broker.headSeq()
+			if err := c.writeFrame(frame{Kind: frameHeartbeat, Seq: c.cursor, Head: &h, At: &now}); err != nil {
+				return err
+			}
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.s.cfg.Stream.WriteTimeout)); err != nil {
+				c.stop(closeClientGone)
+				return err
+			}
+		case <-c.done:
+			// Frames already queued are not flushed for a slow client: it
+			// resumes from what it applied, so nothing is lost.
+			c.closeFor(c.reason)
+			return errConnDone
+		}
+	}
+}
+
+// send writes se if c may see it and it is new to c.
+func (c *streamConn) send(se *streamEvent) error {
+	if se.ev.Seq <= c.cursor {
+		return nil
+	}
+	if b := c.render(se); b != nil {
+		if err := c.write(b); err != nil {
+			return err
+		}
+	}
+	c.cursor = se.ev.Seq
+	return nil
+}
+
+func (c *streamConn) resync(oldest, head int64) {
+	c.s.metrics.streamResyncs.Inc()
+	e := apierr.New(apierr.ResyncRequired, "events after the requested seq are no longer kept: load a snapshot and reconnect from its seq")
+	env := e.Envelope()
+	_ = c.writeFrame(frame{Kind: frameResync, Head: &head, Oldest: &oldest, Error: &env.Error})
+	c.closeWith(CloseResync, "resync required")
+}
