@@ -10,8 +10,8 @@ import (
 
 // Normalizer normalises phone numbers for one deployment. Its only setting
 // is the default region used for numbers written in national format. The
-// zero value has no default region; a Normalizer is immutable and safe for
-// concurrent use.
+// zero value, and a nil *Normalizer, have no default region; a Normalizer
+// is immutable and safe for concurrent use.
 type Normalizer struct {
 	region string
 }
@@ -33,7 +33,12 @@ func New(defaultRegion string) (*Normalizer, error) {
 }
 
 // DefaultRegion returns the configured default region, or "" for none.
-func (n *Normalizer) DefaultRegion() string { return n.region }
+func (n *Normalizer) DefaultRegion() string {
+	if n == nil {
+		return ""
+	}
+	return n.region
+}
 
 // Normalize returns input as canonical E.164 ("+5511987654321"), applying
 // the WhatsApp quirks described in the package documentation, or an *Error
@@ -149,6 +154,9 @@ func (num number) e164() string {
 // resolve turns any supported input into a canonical number. lenient
 // accepts international numbers that are possible but not known valid.
 func (n *Normalizer) resolve(input string, lenient bool) (number, *Error) {
+	if n == nil {
+		n = &noRegion
+	}
 	var s scanned
 	if err := scan(input, &s); err != nil {
 		return number{}, err
@@ -223,7 +231,7 @@ func parseInternational(input, digits string, lenient bool) (number, *Error) {
 	if err := phonenumbers.ParseToNumber("+"+digits, "", &pn); err != nil {
 		return number{}, parseError(input, err)
 	}
-	return finish(input, &pn, lenient)
+	return finish(input, &pn, lenient, false)
 }
 
 // parseNational parses digits written as dialled inside region. National
@@ -234,11 +242,13 @@ func parseNational(input, digits, region string) (number, *Error) {
 	if err := phonenumbers.ParseToNumber(digits, region, &pn); err != nil {
 		return number{}, parseError(input, err)
 	}
-	return finish(input, &pn, false)
+	return finish(input, &pn, false, true)
 }
 
 // finish applies the quirks to a parsed number and validates the result.
-func finish(input string, pn *phonenumbers.PhoneNumber, lenient bool) (number, *Error) {
+// lenient accepts a possible but not valid number; national says the input
+// was in national format, which only changes the wording of errors.
+func finish(input string, pn *phonenumbers.PhoneNumber, lenient, national bool) (number, *Error) {
 	if pn.GetExtension() != "" {
 		// Unreachable with scanned digits; kept so a future input path
 		// cannot let an extension through silently.
@@ -264,9 +274,18 @@ func finish(input string, pn *phonenumbers.PhoneNumber, lenient bool) (number, *
 		return number{}, &Error{Input: input, Reason: ReasonInvalidNumber,
 			Detail: "has a number of digits that no number" + countrySuffix(pn) + " has"}
 	}
-	if !lenient && !phonenumbers.IsValidNumber(pn) {
-		return number{}, &Error{Input: input, Reason: ReasonInvalidNumber,
-			Detail: "is not in a range assigned to phones" + countrySuffix(pn)}
+	valid := phonenumbers.IsValidNumber(pn)
+	if !valid && !lenient {
+		if shorterThanExamples(pn) {
+			d := "has too few digits for a number" + countrySuffix(pn)
+			if national {
+				// Typically a local number typed without its area code, in
+				// a plan where that length is possible for other numbers.
+				d += "; is the area code missing?"
+			}
+			return number{}, &Error{Input: input, Reason: ReasonTooShort, Detail: d}
+		}
+		return number{}, invalidNumber(input, pn)
 	}
 	num := number{cc: pn.GetCountryCode(), nsn: phonenumbers.GetNationalSignificantNumber(pn)}
 	// libphonenumber accepts some German direct-dial ranges longer than
@@ -275,7 +294,32 @@ func finish(input string, pn *phonenumbers.PhoneNumber, lenient bool) (number, *
 		return number{}, &Error{Input: input, Reason: ReasonTooLong,
 			Detail: "has more than the 15 digits E.164 allows"}
 	}
+	// A merely possible number can be one libphonenumber reads differently
+	// when given back (e.g. +20 0…: the 0 is taken for a trunk prefix and
+	// stripped again). A key must be a fixed point, so such a number is
+	// refused rather than keyed two ways.
+	if !valid && !stable(num) {
+		return number{}, invalidNumber(input, pn)
+	}
 	return num, nil
+}
+
+// stable reports whether num parses back to itself with no quirk firing.
+func stable(num number) bool {
+	var q phonenumbers.PhoneNumber
+	if err := phonenumbers.ParseToNumber(num.e164(), "", &q); err != nil {
+		return false
+	}
+	if q.GetCountryCode() != num.cc || phonenumbers.GetNationalSignificantNumber(&q) != num.nsn {
+		return false
+	}
+	_, changed := applyQuirks(&q)
+	return !changed
+}
+
+func invalidNumber(input string, pn *phonenumbers.PhoneNumber) *Error {
+	return &Error{Input: input, Reason: ReasonInvalidNumber,
+		Detail: "is not in a range assigned to phones" + countrySuffix(pn)}
 }
 
 // countrySuffix names the number's country for error messages:
@@ -287,6 +331,21 @@ func countrySuffix(pn *phonenumbers.PhoneNumber) string {
 		s += " (" + r + ")"
 	}
 	return s
+}
+
+// shorterThanExamples reports whether an invalid number is shorter than
+// both libphonenumber's example fixed-line and mobile numbers of its country.
+// It only refines the reason of a number already known to be invalid.
+func shorterThanExamples(pn *phonenumbers.PhoneNumber) bool {
+	region := phonenumbers.GetRegionCodeForCountryCode(int(pn.GetCountryCode()))
+	n := len(phonenumbers.GetNationalSignificantNumber(pn))
+	for _, t := range []phonenumbers.PhoneNumberType{phonenumbers.FIXED_LINE, phonenumbers.MOBILE} {
+		ex := phonenumbers.GetExampleNumberForType(region, t)
+		if ex == nil || n >= len(phonenumbers.GetNationalSignificantNumber(ex)) {
+			return false
+		}
+	}
+	return true
 }
 
 func unknownCountryCode(input string) *Error {

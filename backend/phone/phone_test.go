@@ -233,6 +233,8 @@ func TestNormalizeErrors(t *testing.T) {
 		{name: "one digit", input: "+1", reason: phone.ReasonTooShort},
 		{name: "too short for country", input: "+1 202 555 012", reason: phone.ReasonTooShort},
 		{name: "local number without area code", region: "US", input: "555-0123", reason: phone.ReasonTooShort},
+		{name: "BR mobile without area code", region: "BR", input: "98765-4321", reason: phone.ReasonTooShort},
+		{name: "BR mobile without 9 and area code", region: "BR", input: "8765-4321", reason: phone.ReasonTooShort},
 		{name: "too long for country", input: "+1 202 555 01234", reason: phone.ReasonTooLong},
 		{name: "longer than E.164 though libphonenumber allows it", region: "DE", input: "20100000000000", reason: phone.ReasonTooLong},
 		{name: "more digits than any number", input: "+1 202 555 0123 4567 8901 2345", reason: phone.ReasonTooLong},
@@ -256,11 +258,12 @@ func TestNormalizeErrors(t *testing.T) {
 		{name: "zero after plus", input: "+0 123 456 789", reason: phone.ReasonUnknownCountryCode},
 		{name: "plus then 00", input: "+0044 121 234 5678", reason: phone.ReasonUnknownCountryCode},
 		{name: "unassigned us area code", input: "+1 555 555 0123", reason: phone.ReasonInvalidNumber},
-		{name: "us number missing its 1 is egyptian and invalid", input: "+202 555 0123", reason: phone.ReasonInvalidNumber},
+		{name: "us number missing its 1 is a short egyptian one", input: "+202 555 0123", reason: phone.ReasonTooShort},
+		{name: "possible but unassigned range", input: "+44 100 000 0000", reason: phone.ReasonInvalidNumber},
 		{name: "BR number starting 1", input: "+55 11 1765-4321", reason: phone.ReasonInvalidNumber},
 		{name: "national format without region", input: "020 7946 0958", reason: phone.ReasonNoDefaultRegion},
 		{name: "national format without region BR", input: "(011) 98765-4321", reason: phone.ReasonNoDefaultRegion},
-		{name: "national format invalid in region", region: "GB", input: "0100 000 000", reason: phone.ReasonInvalidNumber},
+		{name: "national format invalid in region", region: "GB", input: "0100 000 0000", reason: phone.ReasonInvalidNumber},
 		{name: "national digits valid nowhere", region: "GB", input: "4155550123", reason: phone.ReasonInvalidNumber},
 	})
 }
@@ -298,6 +301,10 @@ func TestNew(t *testing.T) {
 	var zero phone.Normalizer
 	if got, err := zero.Normalize("+44 121 234 5678"); err != nil || got != "+441212345678" {
 		t.Errorf("zero Normalizer: %q, %v", got, err)
+	}
+	var none *phone.Normalizer
+	if got, err := none.Normalize("+44 121 234 5678"); err != nil || got != "+441212345678" || none.DefaultRegion() != "" {
+		t.Errorf("nil Normalizer: %q, %v", got, err)
 	}
 }
 
@@ -365,6 +372,7 @@ func TestCanonicalKey(t *testing.T) {
 		{name: "unassigned range accepted", input: "15555550123", want: "+15555550123"},
 		{name: "MX legacy 1 before a leading zero is not stripped", input: "5210001234567", reason: phone.ReasonTooLong},
 		{name: "wrong length rejected", input: "1555555012", reason: phone.ReasonTooShort},
+		{name: "possible number that does not parse back to itself", input: "200000000000", reason: phone.ReasonInvalidNumber},
 		{name: "national format rejected", input: "07400 123456", reason: phone.ReasonNoDefaultRegion},
 		{name: "empty", input: "", reason: phone.ReasonEmpty},
 	} {
@@ -499,6 +507,12 @@ func TestError(t *testing.T) {
 	}
 	if phone.ReasonOf(nil) != "" || phone.ReasonOf(errors.New("x")) != "" {
 		t.Error("ReasonOf of a foreign error should be empty")
+	}
+
+	// A national number without its area code says so.
+	_, err = mustNew(t, "BR").Normalize("98765-4321")
+	if msg := err.Error(); !strings.Contains(msg, "area code missing") {
+		t.Errorf("message %q does not suggest the missing area code", msg)
 	}
 
 	// Long input is cut in the message, never split inside a rune.
