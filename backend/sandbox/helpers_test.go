@@ -467,3 +467,5 @@ func textMsg(to, body string) map[string]any {
 	return map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": "text",
 		"text": map[string]any{"body": body}}
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -74,8 +74,8 @@ type mediaItem struct {
 	sha256   []byte
 	phoneID  string
 	created  time.Time
-	// pinned items (the built-in samples) are never evicted; shared items
-	// reuse a sample's bytes, so they do not count against MaxMediaBytes.
+	// pinned items (the built-in samples) are never evicted; they and the
+	// shared items reusing their bytes do not count against MaxMediaBytes.
 	pinned bool
 	shared bool
 }
@@ -98,11 +98,11 @@ func newMediaStore(maxBytes int64, maxItems int) *mediaStore {
 
 func (m *mediaStore) add(it *mediaItem) {
 	m.items[it.id] = it
-	if !it.shared {
-		m.bytes += int64(len(it.data))
-	}
 	if it.pinned {
 		return
+	}
+	if !it.shared {
+		m.bytes += int64(len(it.data))
 	}
 	m.order = append(m.order, it.id)
 	for (m.bytes > m.maxBytes || len(m.items) > m.maxItems) && m.evictOne() {
@@ -132,7 +132,7 @@ func (m *mediaStore) remove(id string) bool {
 		return false
 	}
 	delete(m.items, id)
-	if !it.shared {
+	if !it.shared && !it.pinned {
 		m.bytes -= int64(len(it.data))
 	}
 	return true

@@ -276,7 +276,7 @@ func (s *Sandbox) Stats() Stats {
 func (s *Sandbox) Messages(waID string, limit int) []MessageRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []MessageRecord
+	out := []MessageRecord{}
 	s.messages.each(func(m *storedMessage) bool {
 		if waID == "" || m.WaID == waID {
 			out = append(out, m.MessageRecord)

@@ -638,7 +638,7 @@ func (s *Sandbox) handleTemplateList(w http.ResponseWriter, r *http.Request) {
 		limit = min(n, 1000)
 	}
 	s.mu.Lock()
-	var matched []map[string]any
+	matched := []map[string]any{}
 	for _, tp := range s.templates.list {
 		if n := q.Get("name"); n != "" && !strings.Contains(tp.Name, strings.ToLower(n)) {
 			continue
