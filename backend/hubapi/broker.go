@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 )
 
@@ -88,13 +89,26 @@ func (b *broker) run(ctx context.Context) {
 		}
 	}
 	b.once.Do(func() { close(b.started) })
+	wake, cancel := b.s.core.Subscribe()
+	defer cancel()
 	const batch = 1000
 	for {
-		notify := b.s.core.EventsNotify()
 		b.mu.Lock()
 		cursor := b.head
 		b.mu.Unlock()
 		evs, err := b.s.core.EventsSince(ctx, cursor, batch)
+		if apierr.CodeOf(err) == apierr.ResyncRequired {
+			// The log was pruned past the broker (it was stopped for a
+			// long time): jump to the head; connections behind it get
+			// a resync of their own.
+			b.s.log.Warn("stream: the event log was pruned past the broker's head; skipping ahead", "from_seq", cursor)
+			if _, head, err := b.s.core.EventBounds(ctx); err == nil {
+				b.mu.Lock()
+				b.head, b.ringBase, b.ring = head, head, nil
+				b.mu.Unlock()
+			}
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -116,9 +130,14 @@ func (b *broker) run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-notify:
+		case _, ok := <-wake:
+			if !ok {
+				// The core is closing; keep polling slowly until we are
+				// stopped too.
+				wake = nil
+			}
 		case <-time.After(2 * time.Second):
-			// A safety net: a missed notification costs latency, never events.
+			// A safety net: a missed wake-up costs latency, never events.
 		}
 	}
 }

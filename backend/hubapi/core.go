@@ -59,14 +59,14 @@ type Core interface {
 	Media(ctx context.Context, mediaID string) (io.ReadCloser, string, error)
 
 	// EventsSince returns up to limit events with seq > since, oldest
-	// first.
+	// first, or RESYNC_REQUIRED when events after since were pruned.
 	EventsSince(ctx context.Context, since int64, limit int) ([]domain.Event, error)
 	// EventBounds returns the oldest retained and the newest seq (0, 0
 	// when the log is empty).
 	EventBounds(ctx context.Context) (oldest, head int64, err error)
-	// EventsNotify returns a channel that is closed when events newer
-	// than the moment of the call are appended.
-	EventsNotify() <-chan struct{}
+	// Subscribe returns a channel that receives a (coalesced) wake-up
+	// after every commit that appended events, and its cancel func.
+	Subscribe() (<-chan struct{}, func())
 }
 
 // SendRequest is POST /v1/messages after HTTP-level validation.

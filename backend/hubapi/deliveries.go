@@ -678,6 +678,15 @@ func (d *deliveryRunner) follow(ctx context.Context, cursor int64) int64 {
 		n := len(d.inflight)
 		d.mu.Unlock()
 		evs, err := d.s.core.EventsSince(ctx, cursor, 1000)
+		if apierr.CodeOf(err) == apierr.ResyncRequired {
+			// Events were pruned past us: settle from the messages
+			// themselves instead.
+			if o, _, err := d.s.core.EventBounds(ctx); err == nil {
+				cursor = o - 1
+			}
+			d.reconcile(ctx)
+			continue
+		}
 		if err != nil || len(evs) == 0 {
 			return cursor
 		}

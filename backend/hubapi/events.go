@@ -45,6 +45,9 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		return apierr.New(apierr.ResyncRequired, "events after seq %d are no longer kept (oldest is %d, head %d): load a snapshot", since, oldest, head)
 	}
 	evs, err := s.core.EventsSince(ctx, since, page.Limit)
+	if apierr.CodeOf(err) == apierr.ResyncRequired {
+		return apierr.New(apierr.ResyncRequired, "events after seq %d are no longer kept: load a snapshot", since)
+	}
 	if err != nil {
 		return err
 	}
@@ -72,3 +75,19 @@ type rawJSON []byte
 
 // MarshalJSON returns the bytes as they are.
 func (r rawJSON) MarshalJSON() ([]byte, error) { return r, nil }
+
+// EventHead is GET /v1/events/head: where the log stands. A client
+// taking a snapshot reads it first, then loads its lists, then streams
+// from Head, so nothing that changes meanwhile is lost.
+type EventHead struct {
+	Head   int64 `json:"head"`
+	Oldest int64 `json:"oldest"`
+}
+
+func (s *Server) handleEventHead(w http.ResponseWriter, r *http.Request) error {
+	oldest, head, err := s.core.EventBounds(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.writeData(w, http.StatusOK, EventHead{Head: head, Oldest: oldest})
+}

@@ -171,6 +171,8 @@ var opDocs = map[string]opDoc{
 		description: "Events after ?since= the caller may see, oldest first, with the log's head and oldest seq. 410 RESYNC_REQUIRED when since is older than the log keeps.",
 		query:       []param{pLimit, {"since", "integer", "Last applied seq."}}, data: StreamFrame{}, list: true},
 
+	"GET /v1/events/head": {tag: "events", summary: "The log's newest and oldest seq", description: "Read it before loading a snapshot, then stream from head.", data: EventHead{}},
+
 	"GET /v1/webhooks": {tag: "webhooks", summary: "Outbound webhook subscriptions (secrets masked)", data: Webhook{}, list: true},
 	"PUT /v1/webhooks": {tag: "webhooks", summary: "Set the subscription for a URL",
 		description: "The hub sends a signed webhook.test request first and refuses a URL that does not answer 2xx. Events are POSTed one per request, in order, signed with X-Switchboard-Signature-256: sha256=HMAC-SHA256(secret, body), retried with exponential backoff.",

@@ -82,6 +82,7 @@ func (s *Server) routeTable() []route {
 		// Events: the realtime stream and its polling twin.
 		{pattern: "GET /v1/stream", scope: ScopeRead, queryToken: true, h: s.handleStream},
 		{pattern: "GET /v1/events", scope: ScopeRead, h: s.handleEvents},
+		{pattern: "GET /v1/events/head", scope: ScopeRead, h: s.handleEventHead},
 
 		// Outbound webhooks for external systems.
 		{pattern: "GET /v1/webhooks", scope: ScopeAdmin, h: s.handleListWebhooks},

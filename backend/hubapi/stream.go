@@ -360,6 +360,12 @@ func (c *streamConn) run(since *int64) error {
 		evs := ring
 		if !ringOK {
 			batch, err := c.s.core.EventsSince(ctx, c.cursor, 500)
+			if apierr.CodeOf(err) == apierr.ResyncRequired {
+				// Pruned under us while replaying.
+				o, h, _ := c.s.core.EventBounds(ctx)
+				c.resync(o, h)
+				return nil
+			}
 			if err != nil {
 				c.fail(websocket.CloseInternalServerErr, apierr.New(apierr.Unavailable, "the event log cannot be read; resume shortly"))
 				return err
@@ -372,14 +378,6 @@ func (c *streamConn) run(since *int64) error {
 				case <-c.done:
 				}
 				continue
-			}
-			if batch[0].Seq > c.cursor+1 {
-				// Either the seqs have a hole or the log was pruned under
-				// us; only the latter loses events.
-				if o, h, err := c.s.core.EventBounds(ctx); err == nil && o > c.cursor+1 {
-					c.resync(o, h)
-					return nil
-				}
 			}
 			evs = make([]*streamEvent, len(batch))
 			for i, ev := range batch {

@@ -300,16 +300,21 @@ func (d *webhookDispatcher) deliverLoop(ctx context.Context, sub Webhook) {
 	for ctx.Err() == nil {
 		wake := d.s.broker.wakeChan()
 		evs, err := d.s.core.EventsSince(ctx, cursor, 100)
+		if apierr.CodeOf(err) == apierr.ResyncRequired {
+			// The subscriber was unreachable for longer than the log
+			// keeps: those events are gone; carry on from the oldest kept.
+			if o, _, err := d.s.core.EventBounds(ctx); err == nil && o > cursor+1 {
+				d.s.log.Warn("webhooks: events were pruned before delivery", "webhook_id", sub.ID, "from_seq", cursor+1, "to_seq", o-1)
+				cursor = o - 1
+				d.saveCursor(ctx, sub.ID, cursor)
+			}
+			continue
+		}
 		if err != nil {
 			if !sleepCtx(ctx, time.Second) {
 				return
 			}
 			continue
-		}
-		if len(evs) > 0 && evs[0].Seq > cursor+1 {
-			if o, _, err := d.s.core.EventBounds(ctx); err == nil && o > cursor+1 {
-				d.s.log.Warn("webhooks: events were pruned before delivery", "webhook_id", sub.ID, "from_seq", cursor+1, "to_seq", o-1)
-			}
 		}
 		for _, ev := range evs {
 			if len(sub.Events) > 0 && !slices.Contains(sub.Events, ev.Type) {

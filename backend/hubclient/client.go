@@ -1,0 +1,869 @@
+// Package hubclient is a typed Go client of a Switchboard hub: its REST
+// API (/v1/...) and its realtime stream (/v1/stream). The desktop
+// console's sync engine and the hub's own end-to-end tests use it.
+//
+// Every method returns nil or an *apierr.Error: the hub's error envelope
+// decoded into the same value the hub produced, or HUB_UNREACHABLE when
+// the hub could not be reached (the transport error is kept as the cause).
+package hubclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"switchboard/backend/apierr"
+	"switchboard/backend/domain"
+)
+
+// Client talks to one hub as one token. Set Token after Login (or use a
+// token from an admin). A Client is safe for concurrent use once
+// configured.
+type Client struct {
+	// BaseURL is the hub's address, e.g. http://127.0.0.1:8080.
+	BaseURL string
+	// Token is sent as Authorization: Bearer.
+	Token string
+	// HTTP does the requests (default: 30 s timeout).
+	HTTP *http.Client
+	// UserAgent, when set, is sent on every request.
+	UserAgent string
+}
+
+// New returns a client for the hub at baseURL.
+func New(baseURL, token string) *Client {
+	return &Client{BaseURL: strings.TrimRight(baseURL, "/"), Token: token, HTTP: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items      []T
+	NextCursor string
+	HasMore    bool
+}
+
+type pagination struct {
+	NextCursor string `json:"next_cursor"`
+	HasMore    bool   `json:"has_more"`
+}
+
+type envelope[T any] struct {
+	Data       T           `json:"data"`
+	Pagination *pagination `json:"pagination"`
+}
+
+// RateLimit is what the hub said about the token's budget on the last
+// answer (zero before any).
+type RateLimit struct {
+	Limit, Remaining, Reset int
+}
+
+// Unreachable wraps a transport failure as HUB_UNREACHABLE.
+func Unreachable(err error) *apierr.Error {
+	return apierr.Wrap(err, apierr.HubUnreachable, "the hub cannot be reached")
+}
+
+func (c *Client) httpClient() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return http.DefaultClient
+}
+
+// request describes one call.
+type request struct {
+	method, path string
+	query        url.Values
+	body         any
+	rawBody      []byte
+	contentType  string
+	header       http.Header
+	noAuth       bool
+}
+
+// do sends r and decodes {"data": …} into out (when non-nil), returning
+// the raw response for callers that need headers.
+func (c *Client) do(ctx context.Context, r request, out any) (*http.Response, error) {
+	u := strings.TrimRight(c.BaseURL, "/") + r.path
+	if len(r.query) > 0 {
+		u += "?" + r.query.Encode()
+	}
+	var body io.Reader
+	ct := r.contentType
+	switch {
+	case r.rawBody != nil:
+		body = bytes.NewReader(r.rawBody)
+	case r.body != nil:
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return nil, apierr.Wrap(err, apierr.Internal, "encoding the request failed")
+		}
+		body = bytes.NewReader(b)
+		ct = "application/json"
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
+	if err != nil {
+		return nil, apierr.Wrap(err, apierr.InvalidRequest, "building the request failed")
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.Token != "" && !r.noAuth {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	if c.UserAgent != "" {
+		req.Header.Set("User-Agent", c.UserAgent)
+	}
+	for k, v := range r.header {
+		req.Header[k] = v
+	}
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, apierr.Wrap(ctx.Err(), apierr.HubUnreachable, "the request was cancelled")
+		}
+		return nil, Unreachable(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return resp, Unreachable(err)
+	}
+	if resp.StatusCode >= 400 {
+		return resp, decodeError(resp, data)
+	}
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp, apierr.Wrap(err, apierr.Internal, "the hub answered with unexpected JSON")
+		}
+	}
+	return resp, nil
+}
+
+// decodeError turns an error answer into the *apierr.Error it carries.
+func decodeError(resp *http.Response, data []byte) error {
+	var env apierr.Envelope
+	if json.Unmarshal(data, &env) == nil && env.Error.Code != "" {
+		e := env.Error.Err()
+		if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
+			e.RetryAfter = ra
+		}
+		return e
+	}
+	// Not our envelope: a proxy or a load balancer answered.
+	code := apierr.Internal
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		code = apierr.NotFound
+	case resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusGatewayTimeout:
+		code = apierr.HubUnreachable
+	}
+	return apierr.New(code, "the hub answered %d", resp.StatusCode)
+}
+
+func getData[T any](ctx context.Context, c *Client, path string, q url.Values) (T, error) {
+	var env envelope[T]
+	_, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q}, &env)
+	return env.Data, err
+}
+
+func getPage[T any](ctx context.Context, c *Client, path string, q url.Values) (Page[T], error) {
+	var env envelope[[]T]
+	_, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q}, &env)
+	p := Page[T]{Items: env.Data}
+	if env.Pagination != nil {
+		p.NextCursor, p.HasMore = env.Pagination.NextCursor, env.Pagination.HasMore
+	}
+	return p, err
+}
+
+// all walks every page of a list.
+func all[T any](ctx context.Context, c *Client, path string, q url.Values) ([]T, error) {
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("limit", "100")
+	var out []T
+	for {
+		p, err := getPage[T](ctx, c, path, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Items...)
+		if !p.HasMore || p.NextCursor == "" {
+			return out, nil
+		}
+		q.Set("cursor", p.NextCursor)
+	}
+}
+
+func pageQuery(cursor string, limit int) url.Values {
+	q := url.Values{}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	return q
+}
+
+func send[T any](ctx context.Context, c *Client, method, path string, body any) (T, error) {
+	var env envelope[T]
+	_, err := c.do(ctx, request{method: method, path: path, body: body}, &env)
+	return env.Data, err
+}
+
+func id(n int64) string { return strconv.FormatInt(n, 10) }
+
+// --- Sign-in and tokens ---------------------------------------------------
+
+// LoginResult is what POST /v1/login answers.
+type LoginResult struct {
+	Token     string      `json:"token"`
+	TokenID   int64       `json:"token_id"`
+	ExpiresAt time.Time   `json:"expires_at"`
+	User      domain.User `json:"user"`
+	Scopes    []string    `json:"scopes"`
+}
+
+// Login signs in with e-mail and password. It does not change c.Token:
+// callers decide where the token goes (the desktop keeps it in the OS
+// keychain). name labels the token in the hub's token list.
+func (c *Client) Login(ctx context.Context, email, password, name string) (LoginResult, error) {
+	var env envelope[LoginResult]
+	_, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/login", noAuth: true,
+		body: map[string]string{"email": email, "password": password, "name": name}}, &env)
+	return env.Data, err
+}
+
+// Logout revokes the client's token.
+func (c *Client) Logout(ctx context.Context) error {
+	_, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/logout"}, nil)
+	return err
+}
+
+// Me describes the calling token and its user (nil for integration tokens).
+type Me struct {
+	TokenID int64        `json:"token_id"`
+	Kind    string       `json:"kind"`
+	Name    string       `json:"name"`
+	Role    domain.Role  `json:"role"`
+	Scopes  []string     `json:"scopes"`
+	User    *domain.User `json:"user"`
+}
+
+// Me returns the calling token's identity; it also proves the token works.
+func (c *Client) Me(ctx context.Context) (Me, error) { return getData[Me](ctx, c, "/v1/me", nil) }
+
+// TokenInfo describes a token without its secret.
+type TokenInfo struct {
+	ID         int64       `json:"id"`
+	Name       string      `json:"name"`
+	Kind       string      `json:"kind"`
+	Prefix     string      `json:"prefix"`
+	UserID     *int64      `json:"user_id"`
+	Role       domain.Role `json:"role"`
+	Scopes     []string    `json:"scopes"`
+	CreatedAt  time.Time   `json:"created_at"`
+	ExpiresAt  *time.Time  `json:"expires_at"`
+	LastUsedAt *time.Time  `json:"last_used_at"`
+	RevokedAt  *time.Time  `json:"revoked_at"`
+}
+
+// NewToken is a created token with its secret (shown once).
+type NewToken struct {
+	TokenInfo
+	Token string `json:"token"`
+}
+
+// TokenRequest creates an API token (admin).
+type TokenRequest struct {
+	Name      string      `json:"name"`
+	Scopes    []string    `json:"scopes"`
+	UserID    *int64      `json:"user_id,omitempty"`
+	Role      domain.Role `json:"role,omitempty"`
+	ExpiresAt *time.Time  `json:"expires_at,omitempty"`
+}
+
+// CreateToken creates an API token (admin scope).
+func (c *Client) CreateToken(ctx context.Context, r TokenRequest) (NewToken, error) {
+	return send[NewToken](ctx, c, http.MethodPost, "/v1/tokens", r)
+}
+
+// Tokens lists active tokens (admin scope).
+func (c *Client) Tokens(ctx context.Context) ([]TokenInfo, error) {
+	return all[TokenInfo](ctx, c, "/v1/tokens", nil)
+}
+
+// RevokeToken revokes one token (admin scope).
+func (c *Client) RevokeToken(ctx context.Context, tokenID int64) error {
+	_, err := c.do(ctx, request{method: http.MethodDelete, path: "/v1/tokens/" + id(tokenID)}, nil)
+	return err
+}
+
+// --- Users ------------------------------------------------------------------
+
+// UserInput creates or changes a user; nil fields are left alone by
+// PatchUser.
+type UserInput struct {
+	Email    *string      `json:"email,omitempty"`
+	Name     *string      `json:"name,omitempty"`
+	Role     *domain.Role `json:"role,omitempty"`
+	Teams    *[]string    `json:"teams,omitempty"`
+	Password *string      `json:"password,omitempty"`
+	Disabled *bool        `json:"disabled,omitempty"`
+}
+
+// Users lists every user.
+func (c *Client) Users(ctx context.Context) ([]domain.User, error) {
+	return all[domain.User](ctx, c, "/v1/users", nil)
+}
+
+// User returns one user.
+func (c *Client) User(ctx context.Context, userID int64) (domain.User, error) {
+	return getData[domain.User](ctx, c, "/v1/users/"+id(userID), nil)
+}
+
+// PutUser creates the user with this e-mail or replaces it (admin).
+func (c *Client) PutUser(ctx context.Context, u UserInput) (domain.User, error) {
+	return send[domain.User](ctx, c, http.MethodPut, "/v1/users", u)
+}
+
+// PatchUser changes some fields of a user (admin).
+func (c *Client) PatchUser(ctx context.Context, userID int64, u UserInput) (domain.User, error) {
+	return send[domain.User](ctx, c, http.MethodPatch, "/v1/users/"+id(userID), u)
+}
+
+// DeleteUser deletes a user and revokes their tokens (admin).
+func (c *Client) DeleteUser(ctx context.Context, userID int64) error {
+	_, err := c.do(ctx, request{method: http.MethodDelete, path: "/v1/users/" + id(userID)}, nil)
+	return err
+}
+
+// --- Accounts, conversations, counters --------------------------------------
+
+// Accounts lists the hub's WhatsApp numbers.
+func (c *Client) Accounts(ctx context.Context) ([]domain.Account, error) {
+	return getData[[]domain.Account](ctx, c, "/v1/accounts", nil)
+}
+
+// ConversationFilter narrows Conversations; zero fields do not filter.
+type ConversationFilter struct {
+	Status string
+	// Assignee is a user id, "me" or "none".
+	Assignee   string
+	Team       string
+	Unanswered *bool
+	Account    string
+}
+
+// Conversations returns one page of conversations, newest activity first.
+func (c *Client) Conversations(ctx context.Context, f ConversationFilter, cursor string, limit int) (Page[domain.Conversation], error) {
+	q := pageQuery(cursor, limit)
+	for k, v := range map[string]string{"status": f.Status, "assignee": f.Assignee, "team": f.Team, "account": f.Account} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.Unanswered != nil {
+		q.Set("unanswered", strconv.FormatBool(*f.Unanswered))
+	}
+	return getPage[domain.Conversation](ctx, c, "/v1/conversations", q)
+}
+
+// ConversationDetail is a conversation with its most recent messages
+// (oldest first).
+type ConversationDetail struct {
+	domain.Conversation
+	Messages       []domain.Message `json:"messages"`
+	MessagesCursor string           `json:"messages_cursor"`
+}
+
+// Conversation returns one conversation with its 50 most recent messages.
+func (c *Client) Conversation(ctx context.Context, conversationID int64) (ConversationDetail, error) {
+	return getData[ConversationDetail](ctx, c, "/v1/conversations/"+id(conversationID), nil)
+}
+
+// Messages pages backwards through a conversation, newest first.
+func (c *Client) Messages(ctx context.Context, conversationID int64, cursor string, limit int) (Page[domain.Message], error) {
+	return getPage[domain.Message](ctx, c, "/v1/conversations/"+id(conversationID)+"/messages", pageQuery(cursor, limit))
+}
+
+// ConversationPatch changes a conversation; nil fields are left alone and
+// Unassign clears the assignee.
+type ConversationPatch struct {
+	Status       *domain.ConversationStatus
+	AssigneeID   *int64
+	Unassign     bool
+	Team         *string
+	SnoozedUntil *time.Time
+}
+
+// MarshalJSON writes an explicit null assignee when unassigning.
+func (p ConversationPatch) MarshalJSON() ([]byte, error) {
+	m := map[string]any{}
+	if p.Status != nil {
+		m["status"] = *p.Status
+	}
+	if p.Unassign {
+		m["assignee_id"] = nil
+	} else if p.AssigneeID != nil {
+		m["assignee_id"] = *p.AssigneeID
+	}
+	if p.Team != nil {
+		m["team"] = *p.Team
+	}
+	if p.SnoozedUntil != nil {
+		m["snoozed_until"] = p.SnoozedUntil.UTC().Format(time.RFC3339Nano)
+	}
+	return json.Marshal(m)
+}
+
+// PatchConversation changes status, assignee or team.
+func (c *Client) PatchConversation(ctx context.Context, conversationID int64, p ConversationPatch) (domain.Conversation, error) {
+	return send[domain.Conversation](ctx, c, http.MethodPatch, "/v1/conversations/"+id(conversationID), p)
+}
+
+// AddNote adds an internal note to a conversation.
+func (c *Client) AddNote(ctx context.Context, conversationID int64, body string) (domain.Note, error) {
+	return send[domain.Note](ctx, c, http.MethodPost, "/v1/conversations/"+id(conversationID)+"/notes", map[string]string{"body": body})
+}
+
+// Notes lists a conversation's notes.
+func (c *Client) Notes(ctx context.Context, conversationID int64) ([]domain.Note, error) {
+	return getData[[]domain.Note](ctx, c, "/v1/conversations/"+id(conversationID)+"/notes", nil)
+}
+
+// Counters returns the unanswered counters the token may see.
+func (c *Client) Counters(ctx context.Context) (domain.Counters, error) {
+	return getData[domain.Counters](ctx, c, "/v1/counters", nil)
+}
+
+// --- Messages -----------------------------------------------------------------
+
+// SendRequest is the body of POST /v1/messages: To (any phone format) or
+// ConversationID, the type, and the Cloud API object for it in Content
+// (sent under the key named by Type). Templates use Template instead.
+type SendRequest struct {
+	To             string
+	ConversationID int64
+	AccountID      string
+	Type           string
+	Content        json.RawMessage
+	Template       *TemplateSend
+	ReplyTo        *int64
+}
+
+// TemplateSend names an approved template and fills its variables (named
+// or positional "1", "2"), or gives raw Components.
+type TemplateSend struct {
+	Name       string            `json:"name"`
+	Language   string            `json:"language"`
+	Variables  map[string]string `json:"variables,omitempty"`
+	Components json.RawMessage   `json:"components,omitempty"`
+}
+
+// MarshalJSON puts Content under the key named by Type.
+func (r SendRequest) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"type": r.Type}
+	if r.To != "" {
+		m["to"] = r.To
+	}
+	if r.ConversationID != 0 {
+		m["conversation_id"] = r.ConversationID
+	}
+	if r.AccountID != "" {
+		m["account_id"] = r.AccountID
+	}
+	if r.ReplyTo != nil {
+		m["reply_to"] = *r.ReplyTo
+	}
+	if r.Type == "template" && r.Template != nil {
+		m["template"] = r.Template
+	} else if len(r.Content) > 0 {
+		m[r.Type] = r.Content
+	}
+	return json.Marshal(m)
+}
+
+// Text is a convenience SendRequest for a text message.
+func Text(conversationID int64, body string) SendRequest {
+	c, _ := json.Marshal(map[string]string{"body": body})
+	return SendRequest{ConversationID: conversationID, Type: "text", Content: c}
+}
+
+// Send queues a message. A non-empty idempotencyKey is sent as the
+// Idempotency-Key header: retrying with the same key and request returns
+// the first message instead of sending twice, so a send retried after
+// any failure is safe.
+func (c *Client) Send(ctx context.Context, idempotencyKey string, r SendRequest) (domain.Message, error) {
+	var env envelope[domain.Message]
+	h := http.Header{}
+	if idempotencyKey != "" {
+		h.Set("Idempotency-Key", idempotencyKey)
+	}
+	_, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/messages", body: r, header: h}, &env)
+	return env.Data, err
+}
+
+// MessageQuery narrows QueryMessages; zero fields do not filter.
+type MessageQuery struct {
+	Phone, Direction, Status, Type string
+	ConversationID                 int64
+	Since, Until                   *time.Time
+	Cursor                         string
+	Limit                          int
+}
+
+// QueryMessages looks messages up (newest first), e.g. delivery statuses
+// by phone.
+func (c *Client) QueryMessages(ctx context.Context, mq MessageQuery) (Page[domain.Message], error) {
+	q := pageQuery(mq.Cursor, mq.Limit)
+	for k, v := range map[string]string{"phone": mq.Phone, "direction": mq.Direction, "status": mq.Status, "type": mq.Type} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if mq.ConversationID != 0 {
+		q.Set("conversation_id", id(mq.ConversationID))
+	}
+	if mq.Since != nil {
+		q.Set("since", mq.Since.UTC().Format(time.RFC3339Nano))
+	}
+	if mq.Until != nil {
+		q.Set("until", mq.Until.UTC().Format(time.RFC3339Nano))
+	}
+	return getPage[domain.Message](ctx, c, "/v1/messages", q)
+}
+
+// Message returns one message.
+func (c *Client) Message(ctx context.Context, messageID int64) (domain.Message, error) {
+	return getData[domain.Message](ctx, c, "/v1/messages/"+id(messageID), nil)
+}
+
+// MarkRead marks an inbound message read (blue ticks for the customer).
+func (c *Client) MarkRead(ctx context.Context, messageID int64) (domain.Message, error) {
+	return send[domain.Message](ctx, c, http.MethodPost, "/v1/messages/"+id(messageID)+"/read", nil)
+}
+
+// Media is a downloaded media file.
+type Media struct {
+	ContentType string
+	Data        []byte
+}
+
+// Media downloads a message's media (the hub proxies and caches it).
+func (c *Client) Media(ctx context.Context, mediaID string) (Media, error) {
+	u := strings.TrimRight(c.BaseURL, "/") + "/v1/media/" + url.PathEscape(mediaID)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return Media{}, apierr.Wrap(err, apierr.InvalidRequest, "building the request failed")
+	}
+	req.Header.Set("Authorization", "Bearer "+c.Token)
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return Media{}, Unreachable(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 101<<20))
+	if err != nil {
+		return Media{}, Unreachable(err)
+	}
+	if resp.StatusCode >= 400 {
+		return Media{}, decodeError(resp, data)
+	}
+	return Media{ContentType: resp.Header.Get("Content-Type"), Data: data}, nil
+}
+
+// MediaURL is a URL for the media that carries the token, for places that
+// cannot set headers (an <img> in the console's webview).
+func (c *Client) MediaURL(mediaID string) string {
+	return strings.TrimRight(c.BaseURL, "/") + "/v1/media/" + url.PathEscape(mediaID) + "?access_token=" + url.QueryEscape(c.Token)
+}
+
+// --- Templates ------------------------------------------------------------------
+
+// Templates lists the synced templates.
+func (c *Client) Templates(ctx context.Context) ([]domain.Template, error) {
+	return getData[[]domain.Template](ctx, c, "/v1/templates", nil)
+}
+
+// TemplateDraft is a template submitted for approval.
+type TemplateDraft struct {
+	AccountID       string          `json:"account_id,omitempty"`
+	Name            string          `json:"name"`
+	Language        string          `json:"language"`
+	Category        string          `json:"category"`
+	ParameterFormat string          `json:"parameter_format,omitempty"`
+	Components      json.RawMessage `json:"components"`
+}
+
+// CreateTemplate submits a template for approval (templates:write).
+func (c *Client) CreateTemplate(ctx context.Context, t TemplateDraft) (domain.Template, error) {
+	return send[domain.Template](ctx, c, http.MethodPost, "/v1/templates", t)
+}
+
+// SyncTemplates reloads the templates from Meta (templates:write).
+func (c *Client) SyncTemplates(ctx context.Context) ([]domain.Template, error) {
+	return send[[]domain.Template](ctx, c, http.MethodPost, "/v1/templates/sync", nil)
+}
+
+// DeleteTemplate deletes a template in every language (templates:write).
+func (c *Client) DeleteTemplate(ctx context.Context, name string) error {
+	_, err := c.do(ctx, request{method: http.MethodDelete, path: "/v1/templates/" + url.PathEscape(name)}, nil)
+	return err
+}
+
+// --- Bulk deliveries --------------------------------------------------------------
+
+// Delivery is a bulk job.
+type Delivery struct {
+	ID         int64               `json:"id"`
+	AccountID  string              `json:"account_id"`
+	Template   string              `json:"template"`
+	Language   string              `json:"language"`
+	State      string              `json:"state"`
+	Progress   DeliveryProgress    `json:"progress"`
+	CreatedAt  time.Time           `json:"created_at"`
+	FinishedAt *time.Time          `json:"finished_at"`
+	Recipients []DeliveryRecipient `json:"recipients"`
+	Pagination *pagination         `json:"recipients_pagination"`
+}
+
+// DeliveryProgress counts recipients by state.
+type DeliveryProgress struct {
+	Total       int `json:"total"`
+	Pending     int `json:"pending"`
+	InProgress  int `json:"in_progress"`
+	ProcessedOK int `json:"processed_ok"`
+	ProcessedKO int `json:"processed_ko"`
+}
+
+// DeliveryRecipient is one recipient's outcome.
+type DeliveryRecipient struct {
+	ID        int64             `json:"id"`
+	Row       int               `json:"row"`
+	Input     string            `json:"input"`
+	Phone     string            `json:"phone"`
+	Variables map[string]string `json:"variables"`
+	State     string            `json:"state"`
+	Reason    string            `json:"reason"`
+	Detail    string            `json:"detail"`
+	MessageID *int64            `json:"message_id"`
+	UpdatedAt time.Time         `json:"updated_at"`
+}
+
+// Recipient is one bulk recipient.
+type Recipient struct {
+	Phone     string            `json:"phone"`
+	Variables map[string]string `json:"variables,omitempty"`
+}
+
+// CreateDelivery starts a bulk template send.
+func (c *Client) CreateDelivery(ctx context.Context, accountID, template, language string, recipients []Recipient) (Delivery, error) {
+	return send[Delivery](ctx, c, http.MethodPost, "/v1/deliveries", map[string]any{
+		"account_id": accountID, "template": template, "language": language, "recipients": recipients})
+}
+
+// UploadDeliveryCSV starts a bulk send from a CSV (a phone column plus one
+// column per variable), uploaded as multipart/form-data.
+func (c *Client) UploadDeliveryCSV(ctx context.Context, template, language string, csv []byte) (Delivery, error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("template", template)
+	_ = mw.WriteField("language", language)
+	fw, _ := mw.CreateFormFile("file", "recipients.csv")
+	_, _ = fw.Write(csv)
+	_ = mw.Close()
+	var env envelope[Delivery]
+	_, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/deliveries", rawBody: buf.Bytes(), contentType: mw.FormDataContentType()}, &env)
+	return env.Data, err
+}
+
+// Delivery returns a job with a page of its recipients.
+func (c *Client) Delivery(ctx context.Context, deliveryID int64, cursor string, limit int) (Delivery, error) {
+	return getData[Delivery](ctx, c, "/v1/deliveries/"+id(deliveryID), pageQuery(cursor, limit))
+}
+
+// Deliveries lists jobs, newest first, optionally those with a recipient
+// phone.
+func (c *Client) Deliveries(ctx context.Context, phone, cursor string, limit int) (Page[Delivery], error) {
+	q := pageQuery(cursor, limit)
+	if phone != "" {
+		q.Set("phone", phone)
+	}
+	return getPage[Delivery](ctx, c, "/v1/deliveries", q)
+}
+
+// --- Contacts and opt-outs ----------------------------------------------------------
+
+// ContactInput upserts a contact by ID or Phone.
+type ContactInput struct {
+	ID         int64             `json:"id,omitempty"`
+	Phone      string            `json:"phone,omitempty"`
+	Name       *string           `json:"name,omitempty"`
+	Attributes map[string]string `json:"attributes,omitempty"`
+}
+
+// UpsertContact updates a contact by id, or by phone (created when new).
+func (c *Client) UpsertContact(ctx context.Context, in ContactInput) (domain.Contact, error) {
+	return send[domain.Contact](ctx, c, http.MethodPatch, "/v1/contacts", in)
+}
+
+// Contacts returns a page of contacts (phone: any format; q: search).
+func (c *Client) Contacts(ctx context.Context, phone, search, cursor string, limit int) (Page[domain.Contact], error) {
+	q := pageQuery(cursor, limit)
+	if phone != "" {
+		q.Set("phone", phone)
+	}
+	if search != "" {
+		q.Set("q", search)
+	}
+	return getPage[domain.Contact](ctx, c, "/v1/contacts", q)
+}
+
+// OptOut is an opted-out number.
+type OptOut struct {
+	Phone     string    `json:"phone"`
+	Reason    string    `json:"reason"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// OptOut opts a number out of all messages.
+func (c *Client) OptOut(ctx context.Context, phone, reason string) (OptOut, error) {
+	return send[OptOut](ctx, c, http.MethodPost, "/v1/optouts", map[string]string{"phone": phone, "reason": reason})
+}
+
+// OptIn removes a number's opt-out.
+func (c *Client) OptIn(ctx context.Context, phone string) error {
+	_, err := c.do(ctx, request{method: http.MethodDelete, path: "/v1/optouts/" + url.PathEscape(phone)}, nil)
+	return err
+}
+
+// OptOuts returns a page of opted-out numbers.
+func (c *Client) OptOuts(ctx context.Context, cursor string, limit int) (Page[OptOut], error) {
+	return getPage[OptOut](ctx, c, "/v1/optouts", pageQuery(cursor, limit))
+}
+
+// --- Webhooks -----------------------------------------------------------------------
+
+// Webhook is an outbound subscription.
+type Webhook struct {
+	ID        int64     `json:"id"`
+	URL       string    `json:"url"`
+	Events    []string  `json:"events"`
+	Secret    string    `json:"secret"`
+	Cursor    int64     `json:"cursor"`
+	Failures  int       `json:"failures"`
+	LastError string    `json:"last_error"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// PutWebhook sets the subscription for url (admin). An empty secret has
+// one generated; the answer carries it in full, once.
+func (c *Client) PutWebhook(ctx context.Context, url, secret string, events []string) (Webhook, error) {
+	return send[Webhook](ctx, c, http.MethodPut, "/v1/webhooks", map[string]any{"url": url, "secret": secret, "events": events})
+}
+
+// Webhooks lists the subscriptions (secrets masked).
+func (c *Client) Webhooks(ctx context.Context) ([]Webhook, error) {
+	return getData[[]Webhook](ctx, c, "/v1/webhooks", nil)
+}
+
+// DeleteWebhook removes a subscription.
+func (c *Client) DeleteWebhook(ctx context.Context, webhookID int64) error {
+	_, err := c.do(ctx, request{method: http.MethodDelete, path: "/v1/webhooks/" + id(webhookID)}, nil)
+	return err
+}
+
+// --- Events and snapshots -------------------------------------------------------------
+
+// EventHead is where the hub's event log stands.
+type EventHead struct {
+	Head   int64 `json:"head"`
+	Oldest int64 `json:"oldest"`
+}
+
+// Head returns the log's newest and oldest seq.
+func (c *Client) Head(ctx context.Context) (EventHead, error) {
+	return getData[EventHead](ctx, c, "/v1/events/head", nil)
+}
+
+// Snapshot is everything a console needs to start, consistent with Head:
+// stream from Head afterwards and nothing is lost (events between Head
+// and the lists are replayed; applying them again is harmless because
+// every event carries the whole object).
+type Snapshot struct {
+	Head          int64
+	Conversations []domain.Conversation
+	Templates     []domain.Template
+	Counters      domain.Counters
+	Users         []domain.User
+	Accounts      []domain.Account
+}
+
+// Snapshot reads the head first, then every visible conversation, the
+// templates, counters, users and accounts.
+func (c *Client) Snapshot(ctx context.Context) (Snapshot, error) {
+	var s Snapshot
+	h, err := c.Head(ctx)
+	if err != nil {
+		return s, err
+	}
+	s.Head = h.Head
+	if s.Conversations, err = all[domain.Conversation](ctx, c, "/v1/conversations", nil); err != nil {
+		return s, err
+	}
+	if s.Templates, err = c.Templates(ctx); err != nil {
+		return s, err
+	}
+	if s.Counters, err = c.Counters(ctx); err != nil {
+		return s, err
+	}
+	if s.Users, err = c.Users(ctx); err != nil {
+		return s, err
+	}
+	if s.Accounts, err = c.Accounts(ctx); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// EventsPage is one page of GET /v1/events.
+type EventsPage struct {
+	Frames []Frame
+	// Next is the seq to poll from next time.
+	Next         int64
+	HasMore      bool
+	Head, Oldest int64
+}
+
+// Events polls the log after since (RESYNC_REQUIRED when too old).
+func (c *Client) Events(ctx context.Context, since int64, limit int) (EventsPage, error) {
+	q := url.Values{"since": {id(since)}}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	var body struct {
+		Data       []Frame    `json:"data"`
+		Pagination pagination `json:"pagination"`
+		Head       int64      `json:"head"`
+		Oldest     int64      `json:"oldest"`
+	}
+	_, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/events", query: q}, &body)
+	if err != nil {
+		return EventsPage{}, err
+	}
+	next, _ := strconv.ParseInt(body.Pagination.NextCursor, 10, 64)
+	return EventsPage{Frames: body.Data, Next: next, HasMore: body.Pagination.HasMore, Head: body.Head, Oldest: body.Oldest}, nil
+}
