@@ -593,3 +593,11 @@ func jsonText(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
 }
+
+// SyncState is the seq and whether a snapshot was ever taken (a fresh cache
+// at seq 0 needs one; a cache of an empty hub, also at 0, does not).
+func (c *Cache) SyncState(ctx context.Context) (seq int64, snapshotted bool, err error) {
+	var at string
+	err = c.db.Read.QueryRowContext(ctx, `SELECT seq, snapshot_at FROM sync_state WHERE id = 1`).Scan(&seq, &at)
+	return seq, at != "", err
+}
