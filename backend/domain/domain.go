@@ -32,16 +32,19 @@ type Account struct {
 // Contact is a customer. Phone (E.164) is the key; UserID, Meta's
 // business-scoped user id, identifies customers whose number is withheld.
 type Contact struct {
-	ID         int64             `json:"id"`
-	Phone      string            `json:"phone,omitempty"`
-	WaID       string            `json:"wa_id,omitempty"`
-	UserID     string            `json:"user_id,omitempty"`
-	Name       string            `json:"name"`
-	OptedOut   bool              `json:"opted_out"`
-	OptedOutAt *time.Time        `json:"opted_out_at,omitempty"`
-	Attributes map[string]string `json:"attributes,omitempty"`
-	CreatedAt  time.Time         `json:"created_at"`
-	UpdatedAt  time.Time         `json:"updated_at"`
+	ID     int64  `json:"id"`
+	Phone  string `json:"phone,omitempty"`
+	WaID   string `json:"wa_id,omitempty"`
+	UserID string `json:"user_id,omitempty"`
+	Name   string `json:"name"`
+	// ProfileName is the name the customer set on WhatsApp, kept current
+	// from webhooks; Name starts as it and may be edited by agents.
+	ProfileName string            `json:"profile_name,omitempty"`
+	OptedOut    bool              `json:"opted_out"`
+	OptedOutAt  *time.Time        `json:"opted_out_at,omitempty"`
+	Attributes  map[string]string `json:"attributes,omitempty"`
+	CreatedAt   time.Time         `json:"created_at"`
+	UpdatedAt   time.Time         `json:"updated_at"`
 }
 
 // ConversationStatus is where a conversation stands in the team's workflow.
@@ -220,7 +223,9 @@ type Note struct {
 // Template is a message template on the WhatsApp Business Account, one per
 // name and language.
 type Template struct {
-	ID              string          `json:"id"`
+	ID string `json:"id"`
+	// WABAID is the WhatsApp Business Account the template belongs to.
+	WABAID          string          `json:"waba_id"`
 	Name            string          `json:"name"`
 	Language        string          `json:"language"`
 	Category        string          `json:"category"`         // MARKETING, UTILITY, AUTHENTICATION
@@ -276,6 +281,10 @@ const (
 	EventCountersUpdated     = "counters.updated"
 	EventNoteCreated         = "note.created"
 	EventAccountUpdated      = "account.updated"
+	// EventContactDeleted and EventConversationDeleted carry the deleted
+	// object as it was, so caches can drop it.
+	EventContactDeleted      = "contact.deleted"
+	EventConversationDeleted = "conversation.deleted"
 )
 
 // Event is one entry of the hub's append-only event log. Seq rises strictly
@@ -283,9 +292,17 @@ const (
 // the changed object after the change (a Message, Conversation, Template,
 // Contact, Note, Account or Counters).
 type Event struct {
-	Seq            int64           `json:"seq"`
-	Type           string          `json:"type"`
-	ConversationID int64           `json:"conversation_id,omitempty"`
+	Seq            int64  `json:"seq"`
+	Type           string `json:"type"`
+	ConversationID int64  `json:"conversation_id,omitempty"`
+	// AssigneeID is the conversation's assignee after the change (nil when
+	// unassigned or not about a conversation) and PrevAssigneeID its
+	// assignee before, when the change reassigned it (0 when it was
+	// unassigned; nil when the assignee did not change). The stream uses them
+	// to show agents only their own and unassigned conversations, and to
+	// tell an agent that a conversation left their view.
+	AssigneeID     *int64          `json:"assignee_id,omitempty"`
+	PrevAssigneeID *int64          `json:"prev_assignee_id,omitempty"`
 	At             time.Time       `json:"at"`
 	Data           json.RawMessage `json:"data"`
 }

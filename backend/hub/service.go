@@ -1,0 +1,416 @@
+// Package hub is Switchboard's messaging core: it ingests WhatsApp webhooks,
+// keeps contacts, conversations, messages, templates, opt-outs and notes,
+// enforces WhatsApp's rules before anything is sent, sends through a durable
+// paced queue, and records every change in an event log that feeds the
+// realtime stream and the desktop sync.
+//
+// The HTTP layer (package hubapi) is a thin wrapper: every operation here is
+// a plain method that takes a context and returns domain values or an
+// *apierr.Error with a stable code.
+//
+// # Writes
+//
+// Every write goes through one committer goroutine that applies many
+// requests — webhook bodies, sends, conversation updates — in one SQLite
+// transaction and then wakes every caller (group commit). A caller returns
+// only after its own change is durably committed, so IngestWebhook answers
+// Meta 200 only for bodies that are on disk, and Send answers only for
+// messages that a restart will still send. Because the committer is the only
+// writer, it keeps the conversations and contacts it touches in memory and
+// derives counters from the changes it makes rather than by scanning.
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"switchboard/backend/apierr"
+	"switchboard/backend/domain"
+	"switchboard/backend/hub/sqlitestore"
+	"switchboard/backend/hub/store"
+	"switchboard/backend/sqlitedb"
+	"switchboard/backend/whatsapp"
+)
+
+// MaxWebhookBytes is Meta's cap on a webhook body (3 MB); larger bodies are
+// refused with PAYLOAD_TOO_LARGE before anything is parsed or stored.
+const MaxWebhookBytes = 3 << 20
+
+// DefaultThroughput is the messages per second an account is paced at when
+// its throughput is unknown: the Cloud API's standard level.
+const DefaultThroughput = 80
+
+// Clock tells the hub the time. Tests and the sandbox's controllable clock
+// implement it to move time (the 24-hour window, snoozes) without waiting.
+type Clock interface {
+	Now() time.Time
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// CloudAPI is what the hub needs from the WhatsApp Cloud API;
+// *whatsapp.Client implements it.
+type CloudAPI interface {
+	Send(ctx context.Context, phoneNumberID string, m *whatsapp.OutboundMessage) (*whatsapp.SendResult, error)
+	MarkRead(ctx context.Context, phoneNumberID, messageID string, typing bool) error
+	ListTemplates(ctx context.Context, wabaID string, f whatsapp.TemplateFilter) ([]whatsapp.Template, error)
+	CreateTemplate(ctx context.Context, wabaID string, t whatsapp.Template) (*whatsapp.TemplateCreated, error)
+	DeleteTemplate(ctx context.Context, wabaID, name, templateID string) error
+}
+
+var _ CloudAPI = (*whatsapp.Client)(nil)
+
+// Config configures a Service. DB (or Store) is required; everything else
+// has a working default.
+type Config struct {
+	// DB is the database; the Service does not close it. Ignored when Store
+	// is set.
+	DB *sqlitedb.DB
+	// Store overrides the storage back end (for another implementation).
+	Store store.Store
+
+	// Accounts are the business numbers to serve; they are upserted at
+	// start (message counts are kept). Numbers seen only in webhooks are
+	// added as they appear.
+	Accounts []domain.Account
+	// API sends through the Cloud API. Nil leaves sends queued (they go out
+	// once a Service with an API starts on the same database).
+	API CloudAPI
+	// APIFor, when set, picks the client per account (numbers under
+	// different tokens); it falls back to API when it returns nil.
+	APIFor func(accountID string) CloudAPI
+
+	// AppSecret checks webhook signatures; VerifyToken answers Meta's
+	// subscription handshake.
+	AppSecret   string
+	VerifyToken string
+
+	// Clock defaults to the system clock.
+	Clock Clock
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+
+	// Lanes is the number of concurrent senders per account (default 32).
+	// One recipient's messages always share a lane, so they leave in order.
+	Lanes int
+	// RetryBase and RetryMax bound the exponential backoff between attempts
+	// of a retryable send (defaults 1s and 5m); MaxAttempts fails a message
+	// after that many tries (default 10).
+	RetryBase   time.Duration
+	RetryMax    time.Duration
+	MaxAttempts int
+	// SendTimeout bounds one Cloud API call (default 30s).
+	SendTimeout time.Duration
+
+	// The event log keeps at most EventRetention events (default
+	// 1,000,000) and none older than EventMaxAge (default 7 days); the
+	// newest event is always kept. A client behind the oldest kept event
+	// must resync.
+	EventRetention int
+	EventMaxAge    time.Duration
+	// RawWebhookMaxAge is how long processed webhook bodies are kept
+	// (default 7 days).
+	RawWebhookMaxAge time.Duration
+	// TickInterval is how often snoozes are woken and retention applied
+	// (default 1s for snoozes; retention runs every 60 ticks).
+	TickInterval time.Duration
+	// MaxBatch caps how many writes share one transaction (default 1024).
+	MaxBatch int
+}
+
+// Service is the messaging core. Build it with New; it is safe for
+// concurrent use.
+type Service struct {
+	cfg   Config
+	st    store.Store
+	clock Clock
+	log   *slog.Logger
+
+	ops       chan *writeOp
+	committed chan struct{} // closed when the committer has exited
+	w         *writer       // owned by the committer goroutine
+
+	accMu    sync.RWMutex
+	accounts map[string]domain.Account
+
+	subMu sync.Mutex
+	subs  map[chan struct{}]struct{}
+	seq   atomic.Int64 // newest committed event seq
+
+	disp *dispatcher
+
+	closing   atomic.Bool
+	closeOnce sync.Once
+	stopTick  chan struct{}
+	tickDone  chan struct{}
+}
+
+// New opens the service: it migrates the schema, loads accounts, re-queues
+// every send a previous run left queued or in flight, processes webhook
+// bodies a previous run accepted but failed to apply, and starts the
+// committer, the send workers and the ticker.
+func New(ctx context.Context, cfg Config) (*Service, error) {
+	st := cfg.Store
+	if st == nil {
+		if cfg.DB == nil {
+			return nil, errors.New("hub: Config.DB or Config.Store is required")
+		}
+		st = sqlitestore.New(cfg.DB)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = systemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Lanes <= 0 {
+		cfg.Lanes = 32
+	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = time.Second
+	}
+	if cfg.RetryMax <= 0 {
+		cfg.RetryMax = 5 * time.Minute
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 10
+	}
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = 30 * time.Second
+	}
+	if cfg.EventRetention <= 0 {
+		cfg.EventRetention = 1_000_000
+	}
+	if cfg.EventMaxAge <= 0 {
+		cfg.EventMaxAge = 7 * 24 * time.Hour
+	}
+	if cfg.RawWebhookMaxAge <= 0 {
+		cfg.RawWebhookMaxAge = 7 * 24 * time.Hour
+	}
+	if cfg.TickInterval <= 0 {
+		cfg.TickInterval = time.Second
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 1024
+	}
+	if err := st.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("hub: migrate: %w", err)
+	}
+	s := &Service{
+		cfg:       cfg,
+		st:        st,
+		clock:     cfg.Clock,
+		log:       cfg.Logger,
+		ops:       make(chan *writeOp, 4096),
+		committed: make(chan struct{}),
+		accounts:  make(map[string]domain.Account),
+		subs:      make(map[chan struct{}]struct{}),
+		stopTick:  make(chan struct{}),
+		tickDone:  make(chan struct{}),
+	}
+	s.w = newWriter(s)
+	if _, newest, err := st.EventBounds(ctx); err == nil {
+		s.seq.Store(newest)
+	} else {
+		return nil, fmt.Errorf("hub: read event log: %w", err)
+	}
+	go s.runCommitter()
+
+	// Accounts: configured ones first, then whatever the database knows.
+	now := s.now()
+	for _, a := range cfg.Accounts {
+		a := a
+		if a.ID == "" {
+			s.shutdownCommitter()
+			return nil, errors.New("hub: an account without an id (phone_number_id)")
+		}
+		if err := s.submit(ctx, func(w *wtx) error { return w.upsertAccount(&a, now) }); err != nil {
+			s.shutdownCommitter()
+			return nil, fmt.Errorf("hub: save account %s: %w", a.ID, err)
+		}
+	}
+	accts, err := st.ListAccounts(ctx)
+	if err != nil {
+		s.shutdownCommitter()
+		return nil, fmt.Errorf("hub: load accounts: %w", err)
+	}
+	s.accMu.Lock()
+	for _, a := range accts {
+		s.accounts[a.ID] = a
+	}
+	s.accMu.Unlock()
+
+	if err := s.reprocessFailedWebhooks(ctx); err != nil {
+		s.log.Warn("hub: reprocessing stored webhook bodies failed", "err", err)
+	}
+
+	s.disp = newDispatcher(s)
+	queued, err := st.QueuedSends(ctx)
+	if err != nil {
+		s.shutdownCommitter()
+		return nil, fmt.Errorf("hub: load send queue: %w", err)
+	}
+	for _, q := range queued {
+		s.disp.push(q)
+	}
+	if len(queued) > 0 {
+		s.log.Info("hub: re-queued sends from the previous run", "count", len(queued))
+	}
+	go s.runTicker()
+	return s, nil
+}
+
+// Store exposes the storage for read-only tools and tests.
+func (s *Service) Store() store.Store { return s.st }
+
+// now is the clock's time in UTC without a monotonic reading, so it stores
+// and compares like any time read back from the database.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Round(0) }
+
+// Close stops accepting work, lets the send workers drain the queue until
+// ctx ends (messages still queued then are kept and sent after the next
+// start; requests already on the wire are allowed to finish so their results
+// are recorded), commits every pending write and stops. It returns ctx's
+// error when the queue was not fully drained.
+func (s *Service) Close(ctx context.Context) error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.closing.Store(true)
+		close(s.stopTick)
+		<-s.tickDone
+		left := s.disp.drain(ctx)
+		s.shutdownCommitter()
+		if left > 0 {
+			err = fmt.Errorf("hub: closed with %d message(s) still queued; they will be sent after the next start: %w", left, context.Cause(ctx))
+		}
+		s.subMu.Lock()
+		for ch := range s.subs {
+			close(ch)
+			delete(s.subs, ch)
+		}
+		s.subMu.Unlock()
+	})
+	return err
+}
+
+func (s *Service) shutdownCommitter() {
+	close(s.ops)
+	<-s.committed
+}
+
+// errClosing is answered once Close has begun.
+func errClosing() error {
+	return apierr.New(apierr.Unavailable, "the hub is shutting down")
+}
+
+// VerifySubscription answers Meta's webhook subscription handshake (GET
+// /webhooks/whatsapp): it returns the challenge to echo, or BAD_SIGNATURE
+// for a wrong verify token.
+func (s *Service) VerifySubscription(query url.Values) (string, error) {
+	if s.cfg.VerifyToken == "" {
+		return "", apierr.New(apierr.BadSignature, "no webhook verify token is configured")
+	}
+	return whatsapp.VerifyHandshake(query, s.cfg.VerifyToken)
+}
+
+// apiFor returns the Cloud API client for an account (nil when none).
+func (s *Service) apiFor(accountID string) CloudAPI {
+	if s.cfg.APIFor != nil {
+		if c := s.cfg.APIFor(accountID); c != nil {
+			return c
+		}
+	}
+	return s.cfg.API
+}
+
+// account returns a known account.
+func (s *Service) account(id string) (domain.Account, bool) {
+	s.accMu.RLock()
+	defer s.accMu.RUnlock()
+	a, ok := s.accounts[id]
+	return a, ok
+}
+
+// setAccount records an account change made by a committed transaction.
+func (s *Service) setAccount(a domain.Account) {
+	s.accMu.Lock()
+	s.accounts[a.ID] = a
+	s.accMu.Unlock()
+	if s.disp != nil {
+		s.disp.setRate(a.ID, a.ThroughputMPS)
+	}
+}
+
+// resolveAccount picks the account a send goes from: the one named, or the
+// only one there is.
+func (s *Service) resolveAccount(id string) (domain.Account, error) {
+	s.accMu.RLock()
+	defer s.accMu.RUnlock()
+	if id != "" {
+		a, ok := s.accounts[id]
+		if !ok {
+			return domain.Account{}, apierr.Field(apierr.NotFound, "account_id", "no WhatsApp number with id %q", id)
+		}
+		return a, nil
+	}
+	if len(s.accounts) == 1 {
+		for _, a := range s.accounts {
+			return a, nil
+		}
+	}
+	if len(s.accounts) == 0 {
+		return domain.Account{}, apierr.New(apierr.AccountRequired, "no WhatsApp number is configured")
+	}
+	return domain.Account{}, apierr.New(apierr.AccountRequired, "%d WhatsApp numbers are configured: say which one to send from (account_id)", len(s.accounts))
+}
+
+// ListAccounts lists the business numbers with their message counts.
+func (s *Service) ListAccounts(ctx context.Context) ([]domain.Account, error) {
+	a, err := s.st.ListAccounts(ctx)
+	return a, storeErr(err, "account")
+}
+
+// GetAccount returns one business number.
+func (s *Service) GetAccount(ctx context.Context, id string) (domain.Account, error) {
+	a, err := s.st.GetAccount(ctx, id)
+	return a, storeErr(err, "account")
+}
+
+// UpsertAccount adds or updates a business number (its profile fields;
+// message counts are kept) and emits account.updated.
+func (s *Service) UpsertAccount(ctx context.Context, a domain.Account) (domain.Account, error) {
+	if a.ID == "" {
+		return a, apierr.Field(apierr.InvalidRequest, "id", "the account id (phone_number_id) is required")
+	}
+	if s.closing.Load() {
+		return a, errClosing()
+	}
+	now := s.now()
+	err := s.submit(ctx, func(w *wtx) error { return w.upsertAccount(&a, now) })
+	return a, err
+}
+
+// storeErr maps storage errors to API errors.
+func storeErr(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNotFound):
+		return apierr.New(apierr.NotFound, "no such %s", what)
+	case errors.Is(err, store.ErrBadCursor):
+		return apierr.Field(apierr.InvalidRequest, "cursor", "the cursor is not one this API issued")
+	}
+	var ae *apierr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apierr.Wrap(err, apierr.Internal, "storage error")
+}

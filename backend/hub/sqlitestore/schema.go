@@ -1,0 +1,185 @@
+package sqlitestore
+
+import "switchboard/backend/sqlitedb"
+
+// Component is the name the hub's migrations are recorded under in
+// schema_migrations.
+const Component = "hub"
+
+// migrations is append-only: a released step is never edited, only followed.
+//
+// Times are INTEGER Unix nanoseconds (UTC), so ordering and range scans are
+// integer comparisons. JSON columns hold exactly what was received or will be
+// sent. Every table is STRICT.
+var migrations = []sqlitedb.Migration{
+	{Version: 1, Name: "messaging core", SQL: `
+CREATE TABLE hub_accounts (
+	id                   TEXT PRIMARY KEY,
+	waba_id              TEXT NOT NULL DEFAULT '',
+	display_phone_number TEXT NOT NULL DEFAULT '',
+	verified_name        TEXT NOT NULL DEFAULT '',
+	status               TEXT NOT NULL DEFAULT '',
+	quality_rating       TEXT NOT NULL DEFAULT '',
+	throughput_mps       INTEGER NOT NULL DEFAULT 0,
+	messages_in          INTEGER NOT NULL DEFAULT 0,
+	messages_out         INTEGER NOT NULL DEFAULT 0,
+	created_at           INTEGER NOT NULL,
+	updated_at           INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE contacts (
+	id           INTEGER PRIMARY KEY,
+	phone        TEXT UNIQUE,            -- canonical E.164; NULL when only user_id is known
+	wa_id        TEXT NOT NULL DEFAULT '', -- the wa_id the customer last wrote from
+	user_id      TEXT UNIQUE,            -- business-scoped user id
+	name         TEXT NOT NULL DEFAULT '',
+	profile_name TEXT NOT NULL DEFAULT '',
+	opted_out    INTEGER NOT NULL DEFAULT 0,
+	opted_out_at INTEGER,
+	attributes   TEXT,                   -- JSON object
+	created_at   INTEGER NOT NULL,
+	updated_at   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX contacts_opted_out ON contacts(id) WHERE opted_out = 1;
+
+CREATE TABLE contact_phone_history (
+	contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	phone      TEXT NOT NULL,
+	until      INTEGER NOT NULL,
+	PRIMARY KEY (contact_id, phone)
+) STRICT;
+CREATE INDEX contact_phone_history_phone ON contact_phone_history(phone);
+
+CREATE TABLE conversations (
+	id                INTEGER PRIMARY KEY,
+	account_id        TEXT NOT NULL REFERENCES hub_accounts(id),
+	contact_id        INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+	status            TEXT NOT NULL,
+	assignee_id       INTEGER,
+	team              TEXT NOT NULL DEFAULT '',
+	snoozed_until     INTEGER,
+	window_expires_at INTEGER,
+	last_inbound_at   INTEGER,
+	last_outbound_at  INTEGER,
+	unanswered        INTEGER NOT NULL DEFAULT 0,
+	waiting_since     INTEGER,
+	unread_count      INTEGER NOT NULL DEFAULT 0,
+	last_message      TEXT,              -- JSON MessagePreview
+	last_activity_at  INTEGER NOT NULL,
+	referral          TEXT,              -- JSON Referral
+	created_at        INTEGER NOT NULL,
+	updated_at        INTEGER NOT NULL,
+	UNIQUE (account_id, contact_id)
+) STRICT;
+CREATE INDEX conversations_contact ON conversations(contact_id);
+CREATE INDEX conversations_activity ON conversations(last_activity_at DESC, id DESC);
+-- Serves the oldest-waiting counter by an index seek, never a scan.
+CREATE INDEX conversations_waiting ON conversations(waiting_since)
+	WHERE unanswered = 1 AND status IN ('open', 'pending');
+CREATE INDEX conversations_snoozed ON conversations(snoozed_until) WHERE status = 'snoozed';
+
+CREATE TABLE messages (
+	id              INTEGER PRIMARY KEY,
+	wamid           TEXT UNIQUE,
+	conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+	account_id      TEXT NOT NULL,
+	direction       TEXT NOT NULL,
+	type            TEXT NOT NULL,
+	content         TEXT NOT NULL,       -- the Cloud API object for type, exactly as received or sent
+	preview         TEXT NOT NULL DEFAULT '',
+	from_addr       TEXT NOT NULL DEFAULT '',
+	to_addr         TEXT NOT NULL DEFAULT '',
+	reply_to        INTEGER,
+	context_wamid   TEXT NOT NULL DEFAULT '',
+	forwarded       INTEGER NOT NULL DEFAULT 0,
+	hidden          INTEGER NOT NULL DEFAULT 0,
+	reactions       TEXT,                -- JSON array of Reaction
+	status          TEXT NOT NULL,
+	error           TEXT,                -- JSON MessageError
+	author_id       INTEGER,
+	timestamp       INTEGER NOT NULL,
+	sent_at         INTEGER,
+	delivered_at    INTEGER,
+	read_at         INTEGER,
+	idempotency_key TEXT UNIQUE,
+	request_hash    TEXT NOT NULL DEFAULT '',
+	created_at      INTEGER NOT NULL,
+	updated_at      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX messages_conversation ON messages(conversation_id, timestamp DESC, id DESC);
+CREATE INDEX messages_time ON messages(timestamp DESC, id DESC);
+
+CREATE TABLE parked_statuses (
+	id          INTEGER PRIMARY KEY,
+	wamid       TEXT NOT NULL,
+	status      TEXT NOT NULL,
+	timestamp   INTEGER NOT NULL,
+	error       TEXT,
+	raw         TEXT NOT NULL,
+	received_at INTEGER NOT NULL,
+	UNIQUE (wamid, status)
+) STRICT;
+CREATE INDEX parked_statuses_received ON parked_statuses(received_at);
+
+CREATE TABLE webhook_bodies (
+	id          INTEGER PRIMARY KEY,
+	received_at INTEGER NOT NULL,
+	body        BLOB NOT NULL,
+	signature   TEXT NOT NULL DEFAULT '',
+	state       TEXT NOT NULL,
+	error       TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX webhook_bodies_unprocessed ON webhook_bodies(id) WHERE state <> 'processed';
+CREATE INDEX webhook_bodies_received ON webhook_bodies(received_at);
+
+CREATE TABLE templates (
+	waba_id          TEXT NOT NULL,
+	name             TEXT NOT NULL,
+	language         TEXT NOT NULL,
+	id               TEXT NOT NULL DEFAULT '',
+	category         TEXT NOT NULL DEFAULT '',
+	status           TEXT NOT NULL DEFAULT '',
+	quality          TEXT NOT NULL DEFAULT '',
+	parameter_format TEXT NOT NULL DEFAULT '',
+	components       TEXT NOT NULL DEFAULT '[]',
+	rejected_reason  TEXT NOT NULL DEFAULT '',
+	updated_at       INTEGER NOT NULL,
+	PRIMARY KEY (waba_id, name, language)
+) STRICT;
+CREATE INDEX templates_id ON templates(id) WHERE id <> '';
+
+CREATE TABLE notes (
+	id              INTEGER PRIMARY KEY,
+	conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+	author_id       INTEGER NOT NULL,
+	body            TEXT NOT NULL,
+	created_at      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX notes_conversation ON notes(conversation_id, id);
+
+CREATE TABLE counters (
+	key   TEXT PRIMARY KEY,
+	value INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- AUTOINCREMENT: a seq is never reused, even after the log is pruned empty.
+CREATE TABLE events (
+	seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+	type             TEXT NOT NULL,
+	conversation_id  INTEGER,
+	assignee_id      INTEGER,
+	prev_assignee_id INTEGER,
+	at               INTEGER NOT NULL,
+	data             TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE send_queue (
+	message_id  INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+	account_id  TEXT NOT NULL,
+	recipient   TEXT NOT NULL,
+	payload     TEXT NOT NULL,
+	attempts    INTEGER NOT NULL DEFAULT 0,
+	enqueued_at INTEGER NOT NULL
+) STRICT;
+`},
+}
