@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
 )
 
@@ -27,9 +28,10 @@ func (c *Cache) Seq(ctx context.Context) (int64, error) {
 // Events at or below the stored seq were applied before (a replay overlap)
 // and are skipped, so no event is ever applied twice. It returns the events
 // it applied, for the caller to announce, and those it could not decode
-// (skipped, for the caller to log).
-func (c *Cache) ApplyEvents(ctx context.Context, events []domain.Event) (applied, skipped []domain.Event, err error) {
-	if len(events) == 0 {
+// (skipped, for the caller to log). upTo, when above the last event's seq,
+// is stored instead: the stream has passed events this user may not see.
+func (c *Cache) ApplyEvents(ctx context.Context, events []domain.Event, upTo int64) (applied, skipped []domain.Event, err error) {
+	if len(events) == 0 && upTo == 0 {
 		return nil, nil, nil
 	}
 	err = c.write(ctx, func(w *writer) error {
@@ -56,7 +58,9 @@ func (c *Cache) ApplyEvents(ctx context.Context, events []domain.Event) (applied
 			}
 			applied = append(applied, e)
 		}
-		if len(applied)+len(skipped) == 0 {
+		if upTo > seq {
+			seq = upTo
+		} else if len(applied)+len(skipped) == 0 {
 			return nil
 		}
 		_, err := w.tx.ExecContext(ctx, `UPDATE sync_state SET seq = ? WHERE id = 1`, seq)
@@ -317,6 +321,24 @@ func (w *writer) apply(e domain.Event) error {
 			return err
 		}
 		return w.account(&a)
+	case domain.EventConversationDeleted:
+		var conv struct {
+			ID int64 `json:"id"`
+		}
+		if err := json.Unmarshal(e.Data, &conv); err != nil {
+			return err
+		}
+		return w.dropConversation(max(conv.ID, e.ConversationID))
+	case remote.EventConversationHidden:
+		return w.dropConversation(e.ConversationID)
+	case domain.EventContactDeleted:
+		var ct struct {
+			ID int64 `json:"id"`
+		}
+		if err := json.Unmarshal(e.Data, &ct); err != nil {
+			return err
+		}
+		return w.dropContact(ct.ID)
 	}
 	// An event type this build does not know (a newer hub): its seq still
 	// advances, since an older console has nothing to store for it.
@@ -477,6 +499,63 @@ func (w *writer) contact(ct *domain.Contact, propagate bool) error {
 		}
 	}
 	return nil
+}
+
+// dropConversation removes a conversation and everything cached under it:
+// it was deleted, or an agent may no longer see it. Drafts and outbox items
+// stay; they are the agent's own and an outbox send then fails visibly.
+func (w *writer) dropConversation(id int64) error {
+	if id == 0 {
+		return nil
+	}
+	// Rows still waiting to be indexed are indexed first, so un-indexing
+	// below sees every row exactly once.
+	if err := w.flush(); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		`INSERT INTO messages_fts (messages_fts, rowid, body) SELECT 'delete', id, body FROM messages WHERE conversation_id = ?`,
+		`DELETE FROM messages WHERE conversation_id = ?`,
+		`DELETE FROM notes WHERE conversation_id = ?`,
+		`DELETE FROM history WHERE conversation_id = ?`,
+		`DELETE FROM conversations WHERE id = ?`,
+	} {
+		if _, err := w.exec(q, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropContact removes a deleted contact and its conversations.
+func (w *writer) dropContact(id int64) error {
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT id FROM conversations WHERE contact_id = ?`, id)
+	if err != nil {
+		return err
+	}
+	var convs []int64
+	for rows.Next() {
+		var c int64
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return err
+		}
+		convs = append(convs, c)
+	}
+	rows.Close()
+	for _, c := range convs {
+		if err := w.dropConversation(c); err != nil {
+			return err
+		}
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	if _, err := w.exec(`INSERT INTO contacts_fts (contacts_fts, rowid, name, phone) SELECT 'delete', id, name, phone FROM contacts WHERE id = ?`, id); err != nil {
+		return err
+	}
+	_, err = w.exec(`DELETE FROM contacts WHERE id = ?`, id)
+	return err
 }
 
 func (w *writer) template(t *domain.Template) error {

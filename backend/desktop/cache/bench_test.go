@@ -62,7 +62,7 @@ func BenchmarkApply10kEvents(b *testing.B) {
 		events := MissedEvents(10, 10_000, 1000)
 		b.StartTimer()
 		for i := 0; i < len(events); i += 1000 {
-			if _, _, err := c.ApplyEvents(ctx, events[i:min(i+1000, len(events))]); err != nil {
+			if _, _, err := c.ApplyEvents(ctx, events[i:min(i+1000, len(events))], 0); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -73,7 +73,7 @@ func TestApplyEventsAdvancesSeqWithTheData(t *testing.T) {
 		fixture.Event(1, domain.EventConversationUpdated, 1, conv),
 		fixture.Event(2, domain.EventMessageCreated, 1, m),
 	}
-	applied, _, err := c.ApplyEvents(ctx, events)
+	applied, _, err := c.ApplyEvents(ctx, events, 0)
 	if err != nil || len(applied) != 2 {
 		t.Fatalf("applied %d, err %v", len(applied), err)
 	}
@@ -83,7 +83,7 @@ func TestApplyEventsAdvancesSeqWithTheData(t *testing.T) {
 
 	t.Run("a replayed overlap is skipped, not applied twice", func(t *testing.T) {
 		m3 := fixture.Message(1, 3)
-		applied, _, err := c.ApplyEvents(ctx, []domain.Event{events[1], fixture.Event(3, domain.EventMessageCreated, 1, m3)})
+		applied, _, err := c.ApplyEvents(ctx, []domain.Event{events[1], fixture.Event(3, domain.EventMessageCreated, 1, m3)}, 0)
 		if err != nil || len(applied) != 1 || applied[0].Seq != 3 {
 			t.Fatalf("applied %+v, err %v", applied, err)
 		}
@@ -95,7 +95,7 @@ func TestApplyEventsAdvancesSeqWithTheData(t *testing.T) {
 	t.Run("a failing batch leaves neither data nor seq", func(t *testing.T) {
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
-		_, _, err := c.ApplyEvents(cctx, []domain.Event{fixture.Event(4, domain.EventMessageCreated, 1, fixture.Message(1, 4))})
+		_, _, err := c.ApplyEvents(cctx, []domain.Event{fixture.Event(4, domain.EventMessageCreated, 1, fixture.Message(1, 4))}, 0)
 		if err == nil {
 			t.Fatal("cancelled apply succeeded")
 		}
@@ -109,7 +109,7 @@ func TestApplyEventsAdvancesSeqWithTheData(t *testing.T) {
 
 	t.Run("an undecodable event is skipped and its seq consumed", func(t *testing.T) {
 		bad := domain.Event{Seq: 5, Type: domain.EventMessageCreated, Data: json.RawMessage(`{"id":"not a number"}`)}
-		applied, skipped, err := c.ApplyEvents(ctx, []domain.Event{bad, fixture.Event(6, domain.EventMessageCreated, 1, fixture.Message(1, 6))})
+		applied, skipped, err := c.ApplyEvents(ctx, []domain.Event{bad, fixture.Event(6, domain.EventMessageCreated, 1, fixture.Message(1, 6))}, 0)
 		if err != nil || len(applied) != 1 || len(skipped) != 1 {
 			t.Fatalf("applied %d skipped %d err %v", len(applied), len(skipped), err)
 		}
@@ -119,7 +119,7 @@ func TestApplyEventsAdvancesSeqWithTheData(t *testing.T) {
 	})
 
 	t.Run("an unknown event type advances the seq", func(t *testing.T) {
-		applied, _, err := c.ApplyEvents(ctx, []domain.Event{{Seq: 7, Type: "future.thing", Data: json.RawMessage(`{}`)}})
+		applied, _, err := c.ApplyEvents(ctx, []domain.Event{{Seq: 7, Type: "future.thing", Data: json.RawMessage(`{}`)}}, 0)
 		if err != nil || len(applied) != 1 {
 			t.Fatal(applied, err)
 		}
@@ -401,7 +401,7 @@ func TestContactUpdateReachesTheInbox(t *testing.T) {
 	}
 	ct := fixture.Contact(2)
 	ct.Name, ct.UpdatedAt = "Renamed Person", ct.UpdatedAt.Add(time.Hour)
-	if _, _, err := c.ApplyEvents(ctx, []domain.Event{fixture.Event(11, domain.EventContactUpdated, 0, ct)}); err != nil {
+	if _, _, err := c.ApplyEvents(ctx, []domain.Event{fixture.Event(11, domain.EventContactUpdated, 0, ct)}, 0); err != nil {
 		t.Fatal(err)
 	}
 	conv, err := c.Conversation(ctx, 2)
@@ -413,7 +413,7 @@ func TestContactUpdateReachesTheInbox(t *testing.T) {
 	stale := fixture.Conversation(2)
 	stale.UpdatedAt = stale.UpdatedAt.Add(2 * time.Hour)
 	stale.Status = domain.StatusClosed
-	if _, _, err := c.ApplyEvents(ctx, []domain.Event{fixture.Event(12, domain.EventConversationUpdated, 2, stale)}); err != nil {
+	if _, _, err := c.ApplyEvents(ctx, []domain.Event{fixture.Event(12, domain.EventConversationUpdated, 2, stale)}, 0); err != nil {
 		t.Fatal(err)
 	}
 	conv, _ = c.Conversation(ctx, 2)
@@ -598,7 +598,7 @@ func TestFullTextIndexesStayConsistent(t *testing.T) {
 	}
 	ct := fixture.Contact(3)
 	ct.Name, ct.UpdatedAt = "Zed Newname", ct.UpdatedAt.Add(time.Hour)
-	if _, _, err := c.ApplyEvents(ctx, []domain.Event{fixture.Event(20, domain.EventContactUpdated, 0, ct)}); err != nil {
+	if _, _, err := c.ApplyEvents(ctx, []domain.Event{fixture.Event(20, domain.EventContactUpdated, 0, ct)}, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, tbl := range []string{"messages_fts", "contacts_fts"} {
@@ -622,5 +622,56 @@ func TestFullTextIndexesStayConsistent(t *testing.T) {
 		if n != want {
 			t.Fatalf("%q found conversation 3 %d times, want %d", q, n, want)
 		}
+	}
+}
+
+func TestHeartbeatSeqAndRemovals(t *testing.T) {
+	ctx := context.Background()
+	c := openCache(t)
+	if err := c.ReplaceSnapshot(ctx, snapshotOf(4)); err != nil {
+		t.Fatal(err)
+	}
+	// Messages in one batch with the removal, so un-indexing meets rows
+	// that are not indexed yet.
+	events := []domain.Event{
+		fixture.Event(11, domain.EventMessageCreated, 1, fixture.Message(1, 100)),
+		fixture.Event(12, domain.EventMessageCreated, 2, fixture.Message(2, 101)),
+		fixture.Event(13, domain.EventMessageCreated, 3, fixture.Message(3, 102)),
+		{Seq: 14, Type: remote.EventConversationHidden, ConversationID: 1},
+		fixture.Event(15, domain.EventConversationDeleted, 2, map[string]int64{"id": 2}),
+		fixture.Event(16, domain.EventContactDeleted, 0, fixture.Contact(3)),
+	}
+	if _, _, err := c.ApplyEvents(ctx, events, 20); err != nil {
+		t.Fatal(err)
+	}
+	if seq, _ := c.Seq(ctx); seq != 20 {
+		t.Fatalf("seq = %d, want the heartbeat's 20", seq)
+	}
+	counts, _ := c.InboxCounts(ctx, 1, "")
+	if counts.All.Total != 1 {
+		t.Fatalf("%d conversations left, want 1", counts.All.Total)
+	}
+	for _, id := range []int64{100, 101, 102} {
+		if _, err := c.Message(ctx, id); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("message %d of a removed conversation is still cached", id)
+		}
+	}
+	if _, err := c.Contact(ctx, 3); !errors.Is(err, ErrNotFound) {
+		t.Fatal("deleted contact is still cached")
+	}
+	for _, tbl := range []string{"messages_fts", "contacts_fts"} {
+		if _, err := c.db.Write.Exec(`INSERT INTO ` + tbl + ` (` + tbl + `, rank) VALUES ('integrity-check', 1)`); err != nil {
+			t.Fatalf("%s: %v", tbl, err)
+		}
+	}
+	// A heartbeat alone moves the seq; an older one does not move it back.
+	if _, _, err := c.ApplyEvents(ctx, nil, 25); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.ApplyEvents(ctx, nil, 22); err != nil {
+		t.Fatal(err)
+	}
+	if seq, _ := c.Seq(ctx); seq != 25 {
+		t.Fatalf("seq = %d, want 25", seq)
 	}
 }

@@ -86,9 +86,19 @@ type Stream interface {
 // Frame is what one Next call yields: zero or more events, and whether the
 // hub has now sent every event up to the live edge (replay finished).
 type Frame struct {
-	Events   []domain.Event
+	Events []domain.Event
+	// Seq, when above the last event's, is how far the stream has gone
+	// with nothing more for this user (a heartbeat, or events an agent may
+	// not see): the cache stores it so a resume does not rescan them.
+	Seq      int64
 	CaughtUp bool
 }
+
+// EventConversationHidden is a synthetic event type in Frame.Events: the
+// hub told an agent that a conversation left their view (assigned to
+// someone else). Its ConversationID names it; Data is empty. It keeps its
+// place among the events, since a later event may bring it back.
+const EventConversationHidden = "conversation.hidden"
 
 // SendRequest is the body of POST /v1/messages, addressed by conversation.
 type SendRequest struct {

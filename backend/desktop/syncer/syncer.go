@@ -36,7 +36,18 @@ const (
 	// EventCacheReset carries a Reset when the cache changed too much to
 	// announce piece by piece (a snapshot, a long replay): views reload.
 	EventCacheReset = "cache.reset"
+	// EventConversationRemoved carries a Removed when a conversation left
+	// the cache: deleted on the hub, or (for an agent) assigned to someone
+	// else.
+	EventConversationRemoved = "conversation.removed"
 )
+
+// Removed is the payload of EventConversationRemoved.
+type Removed struct {
+	ConversationID int64 `json:"conversation_id"`
+	// Reason is "deleted" or "hidden".
+	Reason string `json:"reason"`
+}
 
 // State is the connection state the UI shows.
 type State string
@@ -318,6 +329,7 @@ func (e *Engine) follow(ctx context.Context, seq int64) error {
 	defer idle.Stop()
 	live := false
 	var batch []domain.Event
+	stored := seq
 	for {
 		var first frameOrErr
 		select {
@@ -335,10 +347,12 @@ func (e *Engine) follow(ctx context.Context, seq int64) error {
 		}
 		batch = batch[:0]
 		caughtUp := false
+		var upTo int64
 		var streamErr error
 		take := func(fe frameOrErr) {
 			batch = append(batch, fe.f.Events...)
 			caughtUp = caughtUp || fe.f.CaughtUp
+			upTo = max(upTo, fe.f.Seq)
 			streamErr = fe.err
 		}
 		take(first)
@@ -351,10 +365,14 @@ func (e *Engine) follow(ctx context.Context, seq int64) error {
 				break drain
 			}
 		}
-		if len(batch) > 0 {
-			if err := e.apply(ctx, batch, live); err != nil {
+		if len(batch) > 0 || upTo > stored {
+			if err := e.apply(ctx, batch, upTo, live); err != nil {
 				return err
 			}
+			if len(batch) > 0 {
+				stored = max(stored, batch[len(batch)-1].Seq)
+			}
+			stored = max(stored, upTo)
 		}
 		if streamErr != nil {
 			return streamErr
@@ -373,24 +391,37 @@ func (e *Engine) follow(ctx context.Context, seq int64) error {
 	}
 }
 
-func (e *Engine) apply(ctx context.Context, batch []domain.Event, live bool) error {
-	applied, skipped, err := e.cfg.Cache.ApplyEvents(ctx, batch)
+func (e *Engine) apply(ctx context.Context, batch []domain.Event, upTo int64, live bool) error {
+	applied, skipped, err := e.cfg.Cache.ApplyEvents(ctx, batch, upTo)
 	if err != nil {
 		return err
 	}
 	for _, ev := range skipped {
 		e.log.Warn("sync: skipped an event this build cannot read", "seq", ev.Seq, "type", ev.Type)
 	}
-	if len(applied) == 0 && len(skipped) == 0 {
+	if len(batch) > 0 {
+		upTo = max(upTo, batch[len(batch)-1].Seq)
+	}
+	e.setSeq(upTo)
+	if len(applied) == 0 {
 		return nil
 	}
-	last := batch[len(batch)-1].Seq
-	e.setSeq(last)
 	if len(applied) > e.cfg.EmitLimit {
 		e.cfg.Emit.Emit(EventCacheReset, Reset{Reason: "replay", Events: len(applied)})
 	} else {
 		for _, ev := range applied {
-			e.cfg.Emit.Emit(ev.Type, json.RawMessage(ev.Data))
+			switch ev.Type {
+			case remote.EventConversationHidden:
+				e.cfg.Emit.Emit(EventConversationRemoved, Removed{ConversationID: ev.ConversationID, Reason: "hidden"})
+			case domain.EventConversationDeleted:
+				var conv struct {
+					ID int64 `json:"id"`
+				}
+				_ = json.Unmarshal(ev.Data, &conv)
+				e.cfg.Emit.Emit(EventConversationRemoved, Removed{ConversationID: max(conv.ID, ev.ConversationID), Reason: "deleted"})
+			default:
+				e.cfg.Emit.Emit(ev.Type, json.RawMessage(ev.Data))
+			}
 		}
 	}
 	if e.cfg.OnApplied != nil {
