@@ -73,7 +73,9 @@ func (h *HubClient) Messages(ctx context.Context, conversationID int64, cursor s
 }
 
 // Templates implements Hub.
-func (h *HubClient) Templates(ctx context.Context) ([]domain.Template, error) { return h.C.Templates(ctx) }
+func (h *HubClient) Templates(ctx context.Context) ([]domain.Template, error) {
+	return h.C.Templates(ctx)
+}
 
 // Users implements Hub.
 func (h *HubClient) Users(ctx context.Context) ([]domain.User, error) { return h.C.Users(ctx) }
