@@ -94,8 +94,9 @@ type WebhookConfig struct {
 	// BatchMax is the most messages or statuses put in one body when several
 	// are waiting (default 8; 1 disables batching). Meta batches too.
 	BatchMax int
-	// QueueSize bounds the events waiting per worker (default 65536);
-	// producers block when it is full, which is the sandbox's backpressure.
+	// QueueSize bounds the events waiting per worker (default 65536).
+	// When it is full producers block, which is the sandbox's backpressure;
+	// without a webhook URL the oldest events are dropped instead.
 	QueueSize int
 	// RetryBase is the first retry delay; it doubles up to RetryMax
 	// (defaults 200 ms and 30 s).
@@ -138,7 +139,7 @@ type Config struct {
 	// Webhook tunes webhook delivery.
 	Webhook WebhookConfig
 	// TemplateReviewDelay is how long a created template stays PENDING
-	// (default 2 s of sandbox time).
+	// (default 2 s of sandbox time; negative means review at once).
 	TemplateReviewDelay time.Duration
 	// NoStarterTemplates leaves the account without the starter templates.
 	NoStarterTemplates bool

@@ -228,8 +228,8 @@ func (s *Sandbox) handleTemplateCreate(w http.ResponseWriter, r *http.Request) {
 	s.templates.add(tp)
 	id := tp.ID
 	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]string{"id": id, "status": TemplatePending, "category": tp.Category})
 	s.after(s.cfg.TemplateReviewDelay, func() { s.reviewTemplate(id) })
-	writeJSON(w, http.StatusOK, map[string]string{"id": tp.ID, "status": TemplatePending, "category": tp.Category})
 }
 
 // validateTemplateCreate checks the request like Meta's synchronous checks

@@ -124,7 +124,9 @@ func (d *dispatcher) closed() bool {
 	}
 }
 
-// enqueue adds events; it blocks while the worker's queue is full.
+// enqueue adds events. While the worker's queue is full it blocks (the
+// receiver is slow: backpressure), or, if no webhook URL is set, drops the
+// oldest queued event.
 func (d *dispatcher) enqueue(evs ...event) {
 	for _, e := range evs {
 		h := fnv.New32a()
@@ -132,6 +134,15 @@ func (d *dispatcher) enqueue(evs ...event) {
 		w := d.workers[h.Sum32()%uint32(len(d.workers))]
 		w.mu.Lock()
 		for len(w.queue)-w.head >= w.limit && !d.closed() {
+			if d.webhookURL() == "" {
+				// Nobody to deliver to: forget the oldest event rather
+				// than stall the API (Meta drops notifications for apps
+				// without a subscription too).
+				w.queue[w.head] = event{}
+				w.head++
+				d.dropped.Add(1)
+				continue
+			}
 			w.cond.Wait()
 		}
 		if d.closed() {
