@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"switchboard/backend/domain"
+	"switchboard/backend/hub"
 )
 
 // Core is what this package needs from the hub's messaging core. The hub
@@ -23,7 +24,7 @@ type Core interface {
 
 	// Send validates and queues an outbound message (committed before it
 	// returns). A repeated idempotency key returns the first message.
-	Send(ctx context.Context, req SendRequest) (domain.Message, error)
+	Send(ctx context.Context, req hub.SendRequest) (domain.Message, error)
 	// MarkRead marks an inbound message read (and tells Meta).
 	MarkRead(ctx context.Context, messageID int64) (domain.Message, error)
 
@@ -67,32 +68,6 @@ type Core interface {
 	// Subscribe returns a channel that receives a (coalesced) wake-up
 	// after every commit that appended events, and its cancel func.
 	Subscribe() (<-chan struct{}, func())
-}
-
-// SendRequest is POST /v1/messages after HTTP-level validation.
-type SendRequest struct {
-	AccountID      string
-	To             string // E.164, or empty when ConversationID is set
-	ConversationID int64
-	Type           string
-	// Content is the Cloud API object for Type ({"body": "…"} for text).
-	Content json.RawMessage
-	// Template is set for type "template".
-	Template *TemplateSend
-	ReplyTo  *int64
-	AuthorID *int64
-	// IdempotencyKey makes a retried request send once.
-	IdempotencyKey string
-}
-
-// TemplateSend names a template and its variables. Variables are named
-// ("first_name") or positional ("1", "2"); Components, when given, are
-// sent as they are instead.
-type TemplateSend struct {
-	Name       string            `json:"name"`
-	Language   string            `json:"language"`
-	Variables  map[string]string `json:"variables,omitempty"`
-	Components json.RawMessage   `json:"components,omitempty"`
 }
 
 // ConversationQuery filters GET /v1/conversations.

@@ -18,6 +18,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hub"
 )
 
 // Bulk template deliveries: one template, one language, many recipients
@@ -582,7 +583,6 @@ func (d *deliveryRunner) run(ctx context.Context) {
 		case <-time.After(5 * time.Second):
 			d.reconcile(ctx)
 			d.s.pruneLoginFailures(ctx)
-			d.s.pruneIdempotencyKeys(ctx)
 		}
 	}
 }
@@ -616,10 +616,13 @@ func (d *deliveryRunner) sendBatch(ctx context.Context) bool {
 		d.setState(ctx, it.id, RecipientInProgress, "", "", nil)
 		var vars map[string]string
 		_ = json.Unmarshal([]byte(it.vars), &vars)
-		req := SendRequest{AccountID: it.account, To: it.phone, Type: "template",
-			Template:       &TemplateSend{Name: it.tmpl, Language: it.lang, Variables: vars},
+		tv := hub.TemplateVariables{}
+		for k, v := range vars {
+			tv[k], _ = json.Marshal(v)
+		}
+		req := hub.SendRequest{AccountID: it.account, To: it.phone, Type: "template",
+			Template:       &hub.TemplateRequest{Name: it.tmpl, Language: hub.LanguageCode(it.lang), Variables: tv},
 			IdempotencyKey: "delivery:" + strconv.FormatInt(it.job, 10) + ":" + strconv.FormatInt(it.id, 10)}
-		req.Content, _ = json.Marshal(req.Template)
 		if it.author.Valid {
 			req.AuthorID = &it.author.Int64
 		}

@@ -1,166 +1,76 @@
 package hubapi
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hub"
 )
 
 // sendTypes are the message types POST /v1/messages accepts; the body
-// carries the Cloud API object under the key named by type. contacts is
-// an array, the others objects.
-var sendTypes = map[string]bool{
-	"text": true, "image": true, "audio": true, "video": true, "document": true, "sticker": true,
-	"location": true, "contacts": true, "interactive": true, "reaction": true, "template": true,
-}
+// carries the Cloud API object under the key named by type.
+var sendTypes = []string{"text", "image", "audio", "video", "document", "sticker",
+	"location", "contacts", "interactive", "reaction", "template"}
 
-// sendEnvelopeFields are the keys of POST /v1/messages besides the
-// type-named content.
-var sendEnvelopeFields = map[string]bool{"to": true, "conversation_id": true, "account_id": true, "type": true, "reply_to": true}
-
-// parseSend validates a POST /v1/messages body. It checks shape only; the
-// core applies WhatsApp's rules (window, opt-out, template parameters,
-// content limits) and answers with their codes.
-func parseSend(body []byte) (SendRequest, error) {
-	var req SendRequest
-	var fields map[string]json.RawMessage
-	if err := unmarshalStrict(body, &fields); err != nil {
-		return req, err
-	}
-	if fields == nil {
-		return req, apierr.New(apierr.InvalidRequest, "the body must be a JSON object")
-	}
-	str := func(k string) (string, error) {
-		raw, ok := fields[k]
-		if !ok || string(raw) == "null" {
-			return "", nil
-		}
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", apierr.Field(apierr.InvalidRequest, k, "%s must be a string", k)
-		}
-		return s, nil
-	}
-	var err error
-	if req.Type, err = str("type"); err != nil {
+// parseSend decodes a POST /v1/messages body into the core's request. It
+// checks shape only (unknown fields, the recipient, an object for the
+// type and none for other types); the core applies WhatsApp's rules
+// (window, opt-out, template parameters, content limits) and answers
+// with their codes.
+func parseSend(body []byte) (hub.SendRequest, error) {
+	var req hub.SendRequest
+	if err := unmarshalStrict(body, &req); err != nil {
 		return req, err
 	}
 	if req.Type == "" {
 		return req, apierr.Field(apierr.InvalidRequest, "type", "type is required (text, image, document, template, …)")
 	}
-	if !sendTypes[req.Type] {
-		return req, apierr.Field(apierr.ValidationFailed, "type", "type %q cannot be sent; use one of text, image, audio, video, document, sticker, location, contacts, interactive, reaction, template", req.Type)
+	if !slices.Contains(sendTypes, req.Type) {
+		return req, apierr.Field(apierr.ValidationFailed, "type", "type %q cannot be sent; use one of %s", req.Type, strings.Join(sendTypes, ", "))
 	}
-	for k := range fields {
-		if !sendEnvelopeFields[k] && k != req.Type {
-			return req, apierr.Field(apierr.InvalidRequest, k, "unknown field %q for a %s message", k, req.Type)
+	var fields map[string]json.RawMessage
+	_ = json.Unmarshal(body, &fields)
+	for _, t := range sendTypes {
+		if _, ok := fields[t]; ok && t != req.Type {
+			return req, apierr.Field(apierr.InvalidRequest, t, "a %s message cannot carry a %q object", req.Type, t)
 		}
 	}
-	to, err := str("to")
-	if err != nil {
-		return req, err
-	}
-	if req.AccountID, err = str("account_id"); err != nil {
-		return req, err
-	}
-	if raw, ok := fields["conversation_id"]; ok && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &req.ConversationID); err != nil || req.ConversationID <= 0 {
-			return req, apierr.Field(apierr.InvalidRequest, "conversation_id", "conversation_id must be a conversation id")
-		}
-	}
-	switch {
-	case to == "" && req.ConversationID == 0:
-		return req, apierr.New(apierr.InvalidRequest, "give the recipient: to (a phone number) or conversation_id")
-	case to != "" && req.ConversationID != 0:
-		return req, apierr.New(apierr.InvalidRequest, "give either to or conversation_id, not both")
-	case to != "":
-		if req.To, err = normalizePhone("to", to); err != nil {
-			return req, err
-		}
-	}
-	if raw, ok := fields["reply_to"]; ok && string(raw) != "null" {
-		var id int64
-		if err := json.Unmarshal(raw, &id); err != nil || id <= 0 {
-			return req, apierr.Field(apierr.InvalidRequest, "reply_to", "reply_to must be a message id")
-		}
-		req.ReplyTo = &id
-	}
-	content, ok := fields[req.Type]
-	if !ok || string(content) == "null" {
+	if _, ok := fields[req.Type]; !ok || string(fields[req.Type]) == "null" {
 		return req, apierr.Field(apierr.InvalidRequest, req.Type, "a %s message needs a %q object", req.Type, req.Type)
 	}
-	content = bytes.TrimSpace(content)
-	if req.Type == "contacts" {
-		if content[0] != '[' {
-			return req, apierr.Field(apierr.InvalidRequest, "contacts", "contacts must be an array of contact cards")
-		}
-	} else if content[0] != '{' {
-		return req, apierr.Field(apierr.InvalidRequest, req.Type, "%s must be an object", req.Type)
-	}
-	req.Content = content
-	if req.Type == "template" {
-		t, err := parseTemplateSend(content)
+	switch {
+	case req.To == "" && req.ConversationID == 0:
+		return req, apierr.New(apierr.InvalidRequest, "give the recipient: to (a phone number) or conversation_id")
+	case req.To != "" && req.ConversationID != 0:
+		return req, apierr.New(apierr.InvalidRequest, "give either to or conversation_id, not both")
+	case req.ConversationID < 0:
+		return req, apierr.Field(apierr.InvalidRequest, "conversation_id", "conversation_id must be a conversation id")
+	case req.ReplyTo < 0:
+		return req, apierr.Field(apierr.InvalidRequest, "reply_to", "reply_to must be a message id")
+	case req.To != "":
+		e164, err := normalizePhone("to", req.To)
 		if err != nil {
 			return req, err
 		}
-		req.Template = &t
+		req.To = e164
+	}
+	if t := req.Template; t != nil {
+		switch {
+		case strings.TrimSpace(t.Name) == "":
+			return req, apierr.Field(apierr.InvalidRequest, "template.name", "template.name is required")
+		case strings.TrimSpace(string(t.Language)) == "":
+			return req, apierr.Field(apierr.InvalidRequest, "template.language", `template.language is required (e.g. "en_US")`)
+		case len(t.Variables) > 0 && len(t.Components) > 0:
+			return req, apierr.Field(apierr.InvalidRequest, "template", "give variables or components, not both")
+		}
 	}
 	return req, nil
-}
-
-// templateSendInput accepts the language as "en_US" or as the Cloud API's
-// {"code": "en_US"}.
-type templateSendInput struct {
-	Name       string            `json:"name"`
-	Language   json.RawMessage   `json:"language"`
-	Variables  map[string]string `json:"variables"`
-	Components json.RawMessage   `json:"components"`
-}
-
-func parseTemplateSend(raw []byte) (TemplateSend, error) {
-	var in templateSendInput
-	if err := unmarshalStrict(raw, &in); err != nil {
-		if e := apierr.As(err); e.Field != "" {
-			e.Field = "template." + e.Field
-		}
-		return TemplateSend{}, err
-	}
-	t := TemplateSend{Name: strings.TrimSpace(in.Name), Variables: in.Variables, Components: in.Components}
-	if t.Name == "" {
-		return t, apierr.Field(apierr.InvalidRequest, "template.name", "template.name is required")
-	}
-	var lang string
-	if err := json.Unmarshal(in.Language, &lang); err != nil {
-		var obj struct {
-			Code string `json:"code"`
-		}
-		if err := json.Unmarshal(in.Language, &obj); err != nil {
-			return t, apierr.Field(apierr.InvalidRequest, "template.language", `template.language must be a code like "en_US"`)
-		}
-		lang = obj.Code
-	}
-	t.Language = strings.TrimSpace(lang)
-	if t.Language == "" {
-		return t, apierr.Field(apierr.InvalidRequest, "template.language", "template.language is required")
-	}
-	if len(t.Components) > 0 && len(t.Variables) > 0 {
-		return t, apierr.Field(apierr.InvalidRequest, "template", "give variables or components, not both")
-	}
-	if len(t.Components) > 0 && bytes.TrimSpace(t.Components)[0] != '[' {
-		return t, apierr.Field(apierr.InvalidRequest, "template.components", "template.components must be an array")
-	}
-	return t, nil
 }
 
 // maxIdempotencyKey bounds the Idempotency-Key header.
@@ -168,8 +78,11 @@ const maxIdempotencyKey = 255
 
 // handleSend is POST /v1/messages: validates, queues (committed before
 // the answer) and answers 202 with the queued message. A repeated
-// Idempotency-Key with the same body answers the first result again; with
-// a different body, IDEMPOTENCY_CONFLICT.
+// Idempotency-Key with the same body answers the message the first
+// request created; with a different body, IDEMPOTENCY_CONFLICT. Keys
+// belong to the caller (the user, or the integration token), so two
+// callers cannot collide; the core stores them with the message, in the
+// same transaction, so a retry after any failure sends exactly once.
 func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) error {
 	if err := requireJSON(r); err != nil {
 		return err
@@ -185,104 +98,31 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r)
 	req.AuthorID = p.AuthorID()
 	ctx := r.Context()
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+			return apierr.New(apierr.InvalidRequest, "Idempotency-Key must be 1 to %d printable ASCII characters", maxIdempotencyKey)
+		}
+		owner := "token:" + strconv.FormatInt(p.TokenID, 10)
+		if p.UserID != nil {
+			// A person's retries may come with a new token after signing
+			// in again; the key is theirs, not the token's.
+			owner = "user:" + strconv.FormatInt(*p.UserID, 10)
+		}
+		req.IdempotencyKey = owner + ":" + key
+	}
 	if err := s.checkSendVisibility(ctx, p, &req); err != nil {
 		return err
 	}
-
-	key := r.Header.Get("Idempotency-Key")
-	if key == "" {
-		m, err := s.core.Send(ctx, req)
-		if err != nil {
-			return err
-		}
-		return s.writeData(w, http.StatusAccepted, m)
-	}
-	if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		return apierr.New(apierr.InvalidRequest, "Idempotency-Key must be 1 to %d printable ASCII characters", maxIdempotencyKey)
-	}
-	owner := "token:" + strconv.FormatInt(p.TokenID, 10)
-	if p.UserID != nil {
-		// A person's retries may come with a new token after signing in
-		// again; the key is theirs, not the token's.
-		owner = "user:" + strconv.FormatInt(*p.UserID, 10)
-	}
-	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
-	hash := hex.EncodeToString(sum[:])
-	replay, err := s.claimIdempotencyKey(ctx, owner, key, hash)
-	if err != nil {
-		return err
-	}
-	if replay != nil {
-		w.Header().Set("Idempotent-Replayed", "true")
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(replay.status)
-		_, _ = w.Write(replay.body)
-		return nil
-	}
-	req.IdempotencyKey = owner + ":" + key
 	m, err := s.core.Send(ctx, req)
 	if err != nil {
-		// Let the caller retry with the same key: nothing was queued.
-		_, _ = s.db.Write.ExecContext(context.WithoutCancel(ctx), `DELETE FROM idempotency_keys WHERE owner = ? AND key = ? AND status = 0`, owner, key)
 		return err
 	}
-	out, _ := json.Marshal(dataBody{Data: m})
-	out = append(out, '\n')
-	_, _ = s.db.Write.ExecContext(context.WithoutCancel(ctx), `UPDATE idempotency_keys SET status = ?, response = ? WHERE owner = ? AND key = ?`,
-		http.StatusAccepted, out, owner, key)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusAccepted)
-	_, _ = w.Write(out)
-	return nil
-}
-
-type storedResponse struct {
-	status int
-	body   []byte
-}
-
-// claimIdempotencyKey records the key for this request, or returns the
-// stored answer of the request that used it first.
-func (s *Server) claimIdempotencyKey(ctx context.Context, owner, key, hash string) (*storedResponse, error) {
-	var out *storedResponse
-	err := s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		var (
-			h      string
-			status int
-			body   []byte
-		)
-		err := tx.QueryRowContext(ctx, `SELECT request_hash, status, response FROM idempotency_keys WHERE owner = ? AND key = ?`, owner, key).
-			Scan(&h, &status, &body)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			_, err = tx.ExecContext(ctx, `INSERT INTO idempotency_keys (owner, key, request_hash, created_at) VALUES (?, ?, ?, ?)`,
-				owner, key, hash, formatTime(s.now()))
-			return err
-		case err != nil:
-			return err
-		case h != hash:
-			return apierr.New(apierr.IdempotencyConflict, "this Idempotency-Key was used with a different request")
-		case status == 0:
-			// The first request is in flight, or the hub stopped while
-			// sending it: the core dedupes by key, so let this one through.
-			return nil
-		default:
-			out = &storedResponse{status: status, body: body}
-			return nil
-		}
-	})
-	return out, err
-}
-
-// pruneIdempotencyKeys forgets keys after a day, like Stripe: retries come
-// within minutes, and the table must not grow forever.
-func (s *Server) pruneIdempotencyKeys(ctx context.Context) {
-	_, _ = s.db.Write.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, formatTime(s.now().Add(-24*time.Hour)))
+	return s.writeData(w, http.StatusAccepted, m)
 }
 
 // checkSendVisibility keeps agents to their own and unassigned
 // conversations when sending, by conversation or by phone.
-func (s *Server) checkSendVisibility(ctx context.Context, p *Principal, req *SendRequest) error {
+func (s *Server) checkSendVisibility(ctx context.Context, p *Principal, req *hub.SendRequest) error {
 	if p.SeesAll() {
 		return nil
 	}

@@ -8,7 +8,7 @@ const component = "hubapi"
 
 // migrations are append-only: a released step is never edited.
 var migrations = []sqlitedb.Migration{
-	{Version: 1, Name: "users, tokens, login attempts, idempotency, webhooks, deliveries", SQL: `
+	{Version: 1, Name: "users, tokens, login failures, webhooks, deliveries", SQL: `
 CREATE TABLE users (
 	id            INTEGER PRIMARY KEY,
 	email         TEXT NOT NULL COLLATE NOCASE,
@@ -45,17 +45,6 @@ CREATE TABLE login_failures (
 	at    TEXT NOT NULL
 ) STRICT;
 CREATE INDEX login_failures_email_at ON login_failures (email, at);
-
-CREATE TABLE idempotency_keys (
-	owner        TEXT NOT NULL,                 -- the token (or user) the key belongs to
-	key          TEXT NOT NULL,
-	request_hash TEXT NOT NULL,
-	status       INTEGER NOT NULL DEFAULT 0,    -- 0 while the first request is in flight
-	response     BLOB,
-	created_at   TEXT NOT NULL,
-	PRIMARY KEY (owner, key)
-) STRICT;
-CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 
 CREATE TABLE webhook_subscriptions (
 	id          INTEGER PRIMARY KEY,

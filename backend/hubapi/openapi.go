@@ -10,6 +10,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hub"
 )
 
 // opDoc documents one route for /openapi.json. The table below is kept
@@ -43,27 +44,6 @@ var (
 	pLimit  = param{"limit", "integer", "Page size, 1 to 100 (default 25)."}
 	pCursor = param{"cursor", "string", "The next_cursor of the previous page."}
 )
-
-// sendMessageDoc documents POST /v1/messages: the envelope plus the Cloud
-// API object named by type.
-type sendMessageDoc struct {
-	To             string          `json:"to,omitempty"`
-	ConversationID int64           `json:"conversation_id,omitempty"`
-	AccountID      string          `json:"account_id,omitempty"`
-	Type           string          `json:"type"`
-	ReplyTo        int64           `json:"reply_to,omitempty"`
-	Text           json.RawMessage `json:"text,omitempty"`
-	Image          json.RawMessage `json:"image,omitempty"`
-	Audio          json.RawMessage `json:"audio,omitempty"`
-	Video          json.RawMessage `json:"video,omitempty"`
-	Document       json.RawMessage `json:"document,omitempty"`
-	Sticker        json.RawMessage `json:"sticker,omitempty"`
-	Location       json.RawMessage `json:"location,omitempty"`
-	Contacts       json.RawMessage `json:"contacts,omitempty"`
-	Interactive    json.RawMessage `json:"interactive,omitempty"`
-	Reaction       json.RawMessage `json:"reaction,omitempty"`
-	Template       *TemplateSend   `json:"template,omitempty"`
-}
 
 // StreamFrame documents the frames of GET /v1/stream and the items of
 // GET /v1/events; which fields are set depends on kind.
@@ -128,7 +108,7 @@ var opDocs = map[string]opDoc{
 
 	"POST /v1/messages": {tag: "messages", summary: "Send a message of any type (queued)",
 		description: "to (any phone format) or conversation_id; account_id when several numbers exist; type and the Cloud API object under that key. Templates: {\"type\":\"template\",\"template\":{\"name\",\"language\",\"variables\":{\"1\":\"…\"}}} or raw components. Honours Idempotency-Key (same key and body: the first answer again; different body: IDEMPOTENCY_CONFLICT). Answers 202 with the queued message.",
-		body:        sendMessageDoc{}, data: domain.Message{}, status: http.StatusAccepted},
+		body:        hub.SendRequest{}, data: domain.Message{}, status: http.StatusAccepted},
 	"GET /v1/messages": {tag: "messages", summary: "Query messages (delivery status lookups)",
 		query: []param{pLimit, pCursor, {"phone", "string", "Any format."}, {"direction", "string", "inbound or outbound."},
 			{"status", "string", "received, queued, sent, delivered, read or failed."}, {"type", "string", "Message type."},

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -288,43 +289,20 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) er
 func (s *Server) notFoundOrMethod(w http.ResponseWriter, r *http.Request) error {
 	var allow []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-		if m == r.Method {
-			continue
-		}
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
 			allow = append(allow, m)
+			if m == http.MethodGet {
+				allow = append(allow, http.MethodHead)
+			}
 		}
 	}
 	if len(allow) > 0 {
-		if contains(allow, http.MethodGet) {
-			allow = append(allow, http.MethodHead)
-		}
-		w.Header().Set("Allow", joinComma(allow))
+		w.Header().Set("Allow", strings.Join(allow, ", "))
 		return apierr.New(apierr.MethodNotAllowed, "%s is not allowed on %s", r.Method, r.URL.Path)
 	}
 	return apierr.New(apierr.NotFound, "no route %s %s", r.Method, r.URL.Path)
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func joinComma(ss []string) string {
-	out := ""
-	for i, s := range ss {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
 }
 
 // statusRecorder remembers the status for metrics and lets the websocket

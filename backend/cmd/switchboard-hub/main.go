@@ -1,13 +1,32 @@
-// Command switchboard-hub is the Switchboard hub server.
+// Command switchboard-hub is the Switchboard hub: the messaging core behind
+// one or more WhatsApp Business numbers, its REST API and realtime stream
+// for the desktop console and external systems, and the WhatsApp webhook
+// ingress.
 //
-// This is the foundation's placeholder: it serves GET /healthz and shuts
-// down gracefully, so `make hub` builds a real binary from day one. The
-// hub-api work replaces it with the full server (REST API, stream, webhooks).
+//	switchboard-hub --sandbox                      # try it: simulated customers, no Meta account
+//	switchboard-hub --data /var/lib/switchboard    # a real number, configured by WHATSAPP_* variables
+//
+// Flags (each also read from the environment variable in brackets):
+//
+//	--addr         [SWITCHBOARD_ADDR]         listen address (default 127.0.0.1:8080)
+//	--data         [SWITCHBOARD_DATA]         folder for the database and the media cache (default ./switchboard-data)
+//	--admin-token  [SWITCHBOARD_ADMIN_TOKEN]  a bootstrap token with every scope; when unset, one is
+//	                                          generated on the first start and printed once
+//	--sandbox      [SWITCHBOARD_SANDBOX]      run the WhatsApp sandbox in-process with simulated customers
+//	--sandbox-rate [SWITCHBOARD_SANDBOX_RATE] unprompted customer messages per second in sandbox mode
+//	--log-format   [SWITCHBOARD_LOG_FORMAT]   text or json
+//	--log-level    [SWITCHBOARD_LOG_LEVEL]    debug, info, warn or error
+//
+// A real number needs WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET,
+// WHATSAPP_VERIFY_TOKEN, WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_WABA_ID;
+// WHATSAPP_GRAPH_URL (default https://graph.facebook.com) and
+// WHATSAPP_API_VERSION are optional.
 package main
 
 import (
 	"context"
-	"encoding/json"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,8 +36,21 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"switchboard/backend/domain"
+	"switchboard/backend/hub"
+	"switchboard/backend/hubapi"
+	"switchboard/backend/sandbox"
+	"switchboard/backend/sqlitedb"
+	"switchboard/backend/whatsapp"
 )
 
 // version is stamped by the Makefile: -ldflags "-X main.version=…".
@@ -28,38 +60,231 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
-		slog.Error("switchboard-hub failed", "err", err)
+		fmt.Fprintln(os.Stderr, "switchboard-hub:", err)
 		os.Exit(1)
 	}
 }
 
-// run parses flags, serves until ctx is done, then drains for up to 10 s.
-// ready, if not nil, receives the bound address once listening (tests use
-// --addr 127.0.0.1:0).
-func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- string) error {
+// config is the binary's settings after flags and environment.
+type config struct {
+	addr, data, adminToken string
+	sandbox                bool
+	sandboxRate            float64
+	logFormat, logLevel    string
+	graphURL, apiVersion   string
+	accessToken, appSecret string
+	verifyToken            string
+	phoneNumberID, wabaID  string
+}
+
+// envOr is the environment variable's value, or def.
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func parseConfig(args []string, stderr io.Writer) (config, error) {
+	var c config
 	fs := flag.NewFlagSet("switchboard-hub", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.addr, "addr", envOr("SWITCHBOARD_ADDR", "127.0.0.1:8080"), "listen address [SWITCHBOARD_ADDR]")
+	fs.StringVar(&c.data, "data", envOr("SWITCHBOARD_DATA", "switchboard-data"), "folder for the database and media cache [SWITCHBOARD_DATA]")
+	fs.StringVar(&c.adminToken, "admin-token", envOr("SWITCHBOARD_ADMIN_TOKEN", ""), "bootstrap admin token; generated and printed once when unset [SWITCHBOARD_ADMIN_TOKEN]")
+	sb, _ := strconv.ParseBool(envOr("SWITCHBOARD_SANDBOX", "false"))
+	fs.BoolVar(&c.sandbox, "sandbox", sb, "run the WhatsApp sandbox in-process with simulated customers [SWITCHBOARD_SANDBOX]")
+	rate, _ := strconv.ParseFloat(envOr("SWITCHBOARD_SANDBOX_RATE", "0.2"), 64)
+	fs.Float64Var(&c.sandboxRate, "sandbox-rate", rate, "unprompted simulated customer messages per second [SWITCHBOARD_SANDBOX_RATE]")
+	fs.StringVar(&c.logFormat, "log-format", envOr("SWITCHBOARD_LOG_FORMAT", "text"), "log format: text or json [SWITCHBOARD_LOG_FORMAT]")
+	fs.StringVar(&c.logLevel, "log-level", envOr("SWITCHBOARD_LOG_LEVEL", "info"), "log level: debug, info, warn, error [SWITCHBOARD_LOG_LEVEL]")
 	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	c.graphURL = envOr("WHATSAPP_GRAPH_URL", whatsapp.DefaultBaseURL)
+	c.apiVersion = envOr("WHATSAPP_API_VERSION", whatsapp.DefaultVersion)
+	c.accessToken = os.Getenv("WHATSAPP_ACCESS_TOKEN")
+	c.appSecret = os.Getenv("WHATSAPP_APP_SECRET")
+	c.verifyToken = os.Getenv("WHATSAPP_VERIFY_TOKEN")
+	c.phoneNumberID = os.Getenv("WHATSAPP_PHONE_NUMBER_ID")
+	c.wabaID = os.Getenv("WHATSAPP_WABA_ID")
+	if !c.sandbox {
+		var missing []string
+		for _, v := range []struct{ name, val string }{
+			{"WHATSAPP_ACCESS_TOKEN", c.accessToken}, {"WHATSAPP_APP_SECRET", c.appSecret},
+			{"WHATSAPP_VERIFY_TOKEN", c.verifyToken}, {"WHATSAPP_PHONE_NUMBER_ID", c.phoneNumberID},
+			{"WHATSAPP_WABA_ID", c.wabaID},
+		} {
+			if v.val == "" {
+				missing = append(missing, v.name)
+			}
+		}
+		if len(missing) > 0 {
+			return c, fmt.Errorf("a real WhatsApp number needs %s (or run with --sandbox to try the hub with simulated customers)", strings.Join(missing, ", "))
+		}
+	}
+	return c, nil
+}
+
+func newLogger(c config, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", c.logFormat)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// run starts everything, serves until ctx ends, then shuts down in order:
+// stop taking requests, close the streams, drain the send queue (up to
+// 30 s; what is left is sent after the next start), stop the sandbox.
+// ready, if not nil, receives the bound address once listening.
+func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- string) error {
+	c, err := parseConfig(args, stderr)
+	if err != nil {
 		return err
 	}
+	log, err := newLogger(c, stderr)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.data, 0o700); err != nil {
+		return fmt.Errorf("--data: %w", err)
+	}
+	db, err := sqlitedb.Open(filepath.Join(c.data, "hub.db"), sqlitedb.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]string{"status": "ok", "version": version})
-	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	defer ln.Close()
+	addr := ln.Addr().String()
 
+	var sb *sandbox.Sandbox
+	if c.sandbox {
+		c.verifyToken = randomHex(16)
+		sd := sandbox.DefaultStatusDelays
+		sb, err = sandbox.New(sandbox.Config{
+			VerifyToken:  c.verifyToken,
+			StatusDelays: &sd,
+			Seed:         uint64(time.Now().UnixNano()),
+			Customers:    sandbox.CustomerConfig{Rate: c.sandboxRate, Autostart: c.sandboxRate > 0},
+			Logger:       log.With("component", "sandbox"),
+		})
+		if err != nil {
+			return err
+		}
+		defer sb.Close()
+		base, err := sb.Start("127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		c.graphURL, c.accessToken, c.appSecret, c.wabaID = base, sb.AccessToken(), sb.AppSecret(), sb.WABAID()
+		c.phoneNumberID = sb.PhoneNumbers()[0].ID
+		log.Info("sandbox started", "graph_url", base, "phone_number_id", c.phoneNumberID, "customers", len(sb.Customers()))
+	}
+
+	api := whatsapp.NewClient(c.graphURL, c.accessToken)
+	api.Version = c.apiVersion
+	api.UserAgent = "switchboard-hub/" + version
+	account := domain.Account{ID: c.phoneNumberID, WABAID: c.wabaID, Status: "CONNECTED", QualityRating: "UNKNOWN"}
+	if sb != nil {
+		p := sb.PhoneNumbers()[0]
+		account.DisplayPhoneNumber, account.VerifiedName, account.ThroughputMPS = "+"+p.DisplayNumber, p.VerifiedName, int(p.Throughput)
+	} else {
+		// Best effort: the number's profile; the hub runs without it.
+		ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		info, err := api.GetPhoneNumber(ictx, c.phoneNumberID)
+		cancel()
+		if err != nil {
+			log.Warn("reading the phone number's profile from the Cloud API failed", "err", err)
+		} else {
+			account.DisplayPhoneNumber, account.VerifiedName, account.QualityRating = info.DisplayPhoneNumber, info.VerifiedName, info.QualityRating
+		}
+	}
+
+	core, err := hub.New(ctx, hub.Config{
+		DB: db, Accounts: []domain.Account{account}, API: api,
+		AppSecret: c.appSecret, VerifyToken: c.verifyToken, Logger: log.With("component", "hub"),
+	})
+	if err != nil {
+		return err
+	}
+	coreClosed := false
+	closeCore := func() {
+		if coreClosed {
+			return
+		}
+		coreClosed = true
+		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := core.Close(dctx); err != nil {
+			log.Warn("send queue not fully drained", "err", err)
+		}
+	}
+	defer closeCore()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := hubapi.New(ctx, hubapi.Config{
+		Core: hubapi.NewHubCore(core, api), DB: db, DataDir: c.data,
+		Logger: log.With("component", "api"), Registry: reg,
+	})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	generated, err := srv.EnsureAdminToken(ctx, c.adminToken)
+	if err != nil {
+		return err
+	}
+	if generated != "" {
+		// Printed, not logged: log pipelines keep what they see.
+		fmt.Fprintf(stderr, "\n  Admin token (shown once, store it now):\n\n    %s\n\n  Use it as Authorization: Bearer <token> to create users and tokens.\n\n", generated)
+	}
+	srv.Start()
+
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	slog.Info("switchboard-hub listening", "addr", ln.Addr().String(), "version", version)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("switchboard-hub listening", "addr", addr, "version", version, "sandbox", c.sandbox, "data", c.data)
+
+	if sb != nil {
+		// Like Meta's dashboard: the sandbox verifies the callback URL
+		// with the GET handshake before it posts anything.
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := sb.SubscribeWebhook(sctx, "http://"+addr+"/webhooks/whatsapp")
+		cancel()
+		if err != nil {
+			return fmt.Errorf("sandbox webhook subscription: %w", err)
+		}
+	}
 	if ready != nil {
-		ready <- ln.Addr().String()
+		ready <- addr
 	}
 
 	select {
@@ -67,14 +292,17 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	log.Info("shutting down")
+	srv.Close() // streams first: clients resume against the next instance
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown", "err", err)
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	slog.Info("switchboard-hub stopped")
+	closeCore()
+	log.Info("switchboard-hub stopped")
 	return nil
 }
