@@ -16,8 +16,8 @@ const MaxNotificationBytes = 4 << 20
 
 // MaxNestingDepth is the deepest object/array nesting ParseNotification
 // accepts. Meta's deepest payload (a shared contact's phone list) nests about
-// twelve levels; the guard stops a hostile body from making the decoder
-// recurse before any decoding starts.
+// twelve levels; the decoder checks the depth before each level it descends
+// into, so a hostile body cannot make it recurse deeply.
 const MaxNestingDepth = 32
 
 // Causes of a rejected webhook body. ParseNotification returns an
@@ -34,9 +34,9 @@ var (
 
 // ParseNotification decodes a webhook body from the bytes as received.
 //
-// It rejects, before decoding, an empty or oversized body, invalid UTF-8
-// (encoding/json would silently replace it) and nesting deeper than
-// MaxNestingDepth; then invalid JSON and any object other than
+// It rejects, before decoding, an empty or oversized body and invalid UTF-8
+// (encoding/json would silently replace it); while decoding, nesting deeper
+// than MaxNestingDepth and invalid JSON; then any object other than
 // whatsapp_business_account. Every rejection is an *apierr.Error
 // (INVALID_JSON, PAYLOAD_TOO_LARGE or INVALID_REQUEST) wrapping one of the
 // Err* causes above.
@@ -50,24 +50,22 @@ func ParseNotification(body []byte) (*Notification, error) {
 		return nil, err
 	}
 	n := new(Notification)
-	if err := json.Unmarshal(body, n); err != nil {
-		var te *json.UnmarshalTypeError
-		if !errors.As(err, &te) {
-			return nil, apierr.Wrap(errors.Join(ErrInvalidJSON, err), apierr.InvalidJSON, "the webhook body is not valid JSON")
+	if err := decodeNotification(body, n); err != nil {
+		if errors.Is(err, ErrTooDeep) {
+			return nil, apierr.Wrap(ErrTooDeep, apierr.InvalidJSON, "the webhook body nests deeper than %d levels", MaxNestingDepth)
 		}
+		return nil, apierr.Wrap(errors.Join(ErrInvalidJSON, err), apierr.InvalidJSON, "the webhook body is not valid JSON")
 	}
 	if n.Object != ObjectWhatsAppBusinessAccount {
 		return nil, apierr.Wrap(ErrNotWhatsAppBody, apierr.InvalidRequest, "the webhook object is %q, want %q", truncate(n.Object, 64), ObjectWhatsAppBusinessAccount)
 	}
-	if n.hasUntypedFields() {
-		n.keepUntypedRaw(body)
-	}
+	n.dropTypedRaw()
 	return n, nil
 }
 
-// preflight runs the checks that must happen before encoding/json sees the
-// bytes: size, UTF-8 and nesting depth. The depth scan is one tight loop over
-// the bytes and costs a small fraction of the decode.
+// preflight runs the checks that must happen before any decoding: size and
+// UTF-8 (encoding/json would silently replace invalid bytes). Nesting depth
+// is bounded by the decoder itself, which counts levels before it recurses.
 func preflight(body []byte) error {
 	if len(body) == 0 {
 		return apierr.Wrap(ErrEmptyBody, apierr.InvalidJSON, "the webhook body is empty")
@@ -78,45 +76,7 @@ func preflight(body []byte) error {
 	if !utf8.Valid(body) {
 		return apierr.Wrap(ErrInvalidUTF8, apierr.InvalidJSON, "the webhook body is not valid UTF-8")
 	}
-	if depth := nestingDepth(body, MaxNestingDepth); depth > MaxNestingDepth {
-		return apierr.Wrap(ErrTooDeep, apierr.InvalidJSON, "the webhook body nests deeper than %d levels", MaxNestingDepth)
-	}
 	return nil
-}
-
-// nestingDepth returns the maximum depth of objects and arrays in b, ignoring
-// brackets inside strings, and stops counting once it passes limit. It does
-// not validate; encoding/json does that next.
-func nestingDepth(b []byte, limit int) int {
-	depth, max := 0, 0
-	inString := false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if inString {
-			switch c {
-			case '\\':
-				i++ // skip the escaped byte, which may be a quote
-			case '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			depth++
-			if depth > max {
-				max = depth
-				if max > limit {
-					return max
-				}
-			}
-		case '}', ']':
-			depth--
-		}
-	}
-	return max
 }
 
 // typedFields are the change fields Value types; any other is kept raw.
@@ -130,38 +90,15 @@ var typedFields = map[string]bool{
 	FieldAccountUpdate:                true,
 }
 
-func (n *Notification) hasUntypedFields() bool {
+// dropTypedRaw clears Change.Raw, which the decoder fills for every
+// change, where Value already holds the field typed: Raw is only promised
+// for fields this package does not type.
+func (n *Notification) dropTypedRaw() {
 	for i := range n.Entry {
 		for j := range n.Entry[i].Changes {
-			if !typedFields[n.Entry[i].Changes[j].Field] {
-				return true
+			if c := &n.Entry[i].Changes[j]; typedFields[c.Field] {
+				c.Raw = nil
 			}
-		}
-	}
-	return false
-}
-
-// keepUntypedRaw decodes the body a second time, with every value left raw,
-// and copies the raw value into each change whose field is not typed. This
-// costs a second pass only for the rare body that carries such a field.
-func (n *Notification) keepUntypedRaw(body []byte) {
-	var raw struct {
-		Entry []struct {
-			Changes []changeWire `json:"changes"`
-		} `json:"entry"`
-	}
-	// Type errors leave zero values, which keep indexes aligned with n.
-	_ = json.Unmarshal(body, &raw)
-	for i := range n.Entry {
-		if i >= len(raw.Entry) {
-			return
-		}
-		for j := range n.Entry[i].Changes {
-			c := &n.Entry[i].Changes[j]
-			if typedFields[c.Field] || j >= len(raw.Entry[i].Changes) {
-				continue
-			}
-			c.Raw = raw.Entry[i].Changes[j].Value
 		}
 	}
 }
