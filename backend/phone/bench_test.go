@@ -1,6 +1,8 @@
 package phone_test
 
 import (
+	"fmt"
+	"os"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
@@ -69,4 +71,18 @@ func BenchmarkBaselineLibphonenumber(b *testing.B) {
 		_ = phonenumbers.IsValidNumber(pn)
 		_ = phonenumbers.Format(pn, phonenumbers.E164)
 	}
+}
+
+// TestBenchReport prints BenchmarkNormalize next to the libphonenumber
+// baseline measured in the same run, as a ratio, for `make bench`. It runs
+// only when SWITCHBOARD_BENCH=1 and asserts nothing about time.
+func TestBenchReport(t *testing.T) {
+	if os.Getenv("SWITCHBOARD_BENCH") != "1" {
+		t.Skip("set SWITCHBOARD_BENCH=1 to print the phone benchmark report")
+	}
+	ours := testing.Benchmark(BenchmarkNormalize)
+	base := testing.Benchmark(BenchmarkBaselineLibphonenumber)
+	ratio := float64(ours.NsPerOp()) / float64(base.NsPerOp())
+	fmt.Printf("phone.Normalize: %d ns/op (%.0f numbers/s, %d allocs/op); libphonenumber parse+validate+format baseline: %d ns/op; ratio %.2fx\n",
+		ours.NsPerOp(), 1e9/float64(ours.NsPerOp()), ours.AllocsPerOp(), base.NsPerOp(), ratio)
 }
