@@ -83,7 +83,8 @@ bindings: deps-wails ## Regenerate frontend/wailsjs from the Go facade (commit t
 .PHONY: bench
 bench: ## Run the benchmarks and print their figures.
 	@mkdir -p build
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCH_TIME) $(BENCH_PKGS) \
+	@# -p 1: one package at a time, so benchmarks do not compete for the cores.
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -benchtime $(BENCH_TIME) $(BENCH_PKGS) 2>&1 \
 		| grep -v -e 'no test files' -e '^ok .*\[no tests to run\]' | tee build/bench.txt
 	@for cmd in $(BENCH_CMDS); do echo "== $$cmd"; $$cmd; done
 

@@ -11,7 +11,6 @@ import (
 	"embed"
 	"log/slog"
 	"os"
-	"syscall"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -39,9 +38,6 @@ func main() {
 		Version:   version,
 		BuildType: buildType,
 		Platform:  app.NewWailsPlatform,
-		// Quit through Wails on Ctrl+C and on the session's SIGTERM, so
-		// Shutdown runs instead of the process just dying.
-		QuitSignals: []os.Signal{os.Interrupt, syscall.SIGTERM},
 	})
 
 	err := wails.Run(&options.App{
@@ -57,7 +53,9 @@ func main() {
 		// before the UI paints in dark mode.
 		BackgroundColour: &options.RGBA{R: 17, G: 27, B: 33, A: 255},
 		// Method values (not closures) so Wails also exempts them from binding.
-		OnStartup:      facade.Startup,
+		OnStartup: facade.Startup,
+		// Wails itself turns SIGINT/SIGTERM into a clean quit, so Shutdown
+		// also runs when the session ends or Ctrl+C hits `make run`.
 		OnShutdown:     facade.Shutdown,
 		ErrorFormatter: app.FormatError,
 		Bind:           []any{facade},

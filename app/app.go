@@ -10,8 +10,6 @@ package app
 import (
 	"context"
 	"log/slog"
-	"os"
-	"os/signal"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,11 +32,6 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the facade's own log lines (default: slog.Default()).
 	Logger *slog.Logger
-	// QuitSignals, when set, make the app quit cleanly on these signals
-	// (main passes SIGINT and SIGTERM). Without it Go's default applies and
-	// the process dies without running Shutdown, so caches and queues would
-	// not be flushed when the session ends or Ctrl+C is pressed in a terminal.
-	QuitSignals []os.Signal
 }
 
 // App is the facade bound to the frontend. Create it with New; main.go
@@ -94,9 +87,6 @@ func (a *App) Startup(ctx context.Context) {
 	if a.opts.Platform != nil {
 		a.events.set(a.opts.Platform(ctx))
 	}
-	if len(a.opts.QuitSignals) > 0 {
-		a.quitOnSignals(a.opts.QuitSignals)
-	}
 	a.log.Info("switchboard started", "version", a.opts.Version, "build", a.opts.BuildType)
 }
 
@@ -117,24 +107,6 @@ func (a *App) Shutdown(_ context.Context) {
 	}
 	a.events.set(nil)
 	a.log.Info("switchboard stopped")
-}
-
-// quitOnSignals asks the platform to quit when one of sigs arrives, until
-// Shutdown.
-func (a *App) quitOnSignals(sigs []os.Signal) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, sigs...)
-	go func() {
-		defer signal.Stop(ch)
-		select {
-		case sig := <-ch:
-			a.log.Info("quitting on signal", "signal", sig.String())
-			if p := a.events.get(); p != nil {
-				p.Quit()
-			}
-		case <-a.ctx.Done():
-		}
-	}()
 }
 
 // emitter is what services get, at construction, to send events to the

@@ -18,7 +18,6 @@ type discardPlatform struct{}
 func (discardPlatform) Emit(string, any)            {}
 func (discardPlatform) SetTitle(string)             {}
 func (discardPlatform) Notify(string, string) error { return nil }
-func (discardPlatform) Quit()                       {}
 
 // BenchmarkPing is the Go half of the shell's bridge round trip: validation,
 // the counter and the event emit.

@@ -22,8 +22,6 @@ type Platform interface {
 	// Notify shows a desktop notification; it fails when the desktop has no
 	// notification service, which callers treat as "not shown", not fatal.
 	Notify(title, body string) error
-	// Quit closes the window and ends the app; Wails then runs Shutdown.
-	Quit()
 }
 
 // Emitter is the one capability services need from the window: sending an

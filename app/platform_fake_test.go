@@ -17,7 +17,6 @@ type recordingPlatform struct {
 	notified []string
 	notify   error
 	closed   int
-	quit     chan struct{}
 }
 
 type recordedEvent struct {
@@ -45,15 +44,6 @@ func (p *recordingPlatform) Notify(title, body string) error {
 	}
 	p.notified = append(p.notified, title+": "+body)
 	return nil
-}
-
-func (p *recordingPlatform) Quit() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.quit != nil {
-		close(p.quit)
-		p.quit = nil
-	}
 }
 
 func (p *recordingPlatform) Close() {

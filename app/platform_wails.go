@@ -51,11 +51,6 @@ func (p *WailsPlatform) Notify(title, body string) error {
 	})
 }
 
-// Quit asks Wails to close the window and return from wails.Run.
-func (p *WailsPlatform) Quit() {
-	runtime.Quit(p.ctx)
-}
-
 // Close releases the notification service's D-Bus connection, if one was
 // opened (Wails makes this a no-op otherwise). The facade calls it on
 // shutdown.
