@@ -37,12 +37,6 @@ type broker struct {
 	wake    chan struct{}
 	started chan struct{}
 	once    sync.Once
-
-	// assignees caches each conversation's assignee (nil = unassigned) as
-	// of the newest event the broker has seen, to filter agents' streams
-	// without a query per event.
-	amu       sync.Mutex
-	assignees map[int64]*int64
 }
 
 // streamEvent is one log event prepared for fan-out: decoded once, with
@@ -50,8 +44,10 @@ type broker struct {
 type streamEvent struct {
 	ev domain.Event
 	// assignee is the conversation's assignee after the event (only when
-	// hasConv).
+	// hasConv); prev its assignee before, when the event moved it (0:
+	// it was unassigned).
 	assignee *int64
+	prev     *int64
 	hasConv  bool
 	// frame is the event frame as sent to principals who see everything.
 	frame []byte
@@ -61,12 +57,11 @@ type streamEvent struct {
 
 func newBroker(s *Server) *broker {
 	return &broker{
-		s:         s,
-		subs:      map[*streamConn]struct{}{},
-		conns:     map[*streamConn]struct{}{},
-		wake:      make(chan struct{}),
-		started:   make(chan struct{}),
-		assignees: map[int64]*int64{},
+		s:       s,
+		subs:    map[*streamConn]struct{}{},
+		conns:   map[*streamConn]struct{}{},
+		wake:    make(chan struct{}),
+		started: make(chan struct{}),
 	}
 }
 
@@ -152,70 +147,26 @@ func (b *broker) waitStarted(ctx context.Context) error {
 	}
 }
 
-// prepare decodes what filtering needs and encodes the common frame.
-func (b *broker) prepare(ctx context.Context, ev domain.Event, live bool) *streamEvent {
-	se := &streamEvent{ev: ev}
-	switch ev.Type {
-	case domain.EventConversationUpdated:
-		var c struct {
-			ID         int64  `json:"id"`
-			AssigneeID *int64 `json:"assignee_id"`
-		}
-		if json.Unmarshal(ev.Data, &c) == nil {
-			if se.ev.ConversationID == 0 {
-				se.ev.ConversationID = c.ID
-			}
-			se.assignee, se.hasConv = c.AssigneeID, true
-			if live {
-				b.amu.Lock()
-				b.setAssigneeLocked(se.ev.ConversationID, c.AssigneeID)
-				b.amu.Unlock()
-			}
-		}
-	case domain.EventCountersUpdated:
+// prepare decodes what filtering needs and encodes the common frame. The
+// core stamps each conversation event with the assignee after the change
+// (and before it, when it moved), so filtering needs no lookups.
+func (b *broker) prepare(ev domain.Event) *streamEvent {
+	se := &streamEvent{ev: ev, hasConv: ev.ConversationID != 0, assignee: ev.AssigneeID, prev: ev.PrevAssigneeID}
+	if ev.Type == domain.EventCountersUpdated {
 		var c domain.Counters
 		if json.Unmarshal(ev.Data, &c) == nil {
 			se.counters = &c
 		}
 	}
-	if !se.hasConv && se.ev.ConversationID != 0 {
-		se.assignee, se.hasConv = b.assigneeOf(ctx, se.ev.ConversationID), true
-	}
 	se.frame, _ = json.Marshal(eventFrame{Kind: frameEvent, Event: &se.ev})
 	return se
-}
-
-func (b *broker) setAssigneeLocked(conv int64, a *int64) {
-	if len(b.assignees) > 200000 {
-		clear(b.assignees)
-	}
-	b.assignees[conv] = a
-}
-
-// assigneeOf returns the conversation's assignee, from the cache or the
-// core. An unknown conversation reads as unassigned.
-func (b *broker) assigneeOf(ctx context.Context, conv int64) *int64 {
-	b.amu.Lock()
-	a, ok := b.assignees[conv]
-	b.amu.Unlock()
-	if ok {
-		return a
-	}
-	c, err := b.s.core.Conversation(ctx, conv)
-	if err != nil {
-		return nil
-	}
-	b.amu.Lock()
-	b.setAssigneeLocked(conv, c.AssigneeID)
-	b.amu.Unlock()
-	return c.AssigneeID
 }
 
 // publish appends events to the ring and hands them to live connections.
 func (b *broker) publish(ctx context.Context, evs []domain.Event) {
 	prepared := make([]*streamEvent, 0, len(evs))
 	for _, ev := range evs {
-		prepared = append(prepared, b.prepare(ctx, ev, true))
+		prepared = append(prepared, b.prepare(ev))
 	}
 	b.mu.Lock()
 	for _, se := range prepared {

@@ -6,25 +6,37 @@ import (
 	"unicode/utf8"
 
 	"switchboard/backend/apierr"
+	"switchboard/backend/domain"
+	"switchboard/backend/hub"
 )
 
-// handleListContacts is GET /v1/contacts (?phone= in any format, ?q=).
+// handleListContacts is GET /v1/contacts (?phone= in any format, ?q= a
+// prefix of the phone, wa_id or name).
 func (s *Server) handleListContacts(w http.ResponseWriter, r *http.Request) error {
 	page, err := parsePage(r)
 	if err != nil {
 		return err
 	}
-	q := ContactQuery{Limit: page.Limit, Cursor: page.Cursor, Search: r.URL.Query().Get("q")}
+	ctx := r.Context()
 	if ph := r.URL.Query().Get("phone"); ph != "" {
-		if q.Phone, err = normalizePhone("phone", ph); err != nil {
+		e164, err := normalizePhone("phone", ph)
+		if err != nil {
 			return err
 		}
+		c, err := s.core.FindContact(ctx, e164)
+		if apierr.CodeOf(err) == apierr.NotFound {
+			return s.writeList(w, []domain.Contact{}, Pagination{})
+		}
+		if err != nil {
+			return err
+		}
+		return s.writeList(w, []domain.Contact{c}, Pagination{})
 	}
-	cs, next, err := s.core.Contacts(r.Context(), q)
+	res, err := s.core.ListContacts(ctx, hub.ContactQuery{PageRequest: hub.PageRequest{Cursor: page.Cursor, Limit: page.Limit}, Query: r.URL.Query().Get("q")})
 	if err != nil {
 		return err
 	}
-	return s.writeList(w, cs, Pagination{NextCursor: next, HasMore: next != ""})
+	return s.writeList(w, res.Items, pageOf(res.NextCursor, res.HasMore))
 }
 
 // handleGetContact is GET /v1/contacts/{id}.
@@ -33,7 +45,7 @@ func (s *Server) handleGetContact(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	c, err := s.core.Contact(r.Context(), id)
+	c, err := s.core.GetContact(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -48,14 +60,14 @@ type contactInput struct {
 }
 
 // handleUpsertContact is PATCH /v1/contacts: updates the contact with this
-// id, or the one with this phone (created when new). Attributes are
-// merged; an attribute set to "" is removed.
+// id (moving it to phone when given), or the one at phone, created when
+// new (201). Attributes, when given, replace the contact's.
 func (s *Server) handleUpsertContact(w http.ResponseWriter, r *http.Request) error {
 	var in contactInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	up := ContactUpsert{ID: in.ID, Name: in.Name, Attributes: in.Attributes}
+	up := hub.ContactInput{ID: in.ID, Attributes: in.Attributes}
 	switch {
 	case in.ID == 0 && in.Phone == "":
 		return apierr.New(apierr.InvalidRequest, "give the contact's id or phone")
@@ -75,22 +87,19 @@ func (s *Server) handleUpsertContact(w http.ResponseWriter, r *http.Request) err
 		}
 		up.Name = &n
 	}
-	if len(in.Attributes) > 100 {
-		return apierr.Field(apierr.ValidationFailed, "attributes", "at most 100 attributes")
-	}
-	for k, v := range in.Attributes {
-		if k == "" || len(k) > 64 || len(v) > 1024 {
-			return apierr.Field(apierr.ValidationFailed, "attributes."+truncate(k, 64), "attribute names are 1 to 64 bytes, values at most 1024")
-		}
-	}
-	c, err := s.core.UpsertContact(r.Context(), up)
+	c, created, err := s.core.UpsertContact(r.Context(), up)
 	if err != nil {
 		return err
 	}
-	return s.writeData(w, http.StatusOK, c)
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return s.writeData(w, status, c)
 }
 
-// handleDeleteContact is DELETE /v1/contacts/{id}.
+// handleDeleteContact is DELETE /v1/contacts/{id}: the contact with its
+// conversations, messages and notes (erasure requests).
 func (s *Server) handleDeleteContact(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -103,26 +112,27 @@ func (s *Server) handleDeleteContact(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// handleListOptOuts is GET /v1/optouts.
+// handleListOptOuts is GET /v1/optouts: the contacts who opted out.
 func (s *Server) handleListOptOuts(w http.ResponseWriter, r *http.Request) error {
 	page, err := parsePage(r)
 	if err != nil {
 		return err
 	}
-	out, next, err := s.core.OptOuts(r.Context(), page.Limit, page.Cursor)
+	res, err := s.core.ListOptOuts(r.Context(), hub.PageRequest{Cursor: page.Cursor, Limit: page.Limit})
 	if err != nil {
 		return err
 	}
-	return s.writeList(w, out, Pagination{NextCursor: next, HasMore: next != ""})
+	return s.writeList(w, res.Items, pageOf(res.NextCursor, res.HasMore))
 }
 
 type optOutInput struct {
-	Phone  string `json:"phone"`
-	Reason string `json:"reason"`
+	Phone string `json:"phone"`
 }
 
 // handleAddOptOut is POST /v1/optouts: the number gets no more messages
-// (templates and bulk included) until removed or it writes START.
+// (templates and bulk included) until removed or it writes START. An
+// unknown number gets a contact, so the opt-out holds when it first
+// writes.
 func (s *Server) handleAddOptOut(w http.ResponseWriter, r *http.Request) error {
 	var in optOutInput
 	if err := decodeJSON(r, &in); err != nil {
@@ -135,16 +145,11 @@ func (s *Server) handleAddOptOut(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if len(in.Reason) > 256 {
-		return apierr.Field(apierr.ValidationFailed, "reason", "reason must be at most 256 bytes")
-	}
-	if in.Reason == "" {
-		in.Reason = "api"
-	}
-	if err := s.core.SetOptOut(r.Context(), p, true, in.Reason); err != nil {
+	c, err := s.core.OptOut(r.Context(), p)
+	if err != nil {
 		return err
 	}
-	return s.writeData(w, http.StatusCreated, OptOut{Phone: p, Reason: in.Reason, CreatedAt: s.now().UTC()})
+	return s.writeData(w, http.StatusOK, c)
 }
 
 // handleDeleteOptOut is DELETE /v1/optouts/{phone} (any format,
@@ -154,7 +159,7 @@ func (s *Server) handleDeleteOptOut(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if err := s.core.SetOptOut(r.Context(), p, false, ""); err != nil {
+	if _, err := s.core.OptIn(r.Context(), p); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

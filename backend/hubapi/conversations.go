@@ -10,11 +10,12 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hub"
 )
 
 // handleAccounts is GET /v1/accounts.
 func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) error {
-	accs, err := s.core.Accounts(r.Context())
+	accs, err := s.core.ListAccounts(r.Context())
 	if err != nil {
 		return err
 	}
@@ -23,21 +24,30 @@ func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) error {
 
 // handleListConversations is GET /v1/conversations: newest activity first,
 // filtered by status, assignee ("me", "none" or a user id), team,
-// unanswered and account. Agents only ever get their own and unassigned
-// conversations, whatever the filters say.
+// unanswered, account and phone (any format). Agents only ever get their
+// own and unassigned conversations, whatever the filters say.
 func (s *Server) handleListConversations(w http.ResponseWriter, r *http.Request) error {
 	page, err := parsePage(r)
 	if err != nil {
 		return err
 	}
-	q := ConversationQuery{Limit: page.Limit, Cursor: page.Cursor, Team: r.URL.Query().Get("team"), AccountID: r.URL.Query().Get("account")}
+	qs := r.URL.Query()
+	q := hub.ConversationQuery{PageRequest: hub.PageRequest{Cursor: page.Cursor, Limit: page.Limit},
+		Team: qs.Get("team"), AccountID: qs.Get("account")}
 	st, err := queryEnum(r, "status", "open", "pending", "snoozed", "closed")
 	if err != nil {
 		return err
 	}
-	q.Status = st
+	if st != "" {
+		q.Statuses = []domain.ConversationStatus{domain.ConversationStatus(st)}
+	}
+	if ph := qs.Get("phone"); ph != "" {
+		if q.Phone, err = normalizePhone("phone", ph); err != nil {
+			return err
+		}
+	}
 	p := principalFrom(r)
-	switch a := r.URL.Query().Get("assignee"); a {
+	switch a := qs.Get("assignee"); a {
 	case "":
 	case "none", "unassigned":
 		q.Unassigned = true
@@ -57,44 +67,48 @@ func (s *Server) handleListConversations(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	if !p.SeesAll() {
-		q.VisibleTo = p.UserID
-		if q.VisibleTo == nil {
+		if p.UserID == nil {
 			return apierr.New(apierr.Forbidden, "an agent token must belong to a user")
 		}
+		switch {
+		case q.AssigneeID != nil && *q.AssigneeID != *p.UserID:
+			// Someone else's conversations: none an agent may see.
+			return s.writeList(w, []domain.Conversation{}, Pagination{})
+		case q.AssigneeID == nil && !q.Unassigned:
+			q.VisibleTo = p.UserID
+		}
 	}
-	convs, next, err := s.core.Conversations(r.Context(), q)
+	res, err := s.core.ListConversations(r.Context(), q)
 	if err != nil {
 		return err
 	}
-	return s.writeList(w, convs, Pagination{NextCursor: next, HasMore: next != ""})
+	return s.writeList(w, res.Items, pageOf(res.NextCursor, res.HasMore))
+}
+
+// pageOf is the pagination block for a core page.
+func pageOf(next string, more bool) Pagination {
+	if !more {
+		next = ""
+	}
+	return Pagination{NextCursor: next, HasMore: more}
 }
 
 // conversationFor loads a conversation the caller may see; one they may
 // not see is answered as not found, so its existence does not leak.
-func (s *Server) conversationFor(r *http.Request, id int64) (domain.Conversation, error) {
-	c, err := s.core.Conversation(r.Context(), id)
+func (s *Server) conversationFor(r *http.Request, id int64) (hub.ConversationDetail, error) {
+	c, err := s.core.GetConversation(r.Context(), id)
 	if err != nil {
 		return c, err
 	}
 	if !principalFrom(r).CanSee(c.AssigneeID) {
-		return domain.Conversation{}, apierr.New(apierr.NotFound, "no conversation %d", id)
+		return hub.ConversationDetail{}, apierr.New(apierr.NotFound, "no conversation %d", id)
 	}
 	return c, nil
 }
 
-// conversationDetail is GET /v1/conversations/{id}: the conversation with
-// its most recent messages (oldest first, like a chat view).
-type conversationDetail struct {
-	domain.Conversation
-	Messages []domain.Message `json:"messages"`
-	// MessagesCursor fetches older messages from
-	// /v1/conversations/{id}/messages.
-	MessagesCursor string `json:"messages_cursor"`
-}
-
-// recentMessages is how many messages GET /v1/conversations/{id} embeds.
-const recentMessages = 50
-
+// handleGetConversation is GET /v1/conversations/{id}: the conversation
+// with its 50 most recent messages (newest first) and the cursor to page
+// further back through /v1/conversations/{id}/messages.
 func (s *Server) handleGetConversation(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -104,14 +118,10 @@ func (s *Server) handleGetConversation(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	msgs, next, err := s.core.Messages(r.Context(), MessageQuery{ConversationID: id, Limit: recentMessages})
-	if err != nil {
-		return err
+	if c.Messages == nil {
+		c.Messages = []domain.Message{}
 	}
-	if msgs == nil {
-		msgs = []domain.Message{}
-	}
-	return s.writeData(w, http.StatusOK, conversationDetail{Conversation: c, Messages: msgs, MessagesCursor: next})
+	return s.writeData(w, http.StatusOK, c)
 }
 
 // handleConversationMessages is GET /v1/conversations/{id}/messages: newest
@@ -128,11 +138,11 @@ func (s *Server) handleConversationMessages(w http.ResponseWriter, r *http.Reque
 	if _, err := s.conversationFor(r, id); err != nil {
 		return err
 	}
-	msgs, next, err := s.core.Messages(r.Context(), MessageQuery{ConversationID: id, Limit: page.Limit, Cursor: page.Cursor})
+	res, err := s.core.ListMessages(r.Context(), id, hub.PageRequest{Cursor: page.Cursor, Limit: page.Limit})
 	if err != nil {
 		return err
 	}
-	return s.writeList(w, msgs, Pagination{NextCursor: next, HasMore: next != ""})
+	return s.writeList(w, res.Items, pageOf(res.NextCursor, res.HasMore))
 }
 
 // conversationPatchInput distinguishes an absent assignee_id from an
@@ -144,10 +154,10 @@ type conversationPatchInput struct {
 	SnoozedUntil *time.Time                 `json:"snoozed_until"`
 }
 
-// handlePatchConversation is PATCH /v1/conversations/{id}: status,
-// assignee (a user id, or null to unassign) and team. An agent may act on
-// conversations they see and may assign them to themselves, hand them to
-// a colleague or release them.
+// handlePatchConversation is PATCH /v1/conversations/{id}: status (with
+// snoozed_until for snoozed), assignee (a user id, or null to unassign)
+// and team. An agent may act on conversations they see: take one, hand
+// it to a colleague or release it.
 func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -157,17 +167,16 @@ func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request)
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	var patch ConversationPatch
+	var u hub.ConversationUpdate
 	if in.Status != nil {
 		if !in.Status.Valid() {
 			return apierr.Field(apierr.ValidationFailed, "status", "status must be open, pending, snoozed or closed")
 		}
-		patch.Status = in.Status
+		u.Status = in.Status
 	}
 	if len(in.AssigneeID) > 0 {
-		if string(in.AssigneeID) == "null" {
-			patch.ClearAssignee = true
-		} else {
+		u.SetAssignee = true
+		if string(in.AssigneeID) != "null" {
 			var a int64
 			if err := json.Unmarshal(in.AssigneeID, &a); err != nil || a <= 0 {
 				return apierr.Field(apierr.InvalidRequest, "assignee_id", "assignee_id must be a user id or null")
@@ -179,7 +188,7 @@ func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request)
 			if !ok {
 				return apierr.Field(apierr.ValidationFailed, "assignee_id", "no active user %d", a)
 			}
-			patch.AssigneeID = &a
+			u.AssigneeID = &a
 		}
 	}
 	if in.Team != nil {
@@ -187,25 +196,22 @@ func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request)
 		if utf8.RuneCountInString(t) > 64 {
 			return apierr.Field(apierr.ValidationFailed, "team", "team must be at most 64 characters")
 		}
-		patch.Team = &t
+		u.Team = &t
 	}
 	if in.SnoozedUntil != nil {
-		if patch.Status == nil || *patch.Status != domain.StatusSnoozed {
+		if u.Status != nil && *u.Status != domain.StatusSnoozed {
 			return apierr.Field(apierr.ValidationFailed, "snoozed_until", "snoozed_until goes with status \"snoozed\"")
 		}
-		if !in.SnoozedUntil.After(s.now()) {
-			return apierr.Field(apierr.ValidationFailed, "snoozed_until", "snoozed_until must be in the future")
-		}
-		u := in.SnoozedUntil.UTC()
-		patch.SnoozedUntil = &u
+		t := in.SnoozedUntil.UTC()
+		u.SnoozedUntil = &t
 	}
-	if patch.Status == nil && patch.AssigneeID == nil && !patch.ClearAssignee && patch.Team == nil {
+	if u.Status == nil && !u.SetAssignee && u.Team == nil && u.SnoozedUntil == nil {
 		return apierr.New(apierr.InvalidRequest, "nothing to change: give status, assignee_id or team")
 	}
 	if _, err := s.conversationFor(r, id); err != nil {
 		return err
 	}
-	c, err := s.core.UpdateConversation(r.Context(), id, patch)
+	c, err := s.core.UpdateConversation(r.Context(), id, u)
 	if err != nil {
 		return err
 	}
@@ -249,20 +255,24 @@ func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) error {
 	return s.writeData(w, http.StatusCreated, n)
 }
 
-// handleListNotes is GET /v1/conversations/{id}/notes.
+// handleListNotes is GET /v1/conversations/{id}/notes, newest first.
 func (s *Server) handleListNotes(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	page, err := parsePage(r)
 	if err != nil {
 		return err
 	}
 	if _, err := s.conversationFor(r, id); err != nil {
 		return err
 	}
-	notes, err := s.core.Notes(r.Context(), id)
+	res, err := s.core.ListNotes(r.Context(), id, hub.PageRequest{Cursor: page.Cursor, Limit: page.Limit})
 	if err != nil {
 		return err
 	}
-	return s.writeList(w, notes, Pagination{})
+	return s.writeList(w, res.Items, pageOf(res.NextCursor, res.HasMore))
 }
 
 // handleCounters is GET /v1/counters. Agents get the total, the unassigned

@@ -2,19 +2,16 @@ package hubapi
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/url"
-	"time"
 
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/whatsapp"
 )
 
-// Core is what this package needs from the hub's messaging core. The hub
-// core (package hub) provides it; keeping it an interface here lets the
-// HTTP layer say exactly what it relies on and keeps package hub free of
-// net/http concerns.
+// Core is what this package needs from the hub's messaging core. The
+// signatures are *hub.Service's own, so the service is passed as it is;
+// the interface states exactly what the HTTP layer relies on.
 type Core interface {
 	// IngestWebhook verifies the signature over the raw body and commits
 	// its effects; nil means they are durable and Meta may be told 200.
@@ -22,42 +19,36 @@ type Core interface {
 	// VerifySubscription answers Meta's GET handshake with the challenge.
 	VerifySubscription(query url.Values) (string, error)
 
-	// Send validates and queues an outbound message (committed before it
-	// returns). A repeated idempotency key returns the first message.
 	Send(ctx context.Context, req hub.SendRequest) (domain.Message, error)
-	// MarkRead marks an inbound message read (and tells Meta).
-	MarkRead(ctx context.Context, messageID int64) (domain.Message, error)
+	MarkRead(ctx context.Context, messageID int64, typing bool) error
 
-	Accounts(ctx context.Context) ([]domain.Account, error)
+	ListAccounts(ctx context.Context) ([]domain.Account, error)
+	GetAccount(ctx context.Context, id string) (domain.Account, error)
 
-	Conversations(ctx context.Context, q ConversationQuery) ([]domain.Conversation, string, error)
-	Conversation(ctx context.Context, id int64) (domain.Conversation, error)
-	UpdateConversation(ctx context.Context, id int64, p ConversationPatch) (domain.Conversation, error)
+	ListConversations(ctx context.Context, q hub.ConversationQuery) (hub.Page[domain.Conversation], error)
+	GetConversation(ctx context.Context, id int64) (hub.ConversationDetail, error)
+	UpdateConversation(ctx context.Context, id int64, u hub.ConversationUpdate) (domain.Conversation, error)
+	ListMessages(ctx context.Context, conversationID int64, p hub.PageRequest) (hub.Page[domain.Message], error)
+	QueryMessages(ctx context.Context, q hub.MessageQuery) (hub.Page[domain.Message], error)
+	GetMessage(ctx context.Context, id int64) (domain.Message, error)
+	AddNote(ctx context.Context, conversationID, authorID int64, body string) (domain.Note, error)
+	ListNotes(ctx context.Context, conversationID int64, p hub.PageRequest) (hub.Page[domain.Note], error)
 
-	Messages(ctx context.Context, q MessageQuery) ([]domain.Message, string, error)
-	Message(ctx context.Context, id int64) (domain.Message, error)
-
-	AddNote(ctx context.Context, conversationID int64, authorID int64, body string) (domain.Note, error)
-	Notes(ctx context.Context, conversationID int64) ([]domain.Note, error)
-
-	Contacts(ctx context.Context, q ContactQuery) ([]domain.Contact, string, error)
-	Contact(ctx context.Context, id int64) (domain.Contact, error)
-	UpsertContact(ctx context.Context, c ContactUpsert) (domain.Contact, error)
+	ListContacts(ctx context.Context, q hub.ContactQuery) (hub.Page[domain.Contact], error)
+	GetContact(ctx context.Context, id int64) (domain.Contact, error)
+	FindContact(ctx context.Context, number string) (domain.Contact, error)
+	UpsertContact(ctx context.Context, in hub.ContactInput) (domain.Contact, bool, error)
 	DeleteContact(ctx context.Context, id int64) error
+	ListOptOuts(ctx context.Context, p hub.PageRequest) (hub.Page[domain.Contact], error)
+	OptOut(ctx context.Context, number string) (domain.Contact, error)
+	OptIn(ctx context.Context, number string) (domain.Contact, error)
 
-	OptOuts(ctx context.Context, limit int, cursor string) ([]OptOut, string, error)
-	SetOptOut(ctx context.Context, phone string, optedOut bool, reason string) error
-
-	Templates(ctx context.Context, accountID string) ([]domain.Template, error)
-	CreateTemplate(ctx context.Context, accountID string, t TemplateDraft) (domain.Template, error)
-	SyncTemplates(ctx context.Context, accountID string) ([]domain.Template, error)
-	DeleteTemplate(ctx context.Context, accountID, name string) error
+	ListTemplates(ctx context.Context, q hub.TemplateQuery) (hub.Page[domain.Template], error)
+	SyncTemplates(ctx context.Context, accountOrWABA string) (int, error)
+	CreateTemplate(ctx context.Context, accountOrWABA string, t whatsapp.Template) (domain.Template, error)
+	DeleteTemplate(ctx context.Context, accountOrWABA, name string) error
 
 	Counters(ctx context.Context) (domain.Counters, error)
-
-	// Media returns the media's bytes and content type, downloading
-	// through the Cloud API (its URLs are short-lived).
-	Media(ctx context.Context, mediaID string) (io.ReadCloser, string, error)
 
 	// EventsSince returns up to limit events with seq > since, oldest
 	// first, or RESYNC_REQUIRED when events after since were pruned.
@@ -70,75 +61,11 @@ type Core interface {
 	Subscribe() (<-chan struct{}, func())
 }
 
-// ConversationQuery filters GET /v1/conversations.
-type ConversationQuery struct {
-	Status     string
-	AssigneeID *int64
-	Unassigned bool
-	Team       string
-	Unanswered *bool
-	AccountID  string
-	// Phone finds the conversation(s) of one customer (E.164).
-	Phone string
-	// VisibleTo limits the result to conversations assigned to this user
-	// or to nobody (agents' view).
-	VisibleTo *int64
-	Limit     int
-	Cursor    string
+var _ Core = (*hub.Service)(nil)
+
+// MediaSource downloads media by id; *whatsapp.Client is one.
+type MediaSource interface {
+	FetchMedia(ctx context.Context, mediaID string, maxBytes int64) (*whatsapp.MediaInfo, *whatsapp.MediaDownload, error)
 }
 
-// ConversationPatch is PATCH /v1/conversations/{id}: nil fields are left
-// alone; ClearAssignee unassigns.
-type ConversationPatch struct {
-	Status        *domain.ConversationStatus
-	AssigneeID    *int64
-	ClearAssignee bool
-	Team          *string
-	SnoozedUntil  *time.Time
-}
-
-// MessageQuery filters GET /v1/messages and a conversation's history.
-type MessageQuery struct {
-	ConversationID int64
-	Phone          string
-	Direction      string
-	Status         string
-	Type           string
-	Since, Until   *time.Time
-	VisibleTo      *int64
-	Limit          int
-	Cursor         string
-}
-
-// ContactQuery filters GET /v1/contacts.
-type ContactQuery struct {
-	Phone  string
-	Search string
-	Limit  int
-	Cursor string
-}
-
-// ContactUpsert is PATCH /v1/contacts: by id, or by phone (created when
-// new).
-type ContactUpsert struct {
-	ID         int64
-	Phone      string
-	Name       *string
-	Attributes map[string]string
-}
-
-// OptOut is one opted-out phone.
-type OptOut struct {
-	Phone     string    `json:"phone"`
-	Reason    string    `json:"reason"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// TemplateDraft is a template submitted for approval.
-type TemplateDraft struct {
-	Name            string          `json:"name"`
-	Language        string          `json:"language"`
-	Category        string          `json:"category"`
-	ParameterFormat string          `json:"parameter_format,omitempty"`
-	Components      json.RawMessage `json:"components"`
-}
+var _ MediaSource = (*whatsapp.Client)(nil)

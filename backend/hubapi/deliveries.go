@@ -157,17 +157,12 @@ func (s *Server) handleCreateDelivery(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	ts, err := s.core.Templates(ctx, accountID)
+	ts, err := s.core.ListTemplates(ctx, hub.TemplateQuery{Account: accountID, Name: in.Template, Language: in.Language,
+		Status: "APPROVED", PageRequest: hub.PageRequest{Limit: 1}})
 	if err != nil {
 		return err
 	}
-	found := false
-	for _, t := range ts {
-		if t.Name == in.Template && t.Language == in.Language && t.Status == "APPROVED" {
-			found = true
-		}
-	}
-	if !found {
+	if len(ts.Items) == 0 {
 		return apierr.Field(apierr.TemplateNotFound, "template", "no approved template %q in %s", in.Template, in.Language)
 	}
 	for i := range recs {
@@ -227,7 +222,7 @@ func (s *Server) handleCreateDelivery(w http.ResponseWriter, r *http.Request) er
 // resolveAccount defaults to the only number and insists on a choice
 // when there are several.
 func (s *Server) resolveAccount(ctx context.Context, id string) (string, error) {
-	accs, err := s.core.Accounts(ctx)
+	accs, err := s.core.ListAccounts(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -751,7 +746,7 @@ func (d *deliveryRunner) reconcile(ctx context.Context) {
 	}
 	d.mu.Unlock()
 	for mid := range pairs {
-		if m, err := d.s.core.Message(ctx, mid); err == nil {
+		if m, err := d.s.core.GetMessage(ctx, mid); err == nil {
 			d.settleMessage(ctx, m)
 		}
 	}

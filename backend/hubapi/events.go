@@ -55,7 +55,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	out := make([]any, 0, len(evs))
 	cursor := since
 	for _, ev := range evs {
-		se := s.broker.prepare(ctx, ev, false)
+		se := s.broker.prepare(ev)
 		if b := renderFor(p, se); b != nil {
 			out = append(out, rawJSON(b))
 		}

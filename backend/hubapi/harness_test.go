@@ -124,7 +124,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		t.Fatal(err)
 	}
 	e.core = core
-	cfg.Core, cfg.DB, cfg.DataDir = NewHubCore(core, api), db, dir
+	cfg.Core, cfg.Media, cfg.DB, cfg.DataDir = core, api, db, dir
 	srv, err := New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

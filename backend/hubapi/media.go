@@ -113,7 +113,7 @@ func (s *Server) mediaHeaders(w http.ResponseWriter, ct string) {
 // downloadMedia fetches through the core into a temporary file renamed
 // into place, so a failed or partial download never becomes a cache hit.
 func (s *Server) downloadMedia(r *http.Request, id, path string) error {
-	rc, ct, err := s.core.Media(r.Context(), id)
+	rc, ct, err := s.fetchMedia(r, id)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (s *Server) downloadMedia(r *http.Request, id, path string) error {
 
 // streamMedia serves without a cache (no DataDir).
 func (s *Server) streamMedia(w http.ResponseWriter, r *http.Request, id string) error {
-	rc, ct, err := s.core.Media(r.Context(), id)
+	rc, ct, err := s.fetchMedia(r, id)
 	if err != nil {
 		return err
 	}
@@ -149,4 +149,17 @@ func (s *Server) streamMedia(w http.ResponseWriter, r *http.Request, id string) 
 	s.mediaHeaders(w, ct)
 	_, _ = io.Copy(w, io.LimitReader(rc, maxMediaBytes))
 	return nil
+}
+
+// fetchMedia downloads through the Cloud API: a lookup for the
+// short-lived URL, then the bytes.
+func (s *Server) fetchMedia(r *http.Request, id string) (io.ReadCloser, string, error) {
+	if s.cfg.Media == nil {
+		return nil, "", apierr.New(apierr.Unavailable, "media downloads are not configured on this hub")
+	}
+	_, dl, err := s.cfg.Media.FetchMedia(r.Context(), id, maxMediaBytes)
+	if err != nil {
+		return nil, "", err
+	}
+	return dl.Body, dl.ContentType, nil
 }

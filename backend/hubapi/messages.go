@@ -127,7 +127,7 @@ func (s *Server) checkSendVisibility(ctx context.Context, p *Principal, req *hub
 		return nil
 	}
 	if req.ConversationID != 0 {
-		c, err := s.core.Conversation(ctx, req.ConversationID)
+		c, err := s.core.GetConversation(ctx, req.ConversationID)
 		if err != nil {
 			return err
 		}
@@ -136,35 +136,43 @@ func (s *Server) checkSendVisibility(ctx context.Context, p *Principal, req *hub
 		}
 		return nil
 	}
-	convs, _, err := s.core.Conversations(ctx, ConversationQuery{Phone: req.To, AccountID: req.AccountID, Limit: 1})
+	res, err := s.core.ListConversations(ctx, hub.ConversationQuery{Phone: req.To, AccountID: req.AccountID, PageRequest: hub.PageRequest{Limit: 100}})
 	if err != nil {
 		return err
 	}
-	if len(convs) > 0 && !p.CanSee(convs[0].AssigneeID) {
-		return apierr.New(apierr.Forbidden, "this customer's conversation is assigned to another agent")
+	for _, c := range res.Items {
+		if !p.CanSee(c.AssigneeID) {
+			return apierr.New(apierr.Forbidden, "this customer's conversation is assigned to another agent")
+		}
 	}
 	return nil
 }
 
 // handleListMessages is GET /v1/messages: delivery-status lookups for
-// external systems, newest first.
+// external systems, newest first. Agents' pages leave out messages of
+// conversations they may not see, so they may be shorter than limit.
 func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) error {
 	page, err := parsePage(r)
 	if err != nil {
 		return err
 	}
-	q := MessageQuery{Limit: page.Limit, Cursor: page.Cursor}
+	pr := hub.PageRequest{Cursor: page.Cursor, Limit: page.Limit}
+	q := hub.MessageQuery{PageRequest: pr}
 	if ph := r.URL.Query().Get("phone"); ph != "" {
 		if q.Phone, err = normalizePhone("phone", ph); err != nil {
 			return err
 		}
 	}
-	if q.Direction, err = queryEnum(r, "direction", "inbound", "outbound"); err != nil {
+	dir, err := queryEnum(r, "direction", "inbound", "outbound")
+	if err != nil {
 		return err
 	}
-	if q.Status, err = queryEnum(r, "status", "received", "queued", "sent", "delivered", "read", "failed"); err != nil {
+	q.Direction = domain.Direction(dir)
+	st, err := queryEnum(r, "status", "received", "queued", "sent", "delivered", "read", "failed")
+	if err != nil {
 		return err
 	}
+	q.Status = domain.MessageStatus(st)
 	q.Type = r.URL.Query().Get("type")
 	if q.Since, err = queryTime(r, "since"); err != nil {
 		return err
@@ -175,19 +183,44 @@ func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) erro
 	if q.Since != nil && q.Until != nil && !q.Since.Before(*q.Until) {
 		return apierr.Field(apierr.InvalidRequest, "until", "until must be after since")
 	}
-	if c, err := queryInt64(r, "conversation_id"); err != nil {
-		return err
-	} else if c != nil {
-		q.ConversationID = *c
-	}
-	if p := principalFrom(r); !p.SeesAll() {
-		q.VisibleTo = p.UserID
-	}
-	msgs, next, err := s.core.Messages(r.Context(), q)
+	conv, err := queryInt64(r, "conversation_id")
 	if err != nil {
 		return err
 	}
-	return s.writeList(w, msgs, Pagination{NextCursor: next, HasMore: next != ""})
+	ctx := r.Context()
+	var res hub.Page[domain.Message]
+	if conv != nil {
+		if q.Phone != "" || q.Direction != "" || q.Status != "" || q.Type != "" || q.Since != nil || q.Until != nil {
+			return apierr.Field(apierr.InvalidRequest, "conversation_id", "conversation_id cannot be combined with other filters; use GET /v1/conversations/{id}/messages")
+		}
+		if _, err := s.conversationFor(r, *conv); err != nil {
+			return err
+		}
+		res, err = s.core.ListMessages(ctx, *conv, pr)
+	} else {
+		res, err = s.core.QueryMessages(ctx, q)
+	}
+	if err != nil {
+		return err
+	}
+	items := res.Items
+	if p := principalFrom(r); !p.SeesAll() && conv == nil {
+		kept := items[:0:0]
+		seen := map[int64]bool{}
+		for _, m := range items {
+			ok, known := seen[m.ConversationID]
+			if !known {
+				c, err := s.core.GetConversation(ctx, m.ConversationID)
+				ok = err == nil && p.CanSee(c.AssigneeID)
+				seen[m.ConversationID] = ok
+			}
+			if ok {
+				kept = append(kept, m)
+			}
+		}
+		items = kept
+	}
+	return s.writeList(w, items, pageOf(res.NextCursor, res.HasMore))
 }
 
 // messageFor loads a message whose conversation the caller may see.
@@ -196,12 +229,12 @@ func (s *Server) messageFor(r *http.Request) (domain.Message, error) {
 	if err != nil {
 		return domain.Message{}, err
 	}
-	m, err := s.core.Message(r.Context(), id)
+	m, err := s.core.GetMessage(r.Context(), id)
 	if err != nil {
 		return m, err
 	}
 	if p := principalFrom(r); !p.SeesAll() {
-		c, err := s.core.Conversation(r.Context(), m.ConversationID)
+		c, err := s.core.GetConversation(r.Context(), m.ConversationID)
 		if err != nil || !p.CanSee(c.AssigneeID) {
 			return domain.Message{}, apierr.New(apierr.NotFound, "no message %d", id)
 		}
@@ -219,7 +252,8 @@ func (s *Server) handleGetMessage(w http.ResponseWriter, r *http.Request) error 
 }
 
 // handleMarkRead is POST /v1/messages/{id}/read: marks an inbound message
-// read (the customer sees blue ticks).
+// (and the earlier ones of its conversation) read; the customer sees blue
+// ticks. ?typing=true also shows them the typing indicator.
 func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.messageFor(r)
 	if err != nil {
@@ -228,7 +262,14 @@ func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) error {
 	if m.Direction != domain.Inbound {
 		return apierr.New(apierr.Conflict, "only messages from the customer can be marked read")
 	}
-	m, err = s.core.MarkRead(r.Context(), m.ID)
+	typing, err := queryBool(r, "typing")
+	if err != nil {
+		return err
+	}
+	if err := s.core.MarkRead(r.Context(), m.ID, typing != nil && *typing); err != nil {
+		return err
+	}
+	m, err = s.core.GetMessage(r.Context(), m.ID)
 	if err != nil {
 		return err
 	}

@@ -24,8 +24,11 @@ import (
 // Config configures a Server. Core and DB are required; everything else
 // has a default suited to production.
 type Config struct {
-	// Core is the messaging core (hub.Service).
+	// Core is the messaging core (*hub.Service).
 	Core Core
+	// Media downloads media for GET /v1/media/{id} (the Cloud API
+	// client); nil answers UNAVAILABLE there.
+	Media MediaSource
 	// DB is the hub's database; this package adds its own tables
 	// (component "hubapi") for users, tokens, webhooks and deliveries.
 	DB *sqlitedb.DB

@@ -128,7 +128,7 @@ func (c *streamConn) stop(r closeReason) {
 // offer is called by the broker, under its lock, for each new event. It
 // never blocks: a full buffer disconnects the client.
 func (c *streamConn) offer(se *streamEvent) bool {
-	if !c.p.SeesAll() && se.hasConv && !c.p.CanSee(se.assignee) && se.ev.Type != domain.EventConversationUpdated {
+	if !c.p.SeesAll() && se.hasConv && !c.p.CanSee(se.assignee) && !leftView(c.p, se) {
 		return true // not theirs; nothing to queue
 	}
 	select {
@@ -156,13 +156,22 @@ func renderFor(p *Principal, se *streamEvent) []byte {
 		return b
 	}
 	if se.hasConv && !p.CanSee(se.assignee) {
-		if se.ev.Type == domain.EventConversationUpdated {
-			b, _ := json.Marshal(frame{Kind: frameHidden, Seq: se.ev.Seq, ConversationID: se.ev.ConversationID})
+		if leftView(p, se) {
+			b, _ := json.Marshal(frame{Kind: frameHidden, Seq: se.ev.Seq, ConversationID: se.ev.ConversationID, At: &se.ev.At})
 			return b
 		}
 		return nil
 	}
 	return se.frame
+}
+
+// leftView reports whether se moved a conversation out of an agent's
+// view: it was theirs or unassigned before and is someone else's now.
+func leftView(p *Principal, se *streamEvent) bool {
+	if se.prev == nil {
+		return false
+	}
+	return *se.prev == 0 || (p.UserID != nil && *se.prev == *p.UserID)
 }
 
 // agentCounters is what an agent may know of the counters: the total, the
@@ -381,7 +390,7 @@ func (c *streamConn) run(since *int64) error {
 			}
 			evs = make([]*streamEvent, len(batch))
 			for i, ev := range batch {
-				evs[i] = c.s.broker.prepare(ctx, ev, false)
+				evs[i] = c.s.broker.prepare(ev)
 			}
 		}
 		for _, se := range evs {

@@ -1,38 +1,61 @@
 package hubapi
 
 import (
-	"bytes"
 	"net/http"
 	"regexp"
 	"strings"
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hub"
+	"switchboard/backend/whatsapp"
 )
 
-// handleListTemplates is GET /v1/templates (?status=, ?name=, ?language=).
+// handleListTemplates is GET /v1/templates (?status=, ?name=, ?language=,
+// ?account=).
 func (s *Server) handleListTemplates(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	ts, err := s.core.Templates(r.Context(), q.Get("account"))
+	page, err := parsePage(r)
 	if err != nil {
 		return err
 	}
-	status, name, lang := strings.ToUpper(q.Get("status")), q.Get("name"), q.Get("language")
-	out := make([]domain.Template, 0, len(ts))
-	for _, t := range ts {
-		if (status == "" || t.Status == status) && (name == "" || t.Name == name) && (lang == "" || t.Language == lang) {
-			out = append(out, t)
-		}
+	q := r.URL.Query()
+	res, err := s.core.ListTemplates(r.Context(), hub.TemplateQuery{PageRequest: hub.PageRequest{Cursor: page.Cursor, Limit: page.Limit},
+		Account: q.Get("account"), Name: q.Get("name"), Language: q.Get("language"), Status: strings.ToUpper(q.Get("status"))})
+	if err != nil {
+		return err
 	}
-	return s.writeList(w, out, Pagination{})
+	return s.writeList(w, res.Items, pageOf(res.NextCursor, res.HasMore))
+}
+
+// allTemplates lists every synced template of an account.
+func (s *Server) allTemplates(r *http.Request, q hub.TemplateQuery) ([]domain.Template, error) {
+	q.Limit = 100
+	var out []domain.Template
+	for {
+		res, err := s.core.ListTemplates(r.Context(), q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res.Items...)
+		if !res.HasMore {
+			return out, nil
+		}
+		q.Cursor = res.NextCursor
+	}
 }
 
 // templateNameRE is Meta's rule for template names.
 var templateNameRE = regexp.MustCompile(`^[a-z0-9_]{1,512}$`)
 
+// templateCreateInput is POST /v1/templates: Meta's template definition
+// plus the number whose business account gets it.
 type templateCreateInput struct {
-	TemplateDraft
-	AccountID string `json:"account_id"`
+	AccountID       string                          `json:"account_id"`
+	Name            string                          `json:"name"`
+	Language        string                          `json:"language"`
+	Category        string                          `json:"category"`
+	ParameterFormat string                          `json:"parameter_format"`
+	Components      []whatsapp.TemplateComponentDef `json:"components"`
 }
 
 // handleCreateTemplate is POST /v1/templates: submits a template for
@@ -47,6 +70,8 @@ func (s *Server) handleCreateTemplate(w http.ResponseWriter, r *http.Request) er
 		return apierr.Field(apierr.ValidationFailed, "name", "name must be lower-case letters, digits and underscores")
 	case strings.TrimSpace(in.Language) == "":
 		return apierr.Field(apierr.InvalidRequest, "language", "language is required (e.g. en_US)")
+	case len(in.Components) == 0:
+		return apierr.Field(apierr.InvalidRequest, "components", "components are required (HEADER, BODY, FOOTER, BUTTONS)")
 	}
 	switch in.Category = strings.ToUpper(in.Category); in.Category {
 	case "MARKETING", "UTILITY", "AUTHENTICATION":
@@ -58,10 +83,8 @@ func (s *Server) handleCreateTemplate(w http.ResponseWriter, r *http.Request) er
 	default:
 		return apierr.Field(apierr.ValidationFailed, "parameter_format", "parameter_format must be POSITIONAL or NAMED")
 	}
-	if c := bytes.TrimSpace(in.Components); len(c) == 0 || c[0] != '[' {
-		return apierr.Field(apierr.InvalidRequest, "components", "components must be an array (HEADER, BODY, FOOTER, BUTTONS)")
-	}
-	t, err := s.core.CreateTemplate(r.Context(), in.AccountID, in.TemplateDraft)
+	t, err := s.core.CreateTemplate(r.Context(), in.AccountID, whatsapp.Template{Name: in.Name, Language: in.Language,
+		Category: in.Category, ParameterFormat: in.ParameterFormat, Components: in.Components})
 	if err != nil {
 		return err
 	}
@@ -69,9 +92,13 @@ func (s *Server) handleCreateTemplate(w http.ResponseWriter, r *http.Request) er
 }
 
 // handleSyncTemplates is POST /v1/templates/sync: reloads every template
-// of the WhatsApp Business Account.
+// of the WhatsApp Business Account and answers the synced list.
 func (s *Server) handleSyncTemplates(w http.ResponseWriter, r *http.Request) error {
-	ts, err := s.core.SyncTemplates(r.Context(), r.URL.Query().Get("account"))
+	account := r.URL.Query().Get("account")
+	if _, err := s.core.SyncTemplates(r.Context(), account); err != nil {
+		return err
+	}
+	ts, err := s.allTemplates(r, hub.TemplateQuery{Account: account})
 	if err != nil {
 		return err
 	}

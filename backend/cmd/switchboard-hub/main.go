@@ -246,7 +246,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv, err := hubapi.New(ctx, hubapi.Config{
-		Core: hubapi.NewHubCore(core, api), DB: db, DataDir: c.data,
+		Core: core, Media: api, DB: db, DataDir: c.data,
 		Logger: log.With("component", "api"), Registry: reg,
 	})
 	if err != nil {
