@@ -347,6 +347,7 @@ func TestCustomerSendExplicit(t *testing.T) {
 		}
 	})
 	t.Run("changed number", func(t *testing.T) {
+		e.flush()
 		e.rc.reset()
 		if _, err := e.sb.CustomerSend(to, InboundMessage{Type: "system"}); err != nil {
 			t.Fatal(err)
