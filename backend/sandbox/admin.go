@@ -31,6 +31,7 @@ import (
 //	POST /_sandbox/generate                       {"count": 10} → {"ids": […]}
 //	GET  /_sandbox/templates                      every template
 //	POST /_sandbox/templates/{id}/status          {"status": "PAUSED"} (id or name:language)
+//	POST /_sandbox/phone_numbers/{id}/quality     {"quality_rating": "YELLOW"}
 //	POST /_sandbox/flush                          wait until queued webhooks are delivered
 func (s *Sandbox) serveAdmin(w http.ResponseWriter, r *http.Request, segs []string) {
 	if s.cfg.AdminToken != "" {
@@ -160,6 +161,18 @@ func (s *Sandbox) serveAdmin(w http.ResponseWriter, r *http.Request, segs []stri
 			return
 		}
 		if err := s.SetTemplateStatus(segs[1], body.Status); err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]bool{"success": true})
+	case len(segs) == 3 && segs[0] == "phone_numbers" && segs[2] == "quality" && r.Method == http.MethodPost:
+		var body struct {
+			QualityRating string `json:"quality_rating"`
+		}
+		if !decodeAdmin(w, r, &body) {
+			return
+		}
+		if err := s.SetQualityRating(segs[1], body.QualityRating); err != nil {
 			adminError(w, http.StatusBadRequest, err.Error())
 			return
 		}

@@ -63,7 +63,7 @@ var DefaultStatusDelays = StatusDelays{Sent: 300 * time.Millisecond, Delivered: 
 
 // CustomerConfig shapes the simulated customer population.
 type CustomerConfig struct {
-	// Count is the population size (default 40).
+	// Count is the population size (default 40; negative for none).
 	Count int
 	// Rate is how many unprompted inbound messages per second the population
 	// sends while traffic is running (0 = none; 0.2 is a quiet demo, 5000 a

@@ -54,8 +54,9 @@
 //     marked undeliverable, 131050 for marketing templates to customers who
 //     sent STOP.
 //   - Webhooks: object whatsapp_business_account, entry[].changes[] with
-//     field "messages" (metadata, contacts, messages or statuses) or
-//     "message_template_status_update", signed with X-Hub-Signature-256
+//     field "messages" (metadata, contacts, messages or statuses),
+//     "message_template_status_update" or "phone_number_quality_update",
+//     signed with X-Hub-Signature-256
 //     (sha256= hex HMAC-SHA256 of the exact body with the app secret),
 //     retried with exponential backoff when the receiver does not answer
 //     2xx, kept in order per customer, and batched (several messages or

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -23,11 +24,14 @@ func throughputLevel(mps float64) string {
 }
 
 func (s *Sandbox) phoneNode(r *http.Request, p *phoneState) map[string]any {
+	s.mu.Lock()
+	quality := p.QualityRating
+	s.mu.Unlock()
 	node := map[string]any{
 		"verified_name":            p.VerifiedName,
 		"code_verification_status": "VERIFIED",
 		"display_phone_number":     formatDisplay(p.DisplayNumber),
-		"quality_rating":           p.QualityRating,
+		"quality_rating":           quality,
 		"platform_type":            "CLOUD_API",
 		"throughput":               map[string]string{"level": throughputLevel(p.Throughput)},
 		"id":                       p.ID,
@@ -117,4 +121,43 @@ func numberVariants(d string) []string {
 		out = append(out, d[:4]+"9"+d[4:])
 	}
 	return out
+}
+
+// phoneQualityValue is the value of a phone_number_quality_update change.
+type phoneQualityValue struct {
+	DisplayPhoneNumber string `json:"display_phone_number"`
+	Event              string `json:"event"`
+	CurrentLimit       string `json:"current_limit"`
+}
+
+// SetQualityRating changes a business number's quality rating (GREEN,
+// YELLOW, RED) as Meta's quality system would and posts a
+// phone_number_quality_update webhook: FLAGGED when the rating drops from
+// GREEN, UNFLAGGED when it returns to GREEN.
+func (s *Sandbox) SetQualityRating(phoneNumberID, rating string) error {
+	rating = strings.ToUpper(rating)
+	if rating != "GREEN" && rating != "YELLOW" && rating != "RED" {
+		return fmt.Errorf("sandbox: quality rating must be GREEN, YELLOW or RED, not %q", rating)
+	}
+	p := s.numbers[phoneNumberID]
+	if p == nil {
+		return fmt.Errorf("sandbox: unknown phone number id %q", phoneNumberID)
+	}
+	s.mu.Lock()
+	prev := p.QualityRating
+	p.QualityRating = rating
+	s.mu.Unlock()
+	ev := ""
+	switch {
+	case prev == "GREEN" && rating != "GREEN":
+		ev = "FLAGGED"
+	case prev != "GREEN" && rating == "GREEN":
+		ev = "UNFLAGGED"
+	}
+	if ev == "" {
+		return nil
+	}
+	s.disp.enqueue(event{key: "waba", field: "phone_number_quality_update",
+		value: &phoneQualityValue{DisplayPhoneNumber: p.DisplayNumber, Event: ev, CurrentLimit: "TIER_1K"}})
+	return nil
 }

@@ -27,7 +27,7 @@ type Sandbox struct {
 	clock Clock
 	ids   *idSource
 
-	numbers    map[string]*phoneState // immutable after New
+	numbers    map[string]*phoneState // the map is immutable after New; QualityRating is guarded by mu
 	numberList []*phoneState
 	tokens     [][]byte
 
@@ -178,6 +178,8 @@ func (s *Sandbox) WABAID() string { return s.cfg.WABAID }
 
 // PhoneNumbers returns the business numbers.
 func (s *Sandbox) PhoneNumbers() []PhoneNumber {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	out := make([]PhoneNumber, len(s.numberList))
 	for i, p := range s.numberList {
 		out[i] = p.PhoneNumber

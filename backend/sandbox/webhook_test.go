@@ -325,3 +325,42 @@ func TestTwoPhoneNumbers(t *testing.T) {
 		t.Errorf("send from second number: %d", status)
 	}
 }
+
+func TestQualityUpdate(t *testing.T) {
+	e := newEnv(t, Config{})
+	if err := e.sb.SetQualityRating(DefaultPhoneNumberID, "yellow"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sb.SetQualityRating(DefaultPhoneNumberID, "GREEN"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sb.SetQualityRating(DefaultPhoneNumberID, "PURPLE"); err == nil {
+		t.Error("bad rating accepted")
+	}
+	e.sb.SetQualityRating(DefaultPhoneNumberID, "RED")
+	e.flush()
+	var events []string
+	for _, n := range e.rc.all() {
+		for _, c := range n.Entry[0].Changes {
+			if c.Field != "phone_number_quality_update" {
+				continue
+			}
+			var v struct {
+				DisplayPhoneNumber string `json:"display_phone_number"`
+				Event              string `json:"event"`
+				CurrentLimit       string `json:"current_limit"`
+			}
+			json.Unmarshal(c.Value, &v)
+			if v.DisplayPhoneNumber != DefaultDisplayNumber || v.CurrentLimit == "" {
+				t.Errorf("%+v", v)
+			}
+			events = append(events, v.Event)
+		}
+	}
+	if strings.Join(events, ",") != "FLAGGED,UNFLAGGED,FLAGGED" {
+		t.Errorf("events %v", events)
+	}
+	if _, out := e.do("GET", "/v23.0/"+DefaultPhoneNumberID, nil); out["quality_rating"] != "RED" {
+		t.Errorf("%v", out)
+	}
+}
