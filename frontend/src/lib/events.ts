@@ -2,10 +2,24 @@ import { EventsOn } from '../../wailsjs/runtime/runtime';
 
 /**
  * Event names Go sends to the frontend (app/events.go). A Go test
- * (app/mirror_test.go) checks every Event* constant appears here.
+ * (app/mirror_test.go) checks every Event* constant appears here. The
+ * domain events carry backend/domain's types (lib/types.ts) as payload.
  */
 export const EVENTS = {
   pinged: 'app.pinged',
+  messageCreated: 'message.created',
+  messageUpdated: 'message.updated',
+  conversationUpdated: 'conversation.updated',
+  conversationDeleted: 'conversation.deleted',
+  contactUpdated: 'contact.updated',
+  templateUpdated: 'template.updated',
+  countersUpdated: 'counters.updated',
+  noteCreated: 'note.created',
+  syncState: 'sync.state',
+  outboxUpdated: 'outbox.updated',
+  sessionUpdated: 'session.updated',
+  cacheReset: 'cache.reset',
+  conversationRemoved: 'conversation.removed',
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

@@ -1,0 +1,219 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useStore } from '../../lib/store';
+import { formatFull } from '../../lib/time';
+import type { Conversation, ConversationStatus, Message, User } from '../../lib/types';
+import { conversationsStore, clearActionError, updateConversation } from '../../stores/conversations';
+import { discardOutbox, loadOlder, messagesStore, openThread, retryOutbox } from '../../stores/messages';
+import { isOffline, myId, sessionStore } from '../../stores/session';
+import { templatesStore } from '../../stores/templates';
+import { setReplyTo } from '../../stores/ui';
+import { Avatar } from '../Avatar';
+import { Composer } from '../composer/Composer';
+import { Icon } from '../Icon';
+import { Menu, MenuDivider, MenuItem, MenuLabel } from '../Menu';
+import { WaitingTimer } from '../inbox/WaitingTimer';
+import { MessageList } from './MessageList';
+import styles from './Chat.module.css';
+
+const STATUS_LABEL: Record<ConversationStatus, string> = { open: 'Open', pending: 'Pending', snoozed: 'Snoozed', closed: 'Closed' };
+
+/** Snooze choices: in an hour, this evening, tomorrow morning, next Monday. */
+export function snoozeOptions(now: Date): { label: string; until: Date }[] {
+  const at = (d: Date, h: number) => {
+    const x = new Date(d);
+    x.setHours(h, 0, 0, 0);
+    return x;
+  };
+  const tomorrow = new Date(now);
+  tomorrow.setDate(now.getDate() + 1);
+  const monday = new Date(now);
+  monday.setDate(now.getDate() + ((8 - now.getDay()) % 7 || 7));
+  const opts = [{ label: 'For 1 hour', until: new Date(now.getTime() + 3600_000) }];
+  const evening = at(now, 18);
+  if (evening.getTime() - now.getTime() > 3600_000) opts.push({ label: 'Until this evening (18:00)', until: evening });
+  opts.push({ label: 'Until tomorrow (09:00)', until: at(tomorrow, 9) });
+  opts.push({ label: 'Until next Monday (09:00)', until: at(monday, 9) });
+  return opts;
+}
+
+function teamsOf(users: User[]): string[] {
+  return [...new Set(users.flatMap((u) => u.teams ?? []))].sort();
+}
+
+function ConversationActions({ c, users }: { c: Conversation; users: User[] }) {
+  const me = myId();
+  const [custom, setCustom] = useState('');
+  const assignee = users.find((u) => u.id === c.assignee_id);
+  const agents = users.filter((u) => !u.disabled);
+  const teams = teamsOf(users);
+  const assign = (patch: Parameters<typeof updateConversation>[1]) => void updateConversation(c.id, patch);
+  return (
+    <div className={styles.actions}>
+      <Menu
+        testId="assign-menu"
+        title="Assign"
+        label={
+          <>
+            <Icon name="user" size={15} />
+            <span className={styles.actionText}>{c.assignee_id === null ? 'Unassigned' : c.assignee_id === me ? 'You' : (assignee?.name ?? `Agent ${c.assignee_id}`)}</span>
+            {c.team && <span className={styles.teamTag}>{c.team}</span>}
+            <Icon name="chevronDown" size={14} />
+          </>
+        }
+      >
+        {(close) => (
+          <>
+            <MenuItem checked={c.assignee_id === me} onSelect={() => (assign({ assignee_id: me }), close())}>
+              Assign to me
+            </MenuItem>
+            {agents.filter((u) => u.id !== me).length > 0 && <MenuLabel>Agents</MenuLabel>}
+            {agents
+              .filter((u) => u.id !== me)
+              .map((u) => (
+                <MenuItem key={u.id} checked={c.assignee_id === u.id} onSelect={() => (assign({ assignee_id: u.id }), close())}>
+                  {u.name} <span className={styles.muted}>· {u.role}</span>
+                </MenuItem>
+              ))}
+            {teams.length > 0 && <MenuLabel>Teams</MenuLabel>}
+            {teams.map((t) => (
+              <MenuItem key={t} checked={c.team === t} onSelect={() => (assign({ team: t }), close())}>
+                {t}
+              </MenuItem>
+            ))}
+            <MenuDivider />
+            <MenuItem onSelect={() => (assign({ assignee_id: null }), close())}>Unassign</MenuItem>
+          </>
+        )}
+      </Menu>
+      <Menu
+        testId="status-menu"
+        title="Status"
+        label={
+          <>
+            <span className={`${styles.statusDot} ${styles[`status_${c.status}`] ?? ''}`} />
+            <span className={styles.actionText}>{STATUS_LABEL[c.status] ?? c.status}</span>
+            <Icon name="chevronDown" size={14} />
+          </>
+        }
+      >
+        {(close) => (
+          <>
+            {(['open', 'pending', 'closed'] as const).map((s) => (
+              <MenuItem key={s} checked={c.status === s} onSelect={() => (assign({ status: s }), close())}>
+                {STATUS_LABEL[s]}
+              </MenuItem>
+            ))}
+          </>
+        )}
+      </Menu>
+      <Menu testId="snooze-menu" title="Snooze" label={<Icon name="snooze" size={17} />} className={styles.iconAction}>
+        {(close) => (
+          <>
+            <MenuLabel>Snooze{c.snoozed_until ? ` (now until ${formatFull(c.snoozed_until)})` : ''}</MenuLabel>
+            {snoozeOptions(new Date()).map((o) => (
+              <MenuItem key={o.label} onSelect={() => (assign({ status: 'snoozed', snoozed_until: o.until.toISOString() }), close())}>
+                {o.label}
+              </MenuItem>
+            ))}
+            <MenuDivider />
+            <form
+              className={styles.snoozeCustom}
+              onSubmit={(e) => {
+                e.preventDefault();
+                const t = Date.parse(custom);
+                if (Number.isNaN(t) || t <= Date.now()) return;
+                assign({ status: 'snoozed', snoozed_until: new Date(t).toISOString() });
+                close();
+              }}
+            >
+              <input type="datetime-local" aria-label="Snooze until" value={custom} onChange={(e) => setCustom(e.target.value)} />
+              <button type="submit" disabled={!custom}>
+                Snooze
+              </button>
+            </form>
+          </>
+        )}
+      </Menu>
+      {c.status !== 'closed' ? (
+        <button type="button" className={styles.resolve} onClick={() => assign({ status: 'closed' })} title="Close conversation (e)">
+          <Icon name="check" size={16} /> Close
+        </button>
+      ) : (
+        <button type="button" className={styles.resolve} onClick={() => assign({ status: 'open' })} title="Reopen conversation">
+          <Icon name="refresh" size={15} /> Reopen
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The open conversation: header with actions, history and composer. */
+export function ChatView({ conversation }: { conversation: Conversation }) {
+  const id = conversation.id;
+  const thread = useStore(messagesStore, (s) => s.threads[id]);
+  const templates = useStore(templatesStore, (s) => s.templates);
+  const session = useStore(sessionStore);
+  const actionError = useStore(conversationsStore, (s) => s.actionError);
+  const offline = isOffline(session);
+  const users = useMemo(() => new Map(session.users.map((u) => [u.id, u])), [session.users]);
+
+  useEffect(() => {
+    void openThread(id);
+  }, [id]);
+
+  const onLoadOlder = useCallback(() => void loadOlder(id), [id]);
+  const onReply = useCallback((m: Message) => setReplyTo(m), []);
+  const c = conversation;
+  const phone = c.contact.phone || (c.contact.wa_id ? `+${c.contact.wa_id}` : '');
+
+  return (
+    <section className={styles.chat} aria-label={`Conversation with ${c.contact.name || phone}`} data-testid="chat" data-conversation-id={id}>
+      <header className={styles.chatHeader}>
+        <Avatar name={c.contact.name || phone} id={c.contact.id} size={40} />
+        <div className={styles.who}>
+          <div className={styles.whoName} dir="auto" data-testid="chat-name">
+            {c.contact.name || phone || 'Unknown customer'}
+          </div>
+          <div className={styles.whoSub}>
+            <span dir="ltr">{phone}</span>
+            {c.unanswered && c.waiting_since && (
+              <>
+                {' · '}
+                <WaitingTimer since={c.waiting_since} long />
+              </>
+            )}
+          </div>
+        </div>
+        <ConversationActions c={c} users={session.users} />
+      </header>
+      {actionError && (
+        <div className={styles.actionError} role="alert">
+          <Icon name="alert" size={14} /> {actionError.message}
+          <button type="button" className={styles.linkButton} onClick={clearActionError}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {thread?.error && (
+        <div className={styles.actionError} role="alert">
+          <Icon name="alert" size={14} /> {thread.error.message}
+        </div>
+      )}
+      {thread ? (
+        <MessageList
+          thread={thread}
+          templates={templates}
+          users={users}
+          offline={offline}
+          onLoadOlder={onLoadOlder}
+          onReply={onReply}
+          onRetry={(key) => void retryOutbox(id, key)}
+          onDiscard={(key) => void discardOutbox(id, key)}
+        />
+      ) : (
+        <div className={styles.historyWrap} />
+      )}
+      <Composer conversation={c} templates={templates} offline={offline} sendError={thread?.sendError ?? null} />
+    </section>
+  );
+}

@@ -1,0 +1,190 @@
+import { useEffect, useState } from 'react';
+import { api, hasMethod } from '../../lib/api';
+import type { MediaContent } from '../../lib/content';
+import type { MediaFile } from '../../lib/types';
+import { Icon } from '../Icon';
+import { RichText } from './RichText';
+import styles from './Chat.module.css';
+
+// Downloaded media by id, shared by every bubble: a virtualised row that
+// scrolls out and back in does not download its picture again.
+const cache = new Map<string, Promise<MediaFile>>();
+
+function fetchMedia(id: string): Promise<MediaFile> {
+  let p = cache.get(id);
+  if (!p) {
+    p = api.media(id);
+    cache.set(id, p);
+    p.catch(() => cache.delete(id));
+  }
+  return p;
+}
+
+type MediaState = { status: 'loading' } | { status: 'ready'; file: MediaFile } | { status: 'error'; message: string };
+
+/** Resolves a media object to a URL the page can load: its link, or Go's download by id. */
+export function useMedia(c: MediaContent): [MediaState, () => void] {
+  const [attempt, setAttempt] = useState(0);
+  const [state, setState] = useState<MediaState>(() =>
+    c.link ? { status: 'ready', file: { url: c.link, mime_type: c.mime_type ?? '', filename: c.filename ?? '' } } : { status: 'loading' },
+  );
+  useEffect(() => {
+    if (c.link) {
+      setState({ status: 'ready', file: { url: c.link, mime_type: c.mime_type ?? '', filename: c.filename ?? '' } });
+      return;
+    }
+    if (!c.id) {
+      setState({ status: 'error', message: 'No media attached' });
+      return;
+    }
+    let live = true;
+    setState({ status: 'loading' });
+    fetchMedia(c.id).then(
+      (file) => live && setState({ status: 'ready', file }),
+      (err: { message?: string }) => live && setState({ status: 'error', message: err?.message || 'Media unavailable' }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [c.id, c.link, c.mime_type, c.filename, attempt]);
+  return [state, () => setAttempt((n) => n + 1)];
+}
+
+function Placeholder({ icon, state, onRetry, label }: { icon: 'image' | 'video' | 'sticker'; state: MediaState; onRetry: () => void; label: string }) {
+  return (
+    <div className={styles.mediaPlaceholder} aria-label={label}>
+      <Icon name={icon} size={28} />
+      {state.status === 'loading' && <span>Loading…</span>}
+      {state.status === 'error' && (
+        <>
+          <span title={state.message}>Media unavailable</span>
+          <button type="button" className={styles.linkButton} onClick={onRetry}>
+            Retry
+          </button>
+        </>
+      )}
+    </div>
+  );
+}
+
+function Caption({ text }: { text?: string }) {
+  return text ? (
+    <div className={styles.caption}>
+      <RichText text={text} />
+    </div>
+  ) : null;
+}
+
+export function ImageMessage({ c, onOpen }: { c: MediaContent; onOpen?: (url: string) => void }) {
+  const [state, retry] = useMedia(c);
+  return (
+    <div className={styles.media}>
+      {state.status === 'ready' ? (
+        <button type="button" className={styles.imageButton} onClick={() => onOpen?.(state.file.url)} aria-label="Open photo">
+          <img className={styles.image} src={state.file.url} alt={c.caption || 'Photo'} loading="lazy" />
+        </button>
+      ) : (
+        <Placeholder icon="image" state={state} onRetry={retry} label="Photo" />
+      )}
+      <Caption text={c.caption} />
+    </div>
+  );
+}
+
+export function StickerMessage({ c }: { c: MediaContent }) {
+  const [state, retry] = useMedia(c);
+  return state.status === 'ready' ? (
+    <img className={styles.sticker} src={state.file.url} alt={c.animated ? 'Animated sticker' : 'Sticker'} />
+  ) : (
+    <Placeholder icon="sticker" state={state} onRetry={retry} label="Sticker" />
+  );
+}
+
+export function VideoMessage({ c }: { c: MediaContent }) {
+  const [state, retry] = useMedia(c);
+  return (
+    <div className={styles.media}>
+      {state.status === 'ready' ? (
+        <video className={styles.video} src={state.file.url} controls preload="metadata" aria-label="Video" />
+      ) : (
+        <Placeholder icon="video" state={state} onRetry={retry} label="Video" />
+      )}
+      <Caption text={c.caption} />
+    </div>
+  );
+}
+
+export function AudioMessage({ c }: { c: MediaContent }) {
+  const [state, retry] = useMedia(c);
+  const voice = c.voice || /ogg.*opus/i.test(c.mime_type ?? '');
+  return (
+    <div className={styles.audio}>
+      <span className={voice ? styles.voiceIcon : styles.audioIcon} title={voice ? 'Voice message' : 'Audio'}>
+        <Icon name="mic" size={18} />
+      </span>
+      <div className={styles.audioBody}>
+        <div className={styles.audioLabel}>{voice ? 'Voice message' : 'Audio'}</div>
+        {state.status === 'ready' ? (
+          <audio className={styles.audioPlayer} src={state.file.url} controls preload="metadata" aria-label={voice ? 'Voice message' : 'Audio'} />
+        ) : state.status === 'loading' ? (
+          <span className={styles.muted}>Loading…</span>
+        ) : (
+          <span className={styles.muted}>
+            Audio unavailable{' '}
+            <button type="button" className={styles.linkButton} onClick={retry}>
+              Retry
+            </button>
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function extension(filename: string, mime: string): string {
+  const ext = filename.includes('.') ? filename.split('.').pop() : mime.split('/').pop();
+  return (ext ?? 'file').slice(0, 5).toUpperCase();
+}
+
+export function DocumentMessage({ c }: { c: MediaContent }) {
+  const [state, retry] = useMedia(c);
+  const filename = c.filename || (state.status === 'ready' ? state.file.filename : '') || 'Document';
+  const mime = c.mime_type || (state.status === 'ready' ? state.file.mime_type : '');
+  const save = (e: React.MouseEvent) => {
+    // Go's save dialog when bound: WebKit ignores <a download> for data URLs.
+    if (c.id && hasMethod('SaveMedia')) {
+      e.preventDefault();
+      void api.saveMedia(c.id, filename).catch(() => {});
+    }
+  };
+  return (
+    <div className={styles.media}>
+      <div className={styles.document}>
+        <span className={styles.docIcon}>
+          <Icon name="file" size={22} />
+          <span className={styles.docExt}>{extension(filename, mime)}</span>
+        </span>
+        <div className={styles.docInfo}>
+          <div className={styles.docName} dir="auto" title={filename}>
+            {filename}
+          </div>
+          <div className={styles.muted}>{mime || 'file'}</div>
+        </div>
+        {state.status === 'ready' ? (
+          <a className={styles.docDownload} href={state.file.url} download={filename} onClick={save} aria-label={`Download ${filename}`}>
+            <Icon name="download" size={20} />
+          </a>
+        ) : state.status === 'error' ? (
+          <button type="button" className={styles.docDownload} onClick={retry} aria-label="Retry download" title={state.message}>
+            <Icon name="refresh" size={18} />
+          </button>
+        ) : (
+          <span className={styles.docDownload} aria-hidden="true">
+            <Icon name="clock" size={18} />
+          </span>
+        )}
+      </div>
+      <Caption text={c.caption} />
+    </div>
+  );
+}

@@ -1,0 +1,172 @@
+import { memo } from 'react';
+import { failureReason } from '../../lib/metaErrors';
+import { formatClock, formatFull } from '../../lib/time';
+import type { Message, Note, OutboxItem, Template, User } from '../../lib/types';
+import { Icon } from '../Icon';
+import { MessageBody } from './MessageBody';
+import { RichText } from './RichText';
+import { Ticks } from './Ticks';
+import styles from './Chat.module.css';
+
+interface BubbleProps {
+  m: Message;
+  quoted?: Message | null;
+  templates: Template[];
+  author?: User;
+  onReply?: (m: Message) => void;
+  onOpenImage?: (url: string) => void;
+}
+
+function quoteText(q: Message): string {
+  return q.preview || q.type;
+}
+
+/** One WhatsApp message: bubble, quoted reply, forwarded label, time, ticks, reactions and failure reason. */
+export const MessageBubble = memo(function MessageBubble({ m, quoted, templates, author, onReply, onOpenImage }: BubbleProps) {
+  const out = m.direction === 'outbound';
+  const bare = m.type === 'sticker';
+  const system = m.type === 'system';
+  if (system) {
+    return (
+      <div className={styles.systemRow} data-testid="message" data-message-id={m.id} data-type="system">
+        <span className={styles.systemPill} dir="auto">
+          <Icon name="info" size={14} /> {(m.content as { body?: string } | null)?.body || m.preview}
+        </span>
+      </div>
+    );
+  }
+  const reactions = m.reactions ?? [];
+  return (
+    <div
+      className={`${styles.msgRow} ${out ? styles.out : styles.in}`}
+      data-testid="message"
+      data-message-id={m.id}
+      data-direction={m.direction}
+      data-type={m.type}
+      data-status={m.status}
+    >
+      <div className={`${styles.bubble} ${bare ? styles.bare : ''} ${m.status === 'failed' ? styles.failedBubble : ''}`}>
+        {m.forwarded && (
+          <div className={styles.forwarded}>
+            <Icon name="forward" size={13} /> Forwarded
+          </div>
+        )}
+        {m.reply_to ? (
+          <div className={`${styles.quote} ${quoted?.direction === 'outbound' ? styles.quoteOut : ''}`} data-testid="quote">
+            <div className={styles.quoteWho}>{quoted ? (quoted.direction === 'outbound' ? 'You' : 'Customer') : 'Reply'}</div>
+            <div className={styles.quoteText} dir="auto">
+              {quoted ? quoteText(quoted) : 'Original message not loaded'}
+            </div>
+          </div>
+        ) : null}
+        <MessageBody m={m} templates={templates} onOpenImage={onOpenImage} />
+        <div className={styles.meta}>
+          {out && author && <span className={styles.author}>{author.name}</span>}
+          <time dateTime={m.timestamp} title={formatFull(m.timestamp)}>
+            {formatClock(m.timestamp)}
+          </time>
+          {out && <Ticks status={m.status} />}
+        </div>
+        {onReply && (
+          <button type="button" className={styles.replyAction} onClick={() => onReply(m)} aria-label="Reply to this message" title="Reply">
+            <Icon name="reply" size={16} />
+          </button>
+        )}
+      </div>
+      {reactions.length > 0 && (
+        <div className={styles.reactions} data-testid="reactions">
+          {reactions.map((r, i) => (
+            <span key={i} className={styles.reaction} title={r.from === 'customer' ? 'Customer' : 'Agent'}>
+              {r.emoji}
+            </span>
+          ))}
+        </div>
+      )}
+      {m.status === 'failed' && (
+        <div className={styles.failure} role="note" data-testid="failure">
+          <Icon name="alert" size={14} />
+          <span>
+            {failureReason(m.error)}
+            {m.error?.code ? <span className={styles.code}> (error {m.error.code})</span> : null}
+          </span>
+        </div>
+      )}
+    </div>
+  );
+});
+
+/** An internal note: only the team sees it. */
+export function NoteBubble({ n, author }: { n: Note; author?: User }) {
+  return (
+    <div className={styles.noteRow} data-testid="note">
+      <div className={styles.note}>
+        <div className={styles.noteHead}>
+          <Icon name="lock" size={13} /> Internal note{author ? ` · ${author.name}` : ''}
+        </div>
+        <RichText text={n.body} />
+        <div className={styles.meta}>
+          <time dateTime={n.created_at} title={formatFull(n.created_at)}>
+            {formatClock(n.created_at)}
+          </time>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** A send waiting in the outbox: marked pending, or failed with Retry and Discard. */
+export function OutboxBubble({
+  it,
+  templates,
+  offline,
+  onRetry,
+  onDiscard,
+}: {
+  it: OutboxItem;
+  templates: Template[];
+  offline: boolean;
+  onRetry: () => void;
+  onDiscard: () => void;
+}) {
+  const failed = it.state === 'failed';
+  const content = it.type === 'template' ? { name: it.template?.name, language: it.template?.language, variables: it.template?.variables } : it.content;
+  return (
+    <div className={`${styles.msgRow} ${styles.out}`} data-testid="outbox-item" data-state={it.state}>
+      <div className={`${styles.bubble} ${styles.pendingBubble} ${failed ? styles.failedBubble : ''}`}>
+        <MessageBody m={{ type: it.type, content, preview: it.preview, direction: 'outbound' }} templates={templates} />
+        <div className={styles.meta}>
+          <span className={styles.pendingLabel}>
+            {failed ? 'Not sent' : it.state === 'sending' ? 'Sending…' : offline ? 'Waiting for connection' : 'Waiting to send'}
+          </span>
+          <Ticks status={failed ? 'failed' : 'pending'} />
+        </div>
+      </div>
+      {(failed || it.error) && (
+        <div className={styles.failure} role="note">
+          <Icon name="alert" size={14} />
+          <span>{it.error?.message ?? 'The hub refused this message.'}</span>
+          {failed && (
+            <span className={styles.failureActions}>
+              <button type="button" className={styles.linkButton} onClick={onRetry}>
+                Retry
+              </button>
+              <button type="button" className={styles.linkButton} onClick={onDiscard}>
+                Discard
+              </button>
+            </span>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function DaySeparator({ label }: { label: string }) {
+  return (
+    <div className={styles.dayRow} role="separator" data-testid="day-separator">
+      <span className={styles.dayPill}>{label}</span>
+    </div>
+  );
+}
+
+export { RichText };

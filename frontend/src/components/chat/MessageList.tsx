@@ -1,0 +1,209 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { dayKey, dayLabel } from '../../lib/time';
+import type { Message, Note, OutboxItem, Template, User } from '../../lib/types';
+import { useNow } from '../../stores/clock';
+import type { Thread } from '../../stores/messages';
+import { Icon } from '../Icon';
+import { DaySeparator, MessageBubble, NoteBubble, OutboxBubble } from './MessageBubble';
+import styles from './Chat.module.css';
+
+type Row =
+  | { kind: 'older'; key: string }
+  | { kind: 'day'; key: string; label: string }
+  | { kind: 'msg'; key: string; m: Message }
+  | { kind: 'note'; key: string; n: Note }
+  | { kind: 'outbox'; key: string; it: OutboxItem };
+
+/** Builds the chat's rows: messages and notes in time order with day separators, then the outbox. */
+export function buildRows(thread: Thread, now: number): Row[] {
+  const rows: Row[] = [];
+  if (thread.hasMore || thread.loadingOlder) rows.push({ kind: 'older', key: 'older' });
+  type Item = { at: string; m?: Message; n?: Note };
+  const items: Item[] = [];
+  // Reactions are shown on their target message, not as messages.
+  for (const m of thread.messages) if (m.type !== 'reaction') items.push({ at: m.timestamp, m });
+  for (const n of thread.notes) items.push({ at: n.created_at, n });
+  items.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  let day = '';
+  for (const it of items) {
+    const k = dayKey(it.at);
+    if (k !== day) {
+      day = k;
+      rows.push({ kind: 'day', key: `day-${k}`, label: dayLabel(it.at, now) });
+    }
+    if (it.m) rows.push({ kind: 'msg', key: `m-${it.m.id}`, m: it.m });
+    else if (it.n) rows.push({ kind: 'note', key: `n-${it.n.id}`, n: it.n });
+  }
+  if (thread.outbox.length > 0) {
+    const k = dayKey(new Date(now).toISOString());
+    if (k !== day) rows.push({ kind: 'day', key: `day-${k}`, label: dayLabel(new Date(now).toISOString(), now) });
+    for (const it of thread.outbox) rows.push({ kind: 'outbox', key: `o-${it.key}`, it });
+  }
+  return rows;
+}
+
+interface ListProps {
+  thread: Thread;
+  templates: Template[];
+  users: Map<number, User>;
+  offline: boolean;
+  onLoadOlder: () => void;
+  onReply: (m: Message) => void;
+  onRetry: (key: string) => void;
+  onDiscard: (key: string) => void;
+}
+
+/**
+ * The conversation history, virtualised: only the bubbles on screen are in
+ * the DOM, so a conversation of any length opens and scrolls at once.
+ * Scrolling near the top loads the previous page, and the view stays on the
+ * message the agent was reading; new messages scroll into view only when
+ * the agent is already at the bottom.
+ */
+export function MessageList({ thread, templates, users, offline, onLoadOlder, onReply, onRetry, onDiscard }: ListProps) {
+  const now = useNow(60_000);
+  const rows = useMemo(() => buildRows(thread, now), [thread, now]);
+  const byId = useMemo(() => new Map(thread.messages.map((m) => [m.id, m])), [thread.messages]);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [lightbox, setLightbox] = useState<string | null>(null);
+
+  const virt = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => (rows[i]?.kind === 'day' ? 40 : rows[i]?.kind === 'older' ? 44 : 64),
+    getItemKey: (i) => rows[i]?.key ?? i,
+    overscan: 8,
+    paddingStart: 8,
+    paddingEnd: 12,
+  });
+
+  // Stick to the bottom when the agent is there (or the thread just opened).
+  const atBottom = useRef(true);
+  const firstKey = useRef<string | null>(null);
+  const lastCount = useRef(0);
+  const lastTotal = useRef(0);
+  const opened = useRef<number | null>(null);
+
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const total = virt.getTotalSize();
+    const head = rows.find((r) => r.kind !== 'older')?.key ?? null;
+    if (opened.current !== thread.conversationId || (lastCount.current === 0 && rows.length > 0)) {
+      opened.current = thread.conversationId;
+      atBottom.current = true;
+      if (rows.length > 0) virt.scrollToIndex(rows.length - 1, { align: 'end' });
+    } else if (head !== firstKey.current && rows.length > lastCount.current && firstKey.current !== null) {
+      // Older messages were prepended: keep the same message under the eyes.
+      el.scrollTop += total - lastTotal.current;
+    } else if (atBottom.current && rows.length > lastCount.current) {
+      virt.scrollToIndex(rows.length - 1, { align: 'end' });
+    }
+    firstKey.current = head;
+    lastCount.current = rows.length;
+    lastTotal.current = total;
+  }, [rows, thread.conversationId, virt]);
+
+  const onScroll = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    if (el.scrollTop < 300 && thread.hasMore && !thread.loadingOlder) onLoadOlder();
+  }, [thread.hasMore, thread.loadingOlder, onLoadOlder]);
+
+  const [showJump, setShowJump] = useState(false);
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const update = () => setShowJump(el.scrollHeight - el.scrollTop - el.clientHeight > 400);
+    el.addEventListener('scroll', update, { passive: true });
+    return () => el.removeEventListener('scroll', update);
+  }, []);
+
+  const items = virt.getVirtualItems();
+  return (
+    <div className={styles.historyWrap}>
+      <div
+        className={styles.history}
+        ref={scrollRef}
+        onScroll={onScroll}
+        data-virtual-scroll=""
+        data-testid="history"
+        role="log"
+        aria-label="Messages"
+        aria-busy={thread.loading}
+      >
+        <div style={{ height: virt.getTotalSize(), position: 'relative', width: '100%' }}>
+          {items.map((vi) => {
+            const row = rows[vi.index];
+            if (!row) return null;
+            return (
+              <div
+                key={vi.key}
+                data-index={vi.index}
+                ref={virt.measureElement}
+                className={styles.vrow}
+                style={{ transform: `translateY(${vi.start}px)` }}
+              >
+                {row.kind === 'older' && (
+                  <div className={styles.olderRow}>
+                    {thread.loadingOlder ? (
+                      <span className={styles.muted}>Loading older messages…</span>
+                    ) : (
+                      <button type="button" className={styles.linkButton} onClick={onLoadOlder}>
+                        Load older messages
+                      </button>
+                    )}
+                  </div>
+                )}
+                {row.kind === 'day' && <DaySeparator label={row.label} />}
+                {row.kind === 'msg' && (
+                  <MessageBubble
+                    m={row.m}
+                    quoted={row.m.reply_to ? (byId.get(row.m.reply_to) ?? null) : undefined}
+                    templates={templates}
+                    author={row.m.author_id ? users.get(row.m.author_id) : undefined}
+                    onReply={onReply}
+                    onOpenImage={setLightbox}
+                  />
+                )}
+                {row.kind === 'note' && <NoteBubble n={row.n} author={users.get(row.n.author_id)} />}
+                {row.kind === 'outbox' && (
+                  <OutboxBubble
+                    it={row.it}
+                    templates={templates}
+                    offline={offline}
+                    onRetry={() => onRetry(row.it.key)}
+                    onDiscard={() => onDiscard(row.it.key)}
+                  />
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {showJump && (
+        <button
+          type="button"
+          className={styles.jump}
+          aria-label="Jump to the newest message"
+          onClick={() => {
+            atBottom.current = true;
+            virt.scrollToIndex(rows.length - 1, { align: 'end' });
+          }}
+        >
+          <Icon name="arrowDown" size={18} />
+        </button>
+      )}
+      {lightbox && (
+        <div className={styles.lightbox} role="dialog" aria-label="Photo" onClick={() => setLightbox(null)}>
+          <img src={lightbox} alt="" />
+          <button type="button" className={styles.lightboxClose} aria-label="Close photo" onClick={() => setLightbox(null)}>
+            <Icon name="close" size={22} />
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

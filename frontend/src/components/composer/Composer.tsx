@@ -1,0 +1,398 @@
+import { useEffect, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
+import { api, hasMethod } from '../../lib/api';
+import type { AppError } from '../../lib/errors';
+import { formatBytes } from '../../lib/content';
+import { formatCountdown, formatFull } from '../../lib/time';
+import type { Conversation, MediaUpload, Message, Template, TemplateSend } from '../../lib/types';
+import { useStore } from '../../lib/store';
+import { clockStore } from '../../stores/clock';
+import { addNote, sendMedia, sendTemplate, sendText } from '../../stores/messages';
+import { setComposerMode, setReplyTo, uiStore, loadQuickReplies, type QuickReply } from '../../stores/ui';
+import { Icon } from '../Icon';
+import { TemplateComposer } from './TemplateComposer';
+import styles from './Composer.module.css';
+
+/** WhatsApp's limit on a text message body. */
+export const MAX_TEXT = 4096;
+/** The countdown turns amber in the window's last hour. */
+const WINDOW_WARN_MS = 60 * 60 * 1000;
+
+/** Media kinds and WhatsApp's size limits for them. */
+const LIMITS = { image: 5, video: 16, audio: 16, document: 100, sticker: 0.5 } as const;
+
+export function mediaKind(mime: string, name: string): keyof typeof LIMITS {
+  if (mime === 'image/webp' && /sticker/i.test(name)) return 'sticker';
+  if (mime === 'image/jpeg' || mime === 'image/png') return 'image';
+  if (mime === 'video/mp4' || mime === 'video/3gpp') return 'video';
+  if (mime.startsWith('audio/')) return 'audio';
+  return 'document';
+}
+
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(file);
+  });
+}
+
+/** Whether the 24-hour window is open at the clock's time (re-renders only when that flips). */
+export function useWindowOpen(c: Conversation): boolean {
+  const expires = c.window_expires_at ? Date.parse(c.window_expires_at) : 0;
+  return useStore(clockStore, (now) => expires > now);
+}
+
+function Countdown({ expires }: { expires: string }) {
+  const left = useStore(clockStore, (now) => Math.floor((Date.parse(expires) - now) / 1000) * 1000);
+  return (
+    <span className={`${styles.countdown} ${left < WINDOW_WARN_MS ? styles.countdownWarn : ''}`} title={`The 24-hour window closes ${formatFull(expires)}`} data-testid="window-countdown">
+      <Icon name="clock" size={14} /> Window closes in {formatCountdown(left)}
+    </span>
+  );
+}
+
+interface ComposerProps {
+  conversation: Conversation;
+  templates: Template[];
+  offline: boolean;
+  sendError: AppError | null;
+}
+
+/**
+ * The composer, following WhatsApp's rules: free text, attachments and
+ * quick replies while the customer service window is open (with a
+ * countdown), templates once it has closed, nothing for an opted-out
+ * customer — and internal notes always.
+ */
+export function Composer({ conversation, templates, offline, sendError }: ComposerProps) {
+  const { composerMode, focusComposer, replyTo } = useStore(uiStore);
+  const open = useWindowOpen(conversation);
+  const [text, setText] = useState('');
+  const [note, setNote] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [fileError, setFileError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [templateChosen, setTemplateChosen] = useState(false);
+  const [quickOpen, setQuickOpen] = useState(false);
+  const [quickIndex, setQuickIndex] = useState(0);
+  const quickReplies = useMemo<QuickReply[]>(() => loadQuickReplies(), []);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const id = conversation.id;
+  const optedOut = conversation.contact.opted_out;
+
+  // A new conversation starts from its saved draft.
+  useEffect(() => {
+    setText('');
+    setNote('');
+    setFile(null);
+    setTemplateChosen(false);
+    setReplyTo(null);
+    if (!hasMethod('Draft')) return;
+    let live = true;
+    api
+      .draft(id)
+      .then((d) => live && d?.body && setText(d.body))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [id]);
+
+  // Save the draft a moment after typing stops.
+  useEffect(() => {
+    if (!hasMethod('SaveDraft')) return;
+    const t = setTimeout(() => void api.saveDraft(id, text).catch(() => {}), 600);
+    return () => clearTimeout(t);
+  }, [id, text]);
+
+  useEffect(() => {
+    if (focusComposer > 0) inputRef.current?.focus();
+  }, [focusComposer, composerMode]);
+
+  // Quick replies: typed as "/" at the start, or from the bolt button.
+  const slash = composerMode === 'reply' && text.startsWith('/') && !text.includes(' ') ? text.slice(1).toLowerCase() : null;
+  const quickList = useMemo(() => {
+    const q = slash ?? '';
+    return quickReplies.filter((r) => r.shortcut.toLowerCase().startsWith(q) || (q.length > 1 && r.text.toLowerCase().includes(q)));
+  }, [quickReplies, slash]);
+  const showQuick = (quickOpen || slash !== null) && quickList.length > 0;
+
+  const useQuick = (r: QuickReply) => {
+    setText(r.text);
+    setQuickOpen(false);
+    setQuickIndex(0);
+    inputRef.current?.focus();
+  };
+
+  const submitText = async () => {
+    const body = text.trim();
+    if (busy || (!body && !file) || body.length > MAX_TEXT) return;
+    setBusy(true);
+    let ok: boolean;
+    if (file) {
+      try {
+        const media: MediaUpload = { filename: file.name, mime_type: file.type || 'application/octet-stream', data: await readBase64(file), caption: body || undefined };
+        ok = await sendMedia(id, media);
+      } catch {
+        ok = false;
+        setFileError('The file could not be read.');
+      }
+    } else {
+      ok = await sendText(id, body, replyTo?.id ?? 0);
+    }
+    setBusy(false);
+    if (ok) {
+      setText('');
+      setFile(null);
+      setReplyTo(null);
+      if (hasMethod('SaveDraft')) void api.saveDraft(id, '').catch(() => {});
+    }
+  };
+
+  const submitNote = async () => {
+    const body = note.trim();
+    if (busy || !body) return;
+    setBusy(true);
+    const ok = await addNote(id, body);
+    setBusy(false);
+    if (ok) setNote('');
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (showQuick) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        setQuickIndex((i) => (i + (e.key === 'ArrowDown' ? 1 : quickList.length - 1)) % quickList.length);
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        const r = quickList[Math.min(quickIndex, quickList.length - 1)];
+        if (r) useQuick(r);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        setQuickOpen(false);
+        if (slash !== null) setText('');
+        return;
+      }
+    }
+    if (e.key === 'Escape') {
+      (e.target as HTMLTextAreaElement).blur();
+      if (replyTo) setReplyTo(null);
+      return;
+    }
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      if (composerMode === 'note') void submitNote();
+      else void submitText();
+    }
+  };
+
+  const onFile = (e: ChangeEvent<HTMLInputElement>) => {
+    const f = e.target.files?.[0];
+    e.target.value = '';
+    if (!f) return;
+    const kind = mediaKind(f.type, f.name);
+    const limit = LIMITS[kind] * 1024 * 1024;
+    if (f.size > limit) {
+      setFileError(`${f.name} is ${formatBytes(f.size)}; WhatsApp accepts ${kind}s up to ${formatBytes(limit)}.`);
+      return;
+    }
+    setFileError('');
+    setFile(f);
+    inputRef.current?.focus();
+  };
+
+  const sendTpl = async (t: TemplateSend) => {
+    setBusy(true);
+    const ok = await sendTemplate(id, t);
+    setBusy(false);
+    if (ok) setTemplateChosen(false);
+    return ok;
+  };
+
+  const modeTabs = (
+    <div className={styles.modes} role="tablist" aria-label="Composer mode">
+      <button type="button" role="tab" aria-selected={composerMode === 'reply'} className={styles.mode} onClick={() => setComposerMode('reply')}>
+        Reply
+      </button>
+      <button type="button" role="tab" aria-selected={composerMode === 'note'} className={styles.mode} onClick={() => setComposerMode('note')}>
+        <Icon name="lock" size={13} /> Note
+      </button>
+      <span className={styles.modesRight}>
+        {offline && composerMode === 'reply' && (
+          <span className={styles.offlineHint} data-testid="offline-hint">
+            <Icon name="offline" size={14} /> Offline: sends wait in the outbox
+          </span>
+        )}
+        {composerMode === 'reply' && open && !optedOut && conversation.window_expires_at && <Countdown expires={conversation.window_expires_at} />}
+      </span>
+    </div>
+  );
+
+  const error = sendError && (
+    <div className={styles.sendError} role="alert" data-testid="send-error">
+      <Icon name="alert" size={14} /> {sendError.message}
+      {sendError.code !== 'INTERNAL' && <span className={styles.code}> ({sendError.code})</span>}
+    </div>
+  );
+
+  if (composerMode === 'note') {
+    return (
+      <div className={`${styles.composer} ${styles.noteMode}`} data-testid="composer" data-mode="note">
+        {modeTabs}
+        {error}
+        <div className={styles.inputRow}>
+          <textarea
+            ref={inputRef}
+            className={styles.input}
+            dir="auto"
+            rows={1}
+            value={note}
+            placeholder="Internal note — only your team sees this"
+            aria-label="Internal note"
+            onChange={(e) => setNote(e.target.value)}
+            onKeyDown={onKeyDown}
+          />
+          <button type="button" className={styles.send} onClick={() => void submitNote()} disabled={!note.trim() || busy} aria-label="Add note">
+            <Icon name="note" size={20} />
+          </button>
+        </div>
+      </div>
+    );
+  }
+
+  if (optedOut) {
+    const at = conversation.contact.opted_out_at;
+    const why = conversation.contact.attributes?.opt_out_reason;
+    return (
+      <div className={styles.composer} data-testid="composer" data-mode="opted-out">
+        {modeTabs}
+        <div className={styles.blocked} role="status" data-testid="opted-out">
+          <Icon name="ban" size={18} />
+          <div>
+            <strong>{conversation.contact.name || 'This customer'} opted out of messages</strong>
+            {at ? ` on ${formatFull(at)}` : ''}.{' '}
+            {why ? <>Reason: “{why}”. </> : null}
+            WhatsApp messages cannot be sent to them until they opt back in. You can still add internal notes.
+          </div>
+        </div>
+      </div>
+    );
+  }
+
+  if (!open || templateChosen) {
+    return (
+      <div className={styles.composer} data-testid="composer" data-mode="template">
+        {modeTabs}
+        {error}
+        <TemplateComposer
+          templates={templates}
+          contact={conversation.contact}
+          reason={open ? 'chosen' : 'closed'}
+          sending={busy}
+          onSend={sendTpl}
+          onCancel={open ? () => setTemplateChosen(false) : undefined}
+        />
+      </div>
+    );
+  }
+
+  const length = text.length;
+  return (
+    <div className={styles.composer} data-testid="composer" data-mode="text">
+      {modeTabs}
+      {error}
+      {replyTo && <ReplyPreview m={replyTo} onClear={() => setReplyTo(null)} />}
+      {file && (
+        <div className={styles.attachment} data-testid="attachment">
+          <Icon name={mediaKind(file.type, file.name) === 'image' ? 'image' : mediaKind(file.type, file.name) === 'video' ? 'video' : mediaKind(file.type, file.name) === 'audio' ? 'mic' : 'file'} size={18} />
+          <span className={styles.attachmentName}>{file.name}</span>
+          <span className={styles.muted}>{formatBytes(file.size)}</span>
+          <button type="button" className={styles.iconButton} onClick={() => setFile(null)} aria-label="Remove attachment">
+            <Icon name="close" size={16} />
+          </button>
+        </div>
+      )}
+      {fileError && (
+        <div className={styles.sendError} role="alert">
+          {fileError}
+        </div>
+      )}
+      {showQuick && (
+        <ul className={styles.quickList} role="listbox" aria-label="Quick replies">
+          {quickList.map((r, i) => (
+            <li key={r.shortcut}>
+              <button
+                type="button"
+                role="option"
+                aria-selected={i === quickIndex}
+                className={styles.quickItem}
+                onMouseDown={(e) => e.preventDefault()}
+                onClick={() => useQuick(r)}
+              >
+                <span className={styles.quickShortcut}>/{r.shortcut}</span>
+                <span className={styles.quickText}>{r.text}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className={styles.inputRow}>
+        <button type="button" className={styles.iconButton} onClick={() => fileRef.current?.click()} aria-label="Attach a file" title="Attach a file">
+          <Icon name="attach" size={20} />
+        </button>
+        <input ref={fileRef} type="file" hidden onChange={onFile} data-testid="file-input" accept="image/jpeg,image/png,video/mp4,video/3gpp,audio/*,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt,.csv,.zip" />
+        <button type="button" className={styles.iconButton} onClick={() => setQuickOpen((o) => !o)} aria-label="Quick replies" title="Quick replies (type /)" aria-expanded={showQuick}>
+          <Icon name="bolt" size={20} />
+        </button>
+        <button type="button" className={styles.iconButton} onClick={() => setTemplateChosen(true)} aria-label="Send a template" title="Send a template">
+          <Icon name="templates" size={20} />
+        </button>
+        <textarea
+          ref={inputRef}
+          className={styles.input}
+          dir="auto"
+          rows={1}
+          value={text}
+          placeholder={file ? 'Add a caption' : 'Type a message — Enter to send, Shift+Enter for a new line, / for quick replies'}
+          aria-label="Message"
+          onChange={(e) => {
+            setText(e.target.value);
+            setQuickIndex(0);
+          }}
+          onKeyDown={onKeyDown}
+        />
+        <button type="button" className={styles.send} onClick={() => void submitText()} disabled={(!text.trim() && !file) || length > MAX_TEXT || busy} aria-label="Send">
+          <Icon name="send" size={20} />
+        </button>
+      </div>
+      {length > MAX_TEXT - 500 && (
+        <div className={`${styles.counter} ${length > MAX_TEXT ? styles.counterOver : ''}`} data-testid="char-counter">
+          {length} / {MAX_TEXT}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ReplyPreview({ m, onClear }: { m: Message; onClear: () => void }) {
+  return (
+    <div className={styles.replyPreview} data-testid="reply-preview">
+      <div className={styles.replyBar} />
+      <div className={styles.replyBody}>
+        <div className={styles.replyWho}>Replying to {m.direction === 'outbound' ? 'yourself' : 'the customer'}</div>
+        <div className={styles.replyText} dir="auto">
+          {m.preview || m.type}
+        </div>
+      </div>
+      <button type="button" className={styles.iconButton} onClick={onClear} aria-label="Cancel reply">
+        <Icon name="close" size={16} />
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+import { api } from '../lib/api';
+import { EVENTS, onEvent } from '../lib/events';
+import { createStore } from '../lib/store';
+import type { Counters } from '../lib/types';
+
+/** The hub's unanswered-conversation counters (the supervisor view and the window title). */
+export const emptyCounters: Counters = { total: 0, unassigned: 0, by_agent: {}, by_team: {}, oldest_waiting_since: null };
+
+export const countersStore = createStore<Counters>(emptyCounters);
+
+export async function loadCounters(): Promise<void> {
+  try {
+    countersStore.set(normalise(await api.counters()));
+  } catch {
+    // Keep the last known counters.
+  }
+}
+
+function normalise(c: Counters): Counters {
+  return { ...emptyCounters, ...c, by_agent: c.by_agent ?? {}, by_team: c.by_team ?? {} };
+}
+
+/** The window title for n unanswered conversations. */
+export function windowTitle(n: number): string {
+  return n > 0 ? `(${n}) Switchboard` : 'Switchboard';
+}
+
+export function listenCounters(): () => void {
+  return onEvent<Counters>(EVENTS.countersUpdated, (c) => countersStore.set(normalise(c)));
+}

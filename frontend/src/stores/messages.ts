@@ -1,0 +1,271 @@
+import { api } from '../lib/api';
+import { toAppError, type AppError } from '../lib/errors';
+import { EVENTS, onEvent } from '../lib/events';
+import { createStore } from '../lib/store';
+import type { MediaUpload, Message, Note, OutboxItem, TemplateSend } from '../lib/types';
+import { statusRank } from '../lib/types';
+
+/** Messages per page read from the local cache. */
+export const MESSAGE_PAGE = 50;
+
+/** One conversation's history as loaded so far. */
+export interface Thread {
+  conversationId: number;
+  /** Oldest first. */
+  messages: Message[];
+  notes: Note[];
+  /** Sends the hub has not accepted yet, in send order. */
+  outbox: OutboxItem[];
+  cursor: string;
+  hasMore: boolean;
+  loading: boolean;
+  loadingOlder: boolean;
+  error: AppError | null;
+  sendError: AppError | null;
+}
+
+export interface MessagesState {
+  threads: Record<number, Thread>;
+}
+
+export const messagesStore = createStore<MessagesState>({ threads: {} });
+
+/** How many threads stay in memory; the least recently opened go first. */
+const KEEP_THREADS = 8;
+let recent: number[] = [];
+
+function emptyThread(conversationId: number): Thread {
+  return {
+    conversationId,
+    messages: [],
+    notes: [],
+    outbox: [],
+    cursor: '',
+    hasMore: false,
+    loading: true,
+    loadingOlder: false,
+    error: null,
+    sendError: null,
+  };
+}
+
+function patchThread(id: number, fn: (t: Thread) => Thread): void {
+  messagesStore.set((s) => {
+    const t = s.threads[id];
+    if (!t) return s;
+    const next = fn(t);
+    return next === t ? s : { threads: { ...s.threads, [id]: next } };
+  });
+}
+
+/** Message order: timestamp, then id (the cache's keyset order). */
+export function compareMessages(a: Message, b: Message): number {
+  const ta = Date.parse(a.timestamp);
+  const tb = Date.parse(b.timestamp);
+  return ta !== tb ? ta - tb : a.id - b.id;
+}
+
+/** Merges messages into a sorted list, replacing ones with the same id. */
+export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
+  if (incoming.length === 0) return list;
+  const byId = new Map(list.map((m) => [m.id, m]));
+  for (const m of incoming) byId.set(m.id, m);
+  return [...byId.values()].sort(compareMessages);
+}
+
+/** Opens a conversation: loads its newest page and its outbox, and marks it read. */
+export async function openThread(conversationId: number): Promise<void> {
+  recent = [conversationId, ...recent.filter((id) => id !== conversationId)];
+  const drop = recent.slice(KEEP_THREADS);
+  recent = recent.slice(0, KEEP_THREADS);
+  messagesStore.set((s) => {
+    const threads = { ...s.threads };
+    for (const id of drop) delete threads[id];
+    const existing = threads[conversationId];
+    threads[conversationId] = existing ? { ...existing, loading: true, error: null } : emptyThread(conversationId);
+    return { threads };
+  });
+  try {
+    const [page, outbox] = await Promise.all([
+      api.messages(conversationId, '', MESSAGE_PAGE),
+      api.outbox(conversationId).catch(() => [] as OutboxItem[]),
+    ]);
+    const oldest = page.messages?.[0];
+    patchThread(conversationId, (t) => ({
+      ...t,
+      // Keep what events added while the page loaded, and nothing older
+      // than the page (it would leave a gap above it).
+      messages: mergeMessages(
+        page.messages ?? [],
+        t.messages.filter((m) => !oldest || !page.has_more || compareMessages(m, oldest) >= 0),
+      ),
+      notes: mergeNotes(page.notes ?? [], t.notes),
+      outbox: outbox ?? [],
+      cursor: page.cursor,
+      hasMore: page.has_more,
+      loading: false,
+    }));
+  } catch (err) {
+    patchThread(conversationId, (t) => ({ ...t, loading: false, error: toAppError(err) }));
+  }
+  api.markRead(conversationId).catch(() => {});
+}
+
+/** Loads the page before the oldest loaded message. */
+export async function loadOlder(conversationId: number): Promise<void> {
+  const t = messagesStore.get().threads[conversationId];
+  if (!t || !t.hasMore || t.loadingOlder || t.loading) return;
+  patchThread(conversationId, (x) => ({ ...x, loadingOlder: true }));
+  try {
+    const page = await api.messages(conversationId, t.cursor, MESSAGE_PAGE);
+    patchThread(conversationId, (x) => ({
+      ...x,
+      messages: mergeMessages(x.messages, page.messages ?? []),
+      notes: mergeNotes(x.notes, page.notes ?? []),
+      cursor: page.cursor,
+      hasMore: page.has_more,
+      loadingOlder: false,
+    }));
+  } catch (err) {
+    patchThread(conversationId, (x) => ({ ...x, loadingOlder: false, error: toAppError(err) }));
+  }
+}
+
+function mergeNotes(a: Note[], b: Note[]): Note[] {
+  const byId = new Map(a.map((n) => [n.id, n]));
+  for (const n of b) byId.set(n.id, n);
+  return [...byId.values()].sort((x, y) => Date.parse(x.created_at) - Date.parse(y.created_at) || x.id - y.id);
+}
+
+/**
+ * Applies message.created / message.updated. A status never moves backwards
+ * here either, whatever order events arrive in.
+ */
+export function applyMessage(m: Message): void {
+  patchThread(m.conversation_id, (t) => {
+    const old = t.messages.find((x) => x.id === m.id);
+    if (old && statusRank(m.status) < statusRank(old.status)) {
+      m = { ...m, status: old.status, error: old.error };
+    }
+    // A message older than the loaded page belongs to a page not loaded yet.
+    if (!old && t.hasMore && t.messages[0] && compareMessages(m, t.messages[0]) < 0) return t;
+    return { ...t, messages: mergeMessages(t.messages, [m]) };
+  });
+}
+
+export function applyNote(n: Note): void {
+  patchThread(n.conversation_id, (t) => ({ ...t, notes: mergeNotes(t.notes, [n]) }));
+}
+
+/** Re-reads a conversation's outbox (after outbox.updated). */
+export async function refreshOutbox(conversationId: number): Promise<void> {
+  if (!messagesStore.get().threads[conversationId]) return;
+  try {
+    const outbox = await api.outbox(conversationId);
+    patchThread(conversationId, (t) => ({ ...t, outbox: outbox ?? [] }));
+  } catch {
+    // Keep showing the last known outbox.
+  }
+}
+
+function addOutbox(conversationId: number, item: OutboxItem | null | undefined): void {
+  if (!item || typeof item !== 'object' || !('key' in item)) return;
+  patchThread(conversationId, (t) =>
+    t.outbox.some((o) => o.key === item.key)
+      ? { ...t, outbox: t.outbox.map((o) => (o.key === item.key ? item : o)), sendError: null }
+      : { ...t, outbox: [...t.outbox, item], sendError: null },
+  );
+}
+
+async function send(conversationId: number, fn: () => Promise<OutboxItem>): Promise<boolean> {
+  patchThread(conversationId, (t) => ({ ...t, sendError: null }));
+  try {
+    addOutbox(conversationId, await fn());
+    return true;
+  } catch (err) {
+    patchThread(conversationId, (t) => ({ ...t, sendError: toAppError(err) }));
+    return false;
+  }
+}
+
+export function sendText(conversationId: number, body: string, replyTo = 0): Promise<boolean> {
+  return send(conversationId, () => api.sendText(conversationId, body, replyTo));
+}
+
+export function sendMedia(conversationId: number, media: MediaUpload): Promise<boolean> {
+  return send(conversationId, () => api.sendMedia(conversationId, media));
+}
+
+export function sendTemplate(conversationId: number, template: TemplateSend): Promise<boolean> {
+  return send(conversationId, () => api.sendTemplate(conversationId, template));
+}
+
+export async function addNote(conversationId: number, body: string): Promise<boolean> {
+  patchThread(conversationId, (t) => ({ ...t, sendError: null }));
+  try {
+    const note = await api.addNote(conversationId, body);
+    if (note && typeof note === 'object' && 'id' in note) applyNote(note);
+    return true;
+  } catch (err) {
+    patchThread(conversationId, (t) => ({ ...t, sendError: toAppError(err) }));
+    return false;
+  }
+}
+
+export async function retryOutbox(conversationId: number, key: string): Promise<void> {
+  try {
+    const item = await api.retryOutbox(key);
+    patchThread(conversationId, (t) => ({ ...t, outbox: t.outbox.map((o) => (o.key === key ? item : o)) }));
+  } catch (err) {
+    patchThread(conversationId, (t) => ({ ...t, sendError: toAppError(err) }));
+  }
+}
+
+export async function discardOutbox(conversationId: number, key: string): Promise<void> {
+  try {
+    await api.discardOutbox(key);
+    patchThread(conversationId, (t) => ({ ...t, outbox: t.outbox.filter((o) => o.key !== key) }));
+  } catch (err) {
+    patchThread(conversationId, (t) => ({ ...t, sendError: toAppError(err) }));
+  }
+}
+
+/** Called for every new customer message (desktop notifications). */
+export type InboundListener = (m: Message) => void;
+
+export function listenMessages(onInbound?: InboundListener): () => void {
+  const offs = [
+    onEvent<Message>(EVENTS.messageCreated, (m) => {
+      applyMessage(m);
+      if (m.direction === 'inbound' && m.type !== 'reaction') onInbound?.(m);
+    }),
+    onEvent<Message>(EVENTS.messageUpdated, applyMessage),
+    onEvent<Note>(EVENTS.noteCreated, applyNote),
+    onEvent<{ conversation_id?: number } | OutboxItem[] | null>(EVENTS.outboxUpdated, (data) => {
+      // Accept an item, a list of items or {conversation_id}: re-read the
+      // outbox of each open thread it concerns (all open ones if unsure).
+      const ids = new Set<number>();
+      const items = Array.isArray(data) ? data : data ? [data] : [];
+      for (const it of items) if (it && typeof it.conversation_id === 'number') ids.add(it.conversation_id);
+      const open = Object.keys(messagesStore.get().threads).map(Number);
+      for (const id of ids.size ? [...ids] : open) void refreshOutbox(id);
+    }),
+  ];
+  return () => offs.forEach((off) => off());
+}
+
+/**
+ * Reloads after cache.reset: the open conversation is read again, the
+ * others are dropped and re-read when opened.
+ */
+export function reloadThreads(openId: number | null): void {
+  recent = openId !== null ? [openId] : [];
+  messagesStore.set((s) => (openId !== null && s.threads[openId] ? { threads: { [openId]: s.threads[openId]! } } : { threads: {} }));
+  if (openId !== null) void openThread(openId);
+}
+
+/** Forgets every thread (sign-out, tests). */
+export function resetMessages(): void {
+  recent = [];
+  messagesStore.set({ threads: {} });
+}

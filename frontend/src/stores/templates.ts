@@ -1,0 +1,54 @@
+import { api } from '../lib/api';
+import { toAppError, type AppError } from '../lib/errors';
+import { EVENTS, onEvent } from '../lib/events';
+import { createStore } from '../lib/store';
+import type { Template } from '../lib/types';
+
+/** The WhatsApp Business Account's message templates, as cached. */
+export interface TemplatesState {
+  templates: Template[];
+  loaded: boolean;
+  error: AppError | null;
+}
+
+export const templatesStore = createStore<TemplatesState>({ templates: [], loaded: false, error: null });
+
+export function templateKey(t: Pick<Template, 'name' | 'language'>): string {
+  return `${t.name}:${t.language}`;
+}
+
+function sortTemplates(list: Template[]): Template[] {
+  return [...list].sort((a, b) => a.name.localeCompare(b.name) || a.language.localeCompare(b.language));
+}
+
+export async function loadTemplates(): Promise<void> {
+  try {
+    const templates = await api.templates();
+    templatesStore.set({ templates: sortTemplates(templates ?? []), loaded: true, error: null });
+  } catch (err) {
+    templatesStore.set((s) => ({ ...s, loaded: true, error: toAppError(err) }));
+  }
+}
+
+/** Applies template.updated: a new template, a status change (approved, paused…). */
+export function applyTemplate(t: Template): void {
+  templatesStore.set((s) => ({
+    ...s,
+    templates: sortTemplates([...s.templates.filter((x) => templateKey(x) !== templateKey(t)), t]),
+  }));
+}
+
+/** Approved templates only: the ones that may be sent. */
+export function approved(list: Template[]): Template[] {
+  return list.filter((t) => t.status?.toUpperCase() === 'APPROVED');
+}
+
+/** Finds the template a sent message used (language codes compared loosely: en-US = en_US). */
+export function findTemplate(list: Template[], name: string, language: string): Template | undefined {
+  const norm = (l: string) => l.replace('-', '_').toLowerCase();
+  return list.find((t) => t.name === name && norm(t.language) === norm(language)) ?? list.find((t) => t.name === name);
+}
+
+export function listenTemplates(): () => void {
+  return onEvent<Template>(EVENTS.templateUpdated, applyTemplate);
+}
