@@ -239,3 +239,6 @@ func nestingDepth(b []byte, limit int) int {
 	}
 	return max
 }
+
+// equalNotifications compares two decodes by value.
+func equalNotifications(a, b *Notification) bool { return reflect.DeepEqual(a, b) }
