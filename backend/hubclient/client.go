@@ -360,7 +360,9 @@ func (c *Client) Accounts(ctx context.Context) ([]domain.Account, error) {
 type ConversationFilter struct {
 	Status string
 	// Assignee is a user id, "me" or "none".
-	Assignee   string
+	Assignee string
+	// Phone is a customer's number in any format.
+	Phone      string
 	Team       string
 	Unanswered *bool
 	Account    string
@@ -369,7 +371,7 @@ type ConversationFilter struct {
 // Conversations returns one page of conversations, newest activity first.
 func (c *Client) Conversations(ctx context.Context, f ConversationFilter, cursor string, limit int) (Page[domain.Conversation], error) {
 	q := pageQuery(cursor, limit)
-	for k, v := range map[string]string{"status": f.Status, "assignee": f.Assignee, "team": f.Team, "account": f.Account} {
+	for k, v := range map[string]string{"status": f.Status, "assignee": f.Assignee, "team": f.Team, "account": f.Account, "phone": f.Phone} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -380,12 +382,13 @@ func (c *Client) Conversations(ctx context.Context, f ConversationFilter, cursor
 	return getPage[domain.Conversation](ctx, c, "/v1/conversations", q)
 }
 
-// ConversationDetail is a conversation with its most recent messages
-// (oldest first).
+// ConversationDetail is a conversation with its 50 most recent messages
+// (newest first) and the cursor to page further back with Messages.
 type ConversationDetail struct {
 	domain.Conversation
-	Messages       []domain.Message `json:"messages"`
-	MessagesCursor string           `json:"messages_cursor"`
+	Messages           []domain.Message `json:"messages"`
+	MessagesNextCursor string           `json:"messages_next_cursor"`
+	MessagesHasMore    bool             `json:"messages_has_more"`
 }
 
 // Conversation returns one conversation with its 50 most recent messages.
@@ -438,9 +441,9 @@ func (c *Client) AddNote(ctx context.Context, conversationID int64, body string)
 	return send[domain.Note](ctx, c, http.MethodPost, "/v1/conversations/"+id(conversationID)+"/notes", map[string]string{"body": body})
 }
 
-// Notes lists a conversation's notes.
+// Notes lists a conversation's notes, newest first.
 func (c *Client) Notes(ctx context.Context, conversationID int64) ([]domain.Note, error) {
-	return getData[[]domain.Note](ctx, c, "/v1/conversations/"+id(conversationID)+"/notes", nil)
+	return all[domain.Note](ctx, c, "/v1/conversations/"+id(conversationID)+"/notes", nil)
 }
 
 // Counters returns the unanswered counters the token may see.
@@ -592,9 +595,9 @@ func (c *Client) MediaURL(mediaID string) string {
 
 // --- Templates ------------------------------------------------------------------
 
-// Templates lists the synced templates.
+// Templates lists every synced template.
 func (c *Client) Templates(ctx context.Context) ([]domain.Template, error) {
-	return getData[[]domain.Template](ctx, c, "/v1/templates", nil)
+	return all[domain.Template](ctx, c, "/v1/templates", nil)
 }
 
 // TemplateDraft is a template submitted for approval.
@@ -731,16 +734,10 @@ func (c *Client) Contacts(ctx context.Context, phone, search, cursor string, lim
 	return getPage[domain.Contact](ctx, c, "/v1/contacts", q)
 }
 
-// OptOut is an opted-out number.
-type OptOut struct {
-	Phone     string    `json:"phone"`
-	Reason    string    `json:"reason"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// OptOut opts a number out of all messages.
-func (c *Client) OptOut(ctx context.Context, phone, reason string) (OptOut, error) {
-	return send[OptOut](ctx, c, http.MethodPost, "/v1/optouts", map[string]string{"phone": phone, "reason": reason})
+// OptOut opts a number (any format) out of all messages; the answer is
+// its contact (created when the number is unknown).
+func (c *Client) OptOut(ctx context.Context, phone string) (domain.Contact, error) {
+	return send[domain.Contact](ctx, c, http.MethodPost, "/v1/optouts", map[string]string{"phone": phone})
 }
 
 // OptIn removes a number's opt-out.
@@ -749,9 +746,9 @@ func (c *Client) OptIn(ctx context.Context, phone string) error {
 	return err
 }
 
-// OptOuts returns a page of opted-out numbers.
-func (c *Client) OptOuts(ctx context.Context, cursor string, limit int) (Page[OptOut], error) {
-	return getPage[OptOut](ctx, c, "/v1/optouts", pageQuery(cursor, limit))
+// OptOuts returns a page of the contacts who opted out.
+func (c *Client) OptOuts(ctx context.Context, cursor string, limit int) (Page[domain.Contact], error) {
+	return getPage[domain.Contact](ctx, c, "/v1/optouts", pageQuery(cursor, limit))
 }
 
 // --- Webhooks -----------------------------------------------------------------------
