@@ -23,11 +23,16 @@ APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev \
 # playwright-core drives the system Chromium; it must never fetch a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-# make bench: Go packages whose Benchmark* functions are run, and extra
-# commands (bench drivers that print figures against an in-run baseline)
-# that later work appends, e.g. BENCH_CMDS += "go run ./backend/cmd/hubbench".
+# make bench runs, one package at a time so they do not compete for the cores:
+#  1. every Benchmark* in BENCH_PKGS (go test -bench);
+#  2. every Test*BenchReport in BENCH_PKGS with SWITCHBOARD_BENCH=1: tests that
+#     print a figure next to a baseline measured in the same run, as a ratio
+#     (they skip themselves in a normal go test run);
+#  3. every bench driver command, found by name: backend/cmd/*-bench and
+#     backend/*/cmd/*-bench (go run), plus anything added to BENCH_CMDS.
 BENCH_PKGS ?= ./...
 BENCH_TIME ?= 1s
+BENCH_DRIVERS := $(patsubst %/main.go,./%,$(wildcard backend/cmd/*-bench/main.go backend/*/cmd/*-bench/main.go))
 BENCH_CMDS ?=
 
 ##@ Everyday
@@ -81,12 +86,18 @@ bindings: deps-wails ## Regenerate frontend/wailsjs from the Go facade (commit t
 	$(WAILS) generate module
 
 .PHONY: bench
-bench: ## Run the benchmarks and print their figures.
+bench: ## Run the benchmarks, benchmark reports and bench drivers; print their figures.
 	@mkdir -p build
-	@# -p 1: one package at a time, so benchmarks do not compete for the cores.
+	@echo "== go test -bench $(BENCH_PKGS)"
 	$(GO) test -p 1 -run '^$$' -bench . -benchmem -benchtime $(BENCH_TIME) $(BENCH_PKGS) 2>&1 \
 		| grep -v -e 'no test files' -e '^ok .*\[no tests to run\]' | tee build/bench.txt
-	@for cmd in $(BENCH_CMDS); do echo "== $$cmd"; $$cmd; done
+	@echo "== benchmark reports (SWITCHBOARD_BENCH=1, Test*BenchReport)"
+	SWITCHBOARD_BENCH=1 $(GO) test -p 1 -count=1 -v -run 'BenchReport$$' $(BENCH_PKGS) 2>&1 \
+		| grep -v -e 'no test files' -e '^=== RUN' -e '^--- PASS' -e '^PASS$$' -e '^ok .*' -e 'testing: warning: no tests to run' \
+		| tee -a build/bench.txt
+	@for cmd in $(foreach d,$(BENCH_DRIVERS),"$(GO) run $(d)") $(BENCH_CMDS); do \
+		echo "== $$cmd"; eval "$$cmd" 2>&1 | tee -a build/bench.txt; done
+	@echo "figures saved in build/bench.txt"
 
 ##@ Checks
 
