@@ -126,6 +126,8 @@ func (s *Service) commitBatch(batch []*writeOp) {
 		return nil
 	})
 	if err == nil {
+		s.statBatches.Add(1)
+		s.statOps.Add(int64(len(batch)))
 		s.w.committed()
 		for i, op := range batch {
 			op.done <- storeErr(results[i], "record")
@@ -235,8 +237,6 @@ type writer struct {
 	convs      map[int64]*convEntry
 	accounts   map[string]*domain.Account
 
-	canon map[string]string // wa_id -> canonical E.164
-
 	lastCounters []byte // JSON of the counters last emitted
 	lastSeq      int64
 }
@@ -266,9 +266,6 @@ func (w *writer) reset() {
 	w.convKey = make(map[convPair]int64)
 	w.convs = make(map[int64]*convEntry)
 	w.accounts = make(map[string]*domain.Account)
-	if w.canon == nil || len(w.canon) > 200_000 {
-		w.canon = make(map[string]string)
-	}
 	w.lastCounters = nil
 	w.lastSeq = w.s.seq.Load()
 }
@@ -720,4 +717,11 @@ func (w *wtx) upsertAccount(a *domain.Account, now time.Time) error {
 	snapshot := cp
 	w.after(func() { w.s.setAccount(snapshot) })
 	return w.emit(domain.EventAccountUpdated, 0, nil, nil, &snapshot)
+}
+
+// WriterStats reports how many write transactions the committer has
+// committed and how many writes they carried: their ratio is the group
+// commit's batching factor.
+func (s *Service) WriterStats() (transactions, writes int64) {
+	return s.statBatches.Load(), s.statOps.Load()
 }

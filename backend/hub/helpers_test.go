@@ -48,7 +48,7 @@ func (c *testClock) Advance(d time.Duration) {
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	db    *sqlitedb.DB
 	path  string
 	svc   *Service
@@ -59,7 +59,7 @@ type env struct {
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // newEnv opens a service on a fresh database file.
-func newEnv(t *testing.T, mod ...func(*Config)) *env {
+func newEnv(t testing.TB, mod ...func(*Config)) *env {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "hub.db")
 	e := &env{t: t, path: path, clock: newTestClock()}
@@ -79,7 +79,7 @@ func newEnv(t *testing.T, mod ...func(*Config)) *env {
 
 func (e *env) open() {
 	e.t.Helper()
-	db, err := sqlitedb.Open(e.path, sqlitedb.Options{})
+	db, err := sqlitedb.Open(e.path, sqlitedb.Options{Synchronous: benchSync})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -186,3 +186,5 @@ func (e *env) conversations() []domain.Conversation {
 	}
 	return page.Items
 }
+
+var benchSync = ""

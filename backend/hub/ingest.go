@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"switchboard/backend/apierr"
@@ -53,8 +54,8 @@ func (s *Service) IngestWebhook(ctx context.Context, body []byte, signature stri
 	if err := checkShape(n); err != nil {
 		return err
 	}
-	ev := n.Events()
 	received := s.now()
+	p := s.prepare(n, received)
 	raw := store.RawWebhook{ReceivedAt: received, Body: body, Signature: signature, State: store.RawProcessed}
 	op := &writeOp{bulk: true, done: make(chan error, 1)}
 	op.fn = func(w *wtx) error {
@@ -62,7 +63,7 @@ func (s *Service) IngestWebhook(ctx context.Context, body []byte, signature stri
 		if err := w.tx.InsertRawWebhook(w.ctx, &r); err != nil {
 			return err
 		}
-		return w.applyEvents(&ev, received)
+		return w.applyEvents(p)
 	}
 	op.onFail = func(w *wtx, cause error) error {
 		s.log.Error("hub: a webhook body could not be applied; it is stored as failed and will be retried at the next start", "err", cause)
@@ -106,10 +107,10 @@ func (s *Service) reprocessFailedWebhooks(ctx context.Context) error {
 		if err != nil {
 			continue
 		}
-		ev := n.Events()
-		id, received := b.ID, b.ReceivedAt
+		id := b.ID
+		p := s.prepare(n, b.ReceivedAt)
 		err = s.submit(ctx, func(w *wtx) error {
-			if err := w.applyEvents(&ev, received); err != nil {
+			if err := w.applyEvents(p); err != nil {
 				return err
 			}
 			return w.tx.SetRawWebhookState(w.ctx, id, store.RawProcessed, "")
@@ -122,9 +123,10 @@ func (s *Service) reprocessFailedWebhooks(ctx context.Context) error {
 }
 
 // applyEvents applies one parsed body.
-func (w *wtx) applyEvents(ev *whatsapp.Events, now time.Time) error {
-	for i := range ev.Messages {
-		if err := w.applyInbound(&ev.Messages[i], now); err != nil {
+func (w *wtx) applyEvents(p *prepared) error {
+	ev, now := &p.ev, p.received
+	for i := range p.inbound {
+		if err := w.applyInbound(&p.inbound[i], now); err != nil {
 			return err
 		}
 	}
@@ -164,19 +166,84 @@ func clamp(ts, now time.Time) time.Time {
 	return ts
 }
 
-// canonical maps a wa_id to the contact key (E.164). A number the phone
-// package finds implausible is still filed, under "+" and its digits, so no
-// customer's message is dropped.
-func (w *wtx) canonical(waID string) string {
-	if k, ok := w.canon[waID]; ok {
+// canonCache memoises wa_id → canonical E.164: resolving a number through
+// libphonenumber costs tens of microseconds, and the same customers write
+// again and again.
+type canonCache struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+// canonical maps a wa_id (or a display number) to the contact key (E.164).
+// A number the phone package finds implausible is still filed, under "+"
+// and its digits, so no customer's message is dropped.
+func (s *Service) canonical(waID string) string {
+	s.canon.mu.RLock()
+	k, ok := s.canon.m[waID]
+	s.canon.mu.RUnlock()
+	if ok {
 		return k
 	}
 	k, err := phone.CanonicalKey(waID)
 	if err != nil {
 		k = "+" + strings.TrimPrefix(waID, "+")
 	}
-	w.canon[waID] = k
+	s.canon.mu.Lock()
+	if len(s.canon.m) >= 100_000 {
+		s.canon.m = make(map[string]string)
+	}
+	s.canon.m[waID] = k
+	s.canon.mu.Unlock()
 	return k
+}
+
+func (w *wtx) canonical(waID string) string { return w.s.canonical(waID) }
+
+// inboundPrep is the part of handling an inbound message that needs no
+// database: done by the caller's goroutine, in parallel with other
+// deliveries, so the single committer only does what must be serial.
+type inboundPrep struct {
+	im      *whatsapp.InboundMessage
+	key     string // the sender's canonical number ("" without a wa_id)
+	to      string // the business number, E.164
+	ts      time.Time
+	content json.RawMessage
+	preview string
+	keyword keyword
+	newKey  string // a number change's new canonical number
+}
+
+// prepared is a parsed body ready for the committer.
+type prepared struct {
+	ev       whatsapp.Events
+	inbound  []inboundPrep
+	received time.Time
+}
+
+func (s *Service) prepare(n *whatsapp.Notification, received time.Time) *prepared {
+	p := &prepared{ev: n.Events(), received: received}
+	p.inbound = make([]inboundPrep, len(p.ev.Messages))
+	for i := range p.ev.Messages {
+		im := &p.ev.Messages[i]
+		m := im.Message
+		ip := inboundPrep{im: im, ts: clamp(m.Timestamp.Time(), received), content: contentOf(m), preview: previewOf(m)}
+		if im.Sender.WaID != "" {
+			ip.key = s.canonical(im.Sender.WaID)
+		}
+		if im.DisplayPhoneNumber != "" {
+			ip.to = s.canonical(im.DisplayPhoneNumber)
+		}
+		if m.Text != nil {
+			ip.keyword = classifyKeyword(m.Text.Body)
+		}
+		if m.System != nil {
+			if nw := m.System.NewNumber(); nw != "" {
+				ip.newKey = s.canonical(nw)
+			}
+		}
+		p.inbound[i] = ip
+	}
+	return p
 }
 
 // ensureAccount returns the account a webhook is for, adding numbers the hub
@@ -198,19 +265,12 @@ func (w *wtx) accountAddress(a *domain.Account) string {
 	if a.DisplayPhoneNumber == "" {
 		return ""
 	}
-	if k, err := phone.CanonicalKey(a.DisplayPhoneNumber); err == nil {
-		return k
-	}
-	return a.DisplayPhoneNumber
+	return w.canonical(a.DisplayPhoneNumber)
 }
 
 // resolveSender finds or creates the contact for a webhook's user and keeps
 // its profile name, wa_id and ids current.
-func (w *wtx) resolveSender(s whatsapp.Sender, now time.Time) (*domain.Contact, error) {
-	var key string
-	if s.WaID != "" {
-		key = w.canonical(s.WaID)
-	}
+func (w *wtx) resolveSender(s whatsapp.Sender, key string, now time.Time) (*domain.Contact, error) {
 	var c *domain.Contact
 	var err error
 	if key != "" {
@@ -275,13 +335,14 @@ func address(c *domain.Contact) string {
 
 // applyInbound stores one customer message and applies the rules it
 // triggers.
-func (w *wtx) applyInbound(im *whatsapp.InboundMessage, now time.Time) error {
+func (w *wtx) applyInbound(p *inboundPrep, now time.Time) error {
+	im := p.im
 	m := im.Message
 	acct, err := w.ensureAccount(im.PhoneNumberID, im.WABAID, im.DisplayPhoneNumber, now)
 	if err != nil {
 		return err
 	}
-	contact, err := w.resolveSender(im.Sender, now)
+	contact, err := w.resolveSender(im.Sender, p.key, now)
 	if err != nil {
 		return err
 	}
@@ -291,19 +352,19 @@ func (w *wtx) applyInbound(im *whatsapp.InboundMessage, now time.Time) error {
 	}
 	switch m.Type {
 	case whatsapp.TypeReaction:
-		return w.applyInboundReaction(acct, contact, m, now)
+		return w.applyInboundReaction(acct, contact, p, now)
 	case whatsapp.TypeSystem:
-		return w.applySystem(acct, contact, m, now)
+		return w.applySystem(acct, contact, p, now)
 	}
 	e, err := w.convFor(acct.ID, contact.ID, now)
 	if err != nil {
 		return err
 	}
-	ts := clamp(m.Timestamp.Time(), now)
+	ts := p.ts
 	msg := store.Message{Message: domain.Message{
 		WAMID: m.ID, ConversationID: e.c.ID, AccountID: acct.ID, Direction: domain.Inbound,
-		Type: m.Type, Content: contentOf(m), Preview: previewOf(m),
-		From: address(contact), To: w.accountAddress(acct), Status: domain.MsgReceived,
+		Type: m.Type, Content: p.content, Preview: p.preview,
+		From: address(contact), To: p.to, Status: domain.MsgReceived,
 		Timestamp: ts, CreatedAt: now, UpdatedAt: now,
 	}}
 	if ctxt := m.Context; ctxt != nil {
@@ -348,10 +409,7 @@ func (w *wtx) applyInbound(im *whatsapp.InboundMessage, now time.Time) error {
 	if err := w.emitMessage(domain.EventMessageCreated, &msg, c.AssigneeID); err != nil {
 		return err
 	}
-	if m.Text != nil {
-		return w.applyKeyword(contact, m.Text.Body, now)
-	}
-	return nil
+	return w.applyKeyword(contact, p.keyword, now)
 }
 
 // setLastMessage makes m the conversation's preview when it is the newest.
@@ -368,8 +426,8 @@ func (w *wtx) setLastMessage(c *store.Conversation, m *domain.Message) {
 
 // applyKeyword opts a contact out (STOP and equivalents) or back in
 // (START …) when the whole message is such a keyword.
-func (w *wtx) applyKeyword(c *domain.Contact, body string, now time.Time) error {
-	switch classifyKeyword(body) {
+func (w *wtx) applyKeyword(c *domain.Contact, kw keyword, now time.Time) error {
+	switch kw {
 	case keywordOptOut:
 		if c.OptedOut {
 			return nil
@@ -400,20 +458,21 @@ func referralOf(r *whatsapp.Referral) *domain.Referral {
 // reaction is also stored, hidden, under its own wamid so a redelivery is
 // recognised; it neither opens the service window nor makes the
 // conversation unanswered.
-func (w *wtx) applyInboundReaction(acct *domain.Account, contact *domain.Contact, m *whatsapp.Message, now time.Time) error {
+func (w *wtx) applyInboundReaction(acct *domain.Account, contact *domain.Contact, p *inboundPrep, now time.Time) error {
+	m := p.im.Message
 	e, err := w.convFor(acct.ID, contact.ID, now)
 	if err != nil {
 		return err
 	}
-	ts := clamp(m.Timestamp.Time(), now)
+	ts := p.ts
 	var r whatsapp.Reaction
 	if m.Reaction != nil {
 		r = *m.Reaction
 	}
 	msg := store.Message{Message: domain.Message{
 		WAMID: m.ID, ConversationID: e.c.ID, AccountID: acct.ID, Direction: domain.Inbound,
-		Type: whatsapp.TypeReaction, Content: contentOf(m), Preview: r.Emoji,
-		From: address(contact), To: w.accountAddress(acct), Status: domain.MsgReceived,
+		Type: whatsapp.TypeReaction, Content: p.content, Preview: r.Emoji,
+		From: address(contact), To: p.to, Status: domain.MsgReceived,
 		Timestamp: ts, CreatedAt: now, UpdatedAt: now,
 	}, ContextWAMID: r.MessageID, Hidden: true}
 	var target store.Message
@@ -473,16 +532,17 @@ func setReaction(m *domain.Message, from, emoji string, at time.Time) bool {
 // applySystem stores a system message (shown in the thread; it never opens
 // the window nor makes the conversation unanswered) and applies its effect on
 // the contact: a number change re-keys the contact, keeping its history.
-func (w *wtx) applySystem(acct *domain.Account, contact *domain.Contact, m *whatsapp.Message, now time.Time) error {
+func (w *wtx) applySystem(acct *domain.Account, contact *domain.Contact, p *inboundPrep, now time.Time) error {
+	m := p.im.Message
 	e, err := w.convFor(acct.ID, contact.ID, now)
 	if err != nil {
 		return err
 	}
-	ts := clamp(m.Timestamp.Time(), now)
+	ts := p.ts
 	msg := store.Message{Message: domain.Message{
 		WAMID: m.ID, ConversationID: e.c.ID, AccountID: acct.ID, Direction: domain.Inbound,
-		Type: whatsapp.TypeSystem, Content: contentOf(m), Preview: previewOf(m),
-		From: address(contact), To: w.accountAddress(acct), Status: domain.MsgReceived,
+		Type: whatsapp.TypeSystem, Content: p.content, Preview: p.preview,
+		From: address(contact), To: p.to, Status: domain.MsgReceived,
 		Timestamp: ts, CreatedAt: now, UpdatedAt: now,
 	}}
 	inserted, err := w.tx.InsertMessage(w.ctx, &msg)
@@ -502,7 +562,7 @@ func (w *wtx) applySystem(acct *domain.Account, contact *domain.Contact, m *what
 	switch sys.Type {
 	case whatsapp.SystemUserChangedNumber, whatsapp.SystemCustomerChangedNumber:
 		if nw := sys.NewNumber(); nw != "" {
-			return w.rekeyContact(contact, nw, now)
+			return w.rekeyContact(contact, nw, p.newKey, now)
 		}
 	case whatsapp.SystemUserChangedUserID:
 		if sys.UserID != "" && sys.UserID != contact.UserID {
@@ -522,8 +582,7 @@ func (w *wtx) applySystem(acct *domain.Account, contact *domain.Contact, m *what
 // rekeyContact moves a contact to a new number, recording the old one. If
 // another contact already has the new number (an agent created it, or the
 // customer wrote from it), the two are one person: the other is merged in.
-func (w *wtx) rekeyContact(c *domain.Contact, newWaID string, now time.Time) error {
-	key := w.canonical(newWaID)
+func (w *wtx) rekeyContact(c *domain.Contact, newWaID, key string, now time.Time) error {
 	if key == c.Phone {
 		return nil
 	}

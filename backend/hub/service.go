@@ -145,7 +145,11 @@ type Service struct {
 	subs  map[chan struct{}]struct{}
 	seq   atomic.Int64 // newest committed event seq
 
-	disp *dispatcher
+	disp  *dispatcher
+	canon canonCache
+
+	statBatches atomic.Int64 // committed write transactions
+	statOps     atomic.Int64 // writes they carried
 
 	closing   atomic.Bool
 	closeOnce sync.Once
@@ -216,6 +220,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		stopTick:  make(chan struct{}),
 		tickDone:  make(chan struct{}),
 	}
+	s.canon.m = make(map[string]string)
 	s.w = newWriter(s)
 	if _, newest, err := st.EventBounds(ctx); err == nil {
 		s.seq.Store(newest)

@@ -380,22 +380,29 @@ func (s *Store) GetTemplate(ctx context.Context, wabaID, name, language string) 
 		WHERE waba_id = ? AND name = ? AND language = ?`, wabaID, name, language))
 }
 
-// readQuerier adapts the read pool to the querier readCounters wants.
-type readQuerier struct {
-	db *sql.DB
-	q  string
-}
-
-func (r readQuerier) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
-	return r.db.QueryContext(ctx, r.q, args...)
-}
-
-func (r readQuerier) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
-	return r.db.QueryRowContext(ctx, r.q, args...)
-}
-
 func (s *Store) Counters(ctx context.Context) (domain.Counters, error) {
-	return readCounters(ctx, readQuerier{s.db.Read, qCounters}, readQuerier{s.db.Read, qOldestWaiter})
+	rows, err := s.db.Read.QueryContext(ctx, qCounters)
+	if err != nil {
+		return domain.Counters{}, err
+	}
+	defer rows.Close()
+	var vals []rowValues
+	for rows.Next() {
+		var k string
+		var v int64
+		if err := rows.Scan(&k, &v); err != nil {
+			return domain.Counters{}, err
+		}
+		vals = append(vals, rowValues{k, v})
+	}
+	if err := rows.Err(); err != nil {
+		return domain.Counters{}, err
+	}
+	var w sql.NullInt64
+	if err := s.db.Read.QueryRowContext(ctx, qOldestWaiter).Scan(&w); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return domain.Counters{}, err
+	}
+	return readCounters(vals, fromNullNS(w))
 }
 
 func (s *Store) EventsSince(ctx context.Context, after int64, limit int) ([]domain.Event, error) {

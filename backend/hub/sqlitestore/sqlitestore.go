@@ -4,19 +4,20 @@
 //
 // Write transactions run on the single writer connection with statements
 // prepared once and reused, because the hub commits thousands of webhook
-// messages a second and statement preparation would otherwise dominate.
+// messages a second.
 package sqlitestore
 
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"switchboard/backend/domain"
@@ -26,115 +27,132 @@ import (
 
 // Store implements store.Store on an sqlitedb.DB. It does not own the
 // database: closing it is the caller's business.
+//
+// Write transactions talk to the driver directly (database/sql's
+// Conn.Raw): database/sql would otherwise start a goroutine for every query
+// inside a transaction and convert every argument through reflection, which
+// costs more than SQLite itself on the hub's hot path. Reads use the
+// database/sql read pool.
 type Store struct {
 	db *sqlitedb.DB
 
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt // prepared on the writer connection
+	// wc is the writer connection's prepared statements, valid while
+	// database/sql keeps handing out the same driver connection (it does:
+	// the writer pool holds exactly one, never expired).
+	wc *writerConn
+}
+
+type writerConn struct {
+	dc    driver.Conn
+	stmts map[string]driver.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
 
 // New returns a Store on db. Call Migrate before use.
 func New(db *sqlitedb.DB) *Store {
-	return &Store{db: db, stmts: make(map[string]*sql.Stmt)}
+	return &Store{db: db}
 }
 
 // DB is the underlying database.
 func (s *Store) DB() *sqlitedb.DB { return s.db }
 
-// Migrate applies the hub's migrations and prepares the write statements.
+// Migrate applies the hub's migrations.
 func (s *Store) Migrate(ctx context.Context) error {
-	if err := s.db.Migrate(ctx, Component, migrations); err != nil {
+	return s.db.Migrate(ctx, Component, migrations)
+}
+
+// reg marks a statement that write transactions run; each is prepared once
+// on the writer connection, on first use, and kept.
+func reg(q string) string { return q }
+
+// Close finalises the prepared statements (not the database). Call it only
+// when no Update is running.
+func (s *Store) Close() error {
+	conn, err := s.db.Write.Conn(context.Background())
+	if err != nil {
 		return err
 	}
-	return s.prepare(ctx)
-}
-
-// registered lists every statement write transactions use; prepare readies
-// them all on the writer connection while no transaction holds it (a
-// statement cannot be prepared on the one connection while a transaction is
-// using it).
-var registered []string
-
-func reg(q string) string {
-	registered = append(registered, q)
-	return q
-}
-
-func (s *Store) prepare(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, q := range registered {
-		if _, ok := s.stmts[q]; ok {
-			continue
+	defer conn.Close()
+	return conn.Raw(func(any) error {
+		if s.wc == nil {
+			return nil
 		}
-		st, err := s.db.Write.PrepareContext(ctx, q)
-		if err != nil {
-			return fmt.Errorf("sqlitestore: prepare %q: %w", firstLine(q), err)
+		var errs []error
+		for _, st := range s.wc.stmts {
+			errs = append(errs, st.Close())
 		}
-		s.stmts[q] = st
-	}
-	return nil
+		s.wc = nil
+		return errors.Join(errs...)
+	})
 }
 
-// Close releases the prepared statements (not the database).
-func (s *Store) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var errs []error
-	for k, st := range s.stmts {
-		errs = append(errs, st.Close())
-		delete(s.stmts, k)
-	}
-	return errors.Join(errs...)
-}
-
-// Update runs fn in a write transaction on the writer connection.
+// Update runs fn in a write transaction on the writer connection. Updates
+// must not run concurrently with each other (the hub has one committer);
+// other users of the writer connection simply wait for it.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	return s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		t := &txn{s: s, tx: tx, ctx: ctx, local: make(map[string]*sql.Stmt, 16)}
-		defer t.closeLocal()
-		return fn(t)
+	conn, err := s.db.Write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: writer connection: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dci any) error {
+		dc, ok := dci.(driver.Conn)
+		if !ok {
+			return errors.New("sqlitestore: the driver connection is not a driver.Conn")
+		}
+		if s.wc == nil || s.wc.dc != dc {
+			if s.wc != nil {
+				for _, st := range s.wc.stmts {
+					st.Close()
+				}
+			}
+			s.wc = &writerConn{dc: dc, stmts: make(map[string]driver.Stmt, 64)}
+		}
+		bt, ok := dc.(driver.ConnBeginTx)
+		if !ok {
+			return errors.New("sqlitestore: the driver cannot begin transactions")
+		}
+		// A Background context: the driver starts an interrupt goroutine
+		// per statement for cancellable contexts. The committer never
+		// cancels a transaction half-way anyway.
+		tx, err := bt.BeginTx(context.Background(), driver.TxOptions{})
+		if err != nil {
+			return fmt.Errorf("sqlitestore: begin: %w", err)
+		}
+		t := &txn{w: s.wc}
+		if err := fn(t); err != nil {
+			if rerr := tx.Rollback(); rerr != nil {
+				return errors.Join(err, rerr)
+			}
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("sqlitestore: commit: %w", err)
+		}
+		return nil
 	})
 }
 
 // txn is one write transaction.
 type txn struct {
-	s     *Store
-	tx    *sql.Tx
-	ctx   context.Context
-	local map[string]*sql.Stmt // tx-bound views of the prepared statements
+	w *writerConn
 }
 
-func (t *txn) closeLocal() {
-	for _, st := range t.local {
-		st.Close()
-	}
-}
-
-// stmt returns query prepared on the writer connection and bound to this
-// transaction. The writer pool has exactly one connection, so the statement
-// database/sql hands back is the one prepared there once.
-func (t *txn) stmt(query string) (*sql.Stmt, error) {
-	if st, ok := t.local[query]; ok {
+// stmt returns query prepared on the writer connection.
+func (t *txn) stmt(query string) (driver.Stmt, error) {
+	if st, ok := t.w.stmts[query]; ok {
 		return st, nil
 	}
-	t.s.mu.Lock()
-	ps, ok := t.s.stmts[query]
-	t.s.mu.Unlock()
-	var st *sql.Stmt
-	if ok {
-		st = t.tx.StmtContext(t.ctx, ps)
-	} else {
-		// Not registered (or Migrate not called): prepare for this
-		// transaction only.
-		var err error
-		if st, err = t.tx.PrepareContext(t.ctx, query); err != nil {
-			return nil, fmt.Errorf("sqlitestore: prepare %q: %w", firstLine(query), err)
-		}
+	pc, ok := t.w.dc.(driver.ConnPrepareContext)
+	if !ok {
+		return nil, errors.New("sqlitestore: the driver cannot prepare with a context")
 	}
-	t.local[query] = st
+	st, err := pc.PrepareContext(context.Background(), query)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: prepare %q: %w", firstLine(query), err)
+	}
+	t.w.stmts[query] = st
 	return st, nil
 }
 
@@ -146,37 +164,203 @@ func firstLine(q string) string {
 	return q
 }
 
-func (t *txn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := t.stmt(query)
-	if err != nil {
-		return nil, err
+// named converts arguments to the driver's form. Only the types this
+// package passes are handled.
+func named(args []any) []driver.NamedValue {
+	nv := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case int:
+			a = int64(v)
+		case int32:
+			a = int64(v)
+		case bool:
+			a = boolInt(v)
+		case json.RawMessage:
+			a = string(v)
+		case domain.ConversationStatus:
+			a = string(v)
+		case domain.Direction:
+			a = string(v)
+		case domain.MessageStatus:
+			a = string(v)
+		case store.RawState:
+			a = string(v)
+		}
+		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
 	}
-	return st.ExecContext(ctx, args...)
+	return nv
 }
 
-func (t *txn) queryRow(ctx context.Context, query string, args ...any) (*sql.Row, error) {
+type execResult struct {
+	affected, lastID int64
+}
+
+func (t *txn) exec(_ context.Context, query string, args ...any) (execResult, error) {
+	st, err := t.stmt(query)
+	if err != nil {
+		return execResult{}, err
+	}
+	res, err := st.(driver.StmtExecContext).ExecContext(context.Background(), named(args))
+	if err != nil {
+		return execResult{}, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return execResult{}, err
+	}
+	id, err := res.LastInsertId()
+	return execResult{affected: n, lastID: id}, err
+}
+
+// query runs a statement and returns every row's values.
+func (t *txn) query(query string, args ...any) ([]rowValues, error) {
 	st, err := t.stmt(query)
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryRowContext(ctx, args...), nil
+	rows, err := st.(driver.StmtQueryContext).QueryContext(context.Background(), named(args))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	n := len(rows.Columns())
+	var out []rowValues
+	for {
+		vals := make(rowValues, n)
+		if err := rows.Next(vals); err != nil {
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
+			return nil, err
+		}
+		out = append(out, vals)
+	}
+}
+
+// queryRow returns the first row, or a scanner answering store.ErrNotFound.
+func (t *txn) queryRow(_ context.Context, query string, args ...any) (scanner, error) {
+	rows, err := t.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return noRow{}, nil
+	}
+	return rows[0], nil
+}
+
+// scanner is what the scan helpers read from: *sql.Row, *sql.Rows or a
+// row of driver values.
+type scanner interface{ Scan(dest ...any) error }
+
+type noRow struct{}
+
+func (noRow) Scan(...any) error { return sql.ErrNoRows }
+
+// rowValues is one row read through the driver. Scan converts the values the
+// driver returns (int64, float64, string, []byte, nil) into the destinations
+// this package uses.
+type rowValues []driver.Value
+
+func (r rowValues) Scan(dest ...any) error {
+	if len(dest) != len(r) {
+		return fmt.Errorf("sqlitestore: scan %d values into %d destinations", len(r), len(dest))
+	}
+	for i, d := range dest {
+		if err := assign(d, r[i]); err != nil {
+			return fmt.Errorf("sqlitestore: column %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func asString(v driver.Value) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return ""
+}
+
+func asInt(v driver.Value) (int64, error) {
+	switch x := v.(type) {
+	case int64:
+		return x, nil
+	case float64:
+		return int64(x), nil
+	case string:
+		return strconv.ParseInt(x, 10, 64)
+	case []byte:
+		return strconv.ParseInt(string(x), 10, 64)
+	case nil:
+		return 0, nil
+	}
+	return 0, fmt.Errorf("cannot read %T as an integer", v)
+}
+
+func assign(dest any, v driver.Value) error {
+	switch d := dest.(type) {
+	case *int64:
+		n, err := asInt(v)
+		*d = n
+		return err
+	case *int:
+		n, err := asInt(v)
+		*d = int(n)
+		return err
+	case *string:
+		*d = asString(v)
+	case *[]byte:
+		switch x := v.(type) {
+		case []byte:
+			*d = append([]byte(nil), x...)
+		case string:
+			*d = []byte(x)
+		case nil:
+			*d = nil
+		}
+	case *sql.NullString:
+		*d = sql.NullString{String: asString(v), Valid: v != nil}
+	case *sql.NullInt64:
+		n, err := asInt(v)
+		*d = sql.NullInt64{Int64: n, Valid: v != nil}
+		return err
+	case *domain.ConversationStatus:
+		*d = domain.ConversationStatus(asString(v))
+	case *domain.Direction:
+		*d = domain.Direction(asString(v))
+	case *domain.MessageStatus:
+		*d = domain.MessageStatus(asString(v))
+	case *store.RawState:
+		*d = store.RawState(asString(v))
+	default:
+		return fmt.Errorf("unsupported destination %T", dest)
+	}
+	return nil
 }
 
 func (t *txn) Savepoint() error {
-	_, err := t.tx.ExecContext(t.ctx, "SAVEPOINT op")
+	_, err := t.exec(context.Background(), "SAVEPOINT op")
 	return err
 }
 
 func (t *txn) ReleaseSavepoint() error {
-	_, err := t.tx.ExecContext(t.ctx, "RELEASE op")
+	_, err := t.exec(context.Background(), "RELEASE op")
 	return err
 }
 
 func (t *txn) RollbackSavepoint() error {
-	if _, err := t.tx.ExecContext(t.ctx, "ROLLBACK TO op"); err != nil {
+	if _, err := t.exec(context.Background(), "ROLLBACK TO op"); err != nil {
 		return err
 	}
-	_, err := t.tx.ExecContext(t.ctx, "RELEASE op")
+	_, err := t.exec(context.Background(), "RELEASE op")
 	return err
 }
 

@@ -46,7 +46,7 @@ const accountCols = `id, waba_id, display_phone_number, verified_name, status, q
 
 var qAccount = reg(`SELECT ` + accountCols + ` FROM hub_accounts WHERE id = ?`)
 
-func scanAccount(sc interface{ Scan(...any) error }) (domain.Account, error) {
+func scanAccount(sc scanner) (domain.Account, error) {
 	var a domain.Account
 	var created, updated int64
 	err := sc.Scan(&a.ID, &a.WABAID, &a.DisplayPhoneNumber, &a.VerifiedName, &a.Status, &a.QualityRating,
@@ -74,7 +74,7 @@ func (t *txn) AddAccountCounts(ctx context.Context, id string, in, out int64) er
 
 const contactCols = `id, phone, wa_id, user_id, name, profile_name, opted_out, opted_out_at, attributes, created_at, updated_at`
 
-func scanContact(sc interface{ Scan(...any) error }) (domain.Contact, error) {
+func scanContact(sc scanner) (domain.Contact, error) {
 	var c domain.Contact
 	var phone, userID, attrs sql.NullString
 	var optedOut int64
@@ -98,19 +98,17 @@ func scanContact(sc interface{ Scan(...any) error }) (domain.Contact, error) {
 }
 
 var qInsertContact = reg(`INSERT INTO contacts (phone, wa_id, user_id, name, profile_name, opted_out, opted_out_at,
-	attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
 func (t *txn) InsertContact(ctx context.Context, c *domain.Contact) error {
 	attrs, err := jsonOrNil(c.Attributes)
 	if err != nil {
 		return err
 	}
-	row, err := t.queryRow(ctx, qInsertContact, nullStr(c.Phone), c.WaID, nullStr(c.UserID), c.Name, c.ProfileName,
+	res, err := t.exec(ctx, qInsertContact, nullStr(c.Phone), c.WaID, nullStr(c.UserID), c.Name, c.ProfileName,
 		boolInt(c.OptedOut), nsPtr(c.OptedOutAt), attrs, ns(c.CreatedAt), ns(c.UpdatedAt))
-	if err != nil {
-		return err
-	}
-	return row.Scan(&c.ID)
+	c.ID = res.lastID
+	return err
 }
 
 var qUpdateContact = reg(`UPDATE contacts SET phone = ?, wa_id = ?, user_id = ?, name = ?, profile_name = ?, opted_out = ?,
@@ -126,15 +124,11 @@ func (t *txn) UpdateContact(ctx context.Context, c *domain.Contact) error {
 	return mustAffect(res, err)
 }
 
-func mustAffect(res sql.Result, err error) error {
+func mustAffect(res execResult, err error) error {
 	if err != nil {
 		return err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
+	if res.affected == 0 {
 		return store.ErrNotFound
 	}
 	return nil
@@ -186,7 +180,7 @@ const convCols = `c.id, c.account_id, c.contact_id, c.status, c.assignee_id, c.t
 	c.window_expires_at, c.last_inbound_at, c.last_outbound_at, c.unanswered, c.waiting_since,
 	c.unread_count, c.last_message, c.last_activity_at, c.referral, c.created_at, c.updated_at`
 
-func scanConversation(sc interface{ Scan(...any) error }, extra ...any) (store.Conversation, error) {
+func scanConversation(sc scanner, extra ...any) (store.Conversation, error) {
 	var c store.Conversation
 	var assignee, snoozed, window, lastIn, lastOut, waiting sql.NullInt64
 	var unanswered int64
@@ -234,18 +228,16 @@ func convArgs(c *store.Conversation) ([]any, error) {
 var qInsertConversation = reg(`INSERT INTO conversations (account_id, contact_id, status, assignee_id, team,
 	snoozed_until, window_expires_at, last_inbound_at, last_outbound_at, unanswered, waiting_since,
 	unread_count, last_message, last_activity_at, referral, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
 func (t *txn) InsertConversation(ctx context.Context, c *store.Conversation) error {
 	args, err := convArgs(c)
 	if err != nil {
 		return err
 	}
-	row, err := t.queryRow(ctx, qInsertConversation, args...)
-	if err != nil {
-		return err
-	}
-	return row.Scan(&c.ID)
+	res, err := t.exec(ctx, qInsertConversation, args...)
+	c.ID = res.lastID
+	return err
 }
 
 var qUpdateConversation = reg(`UPDATE conversations SET account_id = ?, contact_id = ?, status = ?,
@@ -291,37 +283,28 @@ func (t *txn) ConversationByContact(ctx context.Context, accountID string, conta
 var qConversationIDsByContact = reg(`SELECT id FROM conversations WHERE contact_id = ? ORDER BY id`)
 
 func (t *txn) ConversationIDsByContact(ctx context.Context, contactID int64) ([]int64, error) {
-	st, err := t.stmt(qConversationIDsByContact)
-	if err != nil {
-		return nil, err
-	}
-	return queryIDs(st.QueryContext(ctx, contactID))
+	return queryIDs(t.query(qConversationIDsByContact, contactID))
 }
 
-func queryIDs(rows *sql.Rows, err error) ([]int64, error) {
+func queryIDs(rows []rowValues, err error) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+	ids := make([]int64, 0, len(rows))
+	for _, r := range rows {
+		id, err := asInt(r[0])
+		if err != nil {
 			return nil, err
 		}
 		ids = append(ids, id)
 	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 var qDueSnoozed = reg(`SELECT id FROM conversations WHERE status = 'snoozed' AND snoozed_until <= ? ORDER BY snoozed_until LIMIT ?`)
 
 func (t *txn) DueSnoozed(ctx context.Context, now time.Time, limit int) ([]int64, error) {
-	st, err := t.stmt(qDueSnoozed)
-	if err != nil {
-		return nil, err
-	}
-	return queryIDs(st.QueryContext(ctx, ns(now), limit))
+	return queryIDs(t.query(qDueSnoozed, ns(now), limit))
 }
 
 // ---- messages ------------------------------------------------------------------
@@ -331,7 +314,7 @@ const msgCols = `m.id, m.wamid, m.conversation_id, m.account_id, m.direction, m.
 	m.error, m.author_id, m.timestamp, m.sent_at, m.delivered_at, m.read_at, m.idempotency_key,
 	m.request_hash, m.created_at, m.updated_at`
 
-func scanMessage(sc interface{ Scan(...any) error }) (store.Message, error) {
+func scanMessage(sc scanner) (store.Message, error) {
 	var m store.Message
 	var wamid, reactions, errJSON, idem sql.NullString
 	var content string
@@ -371,14 +354,14 @@ func scanMessage(sc interface{ Scan(...any) error }) (store.Message, error) {
 	return m, nil
 }
 
-// ON CONFLICT (wamid) DO NOTHING makes redelivery a no-op; RETURNING yields
-// no row then, which is how the caller learns it was a duplicate. A clash on
+// ON CONFLICT (wamid) DO NOTHING makes redelivery a no-op; no row is
+// affected then, which is how the caller learns it was a duplicate. A clash on
 // idempotency_key still fails: the service checks keys before inserting.
 var qInsertMessage = reg(`INSERT INTO messages (wamid, conversation_id, account_id, direction, type, content,
 	preview, from_addr, to_addr, reply_to, context_wamid, forwarded, hidden, reactions, status, error,
 	author_id, timestamp, sent_at, delivered_at, read_at, idempotency_key, request_hash, created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (wamid) DO NOTHING RETURNING id`)
+	ON CONFLICT (wamid) DO NOTHING`)
 
 func (t *txn) InsertMessage(ctx context.Context, m *store.Message) (bool, error) {
 	reactions, err := jsonOrNil(m.Reactions)
@@ -393,20 +376,15 @@ func (t *txn) InsertMessage(ctx context.Context, m *store.Message) (bool, error)
 	if content == "" {
 		content = "{}"
 	}
-	row, err := t.queryRow(ctx, qInsertMessage, nullStr(m.WAMID), m.ConversationID, m.AccountID, string(m.Direction),
+	res, err := t.exec(ctx, qInsertMessage, nullStr(m.WAMID), m.ConversationID, m.AccountID, string(m.Direction),
 		m.Type, content, m.Preview, m.From, m.To, nullInt(m.ReplyTo), m.ContextWAMID, boolInt(m.Forwarded),
 		boolInt(m.Hidden), reactions, string(m.Status), errJSON, nullInt(m.AuthorID), ns(m.Timestamp),
 		nsPtr(m.SentAt), nsPtr(m.DeliveredAt), nsPtr(m.ReadAt), nullStr(m.IdempotencyKey), m.RequestHash,
 		ns(m.CreatedAt), ns(m.UpdatedAt))
-	if err != nil {
+	if err != nil || res.affected == 0 {
 		return false, err
 	}
-	if err := row.Scan(&m.ID); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, nil
-		}
-		return false, err
-	}
+	m.ID = res.lastID
 	return true, nil
 }
 
@@ -456,11 +434,7 @@ var qMarkInboundRead = reg(`UPDATE messages SET status = 'read', read_at = ?, up
 	WHERE conversation_id = ? AND direction = 'inbound' AND status = 'received' AND id <= ? RETURNING id`)
 
 func (t *txn) MarkInboundRead(ctx context.Context, conversationID, uptoID int64, at time.Time) ([]int64, error) {
-	st, err := t.stmt(qMarkInboundRead)
-	if err != nil {
-		return nil, err
-	}
-	return queryIDs(st.QueryContext(ctx, ns(at), ns(at), conversationID, uptoID))
+	return queryIDs(t.query(qMarkInboundRead, ns(at), ns(at), conversationID, uptoID))
 }
 
 var (
@@ -498,26 +472,21 @@ var qTakeParked = reg(`DELETE FROM parked_statuses WHERE wamid = ?
 	RETURNING id, wamid, status, timestamp, error, raw, received_at`)
 
 func (t *txn) TakeParkedStatuses(ctx context.Context, wamid string) ([]store.ParkedStatus, error) {
-	st, err := t.stmt(qTakeParked)
+	rows, err := t.query(qTakeParked, wamid)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, wamid)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	type parked struct {
 		id int64
 		p  store.ParkedStatus
 	}
 	var out []parked
-	for rows.Next() {
+	for _, row := range rows {
 		var x parked
 		var ts, rec int64
 		var errJSON sql.NullString
 		var raw string
-		if err := rows.Scan(&x.id, &x.p.WAMID, &x.p.Status, &ts, &errJSON, &raw, &rec); err != nil {
+		if err := row.Scan(&x.id, &x.p.WAMID, &x.p.Status, &ts, &errJSON, &raw, &rec); err != nil {
 			return nil, err
 		}
 		x.p.Timestamp, x.p.ReceivedAt = fromNS(ts), fromNS(rec)
@@ -526,9 +495,6 @@ func (t *txn) TakeParkedStatuses(ctx context.Context, wamid string) ([]store.Par
 			return nil, err
 		}
 		out = append(out, x)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	// RETURNING order is unspecified: sort by arrival.
 	for i := 1; i < len(out); i++ {
@@ -545,14 +511,16 @@ func (t *txn) TakeParkedStatuses(ctx context.Context, wamid string) ([]store.Par
 
 // ---- raw webhooks ------------------------------------------------------------------
 
-var qInsertRaw = reg(`INSERT INTO webhook_bodies (received_at, body, signature, state, error) VALUES (?, ?, ?, ?, ?) RETURNING id`)
+var qInsertRaw = reg(`INSERT INTO webhook_bodies (received_at, body, signature, state, error) VALUES (?, ?, ?, ?, ?)`)
 
 func (t *txn) InsertRawWebhook(ctx context.Context, w *store.RawWebhook) error {
-	row, err := t.queryRow(ctx, qInsertRaw, ns(w.ReceivedAt), w.Body, w.Signature, string(w.State), w.Error)
-	if err != nil {
-		return err
+	body := w.Body
+	if body == nil {
+		body = []byte{}
 	}
-	return row.Scan(&w.ID)
+	res, err := t.exec(ctx, qInsertRaw, ns(w.ReceivedAt), body, w.Signature, string(w.State), w.Error)
+	w.ID = res.lastID
+	return err
 }
 
 var qSetRawState = reg(`UPDATE webhook_bodies SET state = ?, error = ? WHERE id = ?`)
@@ -566,18 +534,14 @@ var qPruneRaw = reg(`DELETE FROM webhook_bodies WHERE id IN (
 
 func (t *txn) PruneRawWebhooks(ctx context.Context, before time.Time, limit int) (int, error) {
 	res, err := t.exec(ctx, qPruneRaw, ns(before), limit)
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	return int(res.affected), err
 }
 
 // ---- templates ------------------------------------------------------------------------
 
 const tplCols = `waba_id, name, language, id, category, status, quality, parameter_format, components, rejected_reason, updated_at`
 
-func scanTemplate(sc interface{ Scan(...any) error }) (domain.Template, error) {
+func scanTemplate(sc scanner) (domain.Template, error) {
 	var tp domain.Template
 	var comps string
 	var updated int64
@@ -635,36 +599,29 @@ func (t *txn) TemplateByID(ctx context.Context, id string) (domain.Template, err
 }
 
 func (t *txn) TemplatesOfWABA(ctx context.Context, wabaID string) ([]domain.Template, error) {
-	st, err := t.stmt(qTemplatesOfWAB)
+	rows, err := t.query(qTemplatesOfWAB, wabaID)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, wabaID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []domain.Template
-	for rows.Next() {
-		tp, err := scanTemplate(rows)
+	for _, r := range rows {
+		tp, err := scanTemplate(r)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, tp)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ---- notes ------------------------------------------------------------------------------
 
-var qInsertNote = reg(`INSERT INTO notes (conversation_id, author_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id`)
+var qInsertNote = reg(`INSERT INTO notes (conversation_id, author_id, body, created_at) VALUES (?, ?, ?, ?)`)
 
 func (t *txn) InsertNote(ctx context.Context, n *domain.Note) error {
-	row, err := t.queryRow(ctx, qInsertNote, n.ConversationID, n.AuthorID, n.Body, ns(n.CreatedAt))
-	if err != nil {
-		return err
-	}
-	return row.Scan(&n.ID)
+	res, err := t.exec(ctx, qInsertNote, n.ConversationID, n.AuthorID, n.Body, ns(n.CreatedAt))
+	n.ID = res.lastID
+	return err
 }
 
 // ---- counters -----------------------------------------------------------------------------
@@ -697,22 +654,14 @@ func (t *txn) AddCounters(ctx context.Context, deltas map[string]int64) error {
 	return nil
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, args ...any) *sql.Row
-}
-
-func readCounters(ctx context.Context, counters, oldest querier) (domain.Counters, error) {
+// readCounters builds the counters from the counters rows and the oldest
+// waiting time (nil when nobody waits).
+func readCounters(rows []rowValues, oldest *time.Time) (domain.Counters, error) {
 	c := domain.Counters{ByAgent: map[string]int{}, ByTeam: map[string]int{}}
-	rows, err := counters.QueryContext(ctx)
-	if err != nil {
-		return c, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	for _, r := range rows {
 		var k string
 		var v int64
-		if err := rows.Scan(&k, &v); err != nil {
+		if err := r.Scan(&k, &v); err != nil {
 			return c, err
 		}
 		switch {
@@ -730,33 +679,34 @@ func readCounters(ctx context.Context, counters, oldest querier) (domain.Counter
 			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return c, err
-	}
-	var w sql.NullInt64
-	if err := oldest.QueryRowContext(ctx).Scan(&w); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return c, err
-	}
-	c.OldestWaitingSince = fromNullNS(w)
+	c.OldestWaitingSince = oldest
 	return c, nil
 }
 
 func (t *txn) CountersTx(ctx context.Context) (domain.Counters, error) {
-	cs, err := t.stmt(qCounters)
+	rows, err := t.query(qCounters)
 	if err != nil {
 		return domain.Counters{}, err
 	}
-	os, err := t.stmt(qOldestWaiter)
+	old, err := t.query(qOldestWaiter)
 	if err != nil {
 		return domain.Counters{}, err
 	}
-	return readCounters(ctx, cs, os)
+	var oldest *time.Time
+	if len(old) > 0 {
+		var w sql.NullInt64
+		if err := old[0].Scan(&w); err != nil {
+			return domain.Counters{}, err
+		}
+		oldest = fromNullNS(w)
+	}
+	return readCounters(rows, oldest)
 }
 
 // ---- events --------------------------------------------------------------------------------
 
 var qAppendEvent = reg(`INSERT INTO events (type, conversation_id, assignee_id, prev_assignee_id, at, data)
-	VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`)
+	VALUES (?, ?, ?, ?, ?, ?)`)
 
 func (t *txn) AppendEvent(ctx context.Context, e *domain.Event) error {
 	var conv any
@@ -767,11 +717,9 @@ func (t *txn) AppendEvent(ctx context.Context, e *domain.Event) error {
 	if data == "" {
 		data = "null"
 	}
-	row, err := t.queryRow(ctx, qAppendEvent, e.Type, conv, nullInt(e.AssigneeID), nullInt(e.PrevAssigneeID), ns(e.At), data)
-	if err != nil {
-		return err
-	}
-	return row.Scan(&e.Seq)
+	res, err := t.exec(ctx, qAppendEvent, e.Type, conv, nullInt(e.AssigneeID), nullInt(e.PrevAssigneeID), ns(e.At), data)
+	e.Seq = res.lastID
+	return err
 }
 
 var (
@@ -812,11 +760,7 @@ func (t *txn) PruneEvents(ctx context.Context, maxSeq int64, olderThan time.Time
 		return 0, nil
 	}
 	res, err := t.exec(ctx, qPruneEventsTo, cut, limit)
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	return int(res.affected), err
 }
 
 // ---- send queue --------------------------------------------------------------------------------
