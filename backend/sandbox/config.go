@@ -103,6 +103,10 @@ type WebhookConfig struct {
 	RetryBase time.Duration
 	// RetryMax caps the retry delay.
 	RetryMax time.Duration
+	// UTF8 sends bodies as plain UTF-8. By default they are written as Meta
+	// writes them: non-ASCII characters as lowercase \uXXXX escapes and "/"
+	// as "\/", and the signature covers those escaped bytes.
+	UTF8 bool
 	// MaxAttempts is how many times one body is tried before it is dropped
 	// (default 12; Meta keeps trying for up to 7 days).
 	MaxAttempts int

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // SignatureHeader is the header Meta signs webhook bodies in.
@@ -315,34 +317,83 @@ func (d *dispatcher) post(u string, body []byte, sig string) error {
 // buildBody renders a batch as one notification body.
 func (s *Sandbox) buildBody(batch []event) ([]byte, error) {
 	first := batch[0]
+	var payload webhookPayload
 	if first.kind() == "other" {
-		return json.Marshal(webhookPayload{
+		payload = webhookPayload{
 			Object: "whatsapp_business_account",
 			Entry: []webhookEntry{{
 				ID:      s.cfg.WABAID,
 				Time:    s.clock.Now().Unix(),
 				Changes: []webhookChange{{Value: first.value, Field: first.field}},
 			}},
-		})
-	}
-	v := &messagesValue{MessagingProduct: "whatsapp", Metadata: s.metadata(first.phoneID)}
-	seen := map[string]bool{}
-	for _, e := range batch {
-		if e.message != nil {
-			v.Messages = append(v.Messages, e.message)
-			if e.contact != nil && !seen[e.contact.WaID] {
-				seen[e.contact.WaID] = true
-				v.Contacts = append(v.Contacts, e.contact)
+		}
+	} else {
+		v := &messagesValue{MessagingProduct: "whatsapp", Metadata: s.metadata(first.phoneID)}
+		seen := map[string]bool{}
+		for _, e := range batch {
+			if e.message != nil {
+				v.Messages = append(v.Messages, e.message)
+				if e.contact != nil && !seen[e.contact.WaID] {
+					seen[e.contact.WaID] = true
+					v.Contacts = append(v.Contacts, e.contact)
+				}
+			}
+			if e.status != nil {
+				v.Statuses = append(v.Statuses, e.status)
 			}
 		}
-		if e.status != nil {
-			v.Statuses = append(v.Statuses, e.status)
+		payload = webhookPayload{
+			Object: "whatsapp_business_account",
+			Entry:  []webhookEntry{{ID: s.cfg.WABAID, Changes: []webhookChange{{Value: v, Field: "messages"}}}},
 		}
 	}
-	return json.Marshal(webhookPayload{
-		Object: "whatsapp_business_account",
-		Entry:  []webhookEntry{{ID: s.cfg.WABAID, Changes: []webhookChange{{Value: v, Field: "messages"}}}},
-	})
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(payload); err != nil {
+		return nil, err
+	}
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if s.cfg.Webhook.UTF8 {
+		return body, nil
+	}
+	return metaEscape(body), nil
+}
+
+// metaEscape rewrites JSON the way Meta's webhook bodies are written: every
+// non-ASCII character as a \uXXXX escape with lowercase hex digits
+// (surrogate pairs above U+FFFF) and "/" as "\/". Meta signs these escaped
+// bytes, so a receiver that re-encodes the body before checking the
+// signature fails, as it would in production. Outside strings JSON has
+// neither non-ASCII bytes nor slashes, so a byte-level pass is safe.
+func metaEscape(b []byte) []byte {
+	const hexLower = "0123456789abcdef"
+	out := make([]byte, 0, len(b)+len(b)/8)
+	put := func(r rune) {
+		out = append(out, '\\', 'u', hexLower[r>>12&0xF], hexLower[r>>8&0xF], hexLower[r>>4&0xF], hexLower[r&0xF])
+	}
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c == '/':
+			out = append(out, '\\', '/')
+			i++
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(b[i:])
+			if r > 0xFFFF {
+				hi, lo := utf16.EncodeRune(r)
+				put(hi)
+				put(lo)
+			} else {
+				put(r)
+			}
+			i += size
+		}
+	}
+	return out
 }
 
 // metadata is the metadata block for a business number.

@@ -364,3 +364,42 @@ func TestQualityUpdate(t *testing.T) {
 		t.Errorf("%v", out)
 	}
 }
+
+func TestWebhookBodiesAreEscapedLikeMeta(t *testing.T) {
+	e := newEnv(t, Config{})
+	const text = "مرحبا äöå 😀 https://shop.example.com/o/1 <b>&"
+	if _, err := e.sb.CustomerSend("966501234567", InboundMessage{Type: "text", Text: text, ProfileName: "نورة"}); err != nil {
+		t.Fatal(err)
+	}
+	e.flush()
+	e.rc.mu.Lock()
+	raw := e.rc.bodies[len(e.rc.bodies)-1]
+	e.rc.mu.Unlock()
+	for _, c := range raw {
+		if c >= 0x80 {
+			t.Fatalf("non-ASCII byte in body: %s", raw)
+		}
+	}
+	for _, want := range []string{`\u00e4\u00f6\u00e5`, `\ud83d\ude00`, `https:\/\/shop.example.com\/o\/1`, `<b>&`, `\u0645\u0631`} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("body lacks %s: %s", want, raw)
+		}
+	}
+	in := e.rc.inbound()
+	if got := in[len(in)-1].Text.Body; got != text {
+		t.Errorf("decoded %q", got)
+	}
+
+	t.Run("UTF8 option", func(t *testing.T) {
+		sb, _ := New(Config{Seed: 1, Webhook: WebhookConfig{UTF8: true}, Clock: NewManualClock(testStart)})
+		defer sb.Close()
+		b, err := sb.buildBody([]event{{key: "1", phoneID: DefaultPhoneNumberID,
+			message: &wireMessage{From: "1", ID: "wamid.x", Timestamp: "1", Type: "text", Text: &wireText{Body: text}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `"body":"`+text+`"`) {
+			t.Errorf("UTF8 body is escaped: %s", b)
+		}
+	})
+}
