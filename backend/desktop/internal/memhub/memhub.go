@@ -207,6 +207,26 @@ func mustJSON(v any) json.RawMessage {
 	return b
 }
 
+// Password is the demo agent's password; Token the token Login answers.
+const (
+	Email    = "agent@example.com"
+	Password = "correct horse"
+	Token    = "memhub-token"
+)
+
+// Login implements remote.Authenticator for the one agent.
+func (h *Hub) Login(_ context.Context, email, password string) (remote.Session, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.down {
+		return remote.Session{}, unreachable()
+	}
+	if email != Email || password != Password {
+		return remote.Session{}, apierr.New(apierr.Unauthorized, "wrong e-mail or password")
+	}
+	return remote.Session{Token: Token, User: h.me}, nil
+}
+
 // Me implements remote.Hub.
 func (h *Hub) Me(context.Context) (domain.User, error) {
 	h.mu.Lock()

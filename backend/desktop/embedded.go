@@ -1,0 +1,168 @@
+package desktop
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"switchboard/backend/apierr"
+	"switchboard/backend/desktop/cache"
+	"switchboard/backend/domain"
+)
+
+// EmbeddedHub is a hub (with the WhatsApp sandbox behind it) running in
+// the console's own process on loopback: the first-run demo. The
+// implementation is backend/desktop/embedded.
+type EmbeddedHub interface {
+	// URL is the hub's base URL (http://127.0.0.1:<port>).
+	URL() string
+	// AgentSession signs in the demo agent (created on first use).
+	AgentSession(ctx context.Context) (token string, user domain.User, err error)
+	// Now is the hub's clock: the sandbox clock, which tests advance.
+	Now() time.Time
+	// Sandbox is the simulated WhatsApp side.
+	Sandbox() SandboxControls
+	Close() error
+}
+
+// StartEmbedded starts an embedded hub keeping its files in dir.
+type StartEmbedded func(ctx context.Context, dir string, log *slog.Logger) (EmbeddedHub, error)
+
+// SandboxControls drive the simulated customers and clock.
+type SandboxControls interface {
+	// Advance moves the sandbox's (and so the hub's) clock forward.
+	Advance(d time.Duration) error
+	// CustomerSays makes the customer with this phone send a text (a new
+	// customer when the number is unknown).
+	CustomerSays(phone, name, text string) error
+	// SetTrafficRate sets the unprompted customer messages per second.
+	SetTrafficRate(perSecond float64)
+	// Customers lists the simulated customers.
+	Customers() []SandboxCustomer
+}
+
+// SandboxCustomer is a simulated customer.
+type SandboxCustomer struct {
+	Phone    string `json:"phone"`
+	Name     string `json:"name"`
+	Locale   string `json:"locale"`
+	OptedOut bool   `json:"opted_out"`
+}
+
+// startEmbedded starts the demo hub (unless running) and signs in to it,
+// trying the stored token first. The caller holds switchMu.
+func (c *Console) startEmbedded(ctx context.Context, storedToken string) error {
+	c.mu.Lock()
+	emb := c.embedded
+	c.mu.Unlock()
+	if emb == nil {
+		var err error
+		emb, err = c.opts.StartEmbedded(ctx, filepath.Join(c.opts.DataDir, "embedded"), c.log.With("component", "embedded"))
+		if err != nil {
+			return apierr.Wrap(err, apierr.Unavailable, "the demo hub could not start")
+		}
+		c.mu.Lock()
+		c.embedded = emb
+		c.mu.Unlock()
+		c.log.Info("embedded hub started", "url", emb.URL())
+	}
+	var user domain.User
+	token := storedToken
+	if token != "" {
+		u, err := c.opts.Connect(emb.URL(), token).Me(ctx)
+		if err != nil {
+			token = ""
+		}
+		user = u
+	}
+	if token == "" {
+		var err error
+		if token, user, err = emb.AgentSession(ctx); err != nil {
+			return apierr.Wrap(err, apierr.Unavailable, "signing in to the demo hub failed")
+		}
+	}
+	_, err := c.switchTo(ctx, cache.Session{Mode: ModeEmbedded, HubURL: emb.URL(), Token: token, User: user})
+	return err
+}
+
+// stopEmbedded stops the demo hub if it runs. The caller holds switchMu.
+func (c *Console) stopEmbedded() {
+	c.mu.Lock()
+	emb := c.embedded
+	c.embedded = nil
+	c.mu.Unlock()
+	if emb != nil {
+		if err := emb.Close(); err != nil {
+			c.log.Warn("stopping the embedded hub", "err", err)
+		}
+	}
+}
+
+func (c *Console) sandbox() (SandboxControls, error) {
+	c.mu.Lock()
+	emb := c.embedded
+	c.mu.Unlock()
+	if !c.opts.DevControls {
+		return nil, apierr.New(apierr.Forbidden, "sandbox controls are disabled in this build")
+	}
+	if emb == nil {
+		return nil, apierr.New(apierr.Unavailable, "the console is not running the embedded sandbox")
+	}
+	return emb.Sandbox(), nil
+}
+
+// SandboxAdvance moves the embedded sandbox's clock forward by seconds
+// (dev controls only): statuses, customer replies and the 24-hour window
+// follow.
+func (c *Console) SandboxAdvance(ctx context.Context, seconds int64) (Clock, error) {
+	sb, err := c.sandbox()
+	if err != nil {
+		return Clock{}, err
+	}
+	if seconds <= 0 || seconds > 366*24*3600 {
+		return Clock{}, apierr.Field(apierr.ValidationFailed, "seconds", "seconds must be between 1 and a year")
+	}
+	if err := sb.Advance(time.Duration(seconds) * time.Second); err != nil {
+		return Clock{}, apierr.Wrap(err, apierr.Unavailable, "the sandbox clock cannot be moved")
+	}
+	clk := Clock{OffsetMS: c.clockOffset().Milliseconds(), Now: c.now().UTC().Format(time.RFC3339Nano)}
+	c.opts.Emit.Emit(EventClock, clk)
+	return clk, nil
+}
+
+// SandboxCustomerSays makes a simulated customer send a text (dev
+// controls only). An unknown phone becomes a new customer called name.
+func (c *Console) SandboxCustomerSays(ctx context.Context, phone, name, text string) error {
+	sb, err := c.sandbox()
+	if err != nil {
+		return err
+	}
+	if err := sb.CustomerSays(phone, name, text); err != nil {
+		return apierr.Wrap(err, apierr.ValidationFailed, "%s", err.Error())
+	}
+	return nil
+}
+
+// SandboxSetTraffic sets how many unprompted customer messages per second
+// the sandbox generates (dev controls only; 0 stops them).
+func (c *Console) SandboxSetTraffic(ctx context.Context, perSecond float64) error {
+	sb, err := c.sandbox()
+	if err != nil {
+		return err
+	}
+	if perSecond < 0 || perSecond > 1000 {
+		return apierr.Field(apierr.ValidationFailed, "per_second", "between 0 and 1000")
+	}
+	sb.SetTrafficRate(perSecond)
+	return nil
+}
+
+// SandboxCustomers lists the simulated customers (dev controls only).
+func (c *Console) SandboxCustomers(ctx context.Context) ([]SandboxCustomer, error) {
+	sb, err := c.sandbox()
+	if err != nil {
+		return nil, err
+	}
+	return sb.Customers(), nil
+}
