@@ -197,10 +197,14 @@ func (c *Console) Accounts(ctx context.Context) ([]domain.Account, error) {
 }
 
 // Counters are the hub's unanswered counters as last pushed.
-func (c *Console) Counters(ctx context.Context) (domain.Counters, error) { return c.cache.Counters(ctx) }
+func (c *Console) Counters(ctx context.Context) (domain.Counters, error) {
+	return c.cache.Counters(ctx)
+}
 
 // Outbox lists every unsent message, oldest first.
-func (c *Console) Outbox(ctx context.Context) ([]cache.OutboxItem, error) { return c.cache.Outbox(ctx, 0) }
+func (c *Console) Outbox(ctx context.Context) ([]cache.OutboxItem, error) {
+	return c.cache.Outbox(ctx, 0)
+}
 
 // Drafts lists every saved draft.
 func (c *Console) Drafts(ctx context.Context) ([]cache.Draft, error) { return c.cache.Drafts(ctx) }
