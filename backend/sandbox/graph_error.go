@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 )
@@ -216,10 +215,8 @@ func (s *Sandbox) writeGraphError(w http.ResponseWriter, e *GraphError) {
 	if e.Details != "" {
 		body.Error.ErrorData = &errorData{MessagingProduct: "whatsapp", Details: e.Details}
 	}
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	w.Header().Set("WWW-Authenticate", wwwAuthenticate(e))
-	w.WriteHeader(e.HTTPStatus)
-	_ = json.NewEncoder(w).Encode(body)
+	writeJSON(w, e.HTTPStatus, body)
 }
 
 // wwwAuthenticate mirrors the header Graph sends with errors.

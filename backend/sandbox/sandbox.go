@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -209,12 +210,19 @@ func (s *Sandbox) Advance(d time.Duration) error {
 	return nil
 }
 
+// ErrNoWebhookURL is returned by Flush when events are waiting but no
+// webhook URL is set, so they cannot drain.
+var ErrNoWebhookURL = errors.New("sandbox: no webhook URL set")
+
 // Flush waits until no webhook is queued or being delivered (timers that
 // have not fired yet do not count). Tests call it before asserting.
 func (s *Sandbox) Flush(ctx context.Context) error {
 	t := time.NewTicker(2 * time.Millisecond)
 	defer t.Stop()
 	for s.disp.pending() > 0 {
+		if s.WebhookURL() == "" {
+			return ErrNoWebhookURL
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -445,10 +453,19 @@ func (s *Sandbox) baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
+// writeJSON writes v as Graph does: "/" as "\/" and non-ASCII characters as
+// \u escapes, so clients see the same bytes as from graph.facebook.com.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(metaEscape(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
 }
 
 func digitsOnly(s string) string {
