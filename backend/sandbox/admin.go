@@ -192,13 +192,13 @@ func (s *Sandbox) serveAdmin(w http.ResponseWriter, r *http.Request, segs []stri
 
 // State is the sandbox overview returned by GET /_sandbox/state.
 type State struct {
-	Now          time.Time     `json:"now"`
-	WebhookURL   string        `json:"webhook_url"`
-	WABAID       string        `json:"waba_id"`
-	PhoneNumbers []PhoneNumber `json:"phone_numbers"`
-	TrafficRate  float64       `json:"traffic_rate"`
-	Templates    int           `json:"templates"`
-	Stats        Stats         `json:"stats"`
+	Now          time.Time     `json:"now"`           // sandbox time
+	WebhookURL   string        `json:"webhook_url"`   // where notifications go ("" = held)
+	WABAID       string        `json:"waba_id"`       // the WhatsApp Business Account
+	PhoneNumbers []PhoneNumber `json:"phone_numbers"` // business numbers
+	TrafficRate  float64       `json:"traffic_rate"`  // unprompted customer messages per second
+	Templates    int           `json:"templates"`     // number of templates
+	Stats        Stats         `json:"stats"`         // counters
 }
 
 // State returns an overview of the sandbox.

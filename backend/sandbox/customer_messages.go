@@ -26,25 +26,25 @@ type InboundMessage struct {
 	ReplyTo string `json:"reply_to,omitempty"`
 	// Forwarded and FrequentlyForwarded set the context forward flags.
 	Forwarded           bool `json:"forwarded,omitempty"`
-	FrequentlyForwarded bool `json:"frequently_forwarded,omitempty"`
+	FrequentlyForwarded bool `json:"frequently_forwarded,omitempty"` // see Forwarded
 	// ReactTo is the wamid a reaction targets (default: latest agent message).
 	ReactTo string `json:"react_to,omitempty"`
 	// Emoji is the reaction; empty removes a reaction.
 	Emoji string `json:"emoji,omitempty"`
 	// ButtonPayload and ButtonText are a template quick-reply tap (type button).
 	ButtonPayload string `json:"button_payload,omitempty"`
-	ButtonText    string `json:"button_text,omitempty"`
+	ButtonText    string `json:"button_text,omitempty"` // see ButtonPayload
 	// InteractiveType is button_reply or list_reply (type interactive).
 	InteractiveType string `json:"interactive_type,omitempty"`
 	// ReplyID, ReplyTitle and ReplyDescription are the tapped button or row.
 	ReplyID          string `json:"reply_id,omitempty"`
-	ReplyTitle       string `json:"reply_title,omitempty"`
-	ReplyDescription string `json:"reply_description,omitempty"`
+	ReplyTitle       string `json:"reply_title,omitempty"`       // see ReplyID
+	ReplyDescription string `json:"reply_description,omitempty"` // list rows only
 	// Latitude, Longitude, LocationName and Address make a location.
 	Latitude     *float64 `json:"latitude,omitempty"`
-	Longitude    *float64 `json:"longitude,omitempty"`
-	LocationName string   `json:"location_name,omitempty"`
-	Address      string   `json:"address,omitempty"`
+	Longitude    *float64 `json:"longitude,omitempty"`     // see Latitude
+	LocationName string   `json:"location_name,omitempty"` // see Latitude
+	Address      string   `json:"address,omitempty"`       // see Latitude
 	// Referral attaches click-to-WhatsApp ad attribution.
 	Referral *Referral `json:"referral,omitempty"`
 	// ProfileName names a customer the sandbox does not know yet.

@@ -89,7 +89,7 @@ type GraphError struct {
 	// UserTitle and UserMsg are error_user_title and error_user_msg, which
 	// the template management endpoints fill.
 	UserTitle string `json:"error_user_title,omitempty"`
-	UserMsg   string `json:"error_user_msg,omitempty"`
+	UserMsg   string `json:"error_user_msg,omitempty"` // see UserTitle
 	// Details is error.error_data.details.
 	Details string `json:"-"`
 }

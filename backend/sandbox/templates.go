@@ -26,13 +26,13 @@ const (
 // Template is a message template as GET /{waba-id}/message_templates
 // returns it.
 type Template struct {
-	ID              string              `json:"id"`
-	Name            string              `json:"name"`
-	Language        string              `json:"language"`
-	Category        string              `json:"category"`
-	Status          string              `json:"status"`
-	ParameterFormat string              `json:"parameter_format"`
-	Components      []TemplateComponent `json:"components"`
+	ID              string              `json:"id"`               // Graph id of this name+language
+	Name            string              `json:"name"`             // lowercase letters, digits, underscores
+	Language        string              `json:"language"`         // language code, e.g. en_US, es_MX, ar
+	Category        string              `json:"category"`         // MARKETING, UTILITY or AUTHENTICATION
+	Status          string              `json:"status"`           // PENDING, APPROVED, REJECTED, PAUSED or DISABLED
+	ParameterFormat string              `json:"parameter_format"` // POSITIONAL ({{1}}) or NAMED ({{first_name}})
+	Components      []TemplateComponent `json:"components"`       // HEADER, BODY, FOOTER, BUTTONS in that order
 	// RejectedReason is set for REJECTED templates (INVALID_FORMAT,
 	// ABUSIVE_CONTENT, SCAM, INCORRECT_CATEGORY).
 	RejectedReason string `json:"rejected_reason,omitempty"`
@@ -40,40 +40,40 @@ type Template struct {
 
 // TemplateComponent is a HEADER, BODY, FOOTER or BUTTONS component.
 type TemplateComponent struct {
-	Type                      string           `json:"type"`
-	Format                    string           `json:"format,omitempty"`
-	Text                      string           `json:"text,omitempty"`
-	Example                   *TemplateExample `json:"example,omitempty"`
-	Buttons                   []TemplateButton `json:"buttons,omitempty"`
-	AddSecurityRecommendation *bool            `json:"add_security_recommendation,omitempty"`
-	CodeExpirationMinutes     *int             `json:"code_expiration_minutes,omitempty"`
+	Type                      string           `json:"type"`                                  // HEADER, BODY, FOOTER or BUTTONS
+	Format                    string           `json:"format,omitempty"`                      // header format: TEXT, IMAGE, VIDEO, DOCUMENT, LOCATION
+	Text                      string           `json:"text,omitempty"`                        // text with {{variables}}
+	Example                   *TemplateExample `json:"example,omitempty"`                     // sample values for the variables
+	Buttons                   []TemplateButton `json:"buttons,omitempty"`                     // buttons of a BUTTONS component
+	AddSecurityRecommendation *bool            `json:"add_security_recommendation,omitempty"` // authentication BODY option
+	CodeExpirationMinutes     *int             `json:"code_expiration_minutes,omitempty"`     // authentication FOOTER option
 }
 
 // TemplateExample holds the sample values Meta requires for variables.
 type TemplateExample struct {
-	HeaderText            []string       `json:"header_text,omitempty"`
-	HeaderTextNamedParams []NamedExample `json:"header_text_named_params,omitempty"`
-	HeaderHandle          []string       `json:"header_handle,omitempty"`
-	BodyText              [][]string     `json:"body_text,omitempty"`
-	BodyTextNamedParams   []NamedExample `json:"body_text_named_params,omitempty"`
+	HeaderText            []string       `json:"header_text,omitempty"`              // positional header examples
+	HeaderTextNamedParams []NamedExample `json:"header_text_named_params,omitempty"` // named header examples
+	HeaderHandle          []string       `json:"header_handle,omitempty"`            // uploaded sample media handle
+	BodyText              [][]string     `json:"body_text,omitempty"`                // positional body examples (one set)
+	BodyTextNamedParams   []NamedExample `json:"body_text_named_params,omitempty"`   // named body examples
 }
 
 // NamedExample is an example for a named parameter.
 type NamedExample struct {
-	ParamName string `json:"param_name"`
-	Example   string `json:"example"`
+	ParamName string `json:"param_name"` // the variable name
+	Example   string `json:"example"`    // a sample value
 }
 
 // TemplateButton is one button of a BUTTONS component. Example is kept as
 // raw JSON because Meta uses an array for URL buttons and a string for
 // COPY_CODE.
 type TemplateButton struct {
-	Type        string          `json:"type"`
-	Text        string          `json:"text,omitempty"`
-	URL         string          `json:"url,omitempty"`
-	PhoneNumber string          `json:"phone_number,omitempty"`
-	OTPType     string          `json:"otp_type,omitempty"`
-	Example     json.RawMessage `json:"example,omitempty"`
+	Type        string          `json:"type"`                   // QUICK_REPLY, URL, PHONE_NUMBER, COPY_CODE or OTP
+	Text        string          `json:"text,omitempty"`         // button label
+	URL         string          `json:"url,omitempty"`          // URL buttons; may end with {{1}}
+	PhoneNumber string          `json:"phone_number,omitempty"` // PHONE_NUMBER buttons
+	OTPType     string          `json:"otp_type,omitempty"`     // OTP buttons: COPY_CODE, ONE_TAP, ZERO_TAP
+	Example     json.RawMessage `json:"example,omitempty"`      // array for URL, string for COPY_CODE
 }
 
 // templateStore is guarded by Sandbox.mu.

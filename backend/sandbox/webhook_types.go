@@ -135,16 +135,16 @@ type wireSystem struct {
 // Referral is the click-to-WhatsApp ad attribution Meta attaches to the
 // first message a customer sends from an ad.
 type Referral struct {
-	SourceURL    string `json:"source_url"`
-	SourceID     string `json:"source_id"`
-	SourceType   string `json:"source_type"`
-	Body         string `json:"body,omitempty"`
-	Headline     string `json:"headline,omitempty"`
-	MediaType    string `json:"media_type,omitempty"`
-	ImageURL     string `json:"image_url,omitempty"`
-	VideoURL     string `json:"video_url,omitempty"`
-	ThumbnailURL string `json:"thumbnail_url,omitempty"`
-	CtwaClid     string `json:"ctwa_clid,omitempty"`
+	SourceURL    string `json:"source_url"`              // the ad or post URL
+	SourceID     string `json:"source_id"`               // the ad id
+	SourceType   string `json:"source_type"`             // "ad" or "post"
+	Body         string `json:"body,omitempty"`          // ad text
+	Headline     string `json:"headline,omitempty"`      // ad title
+	MediaType    string `json:"media_type,omitempty"`    // "image" or "video"
+	ImageURL     string `json:"image_url,omitempty"`     // ad image
+	VideoURL     string `json:"video_url,omitempty"`     // ad video
+	ThumbnailURL string `json:"thumbnail_url,omitempty"` // ad video thumbnail
+	CtwaClid     string `json:"ctwa_clid,omitempty"`     // click id for conversion reporting
 }
 
 // wireStatus is one status notification for an outbound message.
