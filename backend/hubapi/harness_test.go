@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -67,7 +68,23 @@ func (c *testClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-type envOption func(*Config, *sandbox.Config)
+// envConfig is what options may change before the environment starts.
+type envConfig struct {
+	api *Config
+	sb  *sandbox.Config
+	hub *hub.Config
+	// smallSocketBuffers shrinks the server side's TCP send buffer, so a
+	// client that stops reading fills it after a few frames.
+	smallSocketBuffers bool
+}
+
+type envOption func(*envConfig)
+
+// withAPI changes the server's configuration.
+func withAPI(f func(*Config)) envOption { return func(c *envConfig) { f(c.api) } }
+
+// withHub changes the core's configuration.
+func withHub(f func(*hub.Config)) envOption { return func(c *envConfig) { f(c.hub) } }
 
 const testPassword = "correct horse battery"
 
@@ -91,8 +108,14 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		WebhookBackoff: 10 * time.Millisecond,
 		Stream:         StreamConfig{Heartbeat: 200 * time.Millisecond, ResumeWait: 300 * time.Millisecond},
 	}
+	hcfg := hub.Config{
+		VerifyToken: "verify-me",
+		RetryBase:   10 * time.Millisecond,
+		RetryMax:    50 * time.Millisecond,
+	}
+	ec := envConfig{api: &cfg, sb: &scfg, hub: &hcfg}
 	for _, o := range opts {
-		o(&cfg, &scfg)
+		o(&ec)
 	}
 	sb, err := sandbox.New(scfg)
 	if err != nil {
@@ -111,15 +134,9 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	e.db = db
 	api := whatsapp.NewClient(base, sb.AccessToken())
 	p := sb.PhoneNumbers()[0]
-	core, err := hub.New(ctx, hub.Config{
-		DB:          db,
-		Accounts:    []domain.Account{{ID: p.ID, WABAID: sb.WABAID(), DisplayPhoneNumber: "+" + p.DisplayNumber, VerifiedName: p.VerifiedName, ThroughputMPS: 1000}},
-		API:         api,
-		AppSecret:   sb.AppSecret(),
-		VerifyToken: "verify-me",
-		RetryBase:   10 * time.Millisecond,
-		RetryMax:    50 * time.Millisecond,
-	})
+	hcfg.DB, hcfg.API, hcfg.AppSecret = db, api, sb.AppSecret()
+	hcfg.Accounts = []domain.Account{{ID: p.ID, WABAID: sb.WABAID(), DisplayPhoneNumber: "+" + p.DisplayNumber, VerifiedName: p.VerifiedName, ThroughputMPS: 1000}}
+	core, err := hub.New(ctx, hcfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +148,15 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	}
 	e.srv = srv
 	srv.Start()
-	e.ts = httptest.NewServer(srv.Handler())
+	e.ts = httptest.NewUnstartedServer(srv.Handler())
+	if ec.smallSocketBuffers {
+		e.ts.Config.ConnState = func(c net.Conn, st http.ConnState) {
+			if tc, ok := c.(*net.TCPConn); ok && st == http.StateNew {
+				_ = tc.SetWriteBuffer(4096)
+			}
+		}
+	}
+	e.ts.Start()
 	e.url = e.ts.URL
 	t.Cleanup(func() {
 		e.ts.CloseClientConnections()

@@ -406,6 +406,13 @@ func (c *streamConn) run(since *int64) error {
 	hb := time.NewTicker(c.s.cfg.Stream.Heartbeat)
 	defer hb.Stop()
 	for {
+		// A stop (slow, revoked, shutdown) wins over queued frames.
+		select {
+		case <-c.done:
+			c.closeFor(c.reason)
+			return errConnDone
+		default:
+		}
 		select {
 		case se := <-c.ch:
 			if err := c.send(se); err != nil {
