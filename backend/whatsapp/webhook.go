@@ -41,6 +41,11 @@ var (
 // (INVALID_JSON, PAYLOAD_TOO_LARGE or INVALID_REQUEST) wrapping one of the
 // Err* causes above.
 //
+// The strings of the result share one private copy of the body (decoding
+// them costs no allocation each), so keeping any of them keeps that copy,
+// typically a kilobyte or two, alive; copy a string (strings.Clone) before
+// caching it for long.
+//
 // A value of the wrong JSON type in a known field (a quoted boolean, say) is
 // not a rejection: that one field is left zero and everything else decodes,
 // because refusing a webhook makes Meta retry it for days while the raw
@@ -232,6 +237,20 @@ type OtherChange struct {
 // never by position in the arrays.
 func (n *Notification) Events() Events {
 	var ev Events
+	// Size the two big lists up front; they are most of every body.
+	var messages, statuses int
+	for i := range n.Entry {
+		for j := range n.Entry[i].Changes {
+			messages += len(n.Entry[i].Changes[j].Value.Messages)
+			statuses += len(n.Entry[i].Changes[j].Value.Statuses)
+		}
+	}
+	if messages > 0 {
+		ev.Messages = make([]InboundMessage, 0, messages)
+	}
+	if statuses > 0 {
+		ev.Statuses = make([]StatusEvent, 0, statuses)
+	}
 	for i := range n.Entry {
 		e := &n.Entry[i]
 		at := e.At()

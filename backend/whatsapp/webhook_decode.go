@@ -71,6 +71,9 @@ type structPlan struct {
 	typ    reflect.Type
 	fields []fieldPlan
 	byName map[string]int
+	// byLen lists field indexes by name length: comparing a key with the
+	// few names of its length is cheaper than hashing it.
+	byLen [][]int
 	// captureRaw marks Message: every element keeps its bytes at rawOff,
 	// as Message.UnmarshalJSON does.
 	captureRaw bool
@@ -139,6 +142,10 @@ func planFor(t reflect.Type, cache map[reflect.Type]*structPlan) *structPlan {
 			panic(fmt.Sprintf("whatsapp: webhook decoder cannot decode %s.%s (%s)", t.Name(), sf.Name, ft))
 		}
 		p.byName[name] = len(p.fields)
+		for len(p.byLen) <= len(name) {
+			p.byLen = append(p.byLen, nil)
+		}
+		p.byLen[len(name)] = append(p.byLen[len(name)], len(p.fields))
 		p.fields = append(p.fields, f)
 	}
 	if t == messageType {
@@ -166,8 +173,12 @@ func cutComma(s string) (before, after string, found bool) {
 // encoding/json, the first field whose name equals key under Unicode case
 // folding.
 func (p *structPlan) lookup(key []byte) int {
-	if i, ok := p.byName[string(key)]; ok {
-		return i
+	if len(key) < len(p.byLen) {
+		for _, i := range p.byLen[len(key)] {
+			if p.fields[i].name == string(key) {
+				return i
+			}
+		}
 	}
 	for i := range p.fields {
 		if equalFoldBytesString(key, p.fields[i].name) {
@@ -737,6 +748,13 @@ func (d *decoder) scanString() (escaped bool, err error) {
 	b := d.data
 	i := d.pos + 1
 	for i < len(b) {
+		// Plain bytes are by far the most common; skip them in a tight loop.
+		for i < len(b) && plainStringByte[b[i]] {
+			i++
+		}
+		if i >= len(b) {
+			break
+		}
 		c := b[i]
 		switch {
 		case c == '"':
@@ -795,6 +813,15 @@ func (d *decoder) readString() (string, error) {
 	d.arena = unescape(d.arena, body)
 	return bytesString(d.arena[n:len(d.arena):len(d.arena)]), nil
 }
+
+// plainStringByte marks the bytes that stand for themselves inside a JSON
+// string: everything but the quote, the backslash and control characters.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
