@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { isEmojiOnly, safeHref, splitLinks, tokenize } from './text';
+
+describe('splitLinks', () => {
+  const cases: { name: string; text: string; want: ReturnType<typeof splitLinks> }[] = [
+    { name: 'plain', text: 'no links here', want: [{ kind: 'text', text: 'no links here' }] },
+    {
+      name: 'https link with sentence punctuation',
+      text: 'see https://shop.example.com/t/1, thanks.',
+      want: [
+        { kind: 'text', text: 'see ' },
+        { kind: 'link', text: 'https://shop.example.com/t/1', href: 'https://shop.example.com/t/1' },
+        { kind: 'text', text: ', thanks.' },
+      ],
+    },
+    {
+      name: 'www becomes https',
+      text: 'www.example.org',
+      want: [{ kind: 'link', text: 'www.example.org', href: 'https://www.example.org/' }],
+    },
+    {
+      name: 'parenthesised url keeps its own paren',
+      text: '(https://en.wikipedia.org/wiki/Foo_(bar))',
+      want: [
+        { kind: 'text', text: '(' },
+        { kind: 'link', text: 'https://en.wikipedia.org/wiki/Foo_(bar)', href: 'https://en.wikipedia.org/wiki/Foo_(bar)' },
+        { kind: 'text', text: ')' },
+      ],
+    },
+    { name: 'javascript: is never a link', text: 'javascript:alert(1)', want: [{ kind: 'text', text: 'javascript:alert(1)' }] },
+  ];
+  for (const c of cases) it(c.name, () => expect(splitLinks(c.text)).toEqual(c.want));
+
+  it('safeHref refuses other schemes', () => {
+    expect(safeHref('javascript:alert(1)')).toBeNull();
+    expect(safeHref('data:text/html,hi')).toBeNull();
+    expect(safeHref('http://a.b/c')).toBe('http://a.b/c');
+  });
+});
+
+describe('tokenize', () => {
+  it('reads WhatsApp formatting', () => {
+    expect(tokenize('*bold* _it_ ~gone~ ```code```')).toEqual([
+      { kind: 'bold', text: 'bold' },
+      { kind: 'text', text: ' ' },
+      { kind: 'italic', text: 'it' },
+      { kind: 'text', text: ' ' },
+      { kind: 'strike', text: 'gone' },
+      { kind: 'text', text: ' ' },
+      { kind: 'mono', text: 'code' },
+    ]);
+  });
+  it('leaves arithmetic and URL underscores alone', () => {
+    expect(tokenize('2*3*4')).toEqual([{ kind: 'text', text: '2*3*4' }]);
+    expect(tokenize('https://x.io/a_b_c')).toEqual([{ kind: 'link', text: 'https://x.io/a_b_c', href: 'https://x.io/a_b_c' }]);
+  });
+});
+
+describe('isEmojiOnly', () => {
+  const cases: [string, boolean][] = [
+    ['👍', true],
+    ['👍🎉', true],
+    ['👨‍👩‍👧', true],
+    ['👍 ok', false],
+    ['123', false],
+    ['👍👍👍👍', false],
+  ];
+  for (const [text, want] of cases) it(`${text} → ${want}`, () => expect(isEmojiOnly(text)).toBe(want));
+});
