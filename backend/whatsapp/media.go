@@ -298,6 +298,7 @@ type limitedBody struct {
 	left int64
 }
 
+// Read reads on until the limit is passed, then fails.
 func (l *limitedBody) Read(p []byte) (int, error) {
 	if l.left < 0 {
 		return 0, apierr.New(apierr.PayloadTooLarge, "the media is larger than allowed")
@@ -313,6 +314,7 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close closes the response body.
 func (l *limitedBody) Close() error { return l.rc.Close() }
 
 // String describes the upload for logs.

@@ -232,6 +232,7 @@ type syntaxError struct {
 	off int
 }
 
+// Error says what was wrong and where.
 func (e *syntaxError) Error() string {
 	return "invalid JSON at offset " + strconv.Itoa(e.off) + ": " + e.msg
 }
