@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -225,10 +224,6 @@ func (s *Sandbox) MarkUndeliverable(waID string) {
 	defer s.mu.Unlock()
 	s.undeliverable[digitsOnly(waID)] = true
 }
-
-// ErrUnknownCustomer is returned when a wa_id is not known and cannot be
-// created.
-var ErrUnknownCustomer = errors.New("sandbox: unknown customer")
 
 // customerRead marks the customer's delivered messages up to and including
 // upTo as read and returns their read status events.
