@@ -129,10 +129,12 @@ func (s *Service) commitBatch(batch []*writeOp) {
 		s.statBatches.Add(1)
 		s.statOps.Add(int64(len(batch)))
 		s.w.committed()
+		// Announce first, so a caller that returns has its events visible
+		// to subscribers and its sends in the workers' hands.
+		s.afterCommit(post)
 		for i, op := range batch {
 			op.done <- storeErr(results[i], "record")
 		}
-		s.afterCommit(post)
 		return
 	}
 	s.w.reset()
@@ -166,8 +168,8 @@ func (s *Service) commitOne(op *writeOp) {
 	})
 	if err == nil {
 		s.w.committed()
-		op.done <- nil
 		s.afterCommit(post)
+		op.done <- nil
 		return
 	}
 	s.w.reset()
@@ -196,8 +198,8 @@ func (s *Service) commitOne(op *writeOp) {
 		return
 	}
 	s.w.committed()
-	op.done <- nil
 	s.afterCommit(post)
+	op.done <- nil
 }
 
 // safeApply runs op.fn, turning a panic (a bug, never a bad input) into an

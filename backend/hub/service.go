@@ -222,6 +222,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	s.canon.m = make(map[string]string)
 	s.w = newWriter(s)
+	s.disp = newDispatcher(s)
 	if _, newest, err := st.EventBounds(ctx); err == nil {
 		s.seq.Store(newest)
 	} else {
@@ -257,7 +258,6 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		s.log.Warn("hub: reprocessing stored webhook bodies failed", "err", err)
 	}
 
-	s.disp = newDispatcher(s)
 	queued, err := st.QueuedSends(ctx)
 	if err != nil {
 		s.shutdownCommitter()
@@ -349,9 +349,7 @@ func (s *Service) setAccount(a domain.Account) {
 	s.accMu.Lock()
 	s.accounts[a.ID] = a
 	s.accMu.Unlock()
-	if s.disp != nil {
-		s.disp.setRate(a.ID, a.ThroughputMPS)
-	}
+	s.disp.setRate(a.ID, a.ThroughputMPS)
 }
 
 // resolveAccount picks the account a send goes from: the one named, or the

@@ -9,13 +9,13 @@ import (
 func TestSmokeInboundText(t *testing.T) {
 	e := newEnv(t)
 	now := e.clock.Now()
-	e.ingest(inbound("15551230001", "Ana", textMsg(newWAMID(), now.Add(-time.Minute), "hola")))
+	e.ingest(inbound("16505550001", "Ana", textMsg(newWAMID(), now.Add(-time.Minute), "hola")))
 	convs := e.conversations()
 	if len(convs) != 1 {
 		t.Fatalf("conversations = %d", len(convs))
 	}
 	c := convs[0]
-	if !c.Unanswered || c.UnreadCount != 1 || c.Contact.Phone != "+15551230001" || c.Contact.Name != "Ana" {
+	if !c.Unanswered || c.UnreadCount != 1 || c.Contact.Phone != "+16505550001" || c.Contact.Name != "Ana" {
 		t.Fatalf("conversation = %+v", c)
 	}
 	cnt, err := e.svc.Counters(context.Background())
