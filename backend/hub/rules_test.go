@@ -179,14 +179,14 @@ func TestStatusesOnlyMoveForward(t *testing.T) {
 		wantEvents int64
 	}{
 		{"sent", domain.MsgSent, 1},
-		{"sent", domain.MsgSent, 0},          // duplicate: nothing, no event
-		{"read", domain.MsgRead, 1},          // read implies delivered
-		{"delivered", domain.MsgRead, 0},     // late delivered never undoes read
-		{"failed", domain.MsgRead, 0},        // a read message cannot fail
-		{"read", domain.MsgRead, 0},          // duplicate
-		{"sent", domain.MsgRead, 0},          // late sent
-		{"played", domain.MsgRead, 0},        // voice played = read
-		{"deleted", domain.MsgRead, 0},       // unknown statuses are ignored
+		{"sent", domain.MsgSent, 0},      // duplicate: nothing, no event
+		{"read", domain.MsgRead, 1},      // read implies delivered
+		{"delivered", domain.MsgRead, 0}, // late delivered never undoes read
+		{"failed", domain.MsgRead, 0},    // a read message cannot fail
+		{"read", domain.MsgRead, 0},      // duplicate
+		{"sent", domain.MsgRead, 0},      // late sent
+		{"played", domain.MsgRead, 0},    // voice played = read
+		{"deleted", domain.MsgRead, 0},   // unknown statuses are ignored
 	}
 	for i, st := range steps {
 		before := e.svc.LastSeq()
