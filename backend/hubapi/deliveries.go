@@ -24,8 +24,12 @@ import (
 // Bulk template deliveries: one template, one language, many recipients
 // each with their own variables. Each recipient moves
 // pending → in_progress → processed_ok | processed_ko (with a reason).
-// in_progress lasts until Meta has accepted (sent) or refused (failed)
-// the message, so a processed_ok recipient really left the hub.
+// in_progress lasts until WhatsApp has delivered the message (or it
+// failed): Meta accepts sends to numbers that are not on WhatsApp and
+// reports the failure in a status webhook moments later, so "sent" alone
+// is not success. A message still only "sent" after Config.DeliverySettle
+// (the phone is off, say) counts as processed_ok: Meta took it and
+// reported no error.
 
 // Recipient states and failure reasons.
 const (
@@ -543,11 +547,17 @@ type deliveryRunner struct {
 	// inflight maps queued message ids to their recipient, to settle them
 	// from message.updated events without a query per event.
 	mu       sync.Mutex
-	inflight map[int64]int64
+	inflight map[int64]*inflightSend
+}
+
+type inflightSend struct {
+	recipient int64
+	// sentAt is when Meta accepted the message (zero before).
+	sentAt time.Time
 }
 
 func newDeliveryRunner(s *Server) *deliveryRunner {
-	return &deliveryRunner{s: s, wake: make(chan struct{}, 1), inflight: map[int64]int64{}}
+	return &deliveryRunner{s: s, wake: make(chan struct{}, 1), inflight: map[int64]*inflightSend{}}
 }
 
 func (d *deliveryRunner) poke() {
@@ -569,6 +579,7 @@ func (d *deliveryRunner) run(ctx context.Context) {
 		for d.sendBatch(ctx) {
 		}
 		cursor = d.follow(ctx, cursor)
+		d.settleQuiet(ctx)
 		d.finishJobs(ctx)
 		select {
 		case <-ctx.Done():
@@ -631,17 +642,11 @@ func (d *deliveryRunner) sendBatch(ctx context.Context) bool {
 			d.settle(ctx, it.id, RecipientProcessedKO, reasonFor(e.Code), e.Message, nil)
 			continue
 		}
-		switch m.Status {
-		case domain.MsgFailed:
-			d.settle(ctx, it.id, RecipientProcessedKO, ReasonMetaError, messageErrorText(m), &m.ID)
-		case domain.MsgSent, domain.MsgDelivered, domain.MsgRead:
-			d.settle(ctx, it.id, RecipientProcessedOK, "", "", &m.ID)
-		default:
-			d.mu.Lock()
-			d.inflight[m.ID] = it.id
-			d.mu.Unlock()
-			d.setState(ctx, it.id, RecipientInProgress, "", "", &m.ID)
-		}
+		d.mu.Lock()
+		d.inflight[m.ID] = &inflightSend{recipient: it.id}
+		d.mu.Unlock()
+		d.setState(ctx, it.id, RecipientInProgress, "", "", &m.ID)
+		d.settleMessage(ctx, m)
 	}
 	return len(items) == 100
 }
@@ -707,22 +712,50 @@ func (d *deliveryRunner) follow(ctx context.Context, cursor int64) int64 {
 
 func (d *deliveryRunner) settleMessage(ctx context.Context, m domain.Message) {
 	d.mu.Lock()
-	rid, ok := d.inflight[m.ID]
+	in, ok := d.inflight[m.ID]
+	if ok && m.Status == domain.MsgSent && in.sentAt.IsZero() {
+		in.sentAt = d.s.now()
+		if m.SentAt != nil {
+			in.sentAt = *m.SentAt
+		}
+	}
 	d.mu.Unlock()
 	if !ok {
 		return
 	}
 	switch m.Status {
-	case domain.MsgSent, domain.MsgDelivered, domain.MsgRead:
-		d.settle(ctx, rid, RecipientProcessedOK, "", "", &m.ID)
+	case domain.MsgDelivered, domain.MsgRead:
+		d.settle(ctx, in.recipient, RecipientProcessedOK, "", "", &m.ID)
 	case domain.MsgFailed:
-		d.settle(ctx, rid, RecipientProcessedKO, ReasonMetaError, messageErrorText(m), &m.ID)
+		d.settle(ctx, in.recipient, RecipientProcessedKO, ReasonMetaError, messageErrorText(m), &m.ID)
 	default:
 		return
 	}
 	d.mu.Lock()
 	delete(d.inflight, m.ID)
 	d.mu.Unlock()
+}
+
+// settleQuiet marks processed_ok the messages Meta accepted longer than
+// DeliverySettle ago without reporting a failure.
+func (d *deliveryRunner) settleQuiet(ctx context.Context) {
+	now := d.s.now()
+	var done []int64
+	d.mu.Lock()
+	for mid, in := range d.inflight {
+		if !in.sentAt.IsZero() && now.Sub(in.sentAt) >= d.s.cfg.DeliverySettle {
+			done = append(done, mid)
+		}
+	}
+	d.mu.Unlock()
+	for _, mid := range done {
+		d.mu.Lock()
+		in := d.inflight[mid]
+		delete(d.inflight, mid)
+		d.mu.Unlock()
+		id := mid
+		d.settle(ctx, in.recipient, RecipientProcessedOK, "", "accepted by WhatsApp; no delivery report yet", &id)
+	}
 }
 
 // reconcile reloads in-progress recipients with a message (after a restart
@@ -742,7 +775,9 @@ func (d *deliveryRunner) reconcile(ctx context.Context) {
 	rows.Close()
 	d.mu.Lock()
 	for mid, rid := range pairs {
-		d.inflight[mid] = rid
+		if _, ok := d.inflight[mid]; !ok {
+			d.inflight[mid] = &inflightSend{recipient: rid}
+		}
 	}
 	d.mu.Unlock()
 	for mid := range pairs {

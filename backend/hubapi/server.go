@@ -62,6 +62,11 @@ type Config struct {
 	// Stream tunes the websocket stream.
 	Stream StreamConfig
 
+	// DeliverySettle is how long a bulk recipient's message may stay
+	// "sent" (accepted by Meta, no delivery report) before it counts as
+	// processed_ok (default one minute).
+	DeliverySettle time.Duration
+
 	// WebhookHTTP sends outbound webhooks (default: 10 s timeout).
 	WebhookHTTP *http.Client
 	// WebhookBackoff is the first retry delay of a failed outbound
@@ -176,6 +181,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if st.RingSize <= 0 {
 		st.RingSize = 4096
+	}
+	if cfg.DeliverySettle <= 0 {
+		cfg.DeliverySettle = time.Minute
 	}
 	if cfg.WebhookHTTP == nil {
 		cfg.WebhookHTTP = &http.Client{Timeout: 10 * time.Second}
