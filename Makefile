@@ -166,7 +166,7 @@ deps-node: ## Check node and npm are new enough for Vite 8.
 
 .PHONY: deps-wails
 deps-wails: ## Install the Wails CLI at go.mod's version if missing.
-	@if [[ ! -x "$(WAILS)" ]] || [[ "$$("$(WAILS)" version 2>/dev/null | head -n1)" != "$(WAILS_VERSION)" ]]; then \
+	@if [[ ! -x "$(WAILS)" ]] || [[ "$$("$(WAILS)" version 2>/dev/null | sed -n 1p)" != "$(WAILS_VERSION)" ]]; then \
 		echo "installing wails CLI $(WAILS_VERSION)"; \
 		$(GO) install github.com/wailsapp/wails/v2/cmd/wails@$(WAILS_VERSION); fi
 

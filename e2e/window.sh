@@ -43,7 +43,7 @@ HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" XDG_CACHE
 	"$bin" >"$work/app.log" 2>&1 &
 app_pid=$!
 
-if ! wid="$(timeout "$timeout_s" xdotool search --sync --onlyvisible --name '^Switchboard$' | head -n1)" || [[ -z "$wid" ]]; then
+if ! wid="$(timeout "$timeout_s" xdotool search --sync --onlyvisible --name '^Switchboard$' | sed -n 1p)" || [[ -z "$wid" ]]; then
 	echo "window test: no Switchboard window within ${timeout_s}s" >&2
 	sed 's/^/  app: /' "$work/app.log" >&2 || true
 	exit 1
