@@ -1,20 +1,20 @@
 import { toAppError } from './errors';
 import type {
-  Contact,
+  ConsoleStatus,
   Conversation,
   ConversationPatch,
+  ConversationView,
   Counters,
   InboxPage,
   InboxQuery,
-  MediaFile,
   MediaUpload,
   MessagePage,
   Note,
   OutboxItem,
+  SandboxClock,
   SearchResults,
-  SessionInfo,
+  SendInput,
   SignInRequest,
-  SyncState,
   TabCounts,
   Template,
   TemplateSend,
@@ -23,10 +23,11 @@ import type {
 } from './types';
 
 /**
- * The console's typed door to the Go facade (window.go.app.App). Stores call
- * these, never window.go directly, so every rejection arrives as an AppError
- * and a method the running build does not bind fails with a clear
- * UNAVAILABLE instead of "is not a function".
+ * The console's typed door to the Go facade (window.go.app.App, which binds
+ * backend/desktop's Console). Stores call these, never window.go directly,
+ * so every rejection arrives as an AppError and a method the running build
+ * does not bind fails with a clear UNAVAILABLE instead of "is not a
+ * function".
  *
  * It calls window.go.app.App[name] itself rather than importing the
  * generated wailsjs functions: those are regenerated as Go methods land, and
@@ -62,47 +63,60 @@ async function call<T>(name: string, ...args: unknown[]): Promise<T> {
   }
 }
 
-/** The bound methods the console uses, by their Go names. */
+/** The Go side's patch: an explicit unassign flag instead of a null assignee. */
+function toGoPatch(p: ConversationPatch): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (p.status) out.status = p.status;
+  if (p.assignee_id === null) out.unassign = true;
+  else if (p.assignee_id !== undefined) out.assignee_id = p.assignee_id;
+  if (p.team !== undefined) out.team = p.team;
+  if (p.snoozed_until) out.snoozed_until = p.snoozed_until;
+  return out;
+}
+
+/** The bound methods the console uses, by their Go names (backend/desktop Console). */
 export const api = {
   // Session and sync.
-  session: () => call<SessionInfo>('Session'),
-  signIn: (req: SignInRequest) => call<SessionInfo>('SignIn', req),
-  useSandbox: () => call<SessionInfo>('UseSandbox'),
-  signOut: () => call<void>('SignOut'),
-  syncState: () => call<SyncState>('SyncState'),
+  status: () => call<ConsoleStatus>('Status'),
+  signIn: (req: SignInRequest) =>
+    req.token
+      ? call<ConsoleStatus>('SignInWithToken', req.hub_url, req.token)
+      : call<ConsoleStatus>('SignIn', req.hub_url, req.email ?? '', req.password ?? ''),
+  useEmbedded: () => call<ConsoleStatus>('UseEmbedded'),
+  signOut: () => call<ConsoleStatus>('SignOut'),
+  reconnect: () => call<ConsoleStatus>('Reconnect'),
 
   // Inbox.
   inbox: (q: InboxQuery) => call<InboxPage>('Inbox', q),
   inboxCounts: (status: ConversationStatus | '') => call<TabCounts>('InboxCounts', status),
-  conversation: (id: number) => call<Conversation>('Conversation', id),
   search: (query: string, limit: number) => call<SearchResults>('Search', query, limit),
   counters: () => call<Counters>('Counters'),
   users: () => call<User[]>('Users'),
   templates: () => call<Template[]>('Templates'),
-  contact: (id: number) => call<Contact>('Contact', id),
 
   // One conversation.
-  messages: (conversationId: number, cursor: string, limit: number) =>
-    call<MessagePage>('Messages', conversationId, cursor, limit),
-  outbox: (conversationId: number) => call<OutboxItem[]>('Outbox', conversationId),
-  markRead: (conversationId: number) => call<void>('MarkRead', conversationId),
-  sendText: (conversationId: number, body: string, replyTo: number) =>
-    call<OutboxItem>('SendText', conversationId, body, replyTo),
-  sendMedia: (conversationId: number, media: MediaUpload) => call<OutboxItem>('SendMedia', conversationId, media),
-  sendTemplate: (conversationId: number, template: TemplateSend) =>
-    call<OutboxItem>('SendTemplate', conversationId, template),
+  openConversation: (id: number) => call<ConversationView>('OpenConversation', id),
+  olderMessages: (id: number, cursor: string) => call<MessagePage>('OlderMessages', id, cursor),
+  outbox: () => call<OutboxItem[]>('Outbox'),
+  markRead: (id: number) => call<void>('MarkRead', id),
+  sendText: (id: number, body: string, replyTo: number | null) => call<OutboxItem>('SendText', id, body, replyTo),
+  sendMessage: (id: number, input: SendInput) => call<OutboxItem>('SendMessage', id, input),
+  /** Uploads a file and sends it (needs a Go upload method; see hasMethod('SendMedia')). */
+  sendMedia: (id: number, media: MediaUpload) => call<OutboxItem>('SendMedia', id, media),
+  sendTemplate: (id: number, t: TemplateSend) => call<OutboxItem>('SendTemplate', id, t.name, t.language, t.variables ?? {}),
   retryOutbox: (key: string) => call<OutboxItem>('RetryOutbox', key),
-  discardOutbox: (key: string) => call<OutboxItem>('DiscardOutbox', key),
-  updateConversation: (conversationId: number, patch: ConversationPatch) =>
-    call<Conversation>('UpdateConversation', conversationId, patch),
-  addNote: (conversationId: number, body: string) => call<Note>('AddNote', conversationId, body),
-  draft: (conversationId: number) => call<{ conversation_id: number; body: string }>('Draft', conversationId),
-  saveDraft: (conversationId: number, body: string) => call<unknown>('SaveDraft', conversationId, body),
-  media: (mediaId: string) => call<MediaFile>('Media', mediaId),
-  saveMedia: (mediaId: string, filename: string) => call<string>('SaveMedia', mediaId, filename),
+  discardOutbox: (key: string) => call<void>('DiscardOutbox', key),
+  updateConversation: (id: number, patch: ConversationPatch) => call<Conversation>('UpdateConversation', id, toGoPatch(patch)),
+  addNote: (id: number, body: string) => call<Note>('AddNote', id, body),
+  saveDraft: (id: number, body: string) => call<unknown>('SaveDraft', id, body),
+  mediaURL: (mediaId: string) => call<string>('MediaURL', mediaId),
 
   // The window.
-  notify: (title: string, body: string) => call<void>('Notify', title, body),
+  setWindowFocused: (focused: boolean) => call<void>('SetWindowFocused', focused),
+
+  // The embedded sandbox's controls (dev builds).
+  sandboxAdvance: (seconds: number) => call<SandboxClock>('SandboxAdvance', seconds),
+  sandboxCustomerSays: (phone: string, name: string, text: string) => call<void>('SandboxCustomerSays', phone, name, text),
 };
 
 export type Api = typeof api;

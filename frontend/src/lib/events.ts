@@ -17,7 +17,8 @@ export const EVENTS = {
   noteCreated: 'note.created',
   syncState: 'sync.state',
   outboxUpdated: 'outbox.updated',
-  sessionUpdated: 'session.updated',
+  sessionChanged: 'session.changed',
+  clockChanged: 'clock.changed',
   cacheReset: 'cache.reset',
   conversationRemoved: 'conversation.removed',
 } as const;

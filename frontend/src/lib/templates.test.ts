@@ -30,7 +30,7 @@ describe('templateFields', () => {
     expect(f[1]!.example).toBe('Dr. Kim');
   });
   it('asks for a media link for a media header', () => {
-    expect(templateFields(byName('spring_sale'))[0]).toMatchObject({ key: 'header.image', kind: 'media' });
+    expect(templateFields(byName('spring_sale'))[0]).toMatchObject({ key: 'header', kind: 'media', format: 'IMAGE' });
   });
 });
 
@@ -90,6 +90,6 @@ describe('variables', () => {
           { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: '48213' }] },
         ],
       }),
-    ).toEqual({ 'header.image': 'https://a/b.png', '1': 'Ana', provider: 'Dr', 'button.0': '48213' });
+    ).toEqual({ header: 'https://a/b.png', '1': 'Ana', provider: 'Dr', 'button.0': '48213' });
   });
 });

@@ -5,12 +5,12 @@ import type { Template, TemplateButton, TemplateComponent } from './types';
  * asks for, the message the customer will see once they are filled in, and
  * Meta's rules checked before anything is sent.
  *
- * Values travel to Go as TemplateSend.variables, keyed like this (the hub
- * builds the Cloud API components from them):
+ * Values travel to Go as TemplateSend.variables, keyed as the hub expects
+ * (backend/desktop TemplateForm mirrors the hub's buildComponents):
  *   body placeholders     "1", "2", … or the name ("customer_name")
- *   header text           "header.1" or "header.<name>"
- *   header media link     "header.image" / "header.video" / "header.document"
- *   URL button suffix     "button.<index>" (index among all the buttons)
+ *   header                "header": its one text variable, or the media link
+ *   button parameter      "button.<index>" (index among all the buttons):
+ *                         a URL button's suffix or a copy-code button's code
  */
 
 export type FieldPart = 'header' | 'body' | 'button';
@@ -93,7 +93,7 @@ export function templateFields(t: Template): TemplateField[] {
     if (format === 'TEXT') {
       placeholders(header.text).forEach((name, i) =>
         fields.push({
-          key: `header.${name}`,
+          key: 'header',
           part: 'header',
           name,
           label: `Header ${humanise(name)}`,
@@ -103,7 +103,7 @@ export function templateFields(t: Template): TemplateField[] {
       );
     } else if (format === 'IMAGE' || format === 'VIDEO' || format === 'DOCUMENT') {
       fields.push({
-        key: `header.${format.toLowerCase()}`,
+        key: 'header',
         part: 'header',
         name: format.toLowerCase(),
         label: `Header ${format.toLowerCase()} link`,
@@ -117,6 +117,9 @@ export function templateFields(t: Template): TemplateField[] {
     fields.push({ key: name, part: 'body', name, label: humanise(name), example: exampleFor(body, 'body', name, i), kind: 'text' }),
   );
   buttons.forEach((b, index) => {
+    if (b.type?.toUpperCase() === 'COPY_CODE') {
+      fields.push({ key: `button.${index}`, part: 'button', name: b.text, label: `“${b.text}” code`, example: typeof b.example === 'string' ? b.example : Array.isArray(b.example) ? String(b.example[0] ?? '') : undefined, kind: 'text' });
+    }
     if (b.type?.toUpperCase() === 'URL' && b.url && placeholders(b.url).length > 0) {
       fields.push({
         key: `button.${index}`,
@@ -139,13 +142,13 @@ export interface Segment {
 }
 
 /** Substitutes values into text, keeping which runs came from which variable. */
-export function fillText(text: string, values: Record<string, string>, prefix = ''): Segment[] {
+export function fillText(text: string, values: Record<string, string>, keyOf: (name: string) => string = (n) => n): Segment[] {
   const out: Segment[] = [];
   let last = 0;
   for (const m of text.matchAll(PLACEHOLDER)) {
     const start = m.index ?? 0;
     if (start > last) out.push({ text: text.slice(last, start) });
-    const key = prefix + (m[1] ?? '');
+    const key = keyOf(m[1] ?? '');
     const v = values[key];
     if (v) out.push({ text: v, var: key });
     else out.push({ text: m[0], var: key, missing: true });
@@ -171,8 +174,8 @@ export function renderTemplate(t: Template, values: Record<string, string>): Ren
     const format = (header.format ?? 'TEXT').toUpperCase();
     out.header =
       format === 'TEXT'
-        ? { format, text: fillText(header.text ?? '', values, 'header.') }
-        : { format, link: values[`header.${format.toLowerCase()}`] };
+        ? { format, text: fillText(header.text ?? '', values, () => 'header') }
+        : { format, link: values.header };
   }
   if (footer?.text) out.footer = footer.text;
   out.buttons = buttons.map((b, index) => {
@@ -264,19 +267,19 @@ export function valuesFromSent(content: unknown): Record<string, string> {
     const type = c.type?.toLowerCase();
     const params = c.parameters ?? [];
     if (type === 'body' || type === 'header') {
-      const prefix = type === 'header' ? 'header.' : '';
       params.forEach((p, i) => {
-        if (p.type === 'text') {
+        if (type === 'header') {
+          const media = typeof p.type === 'string' ? (p[p.type] as { link?: string; id?: string } | undefined) : undefined;
+          out.header = p.type === 'text' ? String(p.text ?? '') : (media?.link ?? media?.id ?? '');
+        } else if (p.type === 'text') {
           const name = typeof p.parameter_name === 'string' ? p.parameter_name : String(i + 1);
-          out[prefix + name] = String(p.text ?? '');
-        } else if (typeof p.type === 'string' && p[p.type] && typeof p[p.type] === 'object') {
-          const media = p[p.type] as { link?: string; id?: string };
-          out[`header.${p.type}`] = media.link ?? media.id ?? '';
+          out[name] = String(p.text ?? '');
         }
       });
     } else if (type === 'button') {
       const first = params[0];
-      if (first && typeof first.text === 'string') out[`button.${c.index ?? 0}`] = first.text;
+      const v = first?.text ?? first?.coupon_code ?? first?.payload;
+      if (typeof v === 'string') out[`button.${c.index ?? 0}`] = v;
     }
   }
   return out;

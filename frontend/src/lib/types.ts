@@ -336,14 +336,63 @@ export interface ConversationRemoved {
   reason: 'deleted' | 'hidden' | string;
 }
 
-export type SessionMode = 'embedded' | 'remote';
+export type SessionMode = 'embedded' | 'remote' | '';
 
-/** Who the console is signed in as, and to which hub. Never carries the token. */
-export interface SessionInfo {
+/**
+ * The console's overall state (backend/desktop.Status; Status() and the
+ * session.changed event): who is signed in to which hub, the sync state,
+ * unsent items and the hub's clock offset. Never carries the token.
+ */
+export interface ConsoleStatus {
   signed_in: boolean;
   mode: SessionMode | string;
   hub_url: string;
   user: User | null;
+  sync?: SyncState;
+  pending?: number;
+  embedded_available?: boolean;
+  dev_controls?: boolean;
+  /** The hub's clock minus this machine's, in ms (the sandbox clock can be advanced). */
+  clock_offset_ms?: number;
+}
+
+/** @deprecated name kept for components: the console's status. */
+export type SessionInfo = ConsoleStatus;
+
+/** The payload of clock.changed and SandboxAdvance. */
+export interface SandboxClock {
+  offset_ms: number;
+  now: string;
+}
+
+/** An opened conversation (OpenConversation): the conversation, its latest page, unsent items and draft. */
+export interface ConversationView {
+  conversation: Conversation;
+  messages: Message[];
+  notes: Note[];
+  cursor: string;
+  has_more: boolean;
+  pending: OutboxItem[];
+  draft: { conversation_id: number; body: string; updated_at?: string };
+  window_open: boolean;
+  can_message: boolean;
+  reason: string;
+}
+
+/** A free-form message other than text (SendMessage): Content is the Cloud API object for Type. */
+export interface SendInput {
+  type: string;
+  content: unknown;
+  reply_to?: number;
+}
+
+/** The payload of outbox.updated: one conversation's unsent items after a change. */
+export interface OutboxUpdate {
+  conversation_id: number;
+  items: OutboxItem[] | null;
+  pending: number;
+  /** The message the hub created, when an item left the outbox accepted. */
+  sent?: Message;
 }
 
 /** A sign-in request to a real hub: email + password, or a token. */

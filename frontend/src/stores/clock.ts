@@ -7,13 +7,34 @@ import { createStore, useStore } from '../lib/store';
  */
 export const clockStore = createStore<number>(Date.now());
 
+let frozen = false;
+
+// The hub's clock minus this machine's: the embedded sandbox's clock can be
+// moved forward (tests, demos), and the 24-hour window and waiting timers
+// follow the hub's time, not the machine's.
+let offset = 0;
+
+/** The hub's current time. */
+export function hubNow(): number {
+  return Date.now() + offset;
+}
+
+/** Sets the hub clock offset (Status.clock_offset_ms, clock.changed) and ticks at once. */
+export function setClockOffset(ms: number): void {
+  if (ms === offset) return;
+  const moved = ms - offset;
+  offset = ms;
+  // A frozen clock (tests) moves by the same amount.
+  clockStore.set(frozen ? clockStore.get() + moved : hubNow());
+}
+
 let timer: ReturnType<typeof setInterval> | undefined;
 let users = 0;
-let frozen = false;
 
 /** Stops the clock at t until unfreezeClock (tests): timers show exact values. */
 export function freezeClock(t: number): void {
   frozen = true;
+  offset = 0;
   if (timer) clearInterval(timer);
   timer = undefined;
   clockStore.set(t);
@@ -29,7 +50,7 @@ export function startClock(): () => void {
   if (frozen) return () => {
     users -= 1;
   };
-  if (!timer) timer = setInterval(() => clockStore.set(Date.now()), 1000);
+  if (!timer) timer = setInterval(() => clockStore.set(hubNow()), 1000);
   return () => {
     users -= 1;
     if (users <= 0 && timer) {

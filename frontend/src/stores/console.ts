@@ -1,23 +1,24 @@
 import { api, hasMethod } from '../lib/api';
 import { EVENTS, hasRuntime, onEvent } from '../lib/events';
 import type { CacheReset, Message } from '../lib/types';
-import { listenConversations, loadInbox, conversationsStore } from './conversations';
+import { applyConversation, conversationsStore, listenConversations, loadInbox } from './conversations';
 import { countersStore, listenCounters, loadCounters, windowTitle } from './counters';
-import { listenMessages, reloadThreads } from './messages';
-import { listenSession, loadSession, loadUsers, sessionStore } from './session';
+import { listenMessages, onOpenedConversation, reloadThreads } from './messages';
+import { listenSession, loadSession, loadUsers, sessionStore, setPending } from './session';
 import { listenTemplates, loadTemplates } from './templates';
 import { setView, uiStore } from './ui';
 
 /**
  * Starts the console: loads what the cache holds and follows Go's events.
  * Returns the function that stops it. Every store can also be driven alone
- * (tests), this only wires them together.
+ * (tests); this only wires them together.
  */
 export function startConsole(): () => void {
+  onOpenedConversation(applyConversation);
   const offs = [
     listenSession(),
     listenConversations(),
-    listenMessages(notifyInbound),
+    listenMessages(notifyInbound, setPending),
     listenTemplates(),
     listenCounters(),
     countersStore.subscribe(() => setTitle(countersStore.get().total)),
@@ -26,6 +27,7 @@ export function startConsole(): () => void {
       void reloadAll();
       reloadThreads(conversationsStore.get().selectedId);
     }),
+    followFocus(),
   ];
   let lastUser = sessionStore.get().session?.user?.id ?? 0;
   // Signing in as someone else (Settings) changes "Mine" and the directory.
@@ -53,30 +55,48 @@ async function reloadAll(): Promise<void> {
   await Promise.all([loadInbox(), loadTemplates(), loadCounters(), loadUsers()]);
 }
 
+/**
+ * The unanswered total in the title. Go sets the native window's title
+ * itself when it binds the console; the page's title follows for the
+ * browser-served dev build.
+ */
 function setTitle(total: number): void {
   const title = windowTitle(total);
   if (document.title !== title) document.title = title;
+  if (hasMethod('Status')) return;
   const rt = (window as { runtime?: { WindowSetTitle?: (t: string) => void } }).runtime;
   if (hasRuntime() && typeof rt?.WindowSetTitle === 'function') rt.WindowSetTitle(title);
 }
 
+/** Tells Go whether the window has the focus: it notifies only when it has not. */
+function followFocus(): () => void {
+  const report = () => {
+    if (hasMethod('SetWindowFocused')) api.setWindowFocused(document.hasFocus() && !document.hidden).catch(() => {});
+  };
+  window.addEventListener('focus', report);
+  window.addEventListener('blur', report);
+  document.addEventListener('visibilitychange', report);
+  report();
+  return () => {
+    window.removeEventListener('focus', report);
+    window.removeEventListener('blur', report);
+    document.removeEventListener('visibilitychange', report);
+  };
+}
+
 /**
- * A desktop notification for a customer message, only when the window is
- * not focused: through Go's Notify when bound (a native notification),
- * else the page's Notification API.
+ * A desktop notification for a customer message when the window is not
+ * focused — only when Go does not raise them itself (it does once it
+ * binds SetWindowFocused), through the page's Notification API.
  */
 function notifyInbound(m: Message): void {
+  if (hasMethod('SetWindowFocused')) return;
   if (typeof document !== 'undefined' && document.hasFocus() && !document.hidden) return;
-  const conv =
-    conversationsStore.get().rows.find((c) => c.id === m.conversation_id) ??
-    (conversationsStore.get().selected?.id === m.conversation_id ? conversationsStore.get().selected : null);
+  if (typeof Notification === 'undefined') return;
+  const s = conversationsStore.get();
+  const conv = s.rows.find((c) => c.id === m.conversation_id) ?? (s.selected?.id === m.conversation_id ? s.selected : null);
   const title = conv?.contact.name || conv?.contact.phone || m.from || 'New message';
   const body = m.preview || 'New message';
-  if (hasMethod('Notify')) {
-    api.notify(title, body).catch(() => {});
-    return;
-  }
-  if (typeof Notification === 'undefined') return;
   if (Notification.permission === 'granted') new Notification(title, { body });
   else if (Notification.permission === 'default') void Notification.requestPermission();
 }

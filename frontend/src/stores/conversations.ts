@@ -158,8 +158,8 @@ export function select(id: number | null): void {
   });
   if (id !== null && !conversationsStore.get().selected) {
     api
-      .conversation(id)
-      .then((c) => conversationsStore.set((s) => (s.selectedId === id ? { ...s, selected: c } : s)))
+      .openConversation(id)
+      .then((v) => conversationsStore.set((s) => (s.selectedId === id ? { ...s, selected: v.conversation } : s)))
       .catch(() => {});
   }
 }

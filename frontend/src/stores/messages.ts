@@ -2,11 +2,8 @@ import { api } from '../lib/api';
 import { toAppError, type AppError } from '../lib/errors';
 import { EVENTS, onEvent } from '../lib/events';
 import { createStore } from '../lib/store';
-import type { MediaUpload, Message, Note, OutboxItem, TemplateSend } from '../lib/types';
+import type { Conversation, MediaUpload, Message, Note, OutboxItem, OutboxUpdate, SendInput, TemplateSend } from '../lib/types';
 import { statusRank } from '../lib/types';
-
-/** Messages per page read from the local cache. */
-export const MESSAGE_PAGE = 50;
 
 /** One conversation's history as loaded so far. */
 export interface Thread {
@@ -22,6 +19,11 @@ export interface Thread {
   loadingOlder: boolean;
   error: AppError | null;
   sendError: AppError | null;
+  /** The saved draft; undefined until loaded. */
+  draft?: string;
+  /** False when the customer cannot be messaged (opted out); reason says why. */
+  canMessage: boolean;
+  reason: string;
 }
 
 export interface MessagesState {
@@ -46,6 +48,8 @@ function emptyThread(conversationId: number): Thread {
     loadingOlder: false,
     error: null,
     sendError: null,
+    canMessage: true,
+    reason: '',
   };
 }
 
@@ -73,7 +77,14 @@ export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
   return [...byId.values()].sort(compareMessages);
 }
 
-/** Opens a conversation: loads its newest page and its outbox, and marks it read. */
+// The conversation OpenConversation returned, for the inbox store (set by
+// the console wiring; keeps this store free of the inbox's).
+let onConversation: ((c: Conversation) => void) | undefined;
+export function onOpenedConversation(fn: (c: Conversation) => void): void {
+  onConversation = fn;
+}
+
+/** Opens a conversation: loads its newest page, unsent items and draft, and marks it read. */
 export async function openThread(conversationId: number): Promise<void> {
   recent = [conversationId, ...recent.filter((id) => id !== conversationId)];
   const drop = recent.slice(KEEP_THREADS);
@@ -86,11 +97,11 @@ export async function openThread(conversationId: number): Promise<void> {
     return { threads };
   });
   try {
-    const [page, outbox] = await Promise.all([
-      api.messages(conversationId, '', MESSAGE_PAGE),
-      api.outbox(conversationId).catch(() => [] as OutboxItem[]),
-    ]);
-    const oldest = page.messages?.[0];
+    const view = await api.openConversation(conversationId);
+    const page = { messages: view.messages ?? [], notes: view.notes ?? [], cursor: view.cursor, has_more: view.has_more };
+    const outbox = view.pending ?? [];
+    if (view.conversation) onConversation?.(view.conversation);
+    const oldest = page.messages[0];
     patchThread(conversationId, (t) => ({
       ...t,
       // Keep what events added while the page loaded, and nothing older
@@ -100,10 +111,13 @@ export async function openThread(conversationId: number): Promise<void> {
         t.messages.filter((m) => !oldest || !page.has_more || compareMessages(m, oldest) >= 0),
       ),
       notes: mergeNotes(page.notes ?? [], t.notes),
-      outbox: outbox ?? [],
+      outbox,
       cursor: page.cursor,
       hasMore: page.has_more,
       loading: false,
+      draft: view.draft?.body ?? '',
+      canMessage: view.can_message !== false,
+      reason: view.reason ?? '',
     }));
   } catch (err) {
     patchThread(conversationId, (t) => ({ ...t, loading: false, error: toAppError(err) }));
@@ -117,7 +131,7 @@ export async function loadOlder(conversationId: number): Promise<void> {
   if (!t || !t.hasMore || t.loadingOlder || t.loading) return;
   patchThread(conversationId, (x) => ({ ...x, loadingOlder: true }));
   try {
-    const page = await api.messages(conversationId, t.cursor, MESSAGE_PAGE);
+    const page = await api.olderMessages(conversationId, t.cursor);
     patchThread(conversationId, (x) => ({
       ...x,
       messages: mergeMessages(x.messages, page.messages ?? []),
@@ -161,11 +175,16 @@ export function applyNote(n: Note): void {
 export async function refreshOutbox(conversationId: number): Promise<void> {
   if (!messagesStore.get().threads[conversationId]) return;
   try {
-    const outbox = await api.outbox(conversationId);
-    patchThread(conversationId, (t) => ({ ...t, outbox: outbox ?? [] }));
+    const all = await api.outbox();
+    setOutbox(conversationId, (all ?? []).filter((o) => o.conversation_id === conversationId));
   } catch {
     // Keep showing the last known outbox.
   }
+}
+
+/** Replaces a conversation's outbox (outbox.updated carries the items). */
+export function setOutbox(conversationId: number, items: OutboxItem[]): void {
+  patchThread(conversationId, (t) => ({ ...t, outbox: items }));
 }
 
 function addOutbox(conversationId: number, item: OutboxItem | null | undefined): void {
@@ -189,11 +208,16 @@ async function send(conversationId: number, fn: () => Promise<OutboxItem>): Prom
 }
 
 export function sendText(conversationId: number, body: string, replyTo = 0): Promise<boolean> {
-  return send(conversationId, () => api.sendText(conversationId, body, replyTo));
+  return send(conversationId, () => api.sendText(conversationId, body, replyTo || null));
 }
 
 export function sendMedia(conversationId: number, media: MediaUpload): Promise<boolean> {
   return send(conversationId, () => api.sendMedia(conversationId, media));
+}
+
+/** Sends media by link (SendMessage). */
+export function sendMediaLink(conversationId: number, input: SendInput): Promise<boolean> {
+  return send(conversationId, () => api.sendMessage(conversationId, input));
 }
 
 export function sendTemplate(conversationId: number, template: TemplateSend): Promise<boolean> {
@@ -233,7 +257,7 @@ export async function discardOutbox(conversationId: number, key: string): Promis
 /** Called for every new customer message (desktop notifications). */
 export type InboundListener = (m: Message) => void;
 
-export function listenMessages(onInbound?: InboundListener): () => void {
+export function listenMessages(onInbound?: InboundListener, onPending?: (n: number) => void): () => void {
   const offs = [
     onEvent<Message>(EVENTS.messageCreated, (m) => {
       applyMessage(m);
@@ -241,14 +265,14 @@ export function listenMessages(onInbound?: InboundListener): () => void {
     }),
     onEvent<Message>(EVENTS.messageUpdated, applyMessage),
     onEvent<Note>(EVENTS.noteCreated, applyNote),
-    onEvent<{ conversation_id?: number } | OutboxItem[] | null>(EVENTS.outboxUpdated, (data) => {
-      // Accept an item, a list of items or {conversation_id}: re-read the
-      // outbox of each open thread it concerns (all open ones if unsure).
-      const ids = new Set<number>();
-      const items = Array.isArray(data) ? data : data ? [data] : [];
-      for (const it of items) if (it && typeof it.conversation_id === 'number') ids.add(it.conversation_id);
-      const open = Object.keys(messagesStore.get().threads).map(Number);
-      for (const id of ids.size ? [...ids] : open) void refreshOutbox(id);
+    onEvent<OutboxUpdate>(EVENTS.outboxUpdated, (u) => {
+      if (!u || typeof u.conversation_id !== 'number') return;
+      // The accepted message first, then the outbox without it, so the chat
+      // never shows it twice or not at all.
+      if (u.sent) applyMessage(u.sent);
+      if (Array.isArray(u.items)) setOutbox(u.conversation_id, u.items);
+      else void refreshOutbox(u.conversation_id);
+      onPending?.(u.pending);
     }),
   ];
   return () => offs.forEach((off) => off());

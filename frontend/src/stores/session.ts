@@ -2,17 +2,21 @@ import { api } from '../lib/api';
 import { toAppError, type AppError } from '../lib/errors';
 import { EVENTS, onEvent } from '../lib/events';
 import { createStore } from '../lib/store';
-import type { SessionInfo, SignInRequest, SyncState, User } from '../lib/types';
+import type { ConsoleStatus, SandboxClock, SignInRequest, SyncState, User } from '../lib/types';
+import { setClockOffset } from './clock';
 
 /** Who is signed in, where to, the sync engine's state and the team directory. */
 export interface SessionState {
-  session: SessionInfo | null;
+  /** The console's status (Status(), session.changed). */
+  session: ConsoleStatus | null;
   loading: boolean;
   error: AppError | null;
   /** A sign-in attempt from Settings is under way. */
   signingIn: boolean;
   signInError: AppError | null;
   sync: SyncState;
+  /** Unsent outbox items, all conversations together. */
+  pending: number;
   /** Agents, supervisors and admins, for assignment and the supervisor view. */
   users: User[];
 }
@@ -24,6 +28,7 @@ export const initialSessionState: SessionState = {
   signingIn: false,
   signInError: null,
   sync: { state: 'connecting' },
+  pending: 0,
   users: [],
 };
 
@@ -45,11 +50,23 @@ export function isSupervisor(s: SessionState): boolean {
   return role === 'supervisor' || role === 'admin';
 }
 
+/** Applies a status from Go: the session, its sync state, pending count and clock offset. */
+export function applyStatus(status: ConsoleStatus): void {
+  if (typeof status.clock_offset_ms === 'number') setClockOffset(status.clock_offset_ms);
+  sessionStore.set((s) => ({
+    ...s,
+    session: status,
+    sync: status.sync ? { ...status.sync, pending: status.pending } : s.sync,
+    pending: status.pending ?? s.pending,
+  }));
+}
+
 export async function loadSession(): Promise<void> {
   sessionStore.set((s) => ({ ...s, loading: true, error: null }));
   try {
-    const [session, sync] = await Promise.all([api.session(), api.syncState().catch(() => sessionStore.get().sync)]);
-    sessionStore.set((s) => ({ ...s, session, sync, loading: false }));
+    const status = await api.status();
+    applyStatus(status);
+    sessionStore.set((s) => ({ ...s, loading: false }));
   } catch (err) {
     sessionStore.set((s) => ({ ...s, loading: false, error: toAppError(err) }));
   }
@@ -64,11 +81,11 @@ export async function loadUsers(): Promise<void> {
   }
 }
 
-async function signInWith(fn: () => Promise<SessionInfo>): Promise<boolean> {
+async function signInWith(fn: () => Promise<ConsoleStatus>): Promise<boolean> {
   sessionStore.set((s) => ({ ...s, signingIn: true, signInError: null }));
   try {
-    const session = await fn();
-    sessionStore.set((s) => ({ ...s, session, signingIn: false }));
+    applyStatus(await fn());
+    sessionStore.set((s) => ({ ...s, signingIn: false }));
     return true;
   } catch (err) {
     sessionStore.set((s) => ({ ...s, signingIn: false, signInError: toAppError(err) }));
@@ -83,22 +100,33 @@ export function signIn(req: SignInRequest): Promise<boolean> {
 
 /** Switches to the embedded sandbox hub. */
 export function connectSandbox(): Promise<boolean> {
-  return signInWith(() => api.useSandbox());
+  return signInWith(() => api.useEmbedded());
 }
 
 export async function signOut(): Promise<void> {
+  await signInWith(() => api.signOut());
+}
+
+/** Cuts the reconnect backoff short. */
+export async function reconnect(): Promise<void> {
   try {
-    await api.signOut();
-  } finally {
-    sessionStore.set((s) => ({ ...s, session: s.session ? { ...s.session, signed_in: false, user: null } : null }));
+    applyStatus(await api.reconnect());
+  } catch {
+    // The banner keeps saying offline.
   }
 }
 
-/** Follows sync.state and session changes; returns the unsubscribe function. */
+/** Follows sync.state, session.changed and clock.changed; returns the unsubscribe function. */
 export function listenSession(): () => void {
   const offs = [
-    onEvent<SyncState>(EVENTS.syncState, (sync) => sessionStore.set((s) => ({ ...s, sync: { ...sync } }))),
-    onEvent<SessionInfo>(EVENTS.sessionUpdated, (session) => sessionStore.set((s) => ({ ...s, session }))),
+    onEvent<SyncState>(EVENTS.syncState, (sync) => sessionStore.set((s) => ({ ...s, sync: { ...sync, pending: s.pending } }))),
+    onEvent<ConsoleStatus>(EVENTS.sessionChanged, applyStatus),
+    onEvent<SandboxClock>(EVENTS.clockChanged, (c) => setClockOffset(c.offset_ms)),
   ];
   return () => offs.forEach((off) => off());
+}
+
+/** Records the outbox's pending count (outbox.updated). */
+export function setPending(n: number): void {
+  sessionStore.set((s) => (s.pending === n ? s : { ...s, pending: n, sync: { ...s.sync, pending: n } }));
 }

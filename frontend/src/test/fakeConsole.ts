@@ -1,15 +1,17 @@
 import type {
+  ConsoleStatus,
   Conversation,
   ConversationPatch,
+  ConversationView,
+  MessagePage,
+  SendInput,
   Counters,
   InboxQuery,
-  MediaUpload,
   Message,
   MessageStatus,
   Note,
   OutboxItem,
   SearchResults,
-  SessionInfo,
   SyncState,
   TabCounts,
   Template,
@@ -123,8 +125,34 @@ export class FakeConsole {
     this.messages.set(m.conversation_id, list);
   }
 
-  private session(): SessionInfo {
-    return { signed_in: true, mode: 'embedded', hub_url: 'http://127.0.0.1:0', user: this.me };
+  clockOffset = 0;
+
+  /** The hub's time: the machine's plus the sandbox clock's advance. */
+  hubNow(): number {
+    return this.now() + this.clockOffset;
+  }
+
+  private status(): ConsoleStatus {
+    return {
+      signed_in: true,
+      mode: 'embedded',
+      hub_url: 'http://127.0.0.1:0',
+      user: this.me,
+      sync: this.sync,
+      pending: this.outbox.length,
+      embedded_available: true,
+      dev_controls: true,
+      clock_offset_ms: this.clockOffset,
+    };
+  }
+
+  private emitOutbox(conversationId: number, sent?: Message) {
+    this.emit('outbox.updated', {
+      conversation_id: conversationId,
+      items: this.outbox.filter((o) => o.conversation_id === conversationId),
+      pending: this.outbox.length,
+      sent,
+    });
   }
 
   private sorted(): Conversation[] {
@@ -155,7 +183,7 @@ export class FakeConsole {
 
   /** Updates a conversation and emits conversation.updated. */
   updateConv(id: number, patch: Partial<Conversation>): Conversation {
-    const c = { ...this.conversations.get(id)!, ...patch, updated_at: iso(this.now()) };
+    const c = { ...this.conversations.get(id)!, ...patch, updated_at: iso(this.hubNow()) };
     this.conversations.set(id, c);
     this.emit('conversation.updated', c);
     return c;
@@ -164,7 +192,7 @@ export class FakeConsole {
   /** A customer writes: message.created plus the conversation's new state. */
   customerSays(conversationId: number, text: string, extra: Partial<Message> = {}): Message {
     const c = this.conversations.get(conversationId)!;
-    const at = iso(this.now());
+    const at = iso(this.hubNow());
     const m: Message = {
       id: this.nextId++,
       conversation_id: conversationId,
@@ -190,7 +218,7 @@ export class FakeConsole {
       unread_count: c.unread_count + 1,
       unanswered: true,
       waiting_since: c.unanswered ? c.waiting_since : at,
-      window_expires_at: iso(this.now() + 24 * 3600_000),
+      window_expires_at: iso(this.hubNow() + 24 * 3600_000),
       status: c.status === 'closed' || c.status === 'snoozed' ? 'open' : c.status,
     });
     return m;
@@ -201,7 +229,7 @@ export class FakeConsole {
     for (const [cid, list] of this.messages) {
       const i = list.findIndex((m) => m.id === messageId);
       if (i < 0) continue;
-      const m = { ...list[i]!, status, error, updated_at: iso(this.now()) };
+      const m = { ...list[i]!, status, error, updated_at: iso(this.hubNow()) };
       list[i] = m;
       this.emit('message.updated', m);
       const c = this.conversations.get(cid)!;
@@ -224,7 +252,7 @@ export class FakeConsole {
   private deliver(it: OutboxItem): Message {
     this.outbox = this.outbox.filter((o) => o.key !== it.key);
     const c = this.conversations.get(it.conversation_id)!;
-    const at = iso(this.now());
+    const at = iso(this.hubNow());
     const m: Message = {
       id: this.nextId++,
       conversation_id: it.conversation_id,
@@ -245,7 +273,7 @@ export class FakeConsole {
     };
     this.pushMessage(m);
     this.emit('message.created', m);
-    this.emit('outbox.updated', { conversation_id: it.conversation_id });
+    this.emitOutbox(it.conversation_id, m);
     this.updateConv(it.conversation_id, {
       last_message: { id: m.id, direction: 'outbound', type: m.type, preview: m.preview, status: 'queued', at },
       last_activity_at: at,
@@ -263,7 +291,7 @@ export class FakeConsole {
     const c = this.conversations.get(conversationId);
     if (!c) throw { code: 'NOT_FOUND', message: 'no such conversation' };
     if (c.contact.opted_out) throw { code: 'OPTED_OUT', message: 'The recipient has opted out of messages from this business.' };
-    const at = iso(this.now());
+    const at = iso(this.hubNow());
     const it: OutboxItem = {
       key: `k-${this.nextLocal}`,
       local_id: this.nextLocal++,
@@ -277,11 +305,23 @@ export class FakeConsole {
       ...extra,
     };
     this.outbox.push(it);
+    queueMicrotask(() => this.emitOutbox(conversationId));
     if (this.sync.state === 'online') {
       if (this.autoProgress) setTimeout(() => this.deliver(it), 250);
       else queueMicrotask(() => this.deliver(it));
     }
     return it;
+  }
+
+  private page(id: number, cursor: string, limit: number): MessagePage {
+    const list = this.messages.get(id) ?? [];
+    const end = cursor ? Number(cursor) : list.length;
+    const start = Math.max(0, end - limit);
+    const page = list.slice(start, end);
+    const lo = start > 0 ? Date.parse(page[0]!.timestamp) : -Infinity;
+    const hi = cursor && list[end] ? Date.parse(list[end]!.timestamp) : Infinity;
+    const notes = (this.notes.get(id) ?? []).filter((n) => Date.parse(n.created_at) >= lo && Date.parse(n.created_at) < hi);
+    return { messages: page, notes, cursor: start > 0 ? String(start) : '', has_more: start > 0 };
   }
 
   bindings(): Record<string, (...args: never[]) => Promise<unknown>> {
@@ -292,21 +332,44 @@ export class FakeConsole {
         return fn(...args);
       }) as unknown as (...args: never[]) => Promise<unknown>;
     return {
-      Version: rec('Version', () => ({ name: 'Switchboard', version: 'dev', build_type: 'dev', commit: 'fake', go_version: 'go1.26', wails_version: 'v2.12.0', os: 'linux', arch: 'amd64', started_at: iso(this.now()) })),
-      Ping: rec('Ping', (note: string) => ({ reply: `pong: ${note}`, count: 1, received_at: iso(this.now()), uptime_ms: 1 })),
-      Session: rec('Session', () => this.session()),
-      SyncState: rec('SyncState', () => this.sync),
-      SignIn: rec('SignIn', () => this.session()),
-      UseSandbox: rec('UseSandbox', () => this.session()),
-      SignOut: rec('SignOut', () => undefined),
+      Version: rec('Version', () => ({ name: 'Switchboard', version: 'dev', build_type: 'dev', commit: 'fake', go_version: 'go1.26', wails_version: 'v2.12.0', os: 'linux', arch: 'amd64', started_at: iso(this.hubNow()) })),
+      Ping: rec('Ping', (note: string) => ({ reply: `pong: ${note}`, count: 1, received_at: iso(this.hubNow()), uptime_ms: 1 })),
+      Status: rec('Status', () => this.status()),
+      SignIn: rec('SignIn', () => this.status()),
+      SignInWithToken: rec('SignInWithToken', () => this.status()),
+      UseEmbedded: rec('UseEmbedded', () => this.status()),
+      SignOut: rec('SignOut', () => ({ ...this.status(), signed_in: false, mode: '', user: null })),
+      Reconnect: rec('Reconnect', () => this.status()),
+      SetWindowFocused: rec('SetWindowFocused', () => undefined),
+      SandboxAdvance: rec('SandboxAdvance', (seconds: number) => {
+        this.clockOffset += seconds * 1000;
+        const clk = { offset_ms: this.clockOffset, now: iso(this.hubNow()) };
+        this.emit('clock.changed', clk);
+        return clk;
+      }),
+      SandboxCustomerSays: rec('SandboxCustomerSays', (phone: string, _name: string, text: string) => {
+        const c = [...this.conversations.values()].find((x) => x.contact.phone === phone);
+        if (!c) throw { code: 'VALIDATION_FAILED', message: 'unknown customer' };
+        this.customerSays(c.id, text);
+      }),
       Users: rec('Users', () => this.users),
       Templates: rec('Templates', () => this.templates),
       Counters: rec('Counters', () => this.counters),
-      Conversation: rec('Conversation', (id: number) => {
+      OpenConversation: rec('OpenConversation', (id: number): ConversationView => {
         const c = this.conversations.get(id);
-        if (!c) throw { code: 'NOT_FOUND', message: 'no such conversation' };
-        return c;
+        if (!c) throw { code: 'NOT_FOUND', message: 'no such conversation in the cache' };
+        const page = this.page(id, '', 50);
+        return {
+          conversation: c,
+          ...page,
+          pending: this.outbox.filter((o) => o.conversation_id === id),
+          draft: { conversation_id: id, body: this.drafts.get(id) ?? '' },
+          window_open: !!c.window_expires_at && Date.parse(c.window_expires_at) > this.hubNow(),
+          can_message: !c.contact.opted_out,
+          reason: c.contact.opted_out ? 'The customer opted out of messages from this business.' : '',
+        };
       }),
+      OlderMessages: rec('OlderMessages', (id: number, cursor: string) => this.page(id, cursor, 50)),
       Inbox: rec('Inbox', (q: InboxQuery) => {
         const all = this.sorted().filter((c) => this.inView(c, q.tab, q.status));
         const start = q.cursor ? Number(q.cursor) : 0;
@@ -345,35 +408,25 @@ export class FakeConsole {
           });
         return { query, conversations, messages };
       }),
-      Messages: rec('Messages', (id: number, cursor: string, limit: number) => {
-        const list = this.messages.get(id) ?? [];
-        const end = cursor ? Number(cursor) : list.length;
-        const start = Math.max(0, end - (limit || 50));
-        const page = list.slice(start, end);
-        const lo = start > 0 ? Date.parse(page[0]!.timestamp) : -Infinity;
-        const hi = cursor ? Date.parse(list[end]!.timestamp) : Infinity;
-        const notes = (this.notes.get(id) ?? []).filter((n) => Date.parse(n.created_at) >= lo && Date.parse(n.created_at) < hi);
-        return { messages: page, notes, cursor: start > 0 ? String(start) : '', has_more: start > 0 };
-      }),
-      Outbox: rec('Outbox', (id: number) => this.outbox.filter((o) => o.conversation_id === id)),
+      Outbox: rec('Outbox', () => this.outbox),
       MarkRead: rec('MarkRead', (id: number) => {
         const c = this.conversations.get(id);
         if (c && c.unread_count > 0) this.updateConv(id, { unread_count: 0 });
       }),
-      SendText: rec('SendText', (id: number, body: string, replyTo: number) => {
+      SendText: rec('SendText', (id: number, body: string, replyTo: number | null) => {
         const c = this.conversations.get(id);
-        if (c && (!c.window_expires_at || Date.parse(c.window_expires_at) <= this.now())) {
+        if (c && (!c.window_expires_at || Date.parse(c.window_expires_at) <= this.hubNow())) {
           throw { code: 'SESSION_EXPIRED', message: 'The 24-hour customer service window is closed: only an approved template may be sent.' };
         }
-        return this.enqueue(id, 'text', body, { content: { body }, reply_to: replyTo || undefined });
+        return this.enqueue(id, 'text', body, { content: { body }, reply_to: replyTo ?? undefined });
       }),
-      SendMedia: rec('SendMedia', (id: number, media: MediaUpload) => {
-        const kind = media.mime_type.startsWith('image/') ? 'image' : media.mime_type.startsWith('video/') ? 'video' : media.mime_type.startsWith('audio/') ? 'audio' : 'document';
-        return this.enqueue(id, kind, media.caption || media.filename, {
-          content: { link: `data:${media.mime_type};base64,${media.data}`, caption: media.caption, filename: media.filename, mime_type: media.mime_type },
-        });
+      SendMessage: rec('SendMessage', (id: number, input: SendInput) => {
+        const c = (input.content ?? {}) as { caption?: string; filename?: string };
+        return this.enqueue(id, input.type, c.caption || c.filename || input.type, { content: input.content, reply_to: input.reply_to });
       }),
-      SendTemplate: rec('SendTemplate', (id: number, t: TemplateSend) => this.enqueue(id, 'template', `Template ${t.name}`, { template: t })),
+      SendTemplate: rec('SendTemplate', (id: number, name: string, language: string, variables: Record<string, string>) =>
+        this.enqueue(id, 'template', `Template ${name}`, { template: { name, language, variables } satisfies TemplateSend }),
+      ),
       RetryOutbox: rec('RetryOutbox', (key: string) => {
         const it = this.outbox.find((o) => o.key === key)!;
         it.state = 'pending';
@@ -381,31 +434,29 @@ export class FakeConsole {
         return it;
       }),
       DiscardOutbox: rec('DiscardOutbox', (key: string) => {
-        const it = this.outbox.find((o) => o.key === key);
         this.outbox = this.outbox.filter((o) => o.key !== key);
-        return it;
       }),
-      UpdateConversation: rec('UpdateConversation', (id: number, patch: ConversationPatch) => {
+      UpdateConversation: rec('UpdateConversation', (id: number, patch: ConversationPatch & { unassign?: boolean }) => {
         const p: Partial<Conversation> = {};
         if (patch.status) p.status = patch.status;
-        if (patch.assignee_id !== undefined) p.assignee_id = patch.assignee_id;
+        if (patch.unassign) p.assignee_id = null;
+        else if (patch.assignee_id !== undefined) p.assignee_id = patch.assignee_id;
         if (patch.team !== undefined) p.team = patch.team;
         if (patch.snoozed_until) p.snoozed_until = patch.snoozed_until;
         return this.updateConv(id, p);
       }),
       AddNote: rec('AddNote', (id: number, body: string) => {
-        const n: Note = { id: this.nextId++, conversation_id: id, author_id: this.me.id, body, created_at: iso(this.now()) };
+        const n: Note = { id: this.nextId++, conversation_id: id, author_id: this.me.id, body, created_at: iso(this.hubNow()) };
         this.notes.set(id, [...(this.notes.get(id) ?? []), n]);
         this.emit('note.created', n);
         return n;
       }),
-      Draft: rec('Draft', (id: number) => ({ conversation_id: id, body: this.drafts.get(id) ?? '' })),
       SaveDraft: rec('SaveDraft', (id: number, body: string) => {
         if (body) this.drafts.set(id, body);
         else this.drafts.delete(id);
         return { conversation_id: id, body };
       }),
-      Media: rec('Media', (id: string) => ({ mime_type: 'image/svg+xml', filename: `${id}.svg`, url: placeholderImage(id) })),
+      MediaURL: rec('MediaURL', (id: string) => placeholderImage(id)),
     };
   }
 }

@@ -213,7 +213,14 @@ export function ChatView({ conversation }: { conversation: Conversation }) {
       ) : (
         <div className={styles.historyWrap} />
       )}
-      <Composer conversation={c} templates={templates} offline={offline} sendError={thread?.sendError ?? null} />
+      <Composer
+        conversation={c}
+        templates={templates}
+        offline={offline}
+        sendError={thread?.sendError ?? null}
+        draft={thread && !thread.loading ? (thread.draft ?? '') : undefined}
+        blockedReason={thread?.canMessage === false ? thread.reason : undefined}
+      />
     </section>
   );
 }

@@ -1,19 +1,19 @@
 import { useEffect, useState } from 'react';
-import { api, hasMethod } from '../../lib/api';
+import { api } from '../../lib/api';
 import type { MediaContent } from '../../lib/content';
 import type { MediaFile } from '../../lib/types';
 import { Icon } from '../Icon';
-import { RichText } from './RichText';
+import { openExternal, RichText } from './RichText';
 import styles from './Chat.module.css';
 
 // Downloaded media by id, shared by every bubble: a virtualised row that
 // scrolls out and back in does not download its picture again.
 const cache = new Map<string, Promise<MediaFile>>();
 
-function fetchMedia(id: string): Promise<MediaFile> {
+function fetchMedia(id: string, c: MediaContent): Promise<MediaFile> {
   let p = cache.get(id);
   if (!p) {
-    p = api.media(id);
+    p = api.mediaURL(id).then((url) => ({ url, mime_type: c.mime_type ?? '', filename: c.filename ?? '' }));
     cache.set(id, p);
     p.catch(() => cache.delete(id));
   }
@@ -39,7 +39,7 @@ export function useMedia(c: MediaContent): [MediaState, () => void] {
     }
     let live = true;
     setState({ status: 'loading' });
-    fetchMedia(c.id).then(
+    fetchMedia(c.id, c).then(
       (file) => live && setState({ status: 'ready', file }),
       (err: { message?: string }) => live && setState({ status: 'error', message: err?.message || 'Media unavailable' }),
     );
@@ -150,11 +150,13 @@ export function DocumentMessage({ c }: { c: MediaContent }) {
   const [state, retry] = useMedia(c);
   const filename = c.filename || (state.status === 'ready' ? state.file.filename : '') || 'Document';
   const mime = c.mime_type || (state.status === 'ready' ? state.file.mime_type : '');
-  const save = (e: React.MouseEvent) => {
-    // Go's save dialog when bound: WebKit ignores <a download> for data URLs.
-    if (c.id && hasMethod('SaveMedia')) {
+  const save = (e: React.MouseEvent<HTMLAnchorElement>) => {
+    // The hub's media address opens in the system browser, which downloads
+    // it; navigating the console's own webview would replace the console.
+    const href = e.currentTarget.href;
+    if (!/^(data|blob):/.test(href)) {
       e.preventDefault();
-      void api.saveMedia(c.id, filename).catch(() => {});
+      openExternal(href);
     }
   };
   return (

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Conversation } from '../../lib/types';
 import { setNow } from '../../stores/clock';
+import { listenSession } from '../../stores/session';
 import { FakeConsole } from '../../test/fakeConsole';
 import { T0, TEMPLATES, iso, makeContact, makeConversation } from '../../test/fixtures';
 import { resetStores } from '../../test/reset';
@@ -34,7 +35,7 @@ describe('Composer while the window is open', () => {
     expect(box).toHaveValue('first line\nsecond');
     expect(fake.calls.filter((c) => c.name === 'SendText')).toHaveLength(0);
     await user.keyboard('{Enter}');
-    expect(fake.calls.find((c) => c.name === 'SendText')?.args).toEqual([1, 'first line\nsecond', 0]);
+    expect(fake.calls.find((c) => c.name === 'SendText')?.args).toEqual([1, 'first line\nsecond', null]);
     expect(box).toHaveValue('');
   });
 
@@ -47,6 +48,17 @@ describe('Composer while the window is open', () => {
     expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
   });
 
+  it('attaches media by link, typed from the extension, with the text as caption', async () => {
+    const { user, fake } = setup();
+    await user.click(screen.getByRole('button', { name: 'Attach a file' }));
+    await user.type(screen.getByRole('textbox', { name: 'Attachment link' }), 'https://cdn.example.com/box.jpg');
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'the box{Enter}');
+    expect(fake.calls.find((c) => c.name === 'SendMessage')?.args).toEqual([
+      1,
+      { type: 'image', content: { link: 'https://cdn.example.com/box.jpg', caption: 'the box' }, reply_to: undefined },
+    ]);
+  });
+
   it('offers quick replies on /', async () => {
     const { user } = setup();
     const box = screen.getByRole('textbox', { name: 'Message' });
@@ -55,6 +67,14 @@ describe('Composer while the window is open', () => {
     expect(within(list).getAllByRole('option')).toHaveLength(1);
     await user.keyboard('{Enter}');
     expect(box).toHaveValue('Could you share your order number so I can look it up?');
+  });
+
+  it('follows the sandbox clock: advancing it past the window offers templates', async () => {
+    const { fake } = setup();
+    const off = listenSession();
+    await act(() => fake.bindings().SandboxAdvance!(3 * 3600 as never));
+    expect(screen.getByTestId('composer')).toHaveAttribute('data-mode', 'template');
+    off();
   });
 
   it('switches to templates the moment the window closes', () => {
@@ -101,7 +121,9 @@ describe('Composer once the window has closed', () => {
     await user.click(screen.getByRole('button', { name: /send template/i }));
     expect(fake.calls.find((c) => c.name === 'SendTemplate')?.args).toEqual([
       1,
-      { name: 'order_update', language: 'en_US', variables: { '1': 'Ana', '2': '#48213', '3': 'Friday', 'button.0': '48213' } },
+      'order_update',
+      'en_US',
+      { '1': 'Ana', '2': '#48213', '3': 'Friday', 'button.0': '48213' },
     ]);
   });
 

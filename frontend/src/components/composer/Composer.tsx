@@ -6,7 +6,7 @@ import { formatCountdown, formatFull } from '../../lib/time';
 import type { Conversation, MediaUpload, Message, Template, TemplateSend } from '../../lib/types';
 import { useStore } from '../../lib/store';
 import { clockStore } from '../../stores/clock';
-import { addNote, sendMedia, sendTemplate, sendText } from '../../stores/messages';
+import { addNote, sendMedia, sendMediaLink, sendTemplate, sendText } from '../../stores/messages';
 import { setComposerMode, setReplyTo, uiStore, loadQuickReplies, type QuickReply } from '../../stores/ui';
 import { Icon } from '../Icon';
 import { TemplateComposer } from './TemplateComposer';
@@ -57,6 +57,19 @@ interface ComposerProps {
   templates: Template[];
   offline: boolean;
   sendError: AppError | null;
+  /** The saved draft; undefined until the conversation has loaded. */
+  draft?: string;
+  /** Why the customer cannot be messaged, as Go words it. */
+  blockedReason?: string;
+}
+
+/** Media types by a link's file extension, for attaching by link. */
+export function kindOfLink(url: string): 'image' | 'video' | 'audio' | 'document' {
+  const ext = url.split(/[?#]/)[0]?.split('.').pop()?.toLowerCase() ?? '';
+  if (['jpg', 'jpeg', 'png'].includes(ext)) return 'image';
+  if (['mp4', '3gp'].includes(ext)) return 'video';
+  if (['mp3', 'ogg', 'opus', 'aac', 'm4a', 'amr'].includes(ext)) return 'audio';
+  return 'document';
 }
 
 /**
@@ -65,12 +78,14 @@ interface ComposerProps {
  * countdown), templates once it has closed, nothing for an opted-out
  * customer — and internal notes always.
  */
-export function Composer({ conversation, templates, offline, sendError }: ComposerProps) {
+export function Composer({ conversation, templates, offline, sendError, draft, blockedReason }: ComposerProps) {
   const { composerMode, focusComposer, replyTo } = useStore(uiStore);
   const open = useWindowOpen(conversation);
   const [text, setText] = useState('');
   const [note, setNote] = useState('');
   const [file, setFile] = useState<File | null>(null);
+  /** A media link being attached (builds without file upload). */
+  const [link, setLink] = useState<string | null>(null);
   const [fileError, setFileError] = useState('');
   const [busy, setBusy] = useState(false);
   const [templateChosen, setTemplateChosen] = useState(false);
@@ -80,29 +95,29 @@ export function Composer({ conversation, templates, offline, sendError }: Compos
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
   const id = conversation.id;
-  const optedOut = conversation.contact.opted_out;
+  const optedOut = conversation.contact.opted_out || blockedReason !== undefined;
 
-  // A new conversation starts from its saved draft.
+  // A new conversation starts empty, then from its saved draft once the
+  // conversation has loaded.
+  const draftApplied = useRef<number | null>(null);
   useEffect(() => {
     setText('');
     setNote('');
     setFile(null);
+    setLink(null);
     setTemplateChosen(false);
     setReplyTo(null);
-    if (!hasMethod('Draft')) return;
-    let live = true;
-    api
-      .draft(id)
-      .then((d) => live && d?.body && setText(d.body))
-      .catch(() => {});
-    return () => {
-      live = false;
-    };
+    draftApplied.current = null;
   }, [id]);
+  useEffect(() => {
+    if (draft === undefined || draftApplied.current === id) return;
+    draftApplied.current = id;
+    if (draft) setText((t) => t || draft);
+  }, [id, draft]);
 
   // Save the draft a moment after typing stops.
   useEffect(() => {
-    if (!hasMethod('SaveDraft')) return;
+    if (!hasMethod('SaveDraft') || draftApplied.current !== id) return;
     const t = setTimeout(() => void api.saveDraft(id, text).catch(() => {}), 600);
     return () => clearTimeout(t);
   }, [id, text]);
@@ -128,10 +143,22 @@ export function Composer({ conversation, templates, offline, sendError }: Compos
 
   const submitText = async () => {
     const body = text.trim();
-    if (busy || (!body && !file) || body.length > MAX_TEXT) return;
+    const url = link?.trim() ?? '';
+    if (busy || (!body && !file && !url) || body.length > MAX_TEXT) return;
+    if (link !== null && !/^https:\/\/\S+$/i.test(url)) {
+      setFileError('The link must start with https://');
+      return;
+    }
     setBusy(true);
     let ok: boolean;
-    if (file) {
+    if (url) {
+      const kind = kindOfLink(url);
+      const name = decodeURIComponent(url.split(/[?#]/)[0]?.split('/').pop() ?? '');
+      const content: Record<string, string> = { link: url };
+      if (body && kind !== 'audio') content.caption = body;
+      if (kind === 'document' && name) content.filename = name;
+      ok = await sendMediaLink(id, { type: kind, content, reply_to: replyTo?.id });
+    } else if (file) {
       try {
         const media: MediaUpload = { filename: file.name, mime_type: file.type || 'application/octet-stream', data: await readBase64(file), caption: body || undefined };
         ok = await sendMedia(id, media);
@@ -146,8 +173,9 @@ export function Composer({ conversation, templates, offline, sendError }: Compos
     if (ok) {
       setText('');
       setFile(null);
+      setLink(null);
+      setFileError('');
       setReplyTo(null);
-      if (hasMethod('SaveDraft')) void api.saveDraft(id, '').catch(() => {});
     }
   };
 
@@ -278,7 +306,7 @@ export function Composer({ conversation, templates, offline, sendError }: Compos
             <strong>{conversation.contact.name || 'This customer'} opted out of messages</strong>
             {at ? ` on ${formatFull(at)}` : ''}.{' '}
             {why ? <>Reason: “{why}”. </> : null}
-            WhatsApp messages cannot be sent to them until they opt back in. You can still add internal notes.
+            {blockedReason && !why ? `${blockedReason} ` : ''}WhatsApp messages cannot be sent to them until they opt back in. You can still add internal notes.
           </div>
         </div>
       </div>
@@ -318,6 +346,30 @@ export function Composer({ conversation, templates, offline, sendError }: Compos
           </button>
         </div>
       )}
+      {link !== null && (
+        <div className={styles.attachment} data-testid="attach-link">
+          <Icon name="link" size={18} />
+          <input
+            className={styles.linkInput}
+            type="url"
+            placeholder="https:// link to a photo, video, audio or document"
+            aria-label="Attachment link"
+            value={link}
+            autoFocus
+            onChange={(e) => setLink(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                void submitText();
+              }
+            }}
+          />
+          {link && <span className={styles.muted}>{kindOfLink(link)}</span>}
+          <button type="button" className={styles.iconButton} onClick={() => setLink(null)} aria-label="Remove attachment">
+            <Icon name="close" size={16} />
+          </button>
+        </div>
+      )}
       {fileError && (
         <div className={styles.sendError} role="alert">
           {fileError}
@@ -343,7 +395,13 @@ export function Composer({ conversation, templates, offline, sendError }: Compos
         </ul>
       )}
       <div className={styles.inputRow}>
-        <button type="button" className={styles.iconButton} onClick={() => fileRef.current?.click()} aria-label="Attach a file" title="Attach a file">
+        <button
+          type="button"
+          className={styles.iconButton}
+          onClick={() => (hasMethod('SendMedia') ? fileRef.current?.click() : setLink((l) => (l === null ? '' : null)))}
+          aria-label="Attach a file"
+          title={hasMethod('SendMedia') ? 'Attach a file' : 'Attach a file by link'}
+        >
           <Icon name="attach" size={20} />
         </button>
         <input ref={fileRef} type="file" hidden onChange={onFile} data-testid="file-input" accept="image/jpeg,image/png,video/mp4,video/3gpp,audio/*,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt,.csv,.zip" />
@@ -367,7 +425,7 @@ export function Composer({ conversation, templates, offline, sendError }: Compos
           }}
           onKeyDown={onKeyDown}
         />
-        <button type="button" className={styles.send} onClick={() => void submitText()} disabled={(!text.trim() && !file) || length > MAX_TEXT || busy} aria-label="Send">
+        <button type="button" className={styles.send} onClick={() => void submitText()} disabled={(!text.trim() && !file && !link?.trim()) || length > MAX_TEXT || busy} aria-label="Send">
           <Icon name="send" size={20} />
         </button>
       </div>
