@@ -283,6 +283,15 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 			return fmt.Errorf("sandbox webhook subscription: %w", err)
 		}
 	}
+	// Templates are needed before the first template send; Meta's status
+	// webhooks keep them current afterwards.
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	if n, err := core.SyncTemplates(tctx, ""); err != nil {
+		log.Warn("template sync failed; retry with POST /v1/templates/sync", "err", err)
+	} else {
+		log.Info("templates synced", "count", n)
+	}
+	cancel()
 	if ready != nil {
 		ready <- addr
 	}

@@ -1,46 +1,153 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-func TestHealthzAndGracefulShutdown(t *testing.T) {
+// syncBuffer collects the binary's stderr safely across goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var tokenRE = regexp.MustCompile(`sbt_[A-Za-z0-9_-]{43}`)
+
+// start runs the binary's run with args until the returned stop is called.
+func start(t *testing.T, args ...string) (addr string, out *syncBuffer, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"--addr", "127.0.0.1:0"}, io.Discard, ready) }()
-
-	var addr string
+	out = &syncBuffer{}
+	go func() { done <- run(ctx, args, out, ready) }()
 	select {
 	case addr = <-ready:
 	case err := <-done:
-		t.Fatalf("run returned early: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("server did not start")
+		cancel()
+		t.Fatalf("run returned early: %v\n%s", err, out)
+	case <-time.After(20 * time.Second):
+		cancel()
+		t.Fatalf("did not start:\n%s", out)
 	}
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run after cancel: %v", err)
+			}
+		case <-time.After(40 * time.Second):
+			t.Fatal("did not shut down")
+		}
+	}
+	t.Cleanup(stop)
+	return addr, out, stop
+}
 
-	res, err := http.Get("http://" + addr + "/healthz")
+func get(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"status":"ok"`) {
-		t.Errorf("GET /healthz = %d %s", res.StatusCode, body)
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func TestSandboxHubStartsServesAndShutsDown(t *testing.T) {
+	data := t.TempDir()
+	addr, out, stop := start(t, "--addr", "127.0.0.1:0", "--data", data, "--sandbox", "--sandbox-rate", "0", "--log-format", "json")
+	tokens := tokenRE.FindAllString(out.String(), -1)
+	if len(tokens) != 1 {
+		t.Fatalf("want the admin token printed once, got %d:\n%s", len(tokens), out)
+	}
+	if status, body := get(t, "http://"+addr+"/healthz", ""); status != 200 || !strings.Contains(body, `"status":"ok"`) {
+		t.Fatalf("healthz: %d %s", status, body)
+	}
+	if status, body := get(t, "http://"+addr+"/v1/accounts", tokens[0]); status != 200 || !strings.Contains(body, "+15550783881") {
+		t.Fatalf("accounts with the admin token: %d %s", status, body)
+	}
+	if status, _ := get(t, "http://"+addr+"/v1/accounts", ""); status != 401 {
+		t.Fatalf("accounts without a token: %d", status)
+	}
+	if status, body := get(t, "http://"+addr+"/metrics", ""); status != 200 || !strings.Contains(body, "go_goroutines") {
+		t.Fatalf("metrics: %d", status)
+	}
+	stop()
+	// The token is a secret: it appears in no structured log line.
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(line, "{") && strings.Contains(line, tokens[0]) {
+			t.Fatalf("the admin token was logged: %s", line)
+		}
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run after cancel: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("server did not shut down")
+	// A second start on the same data keeps the token and prints nothing.
+	addr2, out2, _ := start(t, "--addr", "127.0.0.1:0", "--data", data, "--sandbox", "--sandbox-rate", "0")
+	if n := len(tokenRE.FindAllString(out2.String(), -1)); n != 0 {
+		t.Fatalf("second start printed %d tokens", n)
+	}
+	if status, _ := get(t, "http://"+addr2+"/v1/accounts", tokens[0]); status != 200 {
+		t.Fatalf("token after restart: %d", status)
+	}
+}
+
+func TestConfiguredAdminTokenAndEnvironment(t *testing.T) {
+	t.Setenv("SWITCHBOARD_ADMIN_TOKEN", "sbt_from-the-environment-0123456789")
+	t.Setenv("SWITCHBOARD_SANDBOX", "true")
+	t.Setenv("SWITCHBOARD_DATA", t.TempDir())
+	addr, out, _ := start(t, "--addr", "127.0.0.1:0")
+	if tokenRE.MatchString(out.String()) {
+		t.Fatal("a token was generated although one is configured")
+	}
+	if status, _ := get(t, "http://"+addr+"/v1/me", "sbt_from-the-environment-0123456789"); status != 200 {
+		t.Fatalf("configured token: %d", status)
+	}
+}
+
+func TestRealNumberNeedsItsSettings(t *testing.T) {
+	for _, v := range []string{"WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_WABA_ID"} {
+		t.Setenv(v, "")
+	}
+	t.Setenv("WHATSAPP_ACCESS_TOKEN", "EAAG-secret")
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, &out, nil)
+	if err == nil || !strings.Contains(err.Error(), "WHATSAPP_APP_SECRET") || strings.Contains(err.Error(), "WHATSAPP_ACCESS_TOKEN") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), "EAAG-secret") {
+		t.Fatal("the error repeats a secret")
+	}
+	if err := run(context.Background(), []string{"--log-level", "loud", "--sandbox"}, &out, nil); err == nil {
+		t.Fatal("bad log level accepted")
 	}
 }
