@@ -47,13 +47,29 @@ func (c *testClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// advClock is a clock tests can move: testClock, or the sandbox's
+// ManualClock shared by the hub and the sandbox.
+type advClock interface {
+	Now() time.Time
+	Advance(d time.Duration)
+}
+
 type env struct {
 	t     testing.TB
 	db    *sqlitedb.DB
 	path  string
-	svc   *Service
-	clock *testClock
+	clock advClock
 	cfg   Config
+
+	mu  sync.Mutex
+	svc *Service
+}
+
+// current returns the running service (it changes across reopen).
+func (e *env) current() *Service {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.svc
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -71,6 +87,9 @@ func newEnv(t testing.TB, mod ...func(*Config)) *env {
 	}
 	for _, m := range mod {
 		m(&e.cfg)
+	}
+	if c, ok := e.cfg.Clock.(advClock); ok {
+		e.clock = c
 	}
 	e.open()
 	t.Cleanup(func() { e.close() })
@@ -90,7 +109,9 @@ func (e *env) open() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.mu.Lock()
 	e.svc = svc
+	e.mu.Unlock()
 }
 
 func (e *env) close() {
@@ -101,7 +122,9 @@ func (e *env) close() {
 	defer cancel()
 	e.svc.Close(ctx)
 	e.db.Close()
+	e.mu.Lock()
 	e.svc = nil
+	e.mu.Unlock()
 }
 
 func (e *env) reopen() {
