@@ -537,7 +537,7 @@ func TestTemplateLifecycle(t *testing.T) {
 	}
 	created, err := se.current().CreateTemplate(ctx, testAccount, whatsapp.Template{Name: "welcome_back", Language: "en_US",
 		Category: "UTILITY", Components: []whatsapp.TemplateComponentDef{{Type: "BODY",
-			Text: "Hello {{1}}, thanks for getting back to us about your order today.",
+			Text:    "Hello {{1}}, thanks for getting back to us about your order today.",
 			Example: &whatsapp.TemplateExample{BodyText: [][]string{{"Ana"}}}}}})
 	if err != nil || created.Status != "PENDING" || created.ID == "" {
 		t.Fatalf("created = %+v, %v", created, err)
