@@ -15,7 +15,8 @@ import { startClock } from './stores/clock';
 import { startConsole } from './stores/console';
 import { conversationsStore, selectRelative, updateConversation } from './stores/conversations';
 import { countersStore } from './stores/counters';
-import { isSupervisor, myId, sessionStore } from './stores/session';
+import { connectSandbox, isSupervisor, myId, reconnect, sessionStore } from './stores/session';
+import { hasMethod } from './lib/api';
 import { listenSystemEvents, loadBuildInfo, ping, systemStore } from './stores/system';
 import { focusComposer, focusSearch, setHelp, setView, uiStore, type View } from './stores/ui';
 import styles from './App.module.css';
@@ -89,8 +90,22 @@ export default function App() {
         onHelp={() => setHelp(true)}
       />
       <main className={styles.main}>
-        <OfflineBanner sync={session.sync} />
-        {view === 'inbox' ? (
+        <OfflineBanner sync={session.sync} onReconnect={hasMethod('Reconnect') ? () => void reconnect() : undefined} />
+        {view === 'inbox' && session.session && !session.session.signed_in ? (
+          <div className={styles.noChat}>
+            <EmptyState icon="plug" title="Not connected">
+              Connect to your team’s hub in Settings, or try the console on the built-in sandbox with simulated customers.{' '}
+              <span className={styles.connectActions}>
+                <button type="button" className={styles.primary} onClick={() => void connectSandbox()}>
+                  Use the sandbox
+                </button>
+                <button type="button" className={styles.secondary} onClick={() => setView('settings')}>
+                  Open Settings
+                </button>
+              </span>
+            </EmptyState>
+          </div>
+        ) : view === 'inbox' ? (
           <div className={styles.workspace}>
             <InboxPanel />
             {selected ? (

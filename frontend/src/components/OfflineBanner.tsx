@@ -15,7 +15,7 @@ function Retry({ at }: { at: string }) {
  * local cache, and what they send waits in the outbox until the connection
  * is back.
  */
-export function OfflineBanner({ sync }: { sync: SyncState }) {
+export function OfflineBanner({ sync, onReconnect }: { sync: SyncState; onReconnect?: () => void }) {
   if (sync.state === 'offline') {
     const pending = sync.pending ?? 0;
     return (
@@ -27,6 +27,11 @@ export function OfflineBanner({ sync }: { sync: SyncState }) {
           {sync.error?.message ? <span className={styles.detail}> ({sync.error.message})</span> : null}
           {sync.retry_at ? <Retry at={sync.retry_at} /> : null}
         </span>
+        {onReconnect && (
+          <button type="button" className={styles.action} onClick={onReconnect}>
+            Reconnect now
+          </button>
+        )}
       </div>
     );
   }

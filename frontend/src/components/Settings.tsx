@@ -18,6 +18,7 @@ export function Settings() {
   const [password, setPassword] = useState('');
   const [token, setToken] = useState('');
   const [done, setDone] = useState('');
+  const [confirmOut, setConfirmOut] = useState(false);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -47,8 +48,14 @@ export function Settings() {
                 {' · '}sync: {s.sync.state}
               </div>
             </div>
-            <button type="button" className={styles.secondary} onClick={() => void signOut()}>
-              Sign out
+            <button
+              type="button"
+              className={confirmOut ? styles.danger : styles.secondary}
+              onClick={() => (confirmOut ? void signOut().then(() => setConfirmOut(false)) : setConfirmOut(true))}
+              onBlur={() => setConfirmOut(false)}
+              title="Signing out forgets this computer's copy of the inbox and any unsent messages"
+            >
+              {confirmOut ? (s.pending > 0 ? `Drop ${s.pending} unsent and sign out` : 'Click again to sign out') : 'Sign out'}
             </button>
           </div>
         ) : (
@@ -56,6 +63,7 @@ export function Settings() {
         )}
       </section>
 
+      {session?.embedded_available !== false && (
       <section className={styles.card}>
         <h2>Embedded sandbox</h2>
         <p className={styles.muted}>
@@ -65,6 +73,7 @@ export function Settings() {
           <Icon name="sandbox" size={16} /> {session?.mode === 'embedded' ? 'Using the sandbox' : 'Use the sandbox'}
         </button>
       </section>
+      )}
 
       <section className={styles.card}>
         <h2>Connect to a hub</h2>

@@ -114,7 +114,8 @@ export function installDemo(count: number): FakeConsole {
   notes.push({ id: 1, conversation_id: cid, author_id: 2, body: 'Customer is a VIP — offer free express shipping.', created_at: iso(base + 30 * 60_000) });
   text(cid, now - 90_000, '👍🎉');
 
-  const fake = new FakeConsole({ conversations, messages, notes, autoProgress: true, now: () => Date.now() });
+  const counters = { total: 7, unassigned: 3, by_agent: { '1': 2, '2': 1, '3': 1 }, by_team: { Sales: 3, Support: 4 }, oldest_waiting_since: iso(now - 90 * 60_000) };
+  const fake = new FakeConsole({ conversations, messages, notes, counters, autoProgress: true, now: () => Date.now() });
   // Customers keep writing.
   let n = 0;
   setInterval(() => {

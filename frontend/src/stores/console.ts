@@ -1,7 +1,7 @@
 import { api, hasMethod } from '../lib/api';
 import { EVENTS, hasRuntime, onEvent } from '../lib/events';
 import type { CacheReset, Message } from '../lib/types';
-import { applyConversation, conversationsStore, listenConversations, loadInbox } from './conversations';
+import { applyConversation, conversationsStore, listenConversations, loadCounts, loadInbox, setTab } from './conversations';
 import { countersStore, listenCounters, loadCounters, windowTitle } from './counters';
 import { listenMessages, onOpenedConversation, reloadThreads } from './messages';
 import { listenSession, loadSession, loadUsers, sessionStore, setPending } from './session';
@@ -46,9 +46,20 @@ export function startConsole(): () => void {
     // its diagnostics.
     if (err?.code === 'UNAVAILABLE' && uiStore.get().view === 'inbox') setView('system');
     lastUser = sessionStore.get().session?.user?.id ?? 0;
-    return reloadAll();
+    return reloadAll().then(() => loadCounts()).then(pickFirstTab);
   });
   return () => offs.forEach((off) => off());
+}
+
+/**
+ * Opens on Mine, unless nothing is assigned to the agent yet (a first run
+ * on the sandbox): then on the conversations waiting for an owner, so the
+ * first screen is a live inbox rather than an empty one.
+ */
+function pickFirstTab(): void {
+  const s = conversationsStore.get();
+  if (s.tab !== 'mine' || s.counts.mine.total > 0 || s.counts.all.total === 0) return;
+  setTab(s.counts.unassigned.total > 0 ? 'unassigned' : 'all');
 }
 
 async function reloadAll(): Promise<void> {
