@@ -47,7 +47,7 @@ type Window interface {
 const (
 	// EventSession carries a Status when the console signs in or out or
 	// switches hubs.
-	EventSession = "session.changed"
+	EventSession = "session.updated"
 	// EventClock carries a Clock when the hub's clock moves relative to the
 	// machine's (the embedded sandbox's clock was advanced).
 	EventClock = "clock.changed"
@@ -138,10 +138,16 @@ type Console struct {
 	embedded EmbeddedHub
 	switchMu sync.Mutex // serialises sign-in, sign-out and mode switches
 
-	focused  atomic.Bool
-	titleMu  sync.Mutex
-	title    string
-	notified map[int64]time.Time
+	// focused is the window's focus as the frontend last reported it;
+	// windowed is set once it reported at all, which hands the title and
+	// notifications to the console (a frontend that never reports keeps
+	// doing them itself, and nobody does them twice).
+	focused   atomic.Bool
+	windowed  atomic.Bool
+	titleMu   sync.Mutex
+	title     string // what the title should be
+	sentTitle string // what the window was last given
+	notified  map[int64]time.Time
 }
 
 // session is one signed-in connection to a hub.

@@ -144,6 +144,17 @@ func TestSignInSyncsTheInboxAndTitle(t *testing.T) {
 		t.Fatalf("counts = %+v", counts)
 	}
 	eventually(t, func() bool { return r.con.Title() == "(1) Switchboard" })
+	r.win.mu.Lock()
+	if len(r.win.titles) != 0 {
+		t.Fatalf("the console set the title %q before the frontend handed it over", r.win.titles)
+	}
+	r.win.mu.Unlock()
+	r.con.SetWindowFocused(true)
+	eventually(t, func() bool {
+		r.win.mu.Lock()
+		defer r.win.mu.Unlock()
+		return len(r.win.titles) == 1 && r.win.titles[0] == "(1) Switchboard"
+	})
 	res, _ := r.con.Search(ctx, "order", 10)
 	if len(res.Messages) != 0 {
 		t.Log("history is fetched on open, so messages from before the snapshot are not searchable yet")
@@ -417,3 +428,58 @@ func TestConversationActions(t *testing.T) {
 		t.Fatalf("snooze without a time: %v", err)
 	}
 }
+
+func TestMediaIsCachedForOfflineAndSaved(t *testing.T) {
+	hub := memhub.New()
+	r := newRig(t, hub)
+	r.signIn(t)
+	ctx := context.Background()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	f, err := r.con.Media(ctx, "m1")
+	if err != nil || f.MimeType != "image/png" || f.URL[:22] != "data:image/png;base64," {
+		t.Fatalf("media = %+v %v", f, err)
+	}
+	hub.SetDown(true)
+	if again, err := r.con.Media(ctx, "m1"); err != nil || again.URL != f.URL {
+		t.Fatalf("offline media = %v", err)
+	}
+	if _, err := r.con.Media(ctx, "m2"); apierr.CodeOf(err) != apierr.HubUnreachable {
+		t.Fatalf("uncached media offline: %v", err)
+	}
+	for i, want := range []string{"invoice.png", "invoice (1).png"} {
+		path, err := r.con.SaveMedia(ctx, "m1", "../../etc/invoice.png")
+		if err != nil || path != home+"/Downloads/"+want {
+			t.Fatalf("save %d = %q %v", i, path, err)
+		}
+	}
+}
+
+func TestConversationPatchFromTheFrontend(t *testing.T) {
+	cases := []struct {
+		json     string
+		unassign bool
+		assignee *int64
+	}{
+		{`{"assignee_id": null}`, true, nil},
+		{`{"assignee_id": 7}`, false, ptr(int64(7))},
+		{`{"status": "closed"}`, false, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.json, func(t *testing.T) {
+			var p remoteConversationPatch
+			if err := json.Unmarshal([]byte(tc.json), &p); err != nil {
+				t.Fatal(err)
+			}
+			if p.Unassign != tc.unassign || (p.AssigneeID == nil) != (tc.assignee == nil) || (p.AssigneeID != nil && *p.AssigneeID != *tc.assignee) {
+				t.Fatalf("patch = %+v", p)
+			}
+			body := p.Body()
+			if v, ok := body["assignee_id"]; tc.unassign && (!ok || v != nil) {
+				t.Fatalf("body = %v", body)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -8,3 +8,5 @@ import (
 func patchOf(assignee *int64, status *domain.ConversationStatus) remote.ConversationPatch {
 	return remote.ConversationPatch{AssigneeID: assignee, Status: status}
 }
+
+type remoteConversationPatch = remote.ConversationPatch

@@ -20,8 +20,18 @@ const notifyQuiet = 30 * time.Second
 
 // SetWindowFocused tells the console whether the window has the focus:
 // new customer messages raise a desktop notification only when it has not.
+// The first call also hands the window title ("(3) Switchboard") and the
+// notifications to the console; until then the frontend owns them.
 func (c *Console) SetWindowFocused(focused bool) {
 	c.focused.Store(focused)
+	if !c.windowed.Swap(true) {
+		c.mu.Lock()
+		s := c.sess
+		c.mu.Unlock()
+		if s != nil {
+			c.refreshTitle(s)
+		}
+	}
 }
 
 // onApplied runs after every batch the sync applied.
@@ -35,7 +45,7 @@ func (c *Console) onApplied(s *session, events []domain.Event, live bool) {
 	if changed {
 		c.refreshTitle(s)
 	}
-	if live && !c.focused.Load() {
+	if live && c.windowed.Load() && !c.focused.Load() {
 		c.notify(s, events)
 	}
 }
@@ -56,10 +66,13 @@ func (c *Console) setTitle(unanswered int) {
 		title = "(" + strconv.Itoa(unanswered) + ") " + title
 	}
 	c.titleMu.Lock()
-	same := c.title == title
 	c.title = title
+	send := c.opts.Window != nil && c.windowed.Load() && c.sentTitle != title
+	if send {
+		c.sentTitle = title
+	}
 	c.titleMu.Unlock()
-	if !same && c.opts.Window != nil {
+	if send {
 		c.opts.Window.SetTitle(title)
 	}
 }

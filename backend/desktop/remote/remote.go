@@ -181,6 +181,25 @@ type ConversationPatch struct {
 	SnoozedUntil *time.Time                 `json:"snoozed_until,omitempty"`
 }
 
+// UnmarshalJSON reads the frontend's patch, where an explicit
+// "assignee_id": null means unassign (and an absent one, no change).
+func (p *ConversationPatch) UnmarshalJSON(b []byte) error {
+	type plain ConversationPatch
+	var v plain
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if a, ok := raw["assignee_id"]; ok && string(a) == "null" {
+		v.Unassign, v.AssigneeID = true, nil
+	}
+	*p = ConversationPatch(v)
+	return nil
+}
+
 // Body is the PATCH body the hub expects, with an explicit null assignee
 // when Unassign is set.
 func (p ConversationPatch) Body() map[string]any {

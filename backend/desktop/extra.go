@@ -1,0 +1,230 @@
+package desktop
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"mime"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"switchboard/backend/apierr"
+	"switchboard/backend/desktop/cache"
+	"switchboard/backend/desktop/syncer"
+	"switchboard/backend/domain"
+)
+
+// SyncState is the sync engine's state with the outbox's size: the
+// payload the offline banner needs.
+type SyncState struct {
+	syncer.Status
+	Pending int `json:"pending"`
+}
+
+// SyncState returns the sync engine's state.
+func (c *Console) SyncState(ctx context.Context) (SyncState, error) {
+	st := c.status(ctx)
+	return SyncState{Status: st.Sync, Pending: st.Pending}, nil
+}
+
+// Conversation returns one cached conversation.
+func (c *Console) Conversation(ctx context.Context, id int64) (domain.Conversation, error) {
+	return c.conversation(ctx, id)
+}
+
+// Messages returns a page of a conversation's messages older than cursor
+// (the latest page for ""), fetching from the hub what the cache lacks.
+func (c *Console) Messages(ctx context.Context, id int64, cursor string, limit int) (cache.MessagePage, error) {
+	if limit <= 0 {
+		limit = cache.DefaultMessageLimit
+	}
+	return c.messages(ctx, id, cursor, min(limit, cache.MaxMessageLimit))
+}
+
+// Contact returns one cached contact.
+func (c *Console) Contact(ctx context.Context, id int64) (domain.Contact, error) {
+	ct, err := c.cache.Contact(ctx, id)
+	if errors.Is(err, cache.ErrNotFound) {
+		return ct, apierr.New(apierr.NotFound, "no such contact in the cache")
+	}
+	return ct, err
+}
+
+// Draft returns a conversation's saved draft (empty body when none).
+func (c *Console) Draft(ctx context.Context, id int64) (cache.Draft, error) {
+	return c.cache.Draft(ctx, id)
+}
+
+// OutboxOf lists one conversation's unsent messages (every one for 0).
+func (c *Console) OutboxOf(ctx context.Context, conversationID int64) ([]cache.OutboxItem, error) {
+	return c.cache.Outbox(ctx, conversationID)
+}
+
+// DiscardOutboxItem deletes an unsent message and returns what it was.
+func (c *Console) DiscardOutboxItem(ctx context.Context, key string) (cache.OutboxItem, error) {
+	it, err := c.cache.OutboxItem(ctx, key)
+	if errors.Is(err, cache.ErrNotFound) {
+		return it, apierr.New(apierr.NotFound, "no such outbox item")
+	}
+	if err != nil {
+		return it, err
+	}
+	return it, c.DiscardOutbox(ctx, key)
+}
+
+// MediaUpload is an attachment the agent picked, as the frontend sends it.
+type MediaUpload struct {
+	Filename string `json:"filename"`
+	MimeType string `json:"mime_type"`
+	// Data is the file's bytes, base64.
+	Data    string `json:"data"`
+	Caption string `json:"caption,omitempty"`
+}
+
+// SendMedia would send an attachment from the agent's machine. The hub
+// has no media upload route yet (POST /v1/media), so it refuses with
+// UNAVAILABLE; media by link goes through SendMessage.
+func (c *Console) SendMedia(ctx context.Context, conversationID int64, m MediaUpload) (cache.OutboxItem, error) {
+	return cache.OutboxItem{}, apierr.New(apierr.Unavailable,
+		"sending a file from this computer needs the hub's media upload, which this hub does not offer yet; send a link instead")
+}
+
+// MaxInlineMedia is the largest media Media returns inline as a data: URL.
+const MaxInlineMedia = 25 << 20
+
+// MediaFile is media ready for an <img>, <video> or <audio>.
+type MediaFile struct {
+	MimeType string `json:"mime_type"`
+	Filename string `json:"filename"`
+	// URL is a data: URL of the bytes.
+	URL  string `json:"url"`
+	Size int    `json:"size"`
+}
+
+// Media returns a message's media as a data: URL, from the local media
+// cache when it was downloaded before (so it shows offline), else from the
+// hub. Larger files are saved with SaveMedia instead.
+func (c *Console) Media(ctx context.Context, mediaID string) (MediaFile, error) {
+	data, mimeType, err := c.mediaBytes(ctx, mediaID)
+	if err != nil {
+		return MediaFile{}, err
+	}
+	if len(data) > MaxInlineMedia {
+		return MediaFile{}, apierr.New(apierr.PayloadTooLarge, "the file is %d MB: save it instead of opening it inline", len(data)>>20)
+	}
+	return MediaFile{MimeType: mimeType, Filename: mediaFilename(mediaID, mimeType), Size: len(data),
+		URL: "data:" + mimeType + ";base64," + base64.StdEncoding.EncodeToString(data)}, nil
+}
+
+// SaveMedia saves a message's media in the user's Downloads folder under
+// filename (made safe and unique) and returns the path.
+func (c *Console) SaveMedia(ctx context.Context, mediaID, filename string) (string, error) {
+	data, mimeType, err := c.mediaBytes(ctx, mediaID)
+	if err != nil {
+		return "", err
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", apierr.Wrap(err, apierr.Unavailable, "no home folder to save into")
+	}
+	dir := filepath.Join(home, "Downloads")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", apierr.Wrap(err, apierr.Unavailable, "cannot create %s", dir)
+	}
+	name := safeFilename(filename)
+	if name == "" {
+		name = mediaFilename(mediaID, mimeType)
+	}
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
+	for i := 0; ; i++ {
+		candidate := name
+		if i > 0 {
+			candidate = fmt.Sprintf("%s (%d)%s", base, i, ext)
+		}
+		path := filepath.Join(dir, candidate)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) && i < 1000 {
+			continue
+		}
+		if err != nil {
+			return "", apierr.Wrap(err, apierr.Unavailable, "cannot save the file")
+		}
+		_, werr := f.Write(data)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return "", apierr.Wrap(werr, apierr.Unavailable, "cannot save the file")
+		}
+		return path, nil
+	}
+}
+
+// mediaBytes reads media from the local cache or, once, from the hub.
+func (c *Console) mediaBytes(ctx context.Context, mediaID string) ([]byte, string, error) {
+	if mediaID == "" {
+		return nil, "", apierr.Field(apierr.InvalidRequest, "media_id", "a media id is required")
+	}
+	sum := sha256.Sum256([]byte(mediaID))
+	dir := filepath.Join(c.opts.DataDir, "media")
+	path := filepath.Join(dir, hex.EncodeToString(sum[:16]))
+	if data, err := os.ReadFile(path); err == nil {
+		if t, err := os.ReadFile(path + ".type"); err == nil {
+			return data, string(t), nil
+		}
+	}
+	s, err := c.current()
+	if err != nil {
+		return nil, "", err
+	}
+	m, err := s.hub.Media(ctx, mediaID)
+	if err != nil {
+		return nil, "", err
+	}
+	mimeType := m.MimeType
+	if mimeType == "" {
+		mimeType = "application/octet-stream"
+	}
+	if mt, _, err := mime.ParseMediaType(mimeType); err == nil {
+		mimeType = mt
+	}
+	// Best effort: a failed write only means the next view downloads again.
+	if os.MkdirAll(dir, 0o700) == nil && os.WriteFile(path, m.Data, 0o600) == nil {
+		_ = os.WriteFile(path+".type", []byte(mimeType), 0o600)
+	}
+	return m.Data, mimeType, nil
+}
+
+func mediaFilename(mediaID, mimeType string) string {
+	ext := ""
+	if exts, _ := mime.ExtensionsByType(mimeType); len(exts) > 0 {
+		ext = exts[0]
+	}
+	return safeFilename("media-"+mediaID) + ext
+}
+
+// safeFilename keeps a file name's base and drops what a file system or a
+// shell would trip on.
+func safeFilename(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case r < 0x20, r == '/', r == ':', r == '*', r == '?', r == '"', r == '<', r == '>', r == '|':
+			return '_'
+		}
+		return r
+	}, name)
+	name = strings.TrimLeft(strings.TrimSpace(name), ".")
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	if name == "" || name == "." {
+		return ""
+	}
+	return name
+}
