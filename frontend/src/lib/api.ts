@@ -7,6 +7,7 @@ import type {
   Counters,
   InboxPage,
   InboxQuery,
+  MediaFile,
   MediaUpload,
   MessagePage,
   Note,
@@ -109,7 +110,17 @@ export const api = {
   updateConversation: (id: number, patch: ConversationPatch) => call<Conversation>('UpdateConversation', id, toGoPatch(patch)),
   addNote: (id: number, body: string) => call<Note>('AddNote', id, body),
   saveDraft: (id: number, body: string) => call<unknown>('SaveDraft', id, body),
-  mediaURL: (mediaId: string) => call<string>('MediaURL', mediaId),
+  /**
+   * A message's media, ready for <img>/<video>/<audio>: Go's Media (the
+   * bytes as a data: URL, from its local media cache, so it shows offline)
+   * when bound, else an address the hub serves it at.
+   */
+  media: async (mediaId: string): Promise<MediaFile> =>
+    hasMethod('Media')
+      ? call<MediaFile>('Media', mediaId)
+      : { url: await call<string>('MediaURL', mediaId), mime_type: '', filename: '' },
+  /** Saves media into the user's Downloads folder; answers the path. */
+  saveMedia: (mediaId: string, filename: string) => call<string>('SaveMedia', mediaId, filename),
 
   // The window.
   setWindowFocused: (focused: boolean) => call<void>('SetWindowFocused', focused),

@@ -18,6 +18,7 @@ export const EVENTS = {
   syncState: 'sync.state',
   outboxUpdated: 'outbox.updated',
   sessionChanged: 'session.changed',
+  sessionUpdated: 'session.updated',
   clockChanged: 'clock.changed',
   cacheReset: 'cache.reset',
   conversationRemoved: 'conversation.removed',

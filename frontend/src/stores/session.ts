@@ -121,6 +121,7 @@ export function listenSession(): () => void {
   const offs = [
     onEvent<SyncState>(EVENTS.syncState, (sync) => sessionStore.set((s) => ({ ...s, sync: { ...sync, pending: s.pending } }))),
     onEvent<ConsoleStatus>(EVENTS.sessionChanged, applyStatus),
+    onEvent<ConsoleStatus>(EVENTS.sessionUpdated, applyStatus),
     onEvent<SandboxClock>(EVENTS.clockChanged, (c) => setClockOffset(c.offset_ms)),
   ];
   return () => offs.forEach((off) => off());

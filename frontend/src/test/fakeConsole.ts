@@ -456,7 +456,7 @@ export class FakeConsole {
         else this.drafts.delete(id);
         return { conversation_id: id, body };
       }),
-      MediaURL: rec('MediaURL', (id: string) => placeholderImage(id)),
+      Media: rec('Media', (id: string) => ({ mime_type: 'image/svg+xml', filename: `${id}.svg`, url: placeholderImage(id), size: 1 })),
     };
   }
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api } from '../../lib/api';
+import { api, hasMethod } from '../../lib/api';
 import type { MediaContent } from '../../lib/content';
 import type { MediaFile } from '../../lib/types';
 import { Icon } from '../Icon';
@@ -13,7 +13,7 @@ const cache = new Map<string, Promise<MediaFile>>();
 function fetchMedia(id: string, c: MediaContent): Promise<MediaFile> {
   let p = cache.get(id);
   if (!p) {
-    p = api.mediaURL(id).then((url) => ({ url, mime_type: c.mime_type ?? '', filename: c.filename ?? '' }));
+    p = api.media(id).then((f) => ({ url: f.url, mime_type: f.mime_type || c.mime_type || '', filename: f.filename || c.filename || '' }));
     cache.set(id, p);
     p.catch(() => cache.delete(id));
   }
@@ -150,9 +150,19 @@ export function DocumentMessage({ c }: { c: MediaContent }) {
   const [state, retry] = useMedia(c);
   const filename = c.filename || (state.status === 'ready' ? state.file.filename : '') || 'Document';
   const mime = c.mime_type || (state.status === 'ready' ? state.file.mime_type : '');
+  const [saved, setSaved] = useState('');
   const save = (e: React.MouseEvent<HTMLAnchorElement>) => {
-    // The hub's media address opens in the system browser, which downloads
-    // it; navigating the console's own webview would replace the console.
+    // Go saves into Downloads when it can (WebKit ignores <a download> in
+    // the app window); otherwise a hub address opens in the system browser,
+    // since navigating the console's own webview would replace the console.
+    if (c.id && hasMethod('SaveMedia')) {
+      e.preventDefault();
+      api.saveMedia(c.id, filename).then(
+        (path) => setSaved(`Saved to ${path}`),
+        (err: { message?: string }) => setSaved(err?.message ?? 'Could not save the file'),
+      );
+      return;
+    }
     const href = e.currentTarget.href;
     if (!/^(data|blob):/.test(href)) {
       e.preventDefault();
@@ -186,6 +196,11 @@ export function DocumentMessage({ c }: { c: MediaContent }) {
           </span>
         )}
       </div>
+      {saved && (
+        <div className={styles.muted} role="status">
+          {saved}
+        </div>
+      )}
       <Caption text={c.caption} />
     </div>
   );
