@@ -38,6 +38,9 @@ func main() {
 		Version:   version,
 		BuildType: buildType,
 		Platform:  app.NewWailsPlatform,
+		// The agent console: its cache in the user's config folder, and the
+		// embedded sandbox hub on first run (see app.DefaultConsole).
+		Console: app.DefaultConsole(buildType),
 	})
 
 	err := wails.Run(&options.App{

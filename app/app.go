@@ -32,6 +32,8 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the facade's own log lines (default: slog.Default()).
 	Logger *slog.Logger
+	// Console configures the agent console; the zero value runs none.
+	Console ConsoleOptions
 }
 
 // App is the facade bound to the frontend. Create it with New; main.go
@@ -52,6 +54,10 @@ type App struct {
 	shutdown bool
 
 	pings atomic.Uint64
+
+	// console is the agent console (backend/desktop), open from Startup to
+	// Shutdown when Options.Console has a DataDir.
+	console consoleSlot
 }
 
 // New builds the facade. It starts nothing: long-lived work begins in
@@ -87,6 +93,7 @@ func (a *App) Startup(ctx context.Context) {
 	if a.opts.Platform != nil {
 		a.events.set(a.opts.Platform(ctx))
 	}
+	a.startConsole()
 	a.log.Info("switchboard started", "version", a.opts.Version, "build", a.opts.BuildType)
 }
 
@@ -102,6 +109,7 @@ func (a *App) Shutdown(_ context.Context) {
 	a.mu.Unlock()
 
 	a.cancel()
+	a.stopConsole()
 	if c, ok := a.events.get().(interface{ Close() }); ok {
 		c.Close()
 	}

@@ -1,3 +1,14 @@
+export namespace apierr {
+	
+	export interface Body {
+	    code: string;
+	    message: string;
+	    doc_url: string;
+	    field?: string;
+	}
+
+}
+
 export namespace app {
 	
 	export interface BuildInfo {
@@ -16,6 +27,363 @@ export namespace app {
 	    count: number;
 	    received_at: string;
 	    uptime_ms: number;
+	}
+
+}
+
+export namespace cache {
+	
+	export interface Draft {
+	    conversation_id: number;
+	    body: string;
+	    updated_at: string;
+	}
+	export interface InboxPage {
+	    conversations: domain.Conversation[];
+	    next_cursor: string;
+	    has_more: boolean;
+	}
+	export interface InboxQuery {
+	    tab: string;
+	    status: string;
+	    cursor: string;
+	    limit: number;
+	}
+	export interface TextPart {
+	    text: string;
+	    match: boolean;
+	}
+	export interface MessageHit {
+	    message: domain.Message;
+	    contact_name: string;
+	    contact_phone: string;
+	    snippet: TextPart[];
+	}
+	export interface MessagePage {
+	    messages: domain.Message[];
+	    notes: domain.Note[];
+	    cursor: string;
+	    has_more: boolean;
+	}
+	export interface OutboxItem {
+	    key: string;
+	    local_id: number;
+	    conversation_id: number;
+	    state: string;
+	    type: string;
+	    content?: number[];
+	    template?: remote.TemplateSend;
+	    reply_to?: number;
+	    preview: string;
+	    attempts: number;
+	    error?: apierr.Body;
+	    created_at: string;
+	    updated_at: string;
+	}
+	export interface SearchResults {
+	    query: string;
+	    conversations: domain.Conversation[];
+	    messages: MessageHit[];
+	}
+	export interface TabCount {
+	    total: number;
+	    unanswered: number;
+	}
+	export interface TabCounts {
+	    mine: TabCount;
+	    unassigned: TabCount;
+	    all: TabCount;
+	}
+
+}
+
+export namespace desktop {
+	
+	export interface Clock {
+	    offset_ms: number;
+	    now: string;
+	}
+	export interface ConversationView {
+	    conversation: domain.Conversation;
+	    messages: domain.Message[];
+	    notes: domain.Note[];
+	    cursor: string;
+	    has_more: boolean;
+	    pending: cache.OutboxItem[];
+	    draft: cache.Draft;
+	    window_open: boolean;
+	    can_message: boolean;
+	    reason: string;
+	}
+	export interface MediaFile {
+	    mime_type: string;
+	    filename: string;
+	    url: string;
+	    size: number;
+	}
+	export interface MediaUpload {
+	    filename: string;
+	    mime_type: string;
+	    data: string;
+	    caption?: string;
+	}
+	export interface SandboxCustomer {
+	    phone: string;
+	    name: string;
+	    locale: string;
+	    opted_out: boolean;
+	}
+	export interface SendInput {
+	    type: string;
+	    content: number[];
+	    reply_to?: number;
+	}
+	export interface Status {
+	    signed_in: boolean;
+	    mode: string;
+	    hub_url: string;
+	    user?: domain.User;
+	    sync: syncer.Status;
+	    pending: number;
+	    embedded_available: boolean;
+	    dev_controls: boolean;
+	    clock_offset_ms: number;
+	}
+	export interface SyncState {
+	    state: string;
+	    seq: number;
+	    error?: apierr.Body;
+	    retry_at?: string;
+	    since: string;
+	    pending: number;
+	}
+	export interface TemplateButtonPreview {
+	    type: string;
+	    text: string;
+	    url?: string;
+	}
+	export interface TemplateField {
+	    key: string;
+	    label: string;
+	    component: string;
+	    kind: string;
+	    example: string;
+	    required: boolean;
+	}
+	export interface TemplatePreview {
+	    header_format: string;
+	    header: string;
+	    body: string;
+	    footer: string;
+	    buttons: TemplateButtonPreview[];
+	}
+	export interface TemplateForm {
+	    template: domain.Template;
+	    fields: TemplateField[];
+	    preview: TemplatePreview;
+	    missing: string[];
+	    unknown: string[];
+	    sendable: boolean;
+	    problem: string;
+	}
+
+}
+
+export namespace domain {
+	
+	export interface Account {
+	    id: string;
+	    waba_id: string;
+	    display_phone_number: string;
+	    verified_name: string;
+	    status: string;
+	    quality_rating: string;
+	    throughput_mps: number;
+	    messages_in: number;
+	    messages_out: number;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	}
+	export interface Contact {
+	    id: number;
+	    phone?: string;
+	    wa_id?: string;
+	    user_id?: string;
+	    name: string;
+	    profile_name?: string;
+	    opted_out: boolean;
+	    // Go type: time
+	    opted_out_at?: any;
+	    attributes?: Record<string, string>;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	}
+	export interface Referral {
+	    source_url?: string;
+	    source_id?: string;
+	    source_type?: string;
+	    headline?: string;
+	    body?: string;
+	    media_type?: string;
+	    image_url?: string;
+	    video_url?: string;
+	    thumbnail_url?: string;
+	    ctwa_clid?: string;
+	}
+	export interface MessagePreview {
+	    id: number;
+	    direction: string;
+	    type: string;
+	    preview: string;
+	    status: string;
+	    // Go type: time
+	    at: any;
+	}
+	export interface Conversation {
+	    id: number;
+	    account_id: string;
+	    contact: Contact;
+	    status: string;
+	    assignee_id?: number;
+	    team: string;
+	    // Go type: time
+	    snoozed_until?: any;
+	    // Go type: time
+	    window_expires_at?: any;
+	    unanswered: boolean;
+	    // Go type: time
+	    waiting_since?: any;
+	    unread_count: number;
+	    last_message?: MessagePreview;
+	    // Go type: time
+	    last_activity_at: any;
+	    referral?: Referral;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	}
+	export interface Counters {
+	    total: number;
+	    unassigned: number;
+	    by_agent: Record<string, number>;
+	    by_team: Record<string, number>;
+	    // Go type: time
+	    oldest_waiting_since?: any;
+	}
+	export interface MessageError {
+	    code: number;
+	    title: string;
+	    message?: string;
+	    details?: string;
+	}
+	export interface Reaction {
+	    emoji: string;
+	    from: string;
+	    // Go type: time
+	    at: any;
+	}
+	export interface Message {
+	    id: number;
+	    wamid?: string;
+	    conversation_id: number;
+	    account_id: string;
+	    direction: string;
+	    type: string;
+	    content: number[];
+	    preview: string;
+	    from: string;
+	    to: string;
+	    reply_to?: number;
+	    forwarded?: boolean;
+	    reactions: Reaction[];
+	    status: string;
+	    error?: MessageError;
+	    author_id?: number;
+	    // Go type: time
+	    timestamp: any;
+	    // Go type: time
+	    sent_at?: any;
+	    // Go type: time
+	    delivered_at?: any;
+	    // Go type: time
+	    read_at?: any;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	}
+	
+	
+	export interface Note {
+	    id: number;
+	    conversation_id: number;
+	    author_id: number;
+	    body: string;
+	    // Go type: time
+	    created_at: any;
+	}
+	
+	
+	export interface Template {
+	    id: string;
+	    waba_id: string;
+	    name: string;
+	    language: string;
+	    category: string;
+	    status: string;
+	    quality: string;
+	    parameter_format: string;
+	    components: number[];
+	    rejected_reason?: string;
+	    // Go type: time
+	    updated_at: any;
+	}
+	export interface User {
+	    id: number;
+	    email: string;
+	    name: string;
+	    role: string;
+	    teams: string[];
+	    disabled: boolean;
+	    // Go type: time
+	    created_at: any;
+	    // Go type: time
+	    updated_at: any;
+	}
+
+}
+
+export namespace remote {
+	
+	export interface ConversationPatch {
+	    status?: string;
+	    assignee_id?: number;
+	    unassign?: boolean;
+	    team?: string;
+	    // Go type: time
+	    snoozed_until?: any;
+	}
+	export interface TemplateSend {
+	    name: string;
+	    language: string;
+	    variables?: Record<string, string>;
+	}
+
+}
+
+export namespace syncer {
+	
+	export interface Status {
+	    state: string;
+	    seq: number;
+	    error?: apierr.Body;
+	    retry_at?: string;
+	    since: string;
 	}
 
 }

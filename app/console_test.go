@@ -1,0 +1,131 @@
+package app
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"switchboard/backend/apierr"
+	"switchboard/backend/desktop"
+	"switchboard/backend/desktop/cache"
+	"switchboard/backend/desktop/embedded"
+	"switchboard/backend/desktop/outbox"
+	"switchboard/backend/desktop/syncer"
+	"switchboard/backend/domain"
+	"switchboard/backend/sandbox"
+)
+
+func TestConsoleEventNamesAgree(t *testing.T) {
+	pairs := map[string]string{
+		EventMessageCreated: domain.EventMessageCreated, EventMessageUpdated: domain.EventMessageUpdated,
+		EventConversationUpdated: domain.EventConversationUpdated, EventContactUpdated: domain.EventContactUpdated,
+		EventTemplateUpdated: domain.EventTemplateUpdated, EventCountersUpdated: domain.EventCountersUpdated,
+		EventNoteCreated: domain.EventNoteCreated, EventConversationRemoved: syncer.EventConversationRemoved,
+		EventCacheReset: syncer.EventCacheReset, EventSyncState: syncer.EventState,
+		EventOutboxUpdated: outbox.EventUpdated, EventSessionUpdated: desktop.EventSession,
+	}
+	for app, backend := range pairs {
+		if app != backend {
+			t.Errorf("app says %q, backend emits %q", app, backend)
+		}
+	}
+}
+
+func TestConsoleMethodsWithoutAConsole(t *testing.T) {
+	a, _ := startedApp(t, time.Now)
+	if _, err := a.Inbox(cache.InboxQuery{}); apierr.CodeOf(err) != apierr.Unavailable {
+		t.Fatalf("Inbox without a console: %v", err)
+	}
+	if err := a.SetWindowFocused(true); apierr.CodeOf(err) != apierr.Unavailable {
+		t.Fatalf("SetWindowFocused without a console: %v", err)
+	}
+}
+
+// TestConsoleOnTheEmbeddedSandbox runs the facade as main.go does, on a
+// real embedded hub: the first start signs in to the demo, a customer
+// writes, the agent answers through the bound methods.
+func TestConsoleOnTheEmbeddedSandbox(t *testing.T) {
+	p := newRecordingPlatform()
+	cfg := embedded.Config{TrafficRate: -1, FirstRunMessages: -1, FastLogin: true, Sandbox: func(c *sandbox.Config) {
+		c.StatusDelays = &sandbox.StatusDelays{}
+		c.Customers.ReadProbability, c.Customers.ReplyProbability = 1, -1
+	}}
+	a := New(Options{Logger: quiet, Platform: func(context.Context) Platform { return p },
+		Console: ConsoleOptions{DataDir: t.TempDir(), Embedded: embedded.Starter(cfg), DevControls: true}})
+	a.Startup(context.Background())
+	defer a.Shutdown(context.Background())
+
+	waitFor(t, "the demo sign-in", func() bool { st, err := a.Status(); return err == nil && st.SignedIn })
+	if err := a.SetWindowFocused(true); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SandboxCustomerSays("+447700900123", "Noor Haddad", "Hi! Is the blue one in stock?"); err != nil {
+		t.Fatal(err)
+	}
+	var conv domain.Conversation
+	waitFor(t, "the customer's conversation", func() bool {
+		page, err := a.Inbox(cache.InboxQuery{Tab: cache.TabUnassigned})
+		if err != nil || len(page.Conversations) == 0 {
+			return false
+		}
+		conv = page.Conversations[0]
+		return conv.Unanswered
+	})
+	waitFor(t, "the title", func() bool { return p.lastTitle() == "(1) Switchboard" })
+	if _, err := a.SendText(conv.ID, "Yes, we have it.", nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the read ticks", func() bool {
+		page, err := a.Messages(conv.ID, "", 50)
+		if err != nil || len(page.Messages) < 2 {
+			return false
+		}
+		last := page.Messages[len(page.Messages)-1]
+		return last.Direction == domain.Outbound && last.Status == domain.MsgRead
+	})
+	waitFor(t, "the title to clear", func() bool { return p.lastTitle() == "Switchboard" })
+	if p.count(EventMessageCreated) < 2 || p.count(EventSessionUpdated) == 0 || p.count(EventOutboxUpdated) == 0 {
+		t.Fatalf("events: %v", p.names())
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func newRecordingPlatform() *recordingPlatform { return &recordingPlatform{} }
+
+func (p *recordingPlatform) lastTitle() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.titles) == 0 {
+		return ""
+	}
+	return p.titles[len(p.titles)-1]
+}
+
+func (p *recordingPlatform) count(name string) int {
+	n := 0
+	for _, e := range p.recorded() {
+		if e.Name == name {
+			n++
+		}
+	}
+	return n
+}
+
+func (p *recordingPlatform) names() []string {
+	var out []string
+	for _, e := range p.recorded() {
+		out = append(out, e.Name)
+	}
+	return out
+}
