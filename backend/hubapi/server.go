@@ -337,7 +337,8 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
-// Hijack hands the connection to the websocket upgrader; the status is
+// Hijack hands the connection to the websocket upgrader, wrapped so the
+// stream can coalesce a burst of frames into one write; the status is
 // recorded as 101 Switching Protocols.
 func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	h, ok := r.ResponseWriter.(http.Hijacker)
@@ -345,7 +346,11 @@ func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, errors.New("hubapi: connection cannot be hijacked")
 	}
 	r.status = http.StatusSwitchingProtocols
-	return h.Hijack()
+	c, brw, err := h.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	return &coalescingConn{Conn: c}, brw, nil
 }
 
 // Flush lets streamed answers (media) reach the client as they go.

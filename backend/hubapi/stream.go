@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -415,7 +416,7 @@ func (c *streamConn) run(since *int64) error {
 		}
 		select {
 		case se := <-c.ch:
-			if err := c.send(se); err != nil {
+			if err := c.sendBurst(se); err != nil {
 				return err
 			}
 		case <-hb.C:
@@ -435,6 +436,96 @@ func (c *streamConn) run(since *int64) error {
 			return errConnDone
 		}
 	}
+}
+
+// coalescingConn is the stream's TCP connection. While held, writes are
+// gathered and go out in one system call at flush: a transaction's events
+// arrive together, and 1,000 clients × 3 frames × one syscall each is
+// where fan-out time would go. Safe for the one writer goroutine plus
+// gorilla's control frames (pongs) from the reader.
+type coalescingConn struct {
+	net.Conn
+	mu   sync.Mutex
+	hold bool
+	buf  []byte
+}
+
+// maxCoalesce bounds what is gathered before it is written anyway.
+const maxCoalesce = 64 << 10
+
+// Write implements net.Conn.
+func (c *coalescingConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.hold {
+		if err := c.flushLocked(); err != nil {
+			return 0, err
+		}
+		return c.Conn.Write(p)
+	}
+	c.buf = append(c.buf, p...)
+	if len(c.buf) >= maxCoalesce {
+		if err := c.flushLocked(); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+func (c *coalescingConn) flushLocked() error {
+	if len(c.buf) == 0 {
+		return nil
+	}
+	_, err := c.Conn.Write(c.buf)
+	if cap(c.buf) > 4*maxCoalesce {
+		c.buf = nil
+	} else {
+		c.buf = c.buf[:0]
+	}
+	return err
+}
+
+// holdWrites starts gathering.
+func (c *coalescingConn) holdWrites() {
+	c.mu.Lock()
+	c.hold = true
+	c.mu.Unlock()
+}
+
+// flush writes what was gathered and stops gathering.
+func (c *coalescingConn) flush() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hold = false
+	return c.flushLocked()
+}
+
+// maxBurst is how many queued frames one flush may carry.
+const maxBurst = 64
+
+// sendBurst writes se and whatever else is already queued (up to
+// maxBurst) in one flush.
+func (c *streamConn) sendBurst(se *streamEvent) error {
+	cc, _ := c.ws.UnderlyingConn().(*coalescingConn)
+	if cc == nil {
+		return c.send(se)
+	}
+	cc.holdWrites()
+	err := c.send(se)
+	for n := 1; err == nil && n < maxBurst; n++ {
+		select {
+		case more := <-c.ch:
+			err = c.send(more)
+			continue
+		default:
+		}
+		break
+	}
+	if ferr := cc.flush(); err == nil && ferr != nil {
+		c.stop(closeClientGone)
+		err = ferr
+	}
+	return err
 }
 
 // send writes se if c may see it and it is new to c.

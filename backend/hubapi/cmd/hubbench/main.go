@@ -1,0 +1,532 @@
+// Command hubbench measures the hub's realtime path on loopback and prints
+// each figure next to a baseline measured in the same run:
+//
+//   - latency from a signed WhatsApp webhook arriving at the hub to its
+//     message.created event reaching a websocket client, at a steady
+//     1,000 messages/s (goal: p99 < 25 ms); baseline: a bare HTTP handler
+//     pushing the same body to a websocket client;
+//   - fan-out of those events to 1,000 connected websocket clients
+//     (goal: p99 delivery < 100 ms); baseline: the same frames written to
+//     1,000 websocket clients by a bare loop.
+//
+// Run it with: go run ./backend/hubapi/cmd/hubbench
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/crypto/bcrypt"
+
+	"switchboard/backend/domain"
+	"switchboard/backend/hub"
+	"switchboard/backend/hubapi"
+	"switchboard/backend/sandbox"
+	"switchboard/backend/sqlitedb"
+	"switchboard/backend/whatsapp"
+)
+
+func main() {
+	var (
+		rate     = flag.Int("rate", 1000, "webhook messages per second for the latency run")
+		duration = flag.Duration("duration", 3*time.Second, "length of the latency run")
+		clients  = flag.Int("clients", 1000, "websocket clients for the fan-out run")
+		fanRate  = flag.Int("fanout-rate", 50, "webhook messages per second for the fan-out run")
+		fanDur   = flag.Duration("fanout-duration", 2*time.Second, "length of the fan-out run")
+		cpu      = flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	)
+	flag.Parse()
+	if *cpu != "" {
+		f, err := os.Create(*cpu)
+		if err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
+	if err := run(*rate, *duration, *clients, *fanRate, *fanDur); err != nil {
+		fmt.Fprintln(os.Stderr, "hubbench:", err)
+		pprof.StopCPUProfile()
+		os.Exit(1)
+	}
+}
+
+// raiseFileLimit lets one process hold both ends of thousands of sockets.
+func raiseFileLimit() {
+	var lim syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && lim.Cur < lim.Max {
+		lim.Cur = lim.Max
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+	}
+}
+
+// hubUnderTest is the real hub (core on SQLite with durable commits, API
+// server) on a loopback listener, and the sandbox that signs the bodies.
+type hubUnderTest struct {
+	sb    *sandbox.Sandbox
+	core  *hub.Service
+	srv   *hubapi.Server
+	url   string
+	admin string
+	close func()
+}
+
+func startHub(customers int) (*hubUnderTest, error) {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "hubbench-")
+	if err != nil {
+		return nil, err
+	}
+	sb, err := sandbox.New(sandbox.Config{Seed: 42, Customers: sandbox.CustomerConfig{Count: customers, ReplyProbability: -1, ReadProbability: -1}})
+	if err != nil {
+		return nil, err
+	}
+	base, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlitedb.Open(filepath.Join(dir, "hub.db"), sqlitedb.Options{})
+	if err != nil {
+		return nil, err
+	}
+	api := whatsapp.NewClient(base, sb.AccessToken())
+	p := sb.PhoneNumbers()[0]
+	quiet := slog.New(slog.DiscardHandler)
+	core, err := hub.New(ctx, hub.Config{DB: db, API: api, AppSecret: sb.AppSecret(), VerifyToken: "bench", Logger: quiet,
+		Accounts: []domain.Account{{ID: p.ID, WABAID: sb.WABAID(), DisplayPhoneNumber: "+" + p.DisplayNumber, ThroughputMPS: 1000}}})
+	if err != nil {
+		return nil, err
+	}
+	srv, err := hubapi.New(ctx, hubapi.Config{Core: core, Media: api, DB: db, DataDir: dir, Logger: quiet,
+		BcryptCost: bcrypt.MinCost, RateLimit: 1e6, RateBurst: 1e6,
+		Stream: hubapi.StreamConfig{Buffer: 4096}})
+	if err != nil {
+		return nil, err
+	}
+	srv.Start()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	hs := &http.Server{Handler: srv.Handler()}
+	go hs.Serve(ln)
+	admin, err := srv.EnsureAdminToken(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	h := &hubUnderTest{sb: sb, core: core, srv: srv, url: "http://" + ln.Addr().String(), admin: admin}
+	h.close = func() {
+		srv.Close()
+		hs.Close()
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		core.Close(cctx)
+		sb.Close()
+		db.Close()
+		os.RemoveAll(dir)
+	}
+	return h, nil
+}
+
+// body is one signed webhook with the wamid of its single message.
+type body struct {
+	sandbox.SignedBody
+	wamid string
+}
+
+func bodies(sb *sandbox.Sandbox, n int) []body {
+	out := make([]body, 0, n)
+	for _, b := range sb.InboundBodies(n, 1) {
+		var note struct {
+			Entry []struct {
+				Changes []struct {
+					Value struct {
+						Messages []struct {
+							ID string `json:"id"`
+						} `json:"messages"`
+					} `json:"value"`
+				} `json:"changes"`
+			} `json:"entry"`
+		}
+		if json.Unmarshal(b.Body, &note) == nil && len(note.Entry) > 0 && len(note.Entry[0].Changes) > 0 &&
+			len(note.Entry[0].Changes[0].Value.Messages) > 0 {
+			out = append(out, body{SignedBody: b, wamid: note.Entry[0].Changes[0].Value.Messages[0].ID})
+		}
+	}
+	return out
+}
+
+// clock records when each key was sent and when it arrived, per
+// receiver.
+type clock struct {
+	mu   sync.Mutex
+	sent map[string]time.Time
+	lat  []time.Duration
+	want int
+	done chan struct{}
+}
+
+func newClock(want int) *clock {
+	return &clock{sent: map[string]time.Time{}, want: want, done: make(chan struct{})}
+}
+
+func (c *clock) markSent(key string) {
+	c.mu.Lock()
+	c.sent[key] = time.Now()
+	c.mu.Unlock()
+}
+
+func (c *clock) arrived(key string, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t0, ok := c.sent[key]
+	if !ok {
+		return
+	}
+	c.lat = append(c.lat, at.Sub(t0))
+	if len(c.lat) == c.want {
+		close(c.done)
+	}
+}
+
+func (c *clock) wait(d time.Duration) {
+	select {
+	case <-c.done:
+	case <-time.After(d):
+	}
+}
+
+type stats struct {
+	n             int
+	p50, p99, max time.Duration
+}
+
+func (c *clock) stats() stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l := append([]time.Duration(nil), c.lat...)
+	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+	if len(l) == 0 {
+		return stats{}
+	}
+	q := func(p float64) time.Duration { return l[min(len(l)-1, int(p*float64(len(l))))] }
+	return stats{n: len(l), p50: q(0.50), p99: q(0.99), max: l[len(l)-1]}
+}
+
+// pace posts each body at a steady rate (open loop: a slow answer does
+// not slow the schedule) with enough workers to keep it.
+func pace(target string, bs []body, rate int, mark func(body)) (late int) {
+	late, _ = paceAck(target, bs, rate, mark)
+	return late
+}
+
+// paceAck is pace that also returns each POST's answer time.
+func paceAck(target string, bs []body, rate int, mark func(body)) (late int, acks []time.Duration) {
+	var ackMu sync.Mutex
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: 30 * time.Second}
+	jobs := make(chan body, len(bs))
+	var wg sync.WaitGroup
+	for range 128 {
+		wg.Go(func() {
+			for b := range jobs {
+				mark(b)
+				t0 := time.Now()
+				req, _ := http.NewRequest("POST", target, bytes.NewReader(b.Body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-Hub-Signature-256", b.Signature)
+				res, err := client.Do(req)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "post:", err)
+					continue
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				ackMu.Lock()
+				acks = append(acks, time.Since(t0))
+				ackMu.Unlock()
+				if res.StatusCode != 200 {
+					fmt.Fprintln(os.Stderr, "post answered", res.StatusCode)
+				}
+			}
+		})
+	}
+	start := time.Now()
+	interval := time.Second / time.Duration(rate)
+	for i, b := range bs {
+		due := start.Add(time.Duration(i) * interval)
+		if d := time.Until(due); d > 0 {
+			time.Sleep(d)
+		} else if d < -5*time.Millisecond {
+			late++
+		}
+		jobs <- b
+	}
+	close(jobs)
+	wg.Wait()
+	return late, acks
+}
+
+// streamClient follows the hub's stream live and reports message.created
+// arrivals by wamid.
+func streamClient(url, token string, arrived func(string, time.Time), ready chan<- struct{}) (*websocket.Conn, error) {
+	h := http.Header{"Authorization": {"Bearer " + token}}
+	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second}
+	c, _, err := d.Dial("ws"+strings.TrimPrefix(url, "http")+"/v1/stream?since=head", h)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		var f struct {
+			Kind  string `json:"kind"`
+			Event *struct {
+				Type string `json:"type"`
+				Data struct {
+					WAMID string `json:"wamid"`
+				} `json:"data"`
+			} `json:"event"`
+		}
+		for {
+			_, msg, err := c.ReadMessage()
+			if err != nil {
+				return
+			}
+			at := time.Now()
+			// Decode only what the measurement needs; a real console
+			// decodes everything, but that is the client's cost.
+			if !bytes.Contains(msg, []byte(`"message.created"`)) && !bytes.Contains(msg, []byte(`"live"`)) {
+				continue
+			}
+			f.Event = nil
+			if json.Unmarshal(msg, &f) != nil {
+				continue
+			}
+			switch {
+			case f.Kind == "live":
+				if ready != nil {
+					ready <- struct{}{}
+				}
+			case f.Kind == "event" && f.Event != nil && f.Event.Type == domain.EventMessageCreated:
+				arrived(f.Event.Data.WAMID, at)
+			}
+		}
+	}()
+	return c, nil
+}
+
+// baselineServer is the hub's path with the hub taken out: a handler
+// that reads the POSTed body and writes it to every connected websocket.
+type baselineServer struct {
+	mu    sync.Mutex
+	conns []*websocket.Conn
+	url   string
+}
+
+func startBaseline() (*baselineServer, func(), error) {
+	b := &baselineServer{}
+	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /ws", func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		b.mu.Lock()
+		b.conns = append(b.conns, c)
+		c.WriteMessage(websocket.TextMessage, []byte(`{"kind":"live"}`))
+		b.mu.Unlock()
+	})
+	mux.HandleFunc("POST /hook", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var note struct {
+			Entry []struct {
+				Changes []struct {
+					Value struct {
+						Messages []struct {
+							ID string `json:"id"`
+						} `json:"messages"`
+					} `json:"value"`
+				} `json:"changes"`
+			} `json:"entry"`
+		}
+		json.Unmarshal(body, &note)
+		wamid := note.Entry[0].Changes[0].Value.Messages[0].ID
+		frame, _ := json.Marshal(map[string]any{"kind": "event", "event": map[string]any{"type": domain.EventMessageCreated,
+			"data": map[string]any{"wamid": wamid, "content": json.RawMessage(body)}}})
+		// One writer at a time, like a single fan-out loop.
+		b.mu.Lock()
+		for _, c := range b.conns {
+			c.WriteMessage(websocket.TextMessage, frame)
+		}
+		b.mu.Unlock()
+		w.WriteHeader(200)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	hs := &http.Server{Handler: mux}
+	go hs.Serve(ln)
+	b.url = "http://" + ln.Addr().String()
+	return b, func() { hs.Close() }, nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+func ratio(a, b time.Duration) string {
+	if b <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1fx", float64(a)/float64(b))
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "MISS"
+}
+
+// measure runs one paced load against target with receivers connected.
+func measure(target, streamURL, token string, receivers int, bs []body, rate int, wsPath string) (stats, int, error) {
+	st, _, late, err := measureAck(target, streamURL, token, receivers, bs, rate, wsPath)
+	return st, late, err
+}
+
+func measureAck(target, streamURL, token string, receivers int, bs []body, rate int, wsPath string) (stats, stats, int, error) {
+	clk := newClock(len(bs) * receivers)
+	ready := make(chan struct{}, receivers)
+	var conns []*websocket.Conn
+	for range receivers {
+		var c *websocket.Conn
+		var err error
+		if wsPath == "" {
+			c, err = streamClient(streamURL, token, clk.arrived, ready)
+		} else {
+			c, err = rawClient(streamURL+wsPath, clk.arrived, ready)
+		}
+		if err != nil {
+			return stats{}, stats{}, 0, err
+		}
+		conns = append(conns, c)
+	}
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range receivers {
+		<-ready
+	}
+	late, acks := paceAck(target, bs, rate, func(b body) { clk.markSent(b.wamid) })
+	clk.wait(30 * time.Second)
+	ack := &clock{lat: acks}
+	return clk.stats(), ack.stats(), late, nil
+}
+
+// rawClient reads the baseline server's frames.
+func rawClient(url string, arrived func(string, time.Time), ready chan<- struct{}) (*websocket.Conn, error) {
+	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second}
+	c, _, err := d.Dial("ws"+strings.TrimPrefix(url, "http"), nil)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		var f struct {
+			Kind  string `json:"kind"`
+			Event *struct {
+				Data struct {
+					WAMID string `json:"wamid"`
+				} `json:"data"`
+			} `json:"event"`
+		}
+		for {
+			_, msg, err := c.ReadMessage()
+			if err != nil {
+				return
+			}
+			at := time.Now()
+			if !bytes.Contains(msg, []byte(`"message.created"`)) && !bytes.Contains(msg, []byte(`"live"`)) {
+				continue
+			}
+			f.Event = nil
+			if json.Unmarshal(msg, &f) != nil {
+				continue
+			}
+			if f.Kind == "live" {
+				ready <- struct{}{}
+			} else if f.Event != nil {
+				arrived(f.Event.Data.WAMID, at)
+			}
+		}
+	}()
+	return c, nil
+}
+
+func run(rate int, duration time.Duration, clients, fanRate int, fanDur time.Duration) error {
+	raiseFileLimit()
+	h, err := startHub(2000)
+	if err != nil {
+		return err
+	}
+	defer h.close()
+	base, stopBase, err := startBaseline()
+	if err != nil {
+		return err
+	}
+	defer stopBase()
+
+	n := int(float64(rate) * duration.Seconds())
+	fanN := int(float64(fanRate) * fanDur.Seconds())
+	// Warm up: conversations exist, caches and connections are hot.
+	warm := bodies(h.sb, 500)
+	pace(h.url+"/webhooks/whatsapp", warm, rate, func(body) {})
+
+	fmt.Printf("hubbench: loopback, GOMAXPROCS=%d, SQLite synchronous=FULL (every webhook durable before its 200)\n\n", runtimeProcs())
+
+	bs := bodies(h.sb, n)
+	hubLat, hubAck, late, err := measureAck(h.url+"/webhooks/whatsapp", h.url, h.admin, 1, bs, rate, "")
+	if err != nil {
+		return err
+	}
+	baseLat, _, err := measure(base.url+"/hook", base.url, "", 1, bs, rate, "/ws")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("webhook -> websocket event, %d msg/s for %s (%d messages, %d received, %d sends late by >5 ms)\n", rate, duration, n, hubLat.n, late)
+	fmt.Printf("  hub:       p50 %-10s p99 %-10s max %s\n", ms(hubLat.p50), ms(hubLat.p99), ms(hubLat.max))
+	fmt.Printf("  (hub's 200 to the webhook: p50 %s, p99 %s)\n", ms(hubAck.p50), ms(hubAck.p99))
+	fmt.Printf("  baseline:  p50 %-10s p99 %-10s max %s   (bare HTTP handler pushing the body to a websocket)\n", ms(baseLat.p50), ms(baseLat.p99), ms(baseLat.max))
+	fmt.Printf("  ratio:     p50 %s, p99 %s    goal p99 < 25 ms: %s\n\n", ratio(hubLat.p50, baseLat.p50), ratio(hubLat.p99, baseLat.p99), verdict(hubLat.n == n && hubLat.p99 < 25*time.Millisecond))
+
+	fbs := bodies(h.sb, fanN)
+	fanLat, _, err := measure(h.url+"/webhooks/whatsapp", h.url, h.admin, clients, fbs, fanRate, "")
+	if err != nil {
+		return err
+	}
+	h.close = func() {} // connections are closed; let defer tear down below
+	fanBase, _, err := measure(base.url+"/hook", base.url, "", clients, fbs, fanRate, "/ws")
+	if err != nil {
+		return err
+	}
+	want := fanN * clients
+	fmt.Printf("fan-out to %d websocket clients, %d msg/s for %s (%d events, %d of %d deliveries)\n", clients, fanRate, fanDur, fanN, fanLat.n, want)
+	fmt.Printf("  hub:       p50 %-10s p99 %-10s max %s\n", ms(fanLat.p50), ms(fanLat.p99), ms(fanLat.max))
+	fmt.Printf("  baseline:  p50 %-10s p99 %-10s max %s   (bare loop writing each frame to %d websockets)\n", ms(fanBase.p50), ms(fanBase.p99), ms(fanBase.max), clients)
+	fmt.Printf("  ratio:     p50 %s, p99 %s    goal p99 < 100 ms: %s\n", ratio(fanLat.p50, fanBase.p50), ratio(fanLat.p99, fanBase.p99), verdict(fanLat.n == want && fanLat.p99 < 100*time.Millisecond))
+	return nil
+}
