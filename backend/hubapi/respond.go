@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strconv"
 
@@ -87,10 +86,4 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	s.writeJSON(w, status, e.Envelope())
-}
-
-// logAttrsForRequest is the request's identity in logs: never the token,
-// never the body.
-func logAttrsForRequest(r *http.Request) []any {
-	return []any{slog.String("method", r.Method), slog.String("path", r.URL.Path)}
 }

@@ -245,7 +245,13 @@ func TestScenarios(t *testing.T) {
 		{name: "patch user e-mail taken", as: "admin", method: "PATCH", path: "/v1/users/{cleo}", body: `{"email":"alex@example.com"}`, status: 409, code: "CONFLICT"},
 		{name: "patch unknown user", as: "admin", method: "PATCH", path: "/v1/users/999", body: `{"name":"Z"}`, status: 404, code: "NOT_FOUND"},
 		{name: "admin cannot demote self", as: "adminUser", method: "PATCH", path: "/v1/users/" + itoa(int(e.adminUser.id)), body: `{"role":"agent"}`, status: 409, code: "CONFLICT"},
+		{name: "assign to the user to delete", as: "supervisor", method: "PATCH", path: "/v1/conversations/{conv1}", body: `{"assignee_id":{cleo}}`, status: 200},
 		{name: "delete user", as: "admin", method: "DELETE", path: "/v1/users/{cleo}", status: 204},
+		{name: "the deleted user's conversations are unassigned", as: "supervisor", method: "GET", path: "/v1/conversations/{conv1}", status: 200, check: func(t *testing.T, r response) {
+			if c := dataOf[domain.Conversation](t, r); c.AssigneeID != nil {
+				t.Errorf("still assigned to %d", *c.AssigneeID)
+			}
+		}},
 		{name: "deleted user is gone", as: "admin", method: "GET", path: "/v1/users/{cleo}", status: 404, code: "NOT_FOUND"},
 		{name: "admin cannot delete self", as: "adminUser", method: "DELETE", path: "/v1/users/" + itoa(int(e.adminUser.id)), status: 409, code: "CONFLICT"},
 

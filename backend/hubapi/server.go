@@ -271,7 +271,12 @@ func (s *Server) wrap(rt route) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		s.metrics.observe(rt.pattern, status, time.Since(start))
+		took := time.Since(start)
+		s.metrics.observe(rt.pattern, status, took)
+		if s.log.Enabled(r.Context(), slog.LevelDebug) {
+			// The route pattern, not the path: ids and phones stay out of logs.
+			s.log.Debug("request", "route", rt.pattern, "status", status, "duration_ms", took.Milliseconds())
+		}
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hub"
 )
 
 // Password length bounds. bcrypt reads at most 72 bytes, so longer
@@ -313,8 +314,31 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	s.tokens.clear()
+	// Their conversations go back to the unassigned queue, so nothing
+	// waits on someone who is gone.
+	if err := s.unassignAll(ctx, id); err != nil {
+		s.log.Error("unassigning a deleted user's conversations", "user_id", id, "err", err)
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// unassignAll releases every conversation assigned to user.
+func (s *Server) unassignAll(ctx context.Context, user int64) error {
+	for {
+		page, err := s.core.ListConversations(ctx, hub.ConversationQuery{AssigneeID: &user, PageRequest: hub.PageRequest{Limit: 100}})
+		if err != nil {
+			return err
+		}
+		if len(page.Items) == 0 {
+			return nil
+		}
+		for _, c := range page.Items {
+			if _, err := s.core.UpdateConversation(ctx, c.ID, hub.ConversationUpdate{SetAssignee: true}); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 func (s *Server) hashPassword(pw string) (string, error) {
