@@ -171,8 +171,14 @@ export function ChatView({ conversation }: { conversation: Conversation }) {
       <header className={styles.chatHeader}>
         <Avatar name={c.contact.name || phone} id={c.contact.id} size={40} />
         <div className={styles.who}>
-          <div className={styles.whoName} dir="auto" data-testid="chat-name">
-            {c.contact.name || phone || 'Unknown customer'}
+          <div className={styles.whoName} data-testid="chat-name">
+            <bdi>{c.contact.name || phone || 'Unknown customer'}</bdi>
+            {c.contact.profile_name && c.contact.profile_name !== c.contact.name && (
+              <span className={styles.profileName}>
+                {' '}
+                ~<bdi>{c.contact.profile_name}</bdi>
+              </span>
+            )}
           </div>
           <div className={styles.whoSub}>
             <span dir="ltr">{phone}</span>

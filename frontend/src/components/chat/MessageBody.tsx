@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import {
   contentOf,
   locationOf,
@@ -24,15 +25,17 @@ interface BodyProps {
   m: Pick<Message, 'type' | 'content' | 'preview' | 'direction'>;
   templates: Template[];
   onOpenImage?: (url: string) => void;
+  /** Inline content after a text message's last word (room for the time and ticks). */
+  trail?: ReactNode;
 }
 
 /** The inside of a bubble, per Cloud API message type. */
-export function MessageBody({ m, templates, onOpenImage }: BodyProps) {
+export function MessageBody({ m, templates, onOpenImage, trail }: BodyProps) {
   const type = m.type;
   switch (type) {
     case 'text': {
       const body = textBody(m.content) || m.preview;
-      return <RichText text={body} className={isEmojiOnly(body) ? styles.emojiOnly : styles.text} />;
+      return <RichText block text={body} className={isEmojiOnly(body) ? styles.emojiOnly : styles.text} trail={trail} />;
     }
     case 'image':
       return <ImageMessage c={contentOf<MediaContent>(type, m.content)} onOpen={onOpenImage} />;

@@ -13,6 +13,8 @@ interface BubbleProps {
   quoted?: Message | null;
   templates: Template[];
   author?: User;
+  /** Name the agent above the bubble (a colleague's message). */
+  showAuthor?: boolean;
   onReply?: (m: Message) => void;
   onOpenImage?: (url: string) => void;
 }
@@ -22,7 +24,7 @@ function quoteText(q: Message): string {
 }
 
 /** One WhatsApp message: bubble, quoted reply, forwarded label, time, ticks, reactions and failure reason. */
-export const MessageBubble = memo(function MessageBubble({ m, quoted, templates, author, onReply, onOpenImage }: BubbleProps) {
+export const MessageBubble = memo(function MessageBubble({ m, quoted, templates, author, showAuthor = false, onReply, onOpenImage }: BubbleProps) {
   const out = m.direction === 'outbound';
   const bare = m.type === 'sticker';
   const system = m.type === 'system';
@@ -36,6 +38,15 @@ export const MessageBubble = memo(function MessageBubble({ m, quoted, templates,
     );
   }
   const reactions = m.reactions ?? [];
+  const isText = m.type === 'text';
+  const meta = (
+    <>
+      <time dateTime={m.timestamp} title={`${formatFull(m.timestamp)}${author ? ` · sent by ${author.name}` : ''}`}>
+        {formatClock(m.timestamp)}
+      </time>
+      {out && <Ticks status={m.status} />}
+    </>
+  );
   return (
     <div
       className={`${styles.msgRow} ${out ? styles.out : styles.in}`}
@@ -45,7 +56,8 @@ export const MessageBubble = memo(function MessageBubble({ m, quoted, templates,
       data-type={m.type}
       data-status={m.status}
     >
-      <div className={`${styles.bubble} ${bare ? styles.bare : ''} ${m.status === 'failed' ? styles.failedBubble : ''}`}>
+      <div className={`${styles.bubble} ${bare ? styles.bare : ''} ${isText ? styles.textBubble : ''} ${m.status === 'failed' ? styles.failedBubble : ''}`}>
+        {out && author && showAuthor && <div className={styles.authorName}>{author.name}</div>}
         {m.forwarded && (
           <div className={styles.forwarded}>
             <Icon name="forward" size={13} /> Forwarded
@@ -59,14 +71,19 @@ export const MessageBubble = memo(function MessageBubble({ m, quoted, templates,
             </div>
           </div>
         ) : null}
-        <MessageBody m={m} templates={templates} onOpenImage={onOpenImage} />
-        <div className={styles.meta}>
-          {out && author && <span className={styles.author}>{author.name}</span>}
-          <time dateTime={m.timestamp} title={formatFull(m.timestamp)}>
-            {formatClock(m.timestamp)}
-          </time>
-          {out && <Ticks status={m.status} />}
-        </div>
+        <MessageBody
+          m={m}
+          templates={templates}
+          onOpenImage={onOpenImage}
+          trail={
+            isText ? (
+              <span className={styles.meta} data-testid="meta">
+                {meta}
+              </span>
+            ) : undefined
+          }
+        />
+        <div className={styles.meta}>{meta}</div>
         {onReply && (
           <button type="button" className={styles.replyAction} onClick={() => onReply(m)} aria-label="Reply to this message" title="Reply">
             <Icon name="reply" size={16} />

@@ -4,6 +4,7 @@ import { dayKey, dayLabel } from '../../lib/time';
 import type { Message, Note, OutboxItem, Template, User } from '../../lib/types';
 import { useNow } from '../../stores/clock';
 import type { Thread } from '../../stores/messages';
+import { myId } from '../../stores/session';
 import { Icon } from '../Icon';
 import { DaySeparator, MessageBubble, NoteBubble, OutboxBubble } from './MessageBubble';
 import styles from './Chat.module.css';
@@ -63,6 +64,7 @@ interface ListProps {
  */
 export function MessageList({ thread, templates, users, offline, onLoadOlder, onReply, onRetry, onDiscard }: ListProps) {
   const now = useNow(60_000);
+  const me = myId();
   const rows = useMemo(() => buildRows(thread, now), [thread, now]);
   const byId = useMemo(() => new Map(thread.messages.map((m) => [m.id, m])), [thread.messages]);
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -164,6 +166,7 @@ export function MessageList({ thread, templates, users, offline, onLoadOlder, on
                     quoted={row.m.reply_to ? (byId.get(row.m.reply_to) ?? null) : undefined}
                     templates={templates}
                     author={row.m.author_id ? users.get(row.m.author_id) : undefined}
+                    showAuthor={!!row.m.author_id && row.m.author_id !== me}
                     onReply={onReply}
                     onOpenImage={setLightbox}
                   />

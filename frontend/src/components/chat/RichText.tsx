@@ -30,9 +30,10 @@ export function ExternalLink({ href, children, className }: { href: string; chil
  * formatting become elements, everything else stays a text node. dir="auto"
  * lets Arabic or Hebrew text run right to left in its own paragraph.
  */
-export function RichText({ text, className }: { text: string; className?: string }) {
+export function RichText({ text, className, block = false, trail }: { text: string; className?: string; block?: boolean; trail?: ReactNode }) {
+  const Tag = block ? 'div' : 'span';
   return (
-    <span className={className} dir="auto">
+    <Tag className={className} dir="auto">
       {tokenize(text).map((t, i) => {
         switch (t.kind) {
           case 'link':
@@ -53,6 +54,7 @@ export function RichText({ text, className }: { text: string; className?: string
             return <span key={i}>{t.text}</span>;
         }
       })}
-    </span>
+      {trail}
+    </Tag>
   );
 }
