@@ -83,7 +83,7 @@ export const MessageBubble = memo(function MessageBubble({ m, quoted, templates,
             ) : undefined
           }
         />
-        <div className={styles.meta}>{meta}</div>
+        {!isText && <div className={styles.meta}>{meta}</div>}
         {onReply && (
           <button type="button" className={styles.replyAction} onClick={() => onReply(m)} aria-label="Reply to this message" title="Reply">
             <Icon name="reply" size={16} />
