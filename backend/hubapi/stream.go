@@ -115,6 +115,8 @@ type streamConn struct {
 	// cursor is the last seq considered (sent or filtered out); only the
 	// writer goroutine touches it.
 	cursor int64
+	// burst is set while sendBurst gathers frames under one deadline.
+	burst bool
 }
 
 // stop ends the connection for reason (first reason wins). Safe from any
@@ -291,7 +293,9 @@ var errConnDone = errors.New("stream: connection done")
 
 // write sends one frame within the write timeout.
 func (c *streamConn) write(b []byte) error {
-	_ = c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.Stream.WriteTimeout))
+	if !c.burst {
+		_ = c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.Stream.WriteTimeout))
+	}
 	if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
 		c.stop(closeClientGone)
 		return err
@@ -511,6 +515,9 @@ func (c *streamConn) sendBurst(se *streamEvent) error {
 		return c.send(se)
 	}
 	cc.holdWrites()
+	// One deadline for the whole burst: it bounds the flush below.
+	_ = c.ws.SetWriteDeadline(time.Now().Add(c.s.cfg.Stream.WriteTimeout))
+	c.burst = true
 	err := c.send(se)
 	for n := 1; err == nil && n < maxBurst; n++ {
 		select {
@@ -521,6 +528,7 @@ func (c *streamConn) sendBurst(se *streamEvent) error {
 		}
 		break
 	}
+	c.burst = false
 	if ferr := cc.flush(); err == nil && ferr != nil {
 		c.stop(closeClientGone)
 		err = ferr
