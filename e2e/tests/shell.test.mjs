@@ -8,6 +8,8 @@ import { openPage, screenshot, startApp } from '../lib/harness.mjs';
 test('shell shows Go build info and pings Go through the bridge', async (t) => {
   const app = await startApp(t);
   const { page, problems } = await openPage(t, app.url);
+  // The console opens on the inbox; the diagnostics live under System.
+  await page.getByRole('button', { name: 'System', exact: true }).click();
 
   // Version(): the build card is filled from Go.
   const goVersion = page.getByTestId('build-go');
@@ -33,6 +35,7 @@ test('shell shows Go build info and pings Go through the bridge', async (t) => {
 test('a rejected binding call shows the error code from Go', async (t) => {
   const app = await startApp(t);
   const { page } = await openPage(t, app.url);
+  await page.getByRole('button', { name: 'System', exact: true }).click();
 
   // The input allows more than Go accepts, so Go's validation answers.
   await page.getByRole('textbox', { name: 'Note' }).fill('x'.repeat(201));
