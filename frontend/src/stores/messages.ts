@@ -182,24 +182,34 @@ export async function refreshOutbox(conversationId: number): Promise<void> {
   }
 }
 
+// Counts outbox.updated snapshots per conversation. A send's answer can
+// arrive after the snapshot that already shows its item sent (a fast hub):
+// then the snapshot is newer and the answer must not bring the item back.
+const outboxSnapshots = new Map<number, number>();
+
 /** Replaces a conversation's outbox (outbox.updated carries the items). */
 export function setOutbox(conversationId: number, items: OutboxItem[]): void {
+  outboxSnapshots.set(conversationId, (outboxSnapshots.get(conversationId) ?? 0) + 1);
   patchThread(conversationId, (t) => ({ ...t, outbox: items }));
 }
 
-function addOutbox(conversationId: number, item: OutboxItem | null | undefined): void {
+function addOutbox(conversationId: number, item: OutboxItem | null | undefined, snapshotBefore: number): void {
   if (!item || typeof item !== 'object' || !('key' in item)) return;
+  const newer = (outboxSnapshots.get(conversationId) ?? 0) !== snapshotBefore;
   patchThread(conversationId, (t) =>
     t.outbox.some((o) => o.key === item.key)
-      ? { ...t, outbox: t.outbox.map((o) => (o.key === item.key ? item : o)), sendError: null }
-      : { ...t, outbox: [...t.outbox, item], sendError: null },
+      ? { ...t, sendError: null }
+      : newer
+        ? { ...t, sendError: null } // a newer snapshot has it gone: already sent
+        : { ...t, outbox: [...t.outbox, item], sendError: null },
   );
 }
 
 async function send(conversationId: number, fn: () => Promise<OutboxItem>): Promise<boolean> {
   patchThread(conversationId, (t) => ({ ...t, sendError: null }));
+  const before = outboxSnapshots.get(conversationId) ?? 0;
   try {
-    addOutbox(conversationId, await fn());
+    addOutbox(conversationId, await fn(), before);
     return true;
   } catch (err) {
     patchThread(conversationId, (t) => ({ ...t, sendError: toAppError(err) }));

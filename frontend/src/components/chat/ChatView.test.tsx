@@ -1,0 +1,110 @@
+import { act, render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { listenConversations, select } from '../../stores/conversations';
+import { listenMessages } from '../../stores/messages';
+import { loadSession, loadUsers } from '../../stores/session';
+import { FakeConsole } from '../../test/fakeConsole';
+import { T0, iso, makeConversation, makeMessage } from '../../test/fixtures';
+import { resetStores } from '../../test/reset';
+import { ChatView, snoozeOptions } from './ChatView';
+
+async function mount() {
+  const fake = new FakeConsole({
+    now: () => T0,
+    conversations: [makeConversation({ id: 1, assignee_id: null, unanswered: true, waiting_since: iso(T0 - 60_000) })],
+    messages: [
+      makeMessage({ conversation_id: 1, id: 1, timestamp: iso(T0 - 2 * 86_400_000), content: { body: 'two days ago' } }),
+      makeMessage({ conversation_id: 1, id: 2, timestamp: iso(T0 - 60_000), content: { body: 'just now' }, preview: 'just now' }),
+    ],
+    notes: [{ id: 7, conversation_id: 1, author_id: 2, body: 'VIP', created_at: iso(T0 - 30 * 60_000) }],
+  });
+  await loadSession();
+  await loadUsers();
+  const offs = [listenConversations(), listenMessages()];
+  select(1);
+  const conv = fake.conversations.get(1)!;
+  const utils = render(<ChatView conversation={conv} />);
+  await screen.findAllByTestId('message');
+  return { fake, user: userEvent.setup(), offs, ...utils };
+}
+
+describe('ChatView', () => {
+  beforeEach(() => resetStores(T0));
+
+  it('shows the history with day separators and internal notes, and marks it read', async () => {
+    const { fake } = await mount();
+    expect(screen.getAllByTestId('day-separator').map((d) => d.textContent)).toEqual([expect.any(String), 'Today']);
+    expect(screen.getByTestId('note')).toHaveTextContent('VIP');
+    expect(fake.calls.some((c) => c.name === 'MarkRead' && c.args[0] === 1)).toBe(true);
+  });
+
+  it('assigns to me, to another agent and to a team, and unassigns', async () => {
+    const { fake, user } = await mount();
+    const open = async () => user.click(screen.getByTestId('assign-menu'));
+    await open();
+    await user.click(screen.getByRole('menuitemradio', { name: 'Assign to me' }));
+    await open();
+    await user.click(screen.getByRole('menuitemradio', { name: /Ben Okafor/ }));
+    await open();
+    await user.click(screen.getByRole('menuitemradio', { name: 'Sales' }));
+    await open();
+    await user.click(screen.getByRole('menuitem', { name: 'Unassign' }));
+    const patches = fake.calls.filter((c) => c.name === 'UpdateConversation').map((c) => c.args[1]);
+    expect(patches).toEqual([{ assignee_id: 1 }, { assignee_id: 2 }, { team: 'Sales' }, { unassign: true }]);
+  });
+
+  it('changes status, snoozes and closes', async () => {
+    const { fake, user } = await mount();
+    await user.click(screen.getByTestId('status-menu'));
+    await user.click(screen.getByRole('menuitemradio', { name: 'Pending' }));
+    await user.click(screen.getByTestId('snooze-menu'));
+    await user.click(screen.getByRole('menuitem', { name: /tomorrow/i }));
+    await user.click(screen.getByRole('button', { name: /close/i }));
+    const patches = fake.calls.filter((c) => c.name === 'UpdateConversation').map((c) => c.args[1] as Record<string, string>);
+    expect(patches[0]).toEqual({ status: 'pending' });
+    expect(patches[1]).toMatchObject({ status: 'snoozed', snoozed_until: expect.stringMatching(/T/) });
+    expect(patches[2]).toEqual({ status: 'closed' });
+  });
+
+  it('adds an internal note', async () => {
+    const { fake, user } = await mount();
+    await user.click(screen.getByRole('tab', { name: /note/i }));
+    await user.type(screen.getByRole('textbox', { name: 'Internal note' }), 'Call back at 5{Enter}');
+    expect(fake.calls.find((c) => c.name === 'AddNote')?.args).toEqual([1, 'Call back at 5']);
+    expect(await screen.findByText('Call back at 5')).toBeInTheDocument();
+  });
+
+  it('replies to a quoted message', async () => {
+    const { fake, user } = await mount();
+    const msg = screen.getAllByTestId('message').find((m) => m.textContent?.includes('just now'))!;
+    await user.click(within(msg).getByRole('button', { name: 'Reply to this message' }));
+    expect(screen.getByTestId('reply-preview')).toHaveTextContent('just now');
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'On it{Enter}');
+    expect(fake.calls.find((c) => c.name === 'SendText')?.args).toEqual([1, 'On it', 2]);
+  });
+
+  it('shows a customer message arriving live, and the ticks of a reply moving to read', async () => {
+    const { fake, user } = await mount();
+    act(() => void fake.customerSays(1, 'Hello?'));
+    expect(await screen.findByText('Hello?')).toBeInTheDocument();
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'Hi there{Enter}');
+    const out = await screen.findByText('Hi there');
+    const bubble = out.closest('[data-testid=message]') as HTMLElement;
+    expect(bubble).toHaveAttribute('data-status', 'queued');
+    const id = Number(bubble.dataset.messageId);
+    act(() => void fake.setStatus(id, 'delivered'));
+    act(() => void fake.setStatus(id, 'read'));
+    expect(within(bubble).getByRole('img', { name: 'Read' })).toBeInTheDocument();
+  });
+});
+
+describe('snoozeOptions', () => {
+  it('offers an hour, this evening, tomorrow and next Monday', () => {
+    const wed = new Date(2026, 2, 11, 10, 0);
+    const opts = snoozeOptions(wed);
+    expect(opts.map((o) => o.label)).toEqual(['For 1 hour', 'Until this evening (18:00)', 'Until tomorrow (09:00)', 'Until next Monday (09:00)']);
+    expect(opts[3]!.until.getDay()).toBe(1);
+    expect(snoozeOptions(new Date(2026, 2, 11, 20, 0)).map((o) => o.label)).not.toContain('Until this evening (18:00)');
+  });
+});
