@@ -195,12 +195,19 @@ func (b *broker) publish(ctx context.Context, evs []domain.Event) {
 // head. Otherwise it returns the ring's events after cursor (when the
 // ring reaches back that far) or nil and false, meaning: read the
 // database from cursor and try again.
-func (b *broker) attach(c *streamConn, cursor int64) (attached bool, fromRing []*streamEvent, ringOK bool) {
+//
+// target is the log's head when the connection started: a connection
+// does not go live (and say so) before it has replayed that far, even
+// when the broker itself is still catching up.
+func (b *broker) attach(c *streamConn, cursor, target int64) (attached bool, fromRing []*streamEvent, ringOK bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if cursor >= b.head {
+	if cursor >= b.head && cursor >= target {
 		b.subs[c] = struct{}{}
 		return true, nil, true
+	}
+	if cursor >= b.head {
+		return false, nil, false // the database is ahead of the broker
 	}
 	if cursor < b.ringBase {
 		return false, nil, false

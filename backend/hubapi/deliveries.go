@@ -615,40 +615,57 @@ func (d *deliveryRunner) sendBatch(ctx context.Context) bool {
 		}
 	}
 	rows.Close()
+	// A few sends at once: each waits for its commit, and the core
+	// commits concurrent sends together.
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
 	for _, it := range items {
 		if ctx.Err() != nil {
-			return false
+			break
 		}
-		d.setState(ctx, it.id, RecipientInProgress, "", "", nil)
-		var vars map[string]string
-		_ = json.Unmarshal([]byte(it.vars), &vars)
-		tv := hub.TemplateVariables{}
-		for k, v := range vars {
-			tv[k], _ = json.Marshal(v)
-		}
-		req := hub.SendRequest{AccountID: it.account, To: it.phone, Type: "template",
-			Template:       &hub.TemplateRequest{Name: it.tmpl, Language: hub.LanguageCode(it.lang), Variables: tv},
-			IdempotencyKey: "delivery:" + strconv.FormatInt(it.job, 10) + ":" + strconv.FormatInt(it.id, 10)}
-		if it.author.Valid {
-			req.AuthorID = &it.author.Int64
-		}
-		m, err := d.s.core.Send(ctx, req)
-		if err != nil {
-			if ctx.Err() != nil {
-				d.setState(context.WithoutCancel(ctx), it.id, RecipientPending, "", "", nil)
-				return false
-			}
-			e := apierr.As(err)
-			d.settle(ctx, it.id, RecipientProcessedKO, reasonFor(e.Code), e.Message, nil)
-			continue
-		}
-		d.mu.Lock()
-		d.inflight[m.ID] = &inflightSend{recipient: it.id}
-		d.mu.Unlock()
-		d.setState(ctx, it.id, RecipientInProgress, "", "", &m.ID)
-		d.settleMessage(ctx, m)
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			d.sendOne(ctx, it.id, it.job, it.phone, it.vars, it.account, it.tmpl, it.lang, it.author)
+		})
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return false
 	}
 	return len(items) == 100
+}
+
+// sendOne queues one recipient's message.
+func (d *deliveryRunner) sendOne(ctx context.Context, id, job int64, phone, varsJSON, account, tmpl, lang string, author sql.NullInt64) {
+	d.setState(ctx, id, RecipientInProgress, "", "", nil)
+	var vars map[string]string
+	_ = json.Unmarshal([]byte(varsJSON), &vars)
+	tv := hub.TemplateVariables{}
+	for k, v := range vars {
+		tv[k], _ = json.Marshal(v)
+	}
+	req := hub.SendRequest{AccountID: account, To: phone, Type: "template",
+		Template:       &hub.TemplateRequest{Name: tmpl, Language: hub.LanguageCode(lang), Variables: tv},
+		IdempotencyKey: "delivery:" + strconv.FormatInt(job, 10) + ":" + strconv.FormatInt(id, 10)}
+	if author.Valid {
+		req.AuthorID = &author.Int64
+	}
+	m, err := d.s.core.Send(ctx, req)
+	if err != nil {
+		if ctx.Err() != nil {
+			d.setState(context.WithoutCancel(ctx), id, RecipientPending, "", "", nil)
+			return
+		}
+		e := apierr.As(err)
+		d.settle(ctx, id, RecipientProcessedKO, reasonFor(e.Code), e.Message, nil)
+		return
+	}
+	d.mu.Lock()
+	d.inflight[m.ID] = &inflightSend{recipient: id}
+	d.mu.Unlock()
+	d.setState(ctx, id, RecipientInProgress, "", "", &m.ID)
+	d.settleMessage(ctx, m)
 }
 
 // reasonFor maps a refusal by the core to the recipient's reason.

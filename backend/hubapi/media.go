@@ -22,23 +22,13 @@ const maxMediaBytes = 100 << 20
 // media ids after 30 days, while agents reopen old conversations.
 type mediaCache struct {
 	dir string
-	// mu serialises downloads of the same id (by hash) so two agents
-	// opening one image fetch it once.
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	// stripes serialise downloads of the same id (by its hash) so two
+	// agents opening one image fetch it once, in bounded memory.
+	stripes [64]sync.Mutex
 }
 
 func (m *mediaCache) lock(key string) func() {
-	m.mu.Lock()
-	if m.locks == nil {
-		m.locks = map[string]*sync.Mutex{}
-	}
-	l, ok := m.locks[key]
-	if !ok {
-		l = &sync.Mutex{}
-		m.locks[key] = l
-	}
-	m.mu.Unlock()
+	l := &m.stripes[int(key[0])%len(m.stripes)]
 	l.Lock()
 	return l.Unlock
 }

@@ -367,7 +367,7 @@ func (c *streamConn) run(since *int64) error {
 			return errConnDone
 		default:
 		}
-		attached, ring, ringOK := c.s.broker.attach(c, c.cursor)
+		attached, ring, ringOK := c.s.broker.attach(c, c.cursor, head)
 		if attached {
 			break
 		}
