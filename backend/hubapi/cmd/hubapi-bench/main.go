@@ -1,4 +1,4 @@
-// Command hubbench measures the hub's realtime path on loopback and prints
+// Command hubapi-bench measures the hub's realtime path on loopback and prints
 // each figure next to a baseline measured in the same run:
 //
 //   - latency from a signed WhatsApp webhook arriving at the hub to its
@@ -9,7 +9,7 @@
 //     (goal: p99 delivery < 100 ms); baseline: the same frames written to
 //     1,000 websocket clients by a bare loop.
 //
-// Run it with: go run ./backend/hubapi/cmd/hubbench
+// Run it with: go run ./backend/hubapi/cmd/hubapi-bench
 package main
 
 import (
@@ -60,7 +60,7 @@ func main() {
 		}
 	}
 	if err := run(*rate, *duration, *clients, *fanRate, *fanDur); err != nil {
-		fmt.Fprintln(os.Stderr, "hubbench:", err)
+		fmt.Fprintln(os.Stderr, "hubapi-bench:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
@@ -88,7 +88,7 @@ type hubUnderTest struct {
 
 func startHub(customers int) (*hubUnderTest, error) {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "hubbench-")
+	dir, err := os.MkdirTemp("", "hubapi-bench-")
 	if err != nil {
 		return nil, err
 	}
@@ -541,7 +541,7 @@ func run(rate int, duration time.Duration, clients, fanRate int, fanDur time.Dur
 	warm := bodies(h.sb, 500)
 	pace(h.url+"/webhooks/whatsapp", warm, rate, func(body) {})
 
-	fmt.Printf("hubbench: loopback, GOMAXPROCS=%d, SQLite synchronous=FULL (every webhook durable before its 200)\n\n", runtimeProcs())
+	fmt.Printf("hubapi-bench: loopback, GOMAXPROCS=%d, SQLite synchronous=FULL (every webhook durable before its 200)\n\n", runtimeProcs())
 
 	bs := bodies(h.sb, n)
 	hubLat, hubAck, late, err := measureAck(h.url+"/webhooks/whatsapp", h.url, h.admin, 1, bs, rate, "", rec)
