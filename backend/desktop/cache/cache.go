@@ -50,7 +50,10 @@ func Open(ctx context.Context, path string) (*Cache, error) {
 	// NORMAL: the cache can always be refetched, and NORMAL under WAL still
 	// never corrupts — a power cut loses at most the last commits, whose
 	// events the hub replays because their seq was lost with them.
-	db, err := sqlitedb.Open(path, sqlitedb.Options{Synchronous: "NORMAL"})
+	//
+	// Two readers: one window reads at a time, and every pooled connection
+	// keeps its own page cache, which a desktop app pays for in memory.
+	db, err := sqlitedb.Open(path, sqlitedb.Options{Synchronous: "NORMAL", Readers: 2})
 	if err != nil {
 		return nil, err
 	}

@@ -675,3 +675,45 @@ func TestHeartbeatSeqAndRemovals(t *testing.T) {
 		t.Fatalf("seq = %d, want 25", seq)
 	}
 }
+
+// TestQueryPlansUseIndexes keeps the fast paths fast: every inbox and
+// message page is an index range scan with no sort step, and the tab
+// counts read only a covering index.
+func TestQueryPlansUseIndexes(t *testing.T) {
+	c := openCache(t)
+	if err := c.ReplaceSnapshot(context.Background(), snapshotOf(50)); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, query string
+		want        string
+	}{
+		{"all tab", `SELECT activity, id, data FROM conversations WHERE (activity, id) < (1, 1) ORDER BY activity DESC, id DESC LIMIT 10`, "conversations_all"},
+		{"status", `SELECT activity, id, data FROM conversations WHERE status = 'open' ORDER BY activity DESC, id DESC LIMIT 10`, "conversations_status"},
+		{"mine", `SELECT activity, id, data FROM conversations WHERE assignee = 1 ORDER BY activity DESC, id DESC LIMIT 10`, "conversations_assignee"},
+		{"mine open", `SELECT activity, id, data FROM conversations WHERE assignee = 1 AND status = 'open' ORDER BY activity DESC, id DESC LIMIT 10`, "conversations_assignee_status"},
+		{"counts", `SELECT assignee, COUNT(*), SUM(unanswered) FROM conversations GROUP BY assignee`, "COVERING INDEX conversations_counts"},
+		{"counts by status", `SELECT assignee, COUNT(*), SUM(unanswered) FROM conversations WHERE status = 'open' GROUP BY assignee`, "COVERING INDEX conversations_status_counts"},
+		{"messages", `SELECT ts, id, data FROM messages WHERE conversation_id = 1 AND (ts, id) < (9, 9) ORDER BY ts DESC, id DESC LIMIT 51`, "messages_conversation"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, err := c.db.Read.Query(`EXPLAIN QUERY PLAN ` + tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				rows.Scan(&id, &parent, &unused, &detail)
+				plan = append(plan, detail)
+			}
+			all := strings.Join(plan, "; ")
+			if !strings.Contains(all, tc.want) || strings.Contains(all, "TEMP B-TREE FOR ORDER BY") {
+				t.Fatalf("plan %q, want %s and no sort", all, tc.want)
+			}
+		})
+	}
+}

@@ -136,4 +136,9 @@ CREATE TABLE outbox (
 ) STRICT;
 CREATE INDEX outbox_conversation ON outbox (conversation_id, local_id);
 `},
+	{Version: 2, Name: "tab counts under a status filter", SQL: `
+-- InboxCounts with a status filter groups one status's rows by owner;
+-- without this covering index it read every matching row from the table.
+CREATE INDEX conversations_status_counts ON conversations (status, assignee, unanswered);
+`},
 }
