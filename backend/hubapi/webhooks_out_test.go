@@ -180,3 +180,30 @@ func TestSignWebhook(t *testing.T) {
 		t.Fatalf("signature %q, want %q", got, want)
 	}
 }
+
+// TestSlowSubscriberNeverBlocksIngestion: a subscriber that stops
+// answering delays only its own deliveries.
+func TestSlowSubscriberNeverBlocksIngestion(t *testing.T) {
+	e := newEnv(t)
+	release := make(chan struct{})
+	first := true
+	var mu sync.Mutex
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		wasFirst := first
+		first = false
+		mu.Unlock()
+		if !wasFirst {
+			<-release // every delivery after the test request hangs
+		}
+		w.WriteHeader(204)
+	}))
+	defer hang.Close()
+	defer close(release)
+	if res := e.do("PUT", "/v1/webhooks", e.admin, map[string]any{"url": hang.URL}); res.status != 200 {
+		t.Fatalf("%d %s", res.status, res.body)
+	}
+	for i := range 5 {
+		e.customerWrites("141555501"+strconv.Itoa(10+i), "still flowing "+strconv.Itoa(i))
+	}
+}
