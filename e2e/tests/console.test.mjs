@@ -12,6 +12,16 @@ const CONTROLS = ['Status', 'Inbox', 'OpenConversation', 'SendText', 'SendTempla
 test('agent console on the embedded sandbox', async (t) => {
   const app = await startApp(t);
   const { page, problems } = await openPage(t, app.url, { viewport: { width: 1440, height: 900 } });
+  // A failed step leaves a screenshot of what the agent saw.
+  const step = (name, fn) =>
+    t.test(name, async (st) => {
+      try {
+        await fn(st);
+      } catch (err) {
+        await screenshot(page, `console-failed-${name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => {});
+        throw err;
+      }
+    });
   if (!(await bindsAll(page, CONTROLS))) {
     t.skip(`the dev build does not bind the console and sandbox controls yet (${CONTROLS.join(', ')})`);
     return;
@@ -24,7 +34,7 @@ test('agent console on the embedded sandbox', async (t) => {
   const name = 'Ana E2E';
   const greeting = 'Hi, is order 48213 on its way?';
 
-  await t.test('a customer message arrives and shows with its badge', async () => {
+  await step('a customer message arrives and shows with its badge', async () => {
     await showAll(page);
     await callGo(page, 'SandboxCustomerSays', phone, name, greeting);
     const row = rowOf(page, name);
@@ -37,7 +47,7 @@ test('agent console on the embedded sandbox', async (t) => {
     await screenshot(page, 'console-inbox');
   });
 
-  await t.test('the agent replies and the ticks move to read', async () => {
+  await step('the agent replies and the ticks move to read', async () => {
     await rowOf(page, name).click();
     await page.getByTestId('chat').getByTestId('message').filter({ hasText: greeting }).waitFor();
     const reply = 'Yes! It ships today — tracking follows.';
@@ -58,16 +68,26 @@ test('agent console on the embedded sandbox', async (t) => {
     await screenshot(page, 'console-chat-read');
   });
 
-  await t.test('the window expires (sandbox clock) and the composer offers templates', async () => {
+  await step('the window expires (sandbox clock) and the composer offers templates', async () => {
     assert.equal(await page.getByTestId('composer').getAttribute('data-mode'), 'text');
-    await callGo(page, 'SandboxAdvance', 25 * 3600);
-    await page.locator('[data-testid=composer][data-mode=template]').waitFor({ timeout: 10_000 });
+    // The simulated customer may still answer the reply once the clock
+    // jumps (which reopens the window); jump again until a day passes in
+    // silence.
+    const composer = page.getByTestId('composer');
+    await until(
+      async () => {
+        await callGo(page, 'SandboxAdvance', 25 * 3600);
+        await new Promise((r) => setTimeout(r, 1500));
+        return (await composer.getAttribute('data-mode')) === 'template';
+      },
+      { timeoutMs: 30_000, everyMs: 0, what: 'the window to stay closed' },
+    );
     await page.getByText('The 24-hour window is closed.').waitFor();
     await page.getByRole('listbox', { name: 'Approved templates' }).getByRole('option').first().waitFor();
     await screenshot(page, 'console-window-closed');
   });
 
-  await t.test('a template send with variables', async () => {
+  await step('a template send with variables', async () => {
     await page.getByRole('searchbox', { name: 'Search templates' }).fill('order_update');
     await page.getByRole('option', { name: /order_update.*English/ }).first().click();
     const preview = page.getByLabel('Preview');
@@ -84,7 +104,7 @@ test('agent console on the embedded sandbox', async (t) => {
     await screenshot(page, 'console-template-sent');
   });
 
-  await t.test('an offline send is delivered on reconnect', async (st) => {
+  await step('an offline send is delivered on reconnect', async (st) => {
     if (!(await bindsAll(page, ['SandboxSetHubOnline']))) {
       st.skip('the dev build has no control to take the embedded hub offline (SandboxSetHubOnline)');
       return;
