@@ -53,10 +53,12 @@ func (l *limiterSet) allow(w http.ResponseWriter, tokenID int64, now time.Time) 
 
 	allowed := e.lim.AllowN(now, 1)
 	tokens := e.lim.TokensAt(now)
+	// Set as spelled (not canonicalised to X-Ratelimit-…): header names
+	// are case-insensitive, but people grep for the documented spelling.
 	h := w.Header()
-	h.Set("X-RateLimit-Limit", strconv.Itoa(l.burst))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(0, int(math.Floor(tokens)))))
-	h.Set("X-RateLimit-Reset", strconv.Itoa(int(math.Ceil(max(0, float64(l.burst)-tokens)/l.rate))))
+	h["X-RateLimit-Limit"] = []string{strconv.Itoa(l.burst)}
+	h["X-RateLimit-Remaining"] = []string{strconv.Itoa(max(0, int(math.Floor(tokens))))}
+	h["X-RateLimit-Reset"] = []string{strconv.Itoa(int(math.Ceil(max(0, float64(l.burst)-tokens) / l.rate)))}
 	if allowed {
 		return nil
 	}

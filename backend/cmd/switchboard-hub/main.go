@@ -60,6 +60,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
 		fmt.Fprintln(os.Stderr, "switchboard-hub:", err)
 		os.Exit(1)
 	}
@@ -91,7 +94,8 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", envOr("SWITCHBOARD_ADDR", "127.0.0.1:8080"), "listen address [SWITCHBOARD_ADDR]")
 	fs.StringVar(&c.data, "data", envOr("SWITCHBOARD_DATA", "switchboard-data"), "folder for the database and media cache [SWITCHBOARD_DATA]")
-	fs.StringVar(&c.adminToken, "admin-token", envOr("SWITCHBOARD_ADMIN_TOKEN", ""), "bootstrap admin token; generated and printed once when unset [SWITCHBOARD_ADMIN_TOKEN]")
+	// No default from the environment here: usage output would print it.
+	fs.StringVar(&c.adminToken, "admin-token", "", "bootstrap admin token; generated and printed once when unset [SWITCHBOARD_ADMIN_TOKEN]")
 	sb, _ := strconv.ParseBool(envOr("SWITCHBOARD_SANDBOX", "false"))
 	fs.BoolVar(&c.sandbox, "sandbox", sb, "run the WhatsApp sandbox in-process with simulated customers [SWITCHBOARD_SANDBOX]")
 	rate, _ := strconv.ParseFloat(envOr("SWITCHBOARD_SANDBOX_RATE", "0.2"), 64)
@@ -100,6 +104,9 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.logLevel, "log-level", envOr("SWITCHBOARD_LOG_LEVEL", "info"), "log level: debug, info, warn, error [SWITCHBOARD_LOG_LEVEL]")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.adminToken == "" {
+		c.adminToken = os.Getenv("SWITCHBOARD_ADMIN_TOKEN")
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
