@@ -409,6 +409,11 @@ func (c *Console) connect(s cache.Session) {
 		if err := sess.engine.Run(ctx); err != nil {
 			c.log.Warn("the hub refused the session; sign in again", "err", err)
 			c.emitStatus()
+			if sess.mode == ModeEmbedded && ctx.Err() == nil {
+				// The demo hub is ours: sign in to it again by ourselves.
+				c.wg.Add(1)
+				go func() { defer c.wg.Done(); c.reloginEmbedded(sess) }()
+			}
 		}
 	}()
 	c.wg.Add(1)
@@ -416,6 +421,22 @@ func (c *Console) connect(s cache.Session) {
 	c.log.Info("connecting", "mode", s.Mode, "hub", s.HubURL, "user", s.User.Email)
 	c.emitStatus()
 	c.refreshTitle(sess)
+}
+
+// reloginEmbedded replaces an embedded session whose token the demo hub
+// refused with a fresh sign-in, unless the session changed meanwhile.
+func (c *Console) reloginEmbedded(old *session) {
+	c.switchMu.Lock()
+	defer c.switchMu.Unlock()
+	c.mu.Lock()
+	current := c.sess
+	c.mu.Unlock()
+	if current != old || c.lifetime.Err() != nil {
+		return
+	}
+	if err := c.startEmbedded(c.lifetime, ""); err != nil {
+		c.log.Warn("signing in to the demo hub again failed", "err", err)
+	}
 }
 
 // stopSession stops the current session's sync and outbox and waits for

@@ -51,6 +51,14 @@ func (c *Cache) Search(ctx context.Context, query string, limit int) (SearchResu
 	}
 	limit = min(limit, MaxSearchLimit)
 	res := SearchResults{Query: query, Conversations: []domain.Conversation{}, Messages: []MessageHit{}}
+	// Control characters (a NUL ends an FTS5 string early) and broken
+	// UTF-8 cannot be part of a word anyone searches for.
+	query = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(query, " "))
 	terms := strings.Fields(query)
 	if len(terms) == 0 {
 		return res, nil
