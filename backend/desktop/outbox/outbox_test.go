@@ -101,8 +101,17 @@ func TestOfflineMessageIsSentOnceWhenTheHubIsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(50 * time.Millisecond)
-	items, _ := r.cache.Outbox(context.Background(), conv.ID)
+	// While offline the item goes back and forth between sending (an
+	// attempt) and pending (waiting, with the reason), never failed.
+	var items []cache.OutboxItem
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		items, _ = r.cache.Outbox(context.Background(), conv.ID)
+		if len(items) == 1 && items[0].State == cache.OutboxPending && items[0].Attempts >= 2 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
 	if len(items) != 1 || items[0].State != cache.OutboxPending || items[0].Error == nil || items[0].Error.Code != apierr.HubUnreachable {
 		t.Fatalf("while offline: %+v", items)
 	}
@@ -118,7 +127,7 @@ func TestOfflineMessageIsSentOnceWhenTheHubIsBack(t *testing.T) {
 	}
 	// The announcement follows the commit.
 	var last Update
-	deadline := time.Now().Add(5 * time.Second)
+	deadline = time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) && last.Sent == nil {
 		r.rec.mu.Lock()
 		last = r.rec.updates[len(r.rec.updates)-1]
