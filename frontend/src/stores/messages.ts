@@ -125,6 +125,11 @@ export async function openThread(conversationId: number): Promise<void> {
   api.markRead(conversationId).catch(() => {});
 }
 
+/** Marks a conversation's customer messages read (the customer sees blue ticks). */
+export async function markRead(conversationId: number): Promise<void> {
+  await api.markRead(conversationId).catch(() => {});
+}
+
 /** Loads the page before the oldest loaded message. */
 export async function loadOlder(conversationId: number): Promise<void> {
   const t = messagesStore.get().threads[conversationId];

@@ -1,6 +1,6 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { listenConversations, select } from '../../stores/conversations';
 import { listenMessages } from '../../stores/messages';
 import { loadSession, loadUsers } from '../../stores/session';
@@ -73,6 +73,16 @@ describe('ChatView', () => {
     await user.type(screen.getByRole('textbox', { name: 'Internal note' }), 'Call back at 5{Enter}');
     expect(fake.calls.find((c) => c.name === 'AddNote')?.args).toEqual([1, 'Call back at 5']);
     expect(await screen.findByText('Call back at 5')).toBeInTheDocument();
+  });
+
+  it('reads a customer message that arrives while the conversation is open', async () => {
+    vi.spyOn(document, 'hasFocus').mockReturnValue(true);
+    const { fake, rerender } = await mount();
+    const reads = () => fake.calls.filter((c) => c.name === 'MarkRead').length;
+    const before = reads();
+    act(() => void fake.customerSays(1, 'Are you there?'));
+    rerender(<ChatView conversation={fake.conversations.get(1)!} />);
+    await waitFor(() => expect(reads()).toBeGreaterThan(before));
   });
 
   it('replies to a quoted message', async () => {

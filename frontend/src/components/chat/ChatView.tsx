@@ -3,7 +3,7 @@ import { useStore } from '../../lib/store';
 import { formatFull } from '../../lib/time';
 import type { Conversation, ConversationStatus, Message, User } from '../../lib/types';
 import { conversationsStore, clearActionError, updateConversation } from '../../stores/conversations';
-import { discardOutbox, loadOlder, messagesStore, openThread, retryOutbox } from '../../stores/messages';
+import { discardOutbox, loadOlder, markRead, messagesStore, openThread, retryOutbox } from '../../stores/messages';
 import { isOffline, myId, sessionStore } from '../../stores/session';
 import { templatesStore } from '../../stores/templates';
 import { setReplyTo } from '../../stores/ui';
@@ -160,6 +160,17 @@ export function ChatView({ conversation }: { conversation: Conversation }) {
   useEffect(() => {
     void openThread(id);
   }, [id]);
+
+  // A customer message arriving while the agent has the conversation open
+  // (and the window focused) is read at once: blue ticks for the customer,
+  // no badge left behind.
+  const unread = conversation.unread_count;
+  const loaded = !!thread && !thread.loading;
+  useEffect(() => {
+    if (!loaded || unread === 0 || !document.hasFocus()) return;
+    const t = setTimeout(() => void markRead(id), 400);
+    return () => clearTimeout(t);
+  }, [id, unread, loaded]);
 
   const onLoadOlder = useCallback(() => void loadOlder(id), [id]);
   const onReply = useCallback((m: Message) => setReplyTo(m), []);

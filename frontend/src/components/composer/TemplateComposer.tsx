@@ -70,6 +70,7 @@ export function TemplateComposer({ templates, contact, reason, sending, onSend, 
       setChosen(null);
       setValues({});
       setTried(false);
+      setQuery('');
     }
   };
 
