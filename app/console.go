@@ -459,3 +459,11 @@ func (a *App) SandboxCustomers() ([]desktop.SandboxCustomer, error) {
 		return c.SandboxCustomers(ctx)
 	})
 }
+
+// SandboxSetHubOnline cuts (false) or restores (true) the console's
+// connection to the embedded hub, as a network outage would.
+func (a *App) SandboxSetHubOnline(online bool) (desktop.Status, error) {
+	return call(a, func(c *desktop.Console, ctx context.Context) (desktop.Status, error) {
+		return c.SandboxSetHubOnline(ctx, online)
+	})
+}

@@ -38,6 +38,9 @@ type SandboxControls interface {
 	CustomerSays(phone, name, text string) error
 	// SetTrafficRate sets the unprompted customer messages per second.
 	SetTrafficRate(perSecond float64)
+	// SetHubOnline cuts (false) or restores (true) the console's
+	// connection to the embedded hub, as a network outage would.
+	SetHubOnline(online bool)
 	// Customers lists the simulated customers.
 	Customers() []SandboxCustomer
 }
@@ -165,4 +168,22 @@ func (c *Console) SandboxCustomers(ctx context.Context) ([]SandboxCustomer, erro
 		return nil, err
 	}
 	return sb.Customers(), nil
+}
+
+// SandboxSetHubOnline takes the embedded hub away from the console (false)
+// or gives it back (true), as a network outage would (dev controls only):
+// offline sends wait in the outbox and go out on reconnect.
+func (c *Console) SandboxSetHubOnline(ctx context.Context, online bool) (Status, error) {
+	sb, err := c.sandbox()
+	if err != nil {
+		return Status{}, err
+	}
+	sb.SetHubOnline(online)
+	if online {
+		if s, err := c.current(); err == nil {
+			s.engine.Kick()
+			s.outbox.Wake()
+		}
+	}
+	return c.status(ctx), nil
 }

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"switchboard/backend/desktop"
+	"switchboard/backend/desktop/internal/netfault"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
 	"switchboard/backend/hubapi"
@@ -71,7 +72,8 @@ type Hub struct {
 	hs     *http.Server
 	sb     *sandbox.Sandbox
 	clock  *sandbox.RealClock
-	url    string
+	url    string // what the console connects to: through gate
+	gate   *netfault.Proxy
 	admin  *hubclient.Client
 	served chan error
 }
@@ -169,16 +171,23 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 	if err != nil {
 		return nil, err
 	}
-	h.url = "http://" + ln.Addr().String()
+	direct := "http://" + ln.Addr().String()
 	h.hs = &http.Server{Handler: h.srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn)}
 	go func() { h.served <- h.hs.Serve(ln) }()
-	h.admin = hubclient.New(h.url, secret)
+	h.admin = hubclient.New(direct, secret)
+	// The console reaches the hub through a gate it can close
+	// (SetHubOnline), so a test or a demo can take the hub away from the
+	// console while customers keep writing to it.
+	if h.gate, err = netfault.Start(ln.Addr().String()); err != nil {
+		return nil, err
+	}
+	h.url = h.gate.URL()
 
 	// Meta's dashboard verifies the callback URL before it posts anything;
 	// the sandbox does the same handshake.
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	err = h.sb.SubscribeWebhook(sctx, h.url+"/webhooks/whatsapp")
+	err = h.sb.SubscribeWebhook(sctx, direct+"/webhooks/whatsapp")
 	cancel()
 	if err != nil {
 		return nil, fmt.Errorf("embedded: sandbox webhook subscription: %w", err)
@@ -234,7 +243,7 @@ func (h *Hub) AgentSession(ctx context.Context) (string, domain.User, error) {
 	if _, err := h.admin.PutUser(ctx, hubclient.UserInput{Email: &email, Name: &name, Role: &role, Password: &password}); err != nil {
 		return "", domain.User{}, err
 	}
-	r, err := hubclient.New(h.url, "").Login(ctx, email, password, "Switchboard desktop (embedded)")
+	r, err := hubclient.New(h.admin.BaseURL, "").Login(ctx, email, password, "Switchboard desktop (embedded)")
 	if err != nil {
 		return "", domain.User{}, err
 	}
@@ -245,12 +254,15 @@ func (h *Hub) AgentSession(ctx context.Context) (string, domain.User, error) {
 func (h *Hub) Now() time.Time { return h.clock.Now() }
 
 // Sandbox implements desktop.EmbeddedHub.
-func (h *Hub) Sandbox() desktop.SandboxControls { return controls{h.sb} }
+func (h *Hub) Sandbox() desktop.SandboxControls { return controls{h.sb, h.gate} }
 
 // Close stops the API (stream clients are disconnected), the HTTP server,
 // the core (draining its send queue briefly) and the sandbox.
 func (h *Hub) Close() error {
 	var errs []error
+	if h.gate != nil {
+		errs = append(errs, h.gate.Close())
+	}
 	if h.srv != nil {
 		h.srv.Close()
 	}
@@ -275,7 +287,15 @@ func (h *Hub) Close() error {
 	return errors.Join(errs...)
 }
 
-type controls struct{ sb *sandbox.Sandbox }
+type controls struct {
+	sb   *sandbox.Sandbox
+	gate *netfault.Proxy
+}
+
+// SetHubOnline opens or closes the console's way to the hub: closed, the
+// console's connections drop and new ones are refused, as if the network
+// went away; the hub itself keeps taking customer messages.
+func (c controls) SetHubOnline(online bool) { c.gate.SetDown(!online) }
 
 func (c controls) Advance(d time.Duration) error { return c.sb.Advance(d) }
 

@@ -523,3 +523,49 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 }
 
 var _ = io.Discard
+
+func TestSandboxCanTakeTheHubOffline(t *testing.T) {
+	dir := t.TempDir()
+	opts := desktop.Options{StartEmbedded: embedded.Starter(testConfig("")), DevControls: true}
+	con := openConsole(t, dir, opts)
+	defer con.Close()
+	ctx := context.Background()
+	if err := con.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := con.SandboxCustomerSays(ctx, "+447700900456", "Léa Rossi", "Bonjour !"); err != nil {
+		t.Fatal(err)
+	}
+	var conv domain.Conversation
+	eventually(t, "the conversation", func() bool {
+		res, _ := con.Search(ctx, "Léa", 5)
+		if len(res.Conversations) == 1 {
+			conv = res.Conversations[0]
+			return true
+		}
+		return false
+	})
+	if _, err := con.SandboxSetHubOnline(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "offline", func() bool { st, _ := con.Status(ctx); return st.Sync.State == syncer.StateOffline })
+	if _, err := con.SendText(ctx, conv.ID, "sent from the train", nil); err != nil {
+		t.Fatal(err)
+	}
+	// The customer keeps writing while the console is away.
+	if err := con.SandboxCustomerSays(ctx, "+447700900456", "Léa Rossi", "Vous êtes là ?"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if items, _ := con.Outbox(ctx); len(items) != 1 {
+		t.Fatalf("outbox = %+v", items)
+	}
+	if _, err := con.SandboxSetHubOnline(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "delivered and caught up", func() bool {
+		items, _ := con.Outbox(ctx)
+		res, _ := con.Search(ctx, "là", 5)
+		return len(items) == 0 && len(res.Messages) == 1
+	})
+}

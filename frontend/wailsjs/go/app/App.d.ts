@@ -54,6 +54,8 @@ export function SandboxCustomerSays(arg1:string,arg2:string,arg3:string):Promise
 
 export function SandboxCustomers():Promise<Array<desktop.SandboxCustomer>>;
 
+export function SandboxSetHubOnline(arg1:boolean):Promise<desktop.Status>;
+
 export function SandboxSetTraffic(arg1:number):Promise<void>;
 
 export function SaveDraft(arg1:number,arg2:string):Promise<cache.Draft>;

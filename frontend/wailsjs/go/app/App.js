@@ -98,6 +98,10 @@ export function SandboxCustomers() {
   return window['go']['app']['App']['SandboxCustomers']();
 }
 
+export function SandboxSetHubOnline(arg1) {
+  return window['go']['app']['App']['SandboxSetHubOnline'](arg1);
+}
+
 export function SandboxSetTraffic(arg1) {
   return window['go']['app']['App']['SandboxSetTraffic'](arg1);
 }
