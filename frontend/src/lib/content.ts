@@ -124,6 +124,19 @@ export function formatBytes(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/**
+ * An inbox preview without the hub's "[type]" prefix (the row shows the
+ * type's icon instead): "[contacts] Ana" → "Ana", "[unsupported]" → the
+ * label.
+ */
+export function cleanPreview(preview: string, type: string): string {
+  const m = preview.match(/^\[([a-z_]+)\]\s*/);
+  if (!m) return preview;
+  const rest = preview.slice(m[0].length);
+  if (rest) return rest;
+  return m[1] === 'unsupported' ? 'Unsupported message' : (typeLabel(m[1] ?? type)?.label ?? type);
+}
+
 /** The icon and label an inbox row uses for a message type. */
 export function typeLabel(type: string): { icon: string; label: string } | null {
   switch (type) {

@@ -67,3 +67,14 @@ describe('isEmojiOnly', () => {
   ];
   for (const [text, want] of cases) it(`${text} → ${want}`, () => expect(isEmojiOnly(text)).toBe(want));
 });
+
+describe('cleanPreview', async () => {
+  const { cleanPreview } = await import('./content');
+  const cases: [string, string, string][] = [
+    ['[contacts] Ana Lima', 'contacts', 'Ana Lima'],
+    ['[unsupported]', 'unsupported', 'Unsupported message'],
+    ['[image]', 'image', 'Photo'],
+    ['Hello [world]', 'text', 'Hello [world]'],
+  ];
+  for (const [p, type, want] of cases) it(`${p} → ${want}`, () => expect(cleanPreview(p, type)).toBe(want));
+});

@@ -73,16 +73,18 @@ export function MessageBody({ m, templates, onOpenImage, trail }: BodyProps) {
     }
     case 'reaction':
       return <span className={styles.muted}>{m.preview || 'Reaction'}</span>;
-    default:
+    default: {
+      const what = type === 'unsupported' ? contentOf<{ type?: string }>('unsupported', m.content).type : type;
       return (
         <div className={styles.unsupported} data-testid="unsupported">
           <Icon name="alert" size={16} />
           <span>
-            {m.preview && type !== 'unsupported' ? <span dir="auto">{m.preview} · </span> : null}
-            This message type is not supported. Open WhatsApp on the phone to see it.
+            Unsupported message{what && what !== 'unknown' ? ` (${what.replace(/_/g, ' ')})` : ''}: WhatsApp does not pass it to business apps. The
+            customer can resend it another way.
           </span>
         </div>
       );
+    }
   }
 }
 

@@ -146,7 +146,7 @@ describe('MessageBubble', () => {
   });
 
   it('says which messages it cannot show', () => {
-    expect(within(show({ type: 'unsupported', content: { type: 'poll' } })).getByTestId('unsupported')).toHaveTextContent('not supported');
+    expect(within(show({ type: 'unsupported', content: { type: 'poll' } })).getByTestId('unsupported')).toHaveTextContent('Unsupported message (poll)');
   });
 });
 

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { typeLabel } from '../../lib/content';
+import { cleanPreview, typeLabel } from '../../lib/content';
 import { formatListTime } from '../../lib/time';
 import type { Conversation } from '../../lib/types';
 import { useNow } from '../../stores/clock';
@@ -58,7 +58,7 @@ export const InboxRow = memo(function InboxRow({ c, selected, assignee, onSelect
             {last?.direction === 'outbound' && <Ticks status={last.status} />}
             {kind && <Icon name={kind.icon as IconName} size={15} className={styles.typeIcon} />}
             <span className={styles.previewText} dir="auto">
-              {last ? last.preview || kind?.label || last.type : 'No messages yet'}
+              {last ? cleanPreview(last.preview, last.type) || kind?.label || last.type : 'No messages yet'}
             </span>
           </span>
           {c.unanswered && c.waiting_since && <WaitingTimer since={c.waiting_since} />}
