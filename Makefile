@@ -126,7 +126,7 @@ frontend-check: frontend/node_modules/.package-lock.json ## Frontend type-check 
 bindings-check: deps-wails ## Fail when frontend/wailsjs differs from what the Go facade generates.
 	@before="$$(mktemp -d)"; trap 'rm -rf "$$before"' EXIT; \
 	cp -r frontend/wailsjs "$$before/"; \
-	$(WAILS) generate module -v 0 >/dev/null; \
+	if ! $(WAILS) generate module -v 0 >"$$before/generate.log" 2>&1; then cat "$$before/generate.log" >&2; exit 1; fi; \
 	if ! diff -r "$$before/wailsjs" frontend/wailsjs; then \
 		echo "frontend/wailsjs was stale and has been regenerated: review and commit it" >&2; exit 1; fi; \
 	echo "bindings up to date"
