@@ -60,7 +60,7 @@ describe('ChatView', () => {
     await user.click(screen.getByRole('menuitemradio', { name: 'Pending' }));
     await user.click(screen.getByTestId('snooze-menu'));
     await user.click(screen.getByRole('menuitem', { name: /tomorrow/i }));
-    await user.click(screen.getByRole('button', { name: /close/i }));
+    await user.click(screen.getByRole('button', { name: 'Close conversation' }));
     const patches = fake.calls.filter((c) => c.name === 'UpdateConversation').map((c) => c.args[1] as Record<string, string>);
     expect(patches[0]).toEqual({ status: 'pending' });
     expect(patches[1]).toMatchObject({ status: 'snoozed', snoozed_until: expect.stringMatching(/T/) });

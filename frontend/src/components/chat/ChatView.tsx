@@ -135,12 +135,12 @@ function ConversationActions({ c, users }: { c: Conversation; users: User[] }) {
         )}
       </Menu>
       {c.status !== 'closed' ? (
-        <button type="button" className={styles.resolve} onClick={() => assign({ status: 'closed' })} title="Close conversation (e)">
-          <Icon name="check" size={16} /> Close
+        <button type="button" className={styles.resolve} onClick={() => assign({ status: 'closed' })} title="Close conversation (e)" aria-label="Close conversation">
+          <Icon name="check" size={16} /> <span className={styles.resolveText}>Close</span>
         </button>
       ) : (
-        <button type="button" className={styles.resolve} onClick={() => assign({ status: 'open' })} title="Reopen conversation">
-          <Icon name="refresh" size={15} /> Reopen
+        <button type="button" className={styles.resolve} onClick={() => assign({ status: 'open' })} title="Reopen conversation" aria-label="Reopen conversation">
+          <Icon name="refresh" size={15} /> <span className={styles.resolveText}>Reopen</span>
         </button>
       )}
     </div>
