@@ -2,16 +2,14 @@ package cache
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"testing"
 
 	"switchboard/backend/desktop/internal/fixture"
 	"switchboard/backend/domain"
 )
 
-// Benchmarks of the cache's fast paths. cmd/desktop-bench prints the same
-// figures next to raw-SQLite baselines for make bench.
+// Benchmarks of the cache's fast paths. backend/desktop/cmd/desktop-bench
+// prints the same figures next to raw-SQLite baselines for make bench.
 
 func BenchmarkInboxFirstPage50k(b *testing.B) {
 	ctx := context.Background()
@@ -89,6 +87,3 @@ func MissedEvents(after int64, n int, convs int64) []domain.Event {
 	}
 	return events
 }
-
-var _ = sql.ErrNoRows
-var _ = json.Marshal
