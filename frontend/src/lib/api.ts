@@ -105,6 +105,9 @@ export const api = {
   /** Uploads a file and sends it (needs a Go upload method; see hasMethod('SendMedia')). */
   sendMedia: (id: number, media: MediaUpload) => call<OutboxItem>('SendMedia', id, media),
   sendTemplate: (id: number, t: TemplateSend) => call<OutboxItem>('SendTemplate', id, t.name, t.language, t.variables ?? {}),
+  /** Go's check of a filled template (the hub's own rules): fields, preview, what is missing. */
+  templateForm: (name: string, language: string, variables: Record<string, string>) =>
+    call<{ sendable: boolean; problem: string; missing: string[] | null; unknown: string[] | null }>('TemplateForm', name, language, variables),
   retryOutbox: (key: string) => call<OutboxItem>('RetryOutbox', key),
   discardOutbox: (key: string) => call<void>('DiscardOutbox', key),
   updateConversation: (id: number, patch: ConversationPatch) => call<Conversation>('UpdateConversation', id, toGoPatch(patch)),

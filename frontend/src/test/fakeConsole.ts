@@ -427,6 +427,11 @@ export class FakeConsole {
       SendTemplate: rec('SendTemplate', (id: number, name: string, language: string, variables: Record<string, string>) =>
         this.enqueue(id, 'template', `Template ${name}`, { template: { name, language, variables } satisfies TemplateSend }),
       ),
+      TemplateForm: rec('TemplateForm', (name: string, language: string) => {
+        const t = this.templates.find((x) => x.name === name && x.language === language);
+        if (!t) throw { code: 'TEMPLATE_NOT_FOUND', message: 'No approved template with that name and language.' };
+        return { sendable: true, problem: '', missing: [], unknown: [] };
+      }),
       RetryOutbox: rec('RetryOutbox', (key: string) => {
         const it = this.outbox.find((o) => o.key === key)!;
         it.state = 'pending';

@@ -127,6 +127,17 @@ describe('Composer once the window has closed', () => {
     ]);
   });
 
+  it('does not send what Go’s template check refuses', async () => {
+    const { user, fake } = setup({ window_expires_at: null });
+    fake.failNext = {};
+    const bindings = (window as unknown as { go: { app: { App: Record<string, unknown> } } }).go.app.App;
+    bindings.TemplateForm = async () => ({ sendable: false, problem: 'the template has no parameter 4', missing: [], unknown: ['4'] });
+    await user.click(screen.getByRole('option', { name: /hello_world/ }));
+    await user.click(screen.getByRole('button', { name: /send template/i }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('the template has no parameter 4');
+    expect(fake.calls.some((c) => c.name === 'SendTemplate')).toBe(false);
+  });
+
   it('prefills the customer’s first name into a named template', async () => {
     const { user } = setup({ window_expires_at: null, contact: makeContact({ id: 1, name: 'Grace Hopper' }) });
     await user.click(screen.getByRole('option', { name: /appointment_reminder/ }));

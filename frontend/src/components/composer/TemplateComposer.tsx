@@ -9,6 +9,7 @@ import {
 } from '../../lib/templates';
 import type { Contact, Template, TemplateSend } from '../../lib/types';
 import { approved, templateKey } from '../../stores/templates';
+import { api, hasMethod } from '../../lib/api';
 import { TemplateView } from '../chat/TemplatePreview';
 import { Icon } from '../Icon';
 import styles from './Composer.module.css';
@@ -43,6 +44,7 @@ export function TemplateComposer({ templates, contact, reason, sending, onSend, 
   const [chosen, setChosen] = useState<Template | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
   const [tried, setTried] = useState(false);
+  const [goProblem, setGoProblem] = useState('');
 
   const list = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -64,8 +66,24 @@ export function TemplateComposer({ templates, contact, reason, sending, onSend, 
   const submit = async () => {
     if (!chosen) return;
     setTried(true);
+    setGoProblem('');
     if (!valid) return;
-    const ok = await onSend({ name: chosen.name, language: chosen.language, variables: templateVariables(chosen, values) });
+    const variables = templateVariables(chosen, values);
+    // Go checks the form against the hub's own rules too (it runs on the
+    // cache, offline): a template the hub would refuse never reaches the
+    // outbox.
+    if (hasMethod('TemplateForm')) {
+      try {
+        const form = await api.templateForm(chosen.name, chosen.language, variables);
+        if (!form.sendable) {
+          setGoProblem(form.problem || 'This template cannot be sent as filled in.');
+          return;
+        }
+      } catch {
+        // The send itself reports what is wrong.
+      }
+    }
+    const ok = await onSend({ name: chosen.name, language: chosen.language, variables });
     if (ok) {
       setChosen(null);
       setValues({});
@@ -162,9 +180,9 @@ export function TemplateComposer({ templates, contact, reason, sending, onSend, 
                 </div>
               );
             })}
-            {tried && errors[''] && (
+            {tried && (errors[''] || goProblem) && (
               <p className={styles.fieldError} role="alert">
-                {errors['']}
+                {errors[''] || goProblem}
               </p>
             )}
             <div className={styles.formActions}>
