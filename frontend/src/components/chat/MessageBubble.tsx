@@ -158,7 +158,13 @@ export function OutboxBubble({
           <Ticks status={failed ? 'failed' : 'pending'} />
         </div>
       </div>
-      {(failed || it.error) && (
+      {!failed && it.error && !offline && (
+        <div className={styles.retrying} role="note">
+          <Icon name="refresh" size={13} />
+          <span>Will retry: {it.error.message}</span>
+        </div>
+      )}
+      {failed && (
         <div className={styles.failure} role="note">
           <Icon name="alert" size={14} />
           <span>{it.error?.message ?? 'The hub refused this message.'}</span>
