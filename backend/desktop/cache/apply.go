@@ -40,11 +40,18 @@ func (c *Cache) ApplyEvents(ctx context.Context, events []domain.Event, upTo int
 			return err
 		}
 		applied, skipped = applied[:0], skipped[:0]
-		for _, e := range events {
+		superseded := supersededIn(events)
+		for i, e := range events {
 			if e.Seq <= seq {
 				continue
 			}
 			seq = e.Seq
+			if superseded[i] {
+				// A later event in this batch carries the whole object
+				// again: storing this one would only be overwritten.
+				applied = append(applied, e)
+				continue
+			}
 			if err := w.apply(e); err != nil {
 				var bad *json.SyntaxError
 				var badType *json.UnmarshalTypeError
@@ -70,6 +77,38 @@ func (c *Cache) ApplyEvents(ctx context.Context, events []domain.Event, upTo int
 		return nil, nil, err
 	}
 	return applied, skipped, nil
+}
+
+// supersededIn marks the events of a batch that a later event of the same
+// batch makes moot: a conversation.updated followed by another for the same
+// conversation, and every counters.updated but the last. Events carry the
+// whole object after the change, so only the last one's state survives
+// anyway; skipping the others saves most of a replay's index updates.
+func supersededIn(events []domain.Event) []bool {
+	out := make([]bool, len(events))
+	lastConv := map[int64]int{}
+	lastCounters := -1
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
+		switch e.Type {
+		case domain.EventConversationUpdated:
+			if e.ConversationID == 0 {
+				continue
+			}
+			if _, later := lastConv[e.ConversationID]; later {
+				out[i] = true
+			} else {
+				lastConv[e.ConversationID] = i
+			}
+		case domain.EventCountersUpdated:
+			if lastCounters >= 0 {
+				out[i] = true
+			} else {
+				lastCounters = i
+			}
+		}
+	}
+	return out
 }
 
 // Snapshot is everything a fresh replica holds, read from the hub after

@@ -132,17 +132,11 @@ func (c *Cache) Inbox(ctx context.Context, me int64, q InboxQuery) (InboxPage, e
 }
 
 // InboxCounts counts each tab's conversations and unanswered ones under a
-// status filter (empty: any). One scan of a covering index, grouped by
-// owner, serves all three tabs.
+// status filter (empty: any). One scan of the covering index on (assignee,
+// status, unanswered), grouped, serves all three tabs and any filter.
 func (c *Cache) InboxCounts(ctx context.Context, me int64, status domain.ConversationStatus) (TabCounts, error) {
-	query := `SELECT assignee, COUNT(*), SUM(unanswered) FROM conversations`
-	var args []any
-	if status != "" {
-		query += ` WHERE status = ?`
-		args = append(args, string(status))
-	}
-	query += ` GROUP BY assignee`
-	rows, err := c.db.Read.QueryContext(ctx, query, args...)
+	rows, err := c.db.Read.QueryContext(ctx, `SELECT assignee, status, COUNT(*), SUM(unanswered)
+		FROM conversations GROUP BY assignee, status`)
 	if err != nil {
 		return TabCounts{}, err
 	}
@@ -150,17 +144,21 @@ func (c *Cache) InboxCounts(ctx context.Context, me int64, status domain.Convers
 	var tc TabCounts
 	for rows.Next() {
 		var assignee int64
+		var st string
 		var n TabCount
-		if err := rows.Scan(&assignee, &n.Total, &n.Unanswered); err != nil {
+		if err := rows.Scan(&assignee, &st, &n.Total, &n.Unanswered); err != nil {
 			return TabCounts{}, err
 		}
-		tc.All.Total += n.Total
-		tc.All.Unanswered += n.Unanswered
+		if status != "" && st != string(status) {
+			continue
+		}
+		add := func(t *TabCount) { t.Total += n.Total; t.Unanswered += n.Unanswered }
+		add(&tc.All)
 		switch assignee {
 		case 0:
-			tc.Unassigned = n
+			add(&tc.Unassigned)
 		case me:
-			tc.Mine = n
+			add(&tc.Mine)
 		}
 	}
 	return tc, rows.Err()
