@@ -66,22 +66,63 @@ func (s *Service) submitAsync(fn func(w *wtx) error) {
 func (s *Service) runCommitter() {
 	defer close(s.committed)
 	batch := make([]*writeOp, 0, s.cfg.MaxBatch)
+	var timer *time.Timer
+	prev := 0 // the previous batch's size
 	for op := range s.ops {
 		batch = append(batch[:0], op)
-	collect:
-		for len(batch) < s.cfg.MaxBatch {
-			select {
-			case more, ok := <-s.ops:
-				if !ok {
-					break collect
+		open := s.collect(&batch)
+		// Under load (the previous batch was big), linger briefly for more
+		// writes before committing: one commit of many bodies writes each
+		// hot index page once, where several small commits write it
+		// several times. Light traffic never waits.
+		if open && prev >= lingerAbove && len(batch) < s.cfg.MaxBatch && s.cfg.CommitLinger > 0 {
+			if timer == nil {
+				timer = time.NewTimer(s.cfg.CommitLinger)
+			} else {
+				timer.Reset(s.cfg.CommitLinger)
+			}
+		linger:
+			for len(batch) < s.cfg.MaxBatch {
+				select {
+				case more, ok := <-s.ops:
+					if !ok {
+						break linger
+					}
+					batch = append(batch, more)
+				case <-timer.C:
+					break linger
 				}
-				batch = append(batch, more)
-			default:
-				break collect
+			}
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
 			}
 		}
+		prev = len(batch)
 		s.commitBatch(batch)
 	}
+}
+
+// lingerAbove is the batch size from which the committer lingers.
+const lingerAbove = 32
+
+// collect appends every op already waiting, up to MaxBatch. It reports
+// false when the ops channel is closed.
+func (s *Service) collect(batch *[]*writeOp) bool {
+	for len(*batch) < s.cfg.MaxBatch {
+		select {
+		case more, ok := <-s.ops:
+			if !ok {
+				return false
+			}
+			*batch = append(*batch, more)
+		default:
+			return true
+		}
+	}
+	return true
 }
 
 // commitBatch applies ops in one transaction. Non-bulk ops run inside a
@@ -241,6 +282,7 @@ type writer struct {
 
 	lastCounters []byte // JSON of the counters last emitted
 	lastSeq      int64
+	buf          []byte // event encoding scratch
 }
 
 type convPair struct {
@@ -503,9 +545,22 @@ func (w *wtx) touch(e *convEntry) {
 
 // emit appends an event in this transaction.
 func (w *wtx) emit(typ string, convID int64, assignee, prevAssignee *int64, data any) error {
-	b, err := json.Marshal(data)
-	if err != nil {
-		return err
+	var b []byte
+	switch d := data.(type) {
+	case *domain.Message:
+		b = appendMessageJSON(w.buf[:0], d)
+	case domain.Conversation:
+		b = appendConversationJSON(w.buf[:0], &d)
+	case *domain.Contact:
+		b = appendContactJSON(w.buf[:0], d)
+	default:
+		var err error
+		if b, err = json.Marshal(data); err != nil {
+			return err
+		}
+	}
+	if cap(b) > cap(w.buf) && cap(b) < 1<<20 {
+		w.buf = b[:0] // keep the grown buffer (the store copies the bytes)
 	}
 	e := domain.Event{Type: typ, ConversationID: convID, AssigneeID: assignee, PrevAssigneeID: prevAssignee,
 		At: w.s.now(), Data: b}
@@ -573,7 +628,7 @@ func (w *wtx) flush() error {
 			}
 			continue
 		}
-		if err := w.tx.UpdateConversation(w.ctx, &e.c); err != nil {
+		if err := w.tx.UpdateConversation(w.ctx, &e.c, changedFields(orig, &e.c)); err != nil {
 			return err
 		}
 		contribution(orig, -1, deltas)
@@ -643,6 +698,38 @@ func (w *wtx) flush() error {
 		delete(w.acctDelta, id)
 	}
 	return nil
+}
+
+// changedFields says which column groups differ between a conversation as it
+// was and as it is. A new conversation (orig.ID == 0) writes everything.
+func changedFields(orig, c *store.Conversation) store.ConversationFields {
+	if orig.ID == 0 {
+		return store.AllConversationFields
+	}
+	var f store.ConversationFields
+	if orig.Status != c.Status || !sameTime(orig.SnoozedUntil, c.SnoozedUntil) {
+		f |= store.ConvStatus
+	}
+	if !sameAssignee(orig.AssigneeID, c.AssigneeID) || orig.Team != c.Team {
+		f |= store.ConvAssignment
+	}
+	if !sameTime(orig.WindowExpiresAt, c.WindowExpiresAt) || !sameTime(orig.LastInboundAt, c.LastInboundAt) ||
+		!sameTime(orig.LastOutboundAt, c.LastOutboundAt) {
+		f |= store.ConvWindow
+	}
+	if orig.Unanswered != c.Unanswered || !sameTime(orig.WaitingSince, c.WaitingSince) {
+		f |= store.ConvWaiting
+	}
+	if orig.UnreadCount != c.UnreadCount || orig.LastMessage != c.LastMessage || orig.Referral != c.Referral {
+		f |= store.ConvPreview // pointers: changed values are always new pointers
+	}
+	if !orig.LastActivityAt.Equal(c.LastActivityAt) {
+		f |= store.ConvActivity
+	}
+	if orig.AccountID != c.AccountID || orig.Contact.ID != c.Contact.ID {
+		f |= store.ConvParent
+	}
+	return f
 }
 
 func sameAssignee(a, b *int64) bool {

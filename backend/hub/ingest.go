@@ -639,7 +639,7 @@ func (w *wtx) mergeContact(keep, drop *domain.Contact, now time.Time) error {
 			de.c.UpdatedAt = now
 			// Written now, not at flush: deleting drop below would
 			// otherwise cascade to this conversation.
-			if err := w.tx.UpdateConversation(w.ctx, &de.c); err != nil {
+			if err := w.tx.UpdateConversation(w.ctx, &de.c, store.ConvParent); err != nil {
 				return err
 			}
 			continue

@@ -303,6 +303,14 @@ func (w *wtx) recordSent(id int64, wamid string, now time.Time) error {
 		return err
 	}
 	if wamid != "" && msg.WAMID == "" {
+		// Meta's ids are unique; refuse to file a second message under one
+		// rather than corrupt status tracking if that ever failed.
+		if other, err := w.tx.MessageByWAMID(w.ctx, wamid); err == nil && other.ID != msg.ID {
+			w.s.log.Error("hub: the Cloud API answered a wamid another message already has", "message_id", msg.ID, "wamid", wamid, "other", other.ID)
+			wamid = ""
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 		msg.WAMID = wamid
 	}
 	advance(&msg.Message, domain.MsgSent, now, nil)

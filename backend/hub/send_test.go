@@ -554,9 +554,11 @@ func TestTemplateLifecycle(t *testing.T) {
 		tp, err := se.current().GetTemplate(ctx, testAccount, "welcome_back", "en_US")
 		return err == nil && tp.Status == "APPROVED"
 	})
-	if _, err := se.current().Send(ctx, send); err != nil {
+	sentMsg, err := se.current().Send(ctx, send)
+	if err != nil {
 		t.Fatalf("send an approved template: %v", err)
 	}
+	se.waitStatus(sentMsg.ID, domain.MsgDelivered) // its status events are in before counting
 	if err := se.current().DeleteTemplate(ctx, testAccount, "welcome_back"); err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"sync"
@@ -124,6 +125,11 @@ type Config struct {
 	TickInterval time.Duration
 	// MaxBatch caps how many writes share one transaction (default 1024).
 	MaxBatch int
+	// CommitLinger is how long the committer waits for more writes before
+	// committing when it is under load (the previous transaction carried
+	// 32 writes or more); light traffic is committed at once. Default
+	// 2ms; negative disables.
+	CommitLinger time.Duration
 }
 
 // Service is the messaging core. Build it with New; it is safe for
@@ -131,6 +137,7 @@ type Config struct {
 type Service struct {
 	cfg   Config
 	st    store.Store
+	ownSt bool // st was made here from Config.DB: Close closes it
 	clock Clock
 	log   *slog.Logger
 
@@ -163,11 +170,12 @@ type Service struct {
 // committer, the send workers and the ticker.
 func New(ctx context.Context, cfg Config) (*Service, error) {
 	st := cfg.Store
+	own := false
 	if st == nil {
 		if cfg.DB == nil {
 			return nil, errors.New("hub: Config.DB or Config.Store is required")
 		}
-		st = sqlitestore.New(cfg.DB)
+		st, own = sqlitestore.New(cfg.DB), true
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = systemClock{}
@@ -205,12 +213,16 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 1024
 	}
+	if cfg.CommitLinger == 0 {
+		cfg.CommitLinger = 2 * time.Millisecond
+	}
 	if err := st.Migrate(ctx); err != nil {
 		return nil, fmt.Errorf("hub: migrate: %w", err)
 	}
 	s := &Service{
 		cfg:       cfg,
 		st:        st,
+		ownSt:     own,
 		clock:     cfg.Clock,
 		log:       cfg.Logger,
 		ops:       make(chan *writeOp, 4096),
@@ -294,7 +306,11 @@ func (s *Service) Close(ctx context.Context) error {
 		left := s.disp.drain(ctx)
 		s.shutdownCommitter()
 		if left > 0 {
-			err = fmt.Errorf("hub: closed with %d message(s) still queued; they will be sent after the next start: %w", left, context.Cause(ctx))
+			cause := context.Cause(ctx)
+			if cause == nil {
+				cause = errors.New("no Cloud API client to send them")
+			}
+			err = fmt.Errorf("hub: closed with %d message(s) still queued; they will be sent after the next start: %w", left, cause)
 		}
 		s.subMu.Lock()
 		for ch := range s.subs {
@@ -309,6 +325,11 @@ func (s *Service) Close(ctx context.Context) error {
 func (s *Service) shutdownCommitter() {
 	close(s.ops)
 	<-s.committed
+	if c, ok := s.st.(io.Closer); ok && s.ownSt {
+		if err := c.Close(); err != nil {
+			s.log.Warn("hub: closing the store", "err", err)
+		}
+	}
 }
 
 // errClosing is answered once Close has begun.

@@ -18,6 +18,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"switchboard/backend/domain"
@@ -40,6 +41,14 @@ type Store struct {
 	// database/sql keeps handing out the same driver connection (it does:
 	// the writer pool holds exactly one, never expired).
 	wc *writerConn
+
+	// The checkpointer copies the WAL into the database file from a read
+	// connection, off the writer's path (see checkpointer).
+	ckptOnce    sync.Once
+	ckptStarted bool
+	ckptWake    chan struct{}
+	ckptStop    chan struct{}
+	ckptDone    chan struct{}
 }
 
 type writerConn struct {
@@ -49,9 +58,40 @@ type writerConn struct {
 
 var _ store.Store = (*Store)(nil)
 
-// New returns a Store on db. Call Migrate before use.
+// New returns a Store on db. Call Migrate before use, and Close when done.
 func New(db *sqlitedb.DB) *Store {
-	return &Store{db: db}
+	return &Store{db: db, ckptWake: make(chan struct{}, 1), ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
+}
+
+// checkpointer runs WAL checkpoints in the background. SQLite's automatic
+// checkpoint would run inside a commit every thousand pages, copying pages
+// and syncing the database file while every webhook caller waits; here the
+// writer connection has it turned off and this goroutine checkpoints
+// (PASSIVE: never blocking the writer) soon after writes, at most every
+// checkpointEvery, and every second regardless (for other users of the
+// database).
+func (s *Store) checkpointer() {
+	defer close(s.ckptDone)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.ckptStop:
+			return
+		case <-s.ckptWake:
+		case <-tick.C:
+		}
+		if _, err := s.db.Read.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+			// Not fatal: the next round retries, and Close restores
+			// automatic checkpoints.
+			continue
+		}
+		select {
+		case <-s.ckptStop:
+			return
+		case <-time.After(checkpointEvery):
+		}
+	}
 }
 
 // DB is the underlying database.
@@ -66,15 +106,30 @@ func (s *Store) Migrate(ctx context.Context) error {
 // on the writer connection, on first use, and kept.
 func reg(q string) string { return q }
 
-// Close finalises the prepared statements (not the database). Call it only
-// when no Update is running.
+// Close stops the checkpointer (checkpointing once more and handing
+// checkpoints back to SQLite) and finalises the prepared statements. It does
+// not close the database. Call it only when no Update is running.
 func (s *Store) Close() error {
-	conn, err := s.db.Write.Conn(context.Background())
+	s.ckptOnce.Do(func() {}) // a checkpointer not started by now never will be
+	if s.ckptStarted {
+		close(s.ckptStop)
+		<-s.ckptDone
+		s.ckptStarted = false
+	}
+	ctx := context.Background()
+	conn, err := s.db.Write.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	return conn.Raw(func(any) error {
+	var errs []error
+	if _, err := conn.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 1000`); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		errs = append(errs, err)
+	}
+	errs = append(errs, conn.Raw(func(any) error {
 		if s.wc == nil {
 			return nil
 		}
@@ -84,7 +139,8 @@ func (s *Store) Close() error {
 		}
 		s.wc = nil
 		return errors.Join(errs...)
-	})
+	}))
+	return errors.Join(errs...)
 }
 
 // Update runs fn in a write transaction on the writer connection. Updates
@@ -108,6 +164,15 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 				}
 			}
 			s.wc = &writerConn{dc: dc, stmts: make(map[string]driver.Stmt, 64)}
+			if ec, ok := dc.(driver.ExecerContext); ok {
+				if _, err := ec.ExecContext(context.Background(), `PRAGMA wal_autocheckpoint = 0`, nil); err != nil {
+					return fmt.Errorf("sqlitestore: %w", err)
+				}
+				s.ckptOnce.Do(func() {
+					s.ckptStarted = true
+					go s.checkpointer()
+				})
+			}
 		}
 		bt, ok := dc.(driver.ConnBeginTx)
 		if !ok {
@@ -129,6 +194,10 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		}
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("sqlitestore: commit: %w", err)
+		}
+		select {
+		case s.ckptWake <- struct{}{}:
+		default:
 		}
 		return nil
 	})
@@ -504,3 +573,8 @@ func decodeIntCursor(c string, n int) ([]int64, error) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// checkpointEvery spaces background checkpoints: each copies the pages
+// changed since the previous one, so a page rewritten by many commits in
+// between is copied once.
+const checkpointEvery = 500 * time.Millisecond

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"strings"
+	"sync"
 	"time"
 
 	"switchboard/backend/domain"
@@ -240,17 +242,76 @@ func (t *txn) InsertConversation(ctx context.Context, c *store.Conversation) err
 	return err
 }
 
-var qUpdateConversation = reg(`UPDATE conversations SET account_id = ?, contact_id = ?, status = ?,
-	assignee_id = ?, team = ?, snoozed_until = ?, window_expires_at = ?, last_inbound_at = ?,
-	last_outbound_at = ?, unanswered = ?, waiting_since = ?, unread_count = ?, last_message = ?,
-	last_activity_at = ?, referral = ?, created_at = ?, updated_at = ? WHERE id = ?`)
+// conversationSets maps each column group to its SET clauses and the
+// values, in order, from a conversation.
+var conversationSets = []struct {
+	field store.ConversationFields
+	cols  []string
+	vals  func(c *store.Conversation) ([]any, error)
+}{
+	{store.ConvStatus, []string{"status", "snoozed_until"}, func(c *store.Conversation) ([]any, error) {
+		return []any{string(c.Status), nsPtr(c.SnoozedUntil)}, nil
+	}},
+	{store.ConvAssignment, []string{"assignee_id", "team"}, func(c *store.Conversation) ([]any, error) {
+		return []any{nullInt(c.AssigneeID), c.Team}, nil
+	}},
+	{store.ConvWindow, []string{"window_expires_at", "last_inbound_at", "last_outbound_at"}, func(c *store.Conversation) ([]any, error) {
+		return []any{nsPtr(c.WindowExpiresAt), nsPtr(c.LastInboundAt), nsPtr(c.LastOutboundAt)}, nil
+	}},
+	{store.ConvWaiting, []string{"unanswered", "waiting_since"}, func(c *store.Conversation) ([]any, error) {
+		return []any{boolInt(c.Unanswered), nsPtr(c.WaitingSince)}, nil
+	}},
+	{store.ConvPreview, []string{"unread_count", "last_message", "referral"}, func(c *store.Conversation) ([]any, error) {
+		last, err := jsonOrNil(c.LastMessage)
+		if err != nil {
+			return nil, err
+		}
+		ref, err := jsonOrNil(c.Referral)
+		return []any{c.UnreadCount, last, ref}, err
+	}},
+	{store.ConvActivity, []string{"last_activity_at"}, func(c *store.Conversation) ([]any, error) {
+		return []any{ns(c.LastActivityAt)}, nil
+	}},
+	{store.ConvParent, []string{"account_id", "contact_id"}, func(c *store.Conversation) ([]any, error) {
+		return []any{c.AccountID, c.Contact.ID}, nil
+	}},
+}
 
-func (t *txn) UpdateConversation(ctx context.Context, c *store.Conversation) error {
-	args, err := convArgs(c)
-	if err != nil {
-		return err
+// updateConversationSQL builds (once per combination) the UPDATE that
+// writes exactly the selected groups: SQLite maintains an index on an
+// UPDATE only when the statement sets one of its columns.
+var updateConversationSQL sync.Map // store.ConversationFields -> string
+
+func conversationUpdate(fields store.ConversationFields) string {
+	if q, ok := updateConversationSQL.Load(fields); ok {
+		return q.(string)
 	}
-	return mustAffect(t.exec(ctx, qUpdateConversation, append(args, c.ID)...))
+	var sets []string
+	for _, g := range conversationSets {
+		if fields&g.field != 0 {
+			for _, c := range g.cols {
+				sets = append(sets, c+" = ?")
+			}
+		}
+	}
+	q := `UPDATE conversations SET ` + strings.Join(append(sets, "updated_at = ?"), ", ") + ` WHERE id = ?`
+	updateConversationSQL.Store(fields, q)
+	return q
+}
+
+func (t *txn) UpdateConversation(ctx context.Context, c *store.Conversation, fields store.ConversationFields) error {
+	args := make([]any, 0, 20)
+	for _, g := range conversationSets {
+		if fields&g.field != 0 {
+			v, err := g.vals(c)
+			if err != nil {
+				return err
+			}
+			args = append(args, v...)
+		}
+	}
+	args = append(args, ns(c.UpdatedAt), c.ID)
+	return mustAffect(t.exec(ctx, conversationUpdate(fields), args...))
 }
 
 var qDeleteConversation = reg(`DELETE FROM conversations WHERE id = ?`)
@@ -354,16 +415,41 @@ func scanMessage(sc scanner) (store.Message, error) {
 	return m, nil
 }
 
-// ON CONFLICT (wamid) DO NOTHING makes redelivery a no-op; no row is
-// affected then, which is how the caller learns it was a duplicate. A clash on
-// idempotency_key still fails: the service checks keys before inserting.
-var qInsertMessage = reg(`INSERT INTO messages (wamid, conversation_id, account_id, direction, type, content,
+// wamidKey is the index key of a wamid: 64 bits of FNV-1a. Distinct wamids
+// may share a key; lookups compare the wamid itself too.
+func wamidKey(wamid string) any {
+	if wamid == "" {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte(wamid))
+	return int64(h.Sum64())
+}
+
+var (
+	qWamidTaken    = reg(`SELECT wamid FROM messages WHERE wamid_key = ?`)
+	qInsertMessage = reg(`INSERT INTO messages (wamid, wamid_key, conversation_id, account_id, direction, type, content,
 	preview, from_addr, to_addr, reply_to, context_wamid, forwarded, hidden, reactions, status, error,
 	author_id, timestamp, sent_at, delivered_at, read_at, idempotency_key, request_hash, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (wamid) DO NOTHING`)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+)
 
+// InsertMessage stores m unless a message with its wamid exists (webhook
+// redelivery), which it reports with false. Write transactions are
+// serialised, so the check and the insert cannot interleave with another.
 func (t *txn) InsertMessage(ctx context.Context, m *store.Message) (bool, error) {
+	key := wamidKey(m.WAMID)
+	if key != nil {
+		rows, err := t.query(qWamidTaken, key)
+		if err != nil {
+			return false, err
+		}
+		for _, r := range rows {
+			if asString(r[0]) == m.WAMID {
+				return false, nil
+			}
+		}
+	}
 	reactions, err := jsonOrNil(m.Reactions)
 	if err != nil {
 		return false, err
@@ -376,19 +462,19 @@ func (t *txn) InsertMessage(ctx context.Context, m *store.Message) (bool, error)
 	if content == "" {
 		content = "{}"
 	}
-	res, err := t.exec(ctx, qInsertMessage, nullStr(m.WAMID), m.ConversationID, m.AccountID, string(m.Direction),
+	res, err := t.exec(ctx, qInsertMessage, nullStr(m.WAMID), key, m.ConversationID, m.AccountID, string(m.Direction),
 		m.Type, content, m.Preview, m.From, m.To, nullInt(m.ReplyTo), m.ContextWAMID, boolInt(m.Forwarded),
 		boolInt(m.Hidden), reactions, string(m.Status), errJSON, nullInt(m.AuthorID), ns(m.Timestamp),
 		nsPtr(m.SentAt), nsPtr(m.DeliveredAt), nsPtr(m.ReadAt), nullStr(m.IdempotencyKey), m.RequestHash,
 		ns(m.CreatedAt), ns(m.UpdatedAt))
-	if err != nil || res.affected == 0 {
+	if err != nil {
 		return false, err
 	}
 	m.ID = res.lastID
 	return true, nil
 }
 
-var qUpdateMessage = reg(`UPDATE messages SET wamid = ?, conversation_id = ?, reply_to = ?, reactions = ?,
+var qUpdateMessage = reg(`UPDATE messages SET wamid = ?, wamid_key = ?, conversation_id = ?, reply_to = ?, reactions = ?,
 	status = ?, error = ?, sent_at = ?, delivered_at = ?, read_at = ?, updated_at = ? WHERE id = ?`)
 
 func (t *txn) UpdateMessage(ctx context.Context, m *store.Message) error {
@@ -400,13 +486,13 @@ func (t *txn) UpdateMessage(ctx context.Context, m *store.Message) error {
 	if err != nil {
 		return err
 	}
-	return mustAffect(t.exec(ctx, qUpdateMessage, nullStr(m.WAMID), m.ConversationID, nullInt(m.ReplyTo), reactions,
+	return mustAffect(t.exec(ctx, qUpdateMessage, nullStr(m.WAMID), wamidKey(m.WAMID), m.ConversationID, nullInt(m.ReplyTo), reactions,
 		string(m.Status), errJSON, nsPtr(m.SentAt), nsPtr(m.DeliveredAt), nsPtr(m.ReadAt), ns(m.UpdatedAt), m.ID))
 }
 
 var (
 	qMessageByID    = reg(`SELECT ` + msgCols + ` FROM messages m WHERE m.id = ?`)
-	qMessageByWAMID = reg(`SELECT ` + msgCols + ` FROM messages m WHERE m.wamid = ?`)
+	qMessageByWAMID = reg(`SELECT ` + msgCols + ` FROM messages m WHERE m.wamid_key = ? AND m.wamid = ?`)
 	qMessageByIdem  = reg(`SELECT ` + msgCols + ` FROM messages m WHERE m.idempotency_key = ?`)
 )
 
@@ -423,7 +509,14 @@ func (t *txn) MessageByID(ctx context.Context, id int64) (store.Message, error) 
 }
 
 func (t *txn) MessageByWAMID(ctx context.Context, wamid string) (store.Message, error) {
-	return t.messageBy(ctx, qMessageByWAMID, wamid)
+	if wamid == "" {
+		return store.Message{}, store.ErrNotFound
+	}
+	row, err := t.queryRow(ctx, qMessageByWAMID, wamidKey(wamid), wamid)
+	if err != nil {
+		return store.Message{}, err
+	}
+	return scanMessage(row)
 }
 
 func (t *txn) MessageByIdempotencyKey(ctx context.Context, key string) (store.Message, error) {
@@ -529,8 +622,12 @@ func (t *txn) SetRawWebhookState(ctx context.Context, id int64, state store.RawS
 	return mustAffect(t.exec(ctx, qSetRawState, string(state), errText, id))
 }
 
+// Bodies are inserted in time order, so the oldest are the lowest ids: the
+// scan stops at the first young body.
 var qPruneRaw = reg(`DELETE FROM webhook_bodies WHERE id IN (
-	SELECT id FROM webhook_bodies WHERE received_at < ? AND state = 'processed' ORDER BY received_at LIMIT ?)`)
+	SELECT id FROM webhook_bodies WHERE state = 'processed' AND id < COALESCE(
+		(SELECT id FROM webhook_bodies WHERE received_at >= ? ORDER BY id LIMIT 1), 9223372036854775807)
+	ORDER BY id LIMIT ?)`)
 
 func (t *txn) PruneRawWebhooks(ctx context.Context, before time.Time, limit int) (int, error) {
 	res, err := t.exec(ctx, qPruneRaw, ns(before), limit)

@@ -71,7 +71,10 @@ type Tx interface {
 	// Conversations. There is at most one conversation per account and
 	// contact; InsertConversation of a second one fails.
 	InsertConversation(ctx context.Context, c *Conversation) error
-	UpdateConversation(ctx context.Context, c *Conversation) error
+	// UpdateConversation writes the column groups in fields (and
+	// updated_at); writing only what changed spares the indexes on the
+	// columns that did not.
+	UpdateConversation(ctx context.Context, c *Conversation, fields ConversationFields) error
 	DeleteConversation(ctx context.Context, id int64) error
 	ConversationByID(ctx context.Context, id int64) (Conversation, error)
 	ConversationByContact(ctx context.Context, accountID string, contactID int64) (Conversation, error)
@@ -121,7 +124,8 @@ type Tx interface {
 	CountersTx(ctx context.Context) (domain.Counters, error)
 
 	// Events. AppendEvent assigns e.Seq, strictly greater than every seq
-	// ever assigned, even after pruning.
+	// ever assigned, even after pruning. e.Data is only valid during the
+	// call (the caller reuses the buffer).
 	AppendEvent(ctx context.Context, e *domain.Event) error
 	// PruneEvents deletes up to limit events with seq <= maxSeq or at
 	// before olderThan, oldest first, and returns how many it deleted. It
@@ -186,6 +190,22 @@ type Conversation struct {
 	// LastOutboundAt is when the business last wrote.
 	LastOutboundAt *time.Time `json:"-"`
 }
+
+// ConversationFields selects groups of conversation columns to write.
+type ConversationFields uint32
+
+// Conversation column groups.
+const (
+	ConvStatus     ConversationFields = 1 << iota // status, snoozed_until
+	ConvAssignment                                // assignee_id, team
+	ConvWindow                                    // window_expires_at, last_inbound_at, last_outbound_at
+	ConvWaiting                                   // unanswered, waiting_since
+	ConvPreview                                   // unread_count, last_message, referral
+	ConvActivity                                  // last_activity_at
+	ConvParent                                    // account_id, contact_id
+
+	AllConversationFields = ConvStatus | ConvAssignment | ConvWindow | ConvWaiting | ConvPreview | ConvActivity | ConvParent
+)
 
 // Message is a stored message: the API shape plus bookkeeping.
 type Message struct {

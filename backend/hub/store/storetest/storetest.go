@@ -213,7 +213,7 @@ func testConversations(t *testing.T, s store.Store) {
 	c.LastMessage = &domain.MessagePreview{ID: 9, Direction: domain.Inbound, Type: "text", Preview: "hi", Status: domain.MsgReceived, At: t0}
 	c.Referral = &domain.Referral{SourceURL: "https://fb.me/x", SourceType: "ad", CtwaClid: "abc"}
 	c.LastActivityAt, c.UpdatedAt = at(time.Minute), at(time.Minute)
-	update(t, s, func(tx store.Tx) error { return tx.UpdateConversation(ctx, &c) })
+	update(t, s, func(tx store.Tx) error { return tx.UpdateConversation(ctx, &c, store.AllConversationFields) })
 	update(t, s, func(tx store.Tx) error {
 		got, err := tx.ConversationByContact(ctx, f.account, f.contact.ID)
 		if err != nil {
@@ -274,6 +274,25 @@ func testMessageDedupe(t *testing.T, s store.Store) {
 		got, err := tx.MessageByWAMID(ctx, "wamid.A")
 		if err != nil || got.Preview != "hi" {
 			t.Fatalf("the duplicate changed the message: %+v, %v", got, err)
+		}
+		// A wamid learnt later (a send's answer) dedupes too.
+		q := newMsg(f.conv.ID, f.account, "", t0)
+		if _, err := tx.InsertMessage(ctx, &q); err != nil {
+			return err
+		}
+		q.WAMID = "wamid.B"
+		if err := tx.UpdateMessage(ctx, &q); err != nil {
+			return err
+		}
+		late := newMsg(f.conv.ID, f.account, "wamid.B", t0)
+		if ok, err := tx.InsertMessage(ctx, &late); err != nil || ok {
+			t.Fatalf("insert of a wamid set by update: %v %v", ok, err)
+		}
+		if got, err := tx.MessageByWAMID(ctx, "wamid.B"); err != nil || got.ID != q.ID {
+			t.Fatalf("by the updated wamid: %+v, %v", got, err)
+		}
+		if _, err := tx.MessageByWAMID(ctx, ""); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("by no wamid: %v", err)
 		}
 		return nil
 	})
@@ -529,7 +548,7 @@ func testCounters(t *testing.T, s store.Store) {
 		f.conv.WaitingSince, g.WaitingSince = ptr(at(time.Hour)), ptr(at(time.Minute))
 		g.Status = domain.StatusClosed // closed ones are not waiting
 		for _, c := range []*store.Conversation{&f.conv, &g} {
-			if err := tx.UpdateConversation(ctx, c); err != nil {
+			if err := tx.UpdateConversation(ctx, c, store.AllConversationFields); err != nil {
 				return err
 			}
 		}
@@ -694,7 +713,7 @@ func testListConversations(t *testing.T, s store.Store) {
 			if i%3 == 0 {
 				c.Team, c.Unanswered, c.Status = "sales", true, domain.StatusPending
 			}
-			if err := tx.UpdateConversation(ctx, c); err != nil {
+			if err := tx.UpdateConversation(ctx, c, store.AllConversationFields); err != nil {
 				return err
 			}
 		}
