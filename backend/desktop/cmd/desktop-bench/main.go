@@ -475,26 +475,50 @@ func repoRoot() (string, error) {
 	}
 }
 
+// startXvfb starts a virtual X server on a display it picks itself
+// (-displayfd), and returns the stop function, which lets it exit cleanly
+// so it removes its socket and lock file.
 func startXvfb() (string, func(), error) {
-	for n := 90; n < 110; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		display := ":" + strconv.Itoa(n)
-		cmd := exec.Command("Xvfb", display, "-screen", "0", "1280x820x24", "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			return "", nil, err
-		}
-		for range 50 {
-			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-				return display, func() { cmd.Process.Kill(); cmd.Wait() }, nil
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		cmd.Process.Kill()
-		cmd.Wait()
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", nil, err
 	}
-	return "", nil, errors.New("no free X display for Xvfb")
+	defer r.Close()
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x820x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return "", nil, err
+	}
+	w.Close()
+	stop := func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	}
+	got := make(chan string, 1)
+	go func() {
+		b := make([]byte, 16)
+		n, _ := r.Read(b)
+		got <- strings.TrimSpace(string(b[:n]))
+	}()
+	select {
+	case n := <-got:
+		if n == "" {
+			stop()
+			return "", nil, errors.New("Xvfb did not start")
+		}
+		return ":" + n, stop, nil
+	case <-time.After(10 * time.Second):
+		stop()
+		return "", nil, errors.New("Xvfb did not start in 10 s")
+	}
 }
 
 type footprint struct {
