@@ -1,4 +1,4 @@
-import type { SessionInfo, SyncState } from '../lib/types';
+import type { ConsoleStatus, SyncState } from '../lib/types';
 import type { View } from '../stores/ui';
 import { Avatar } from './Avatar';
 import { Icon, type IconName } from './Icon';
@@ -31,7 +31,7 @@ interface RailProps {
   onSelect: (v: View) => void;
   unanswered: number;
   showSupervisor: boolean;
-  session: SessionInfo | null;
+  session: ConsoleStatus | null;
   sync: SyncState;
   version?: string;
   onHelp: () => void;

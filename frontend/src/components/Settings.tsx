@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useStore } from '../lib/store';
 import { connectSandbox, sessionStore, signIn, signOut } from '../stores/session';
 import { Icon } from './Icon';
+import { QuickRepliesEditor } from './QuickRepliesEditor';
 import styles from './Settings.module.css';
 
 /**
@@ -124,6 +125,8 @@ export function Settings() {
           </div>
         </form>
       </section>
+
+      <QuickRepliesEditor />
     </div>
   );
 }

@@ -71,6 +71,20 @@ describe('Settings', () => {
     expect(sessionStore.get().signInError?.code).toBe('UNAUTHORIZED');
   });
 
+  it('adds and deletes quick replies', async () => {
+    new FakeConsole({ now: () => T0 });
+    localStorage.clear();
+    const user = userEvent.setup();
+    render(<Settings />);
+    await user.type(screen.getByLabelText('Shortcut'), '/refund');
+    await user.type(screen.getByLabelText('Reply text'), 'Your refund is on its way.');
+    await user.click(screen.getByRole('button', { name: 'Add' }));
+    expect(screen.getByTestId('quick-replies')).toHaveTextContent('/refundYour refund is on its way.');
+    expect(JSON.parse(localStorage.getItem('switchboard.quickReplies')!).at(-1)).toEqual({ shortcut: 'refund', text: 'Your refund is on its way.' });
+    await user.click(screen.getByRole('button', { name: 'Delete /refund' }));
+    expect(screen.getByTestId('quick-replies')).not.toHaveTextContent('/refund');
+  });
+
   it('asks twice before signing out', async () => {
     const fake = new FakeConsole({ now: () => T0 });
     await loadSession();

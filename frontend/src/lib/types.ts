@@ -356,9 +356,6 @@ export interface ConsoleStatus {
   clock_offset_ms?: number;
 }
 
-/** @deprecated name kept for components: the console's status. */
-export type SessionInfo = ConsoleStatus;
-
 /** The payload of clock.changed and SandboxAdvance. */
 export interface SandboxClock {
   offset_ms: number;

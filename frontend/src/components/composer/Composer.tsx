@@ -91,7 +91,8 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
   const [templateChosen, setTemplateChosen] = useState(false);
   const [quickOpen, setQuickOpen] = useState(false);
   const [quickIndex, setQuickIndex] = useState(0);
-  const quickReplies = useMemo<QuickReply[]>(() => loadQuickReplies(), []);
+  // Read when the conversation changes, so edits in Settings apply.
+  const quickReplies = useMemo<QuickReply[]>(() => loadQuickReplies(), [conversation.id]);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
   const id = conversation.id;
