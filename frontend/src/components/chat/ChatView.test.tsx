@@ -109,6 +109,24 @@ describe('ChatView', () => {
   });
 });
 
+describe('ChatView header', () => {
+  beforeEach(() => resetStores(T0));
+
+  it('shows where a customer came from (click-to-WhatsApp ad) and an opt-out', async () => {
+    const conv = makeConversation({
+      id: 1,
+      referral: { headline: 'Spring sale', source_url: 'https://fb.me/ad/1', source_type: 'ad' },
+      contact: { id: 1, name: 'Liam', phone: '+15550001', opted_out: true, created_at: iso(T0), updated_at: iso(T0) },
+    });
+    new FakeConsole({ now: () => T0, conversations: [conv] });
+    render(<ChatView conversation={conv} />);
+    expect(screen.getByTestId('referral')).toHaveTextContent('from ad Spring sale');
+    expect(within(screen.getByTestId('referral')).getByRole('link')).toHaveAttribute('href', 'https://fb.me/ad/1');
+    expect(screen.getByText('opted out')).toBeInTheDocument();
+    expect(await screen.findByTestId('opted-out')).toBeInTheDocument();
+  });
+});
+
 describe('snoozeOptions', () => {
   it('offers an hour, this evening, tomorrow and next Monday', () => {
     const wed = new Date(2026, 2, 11, 10, 0);

@@ -13,6 +13,7 @@ import { Icon } from '../Icon';
 import { Menu, MenuDivider, MenuItem, MenuLabel } from '../Menu';
 import { WaitingTimer } from '../inbox/WaitingTimer';
 import { MessageList } from './MessageList';
+import { ExternalLink } from './RichText';
 import styles from './Chat.module.css';
 
 const STATUS_LABEL: Record<ConversationStatus, string> = { open: 'Open', pending: 'Pending', snoozed: 'Snoozed', closed: 'Closed' };
@@ -198,6 +199,17 @@ export function ChatView({ conversation }: { conversation: Conversation }) {
                 {' · '}
                 <WaitingTimer since={c.waiting_since} long />
               </>
+            )}
+            {c.contact.opted_out && <span className={styles.optedOutTag}>opted out</span>}
+            {c.referral && (c.referral.headline || c.referral.source_url) && (
+              <span className={styles.referral} title={c.referral.body || c.referral.headline} data-testid="referral">
+                <Icon name="bolt" size={12} /> from ad{' '}
+                {c.referral.source_url ? (
+                  <ExternalLink href={c.referral.source_url}>{c.referral.headline || 'link'}</ExternalLink>
+                ) : (
+                  c.referral.headline
+                )}
+              </span>
             )}
           </div>
         </div>
