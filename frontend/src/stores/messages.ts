@@ -24,6 +24,8 @@ export interface Thread {
   /** False when the customer cannot be messaged (opted out); reason says why. */
   canMessage: boolean;
   reason: string;
+  /** Unread customer messages when the agent opened it (the divider). */
+  unreadAtOpen: number;
 }
 
 export interface MessagesState {
@@ -50,6 +52,7 @@ function emptyThread(conversationId: number): Thread {
     sendError: null,
     canMessage: true,
     reason: '',
+    unreadAtOpen: 0,
   };
 }
 
@@ -118,6 +121,7 @@ export async function openThread(conversationId: number): Promise<void> {
       draft: view.draft?.body ?? '',
       canMessage: view.can_message !== false,
       reason: view.reason ?? '',
+      unreadAtOpen: view.conversation?.unread_count ?? 0,
     }));
   } catch (err) {
     patchThread(conversationId, (t) => ({ ...t, loading: false, error: toAppError(err) }));

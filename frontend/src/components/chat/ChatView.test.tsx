@@ -39,6 +39,24 @@ describe('ChatView', () => {
     expect(fake.calls.some((c) => c.name === 'MarkRead' && c.args[0] === 1)).toBe(true);
   });
 
+  it('marks where the unread messages start', async () => {
+    const fake = new FakeConsole({
+      now: () => T0,
+      conversations: [makeConversation({ id: 1, unread_count: 2 })],
+      messages: [
+        makeMessage({ conversation_id: 1, id: 1, timestamp: iso(T0 - 3000), preview: 'old', content: { body: 'old' } }),
+        makeMessage({ conversation_id: 1, id: 2, timestamp: iso(T0 - 2000), preview: 'new one', content: { body: 'new one' } }),
+        makeMessage({ conversation_id: 1, id: 3, timestamp: iso(T0 - 1000), preview: 'new two', content: { body: 'new two' } }),
+      ],
+    });
+    render(<ChatView conversation={fake.conversations.get(1)!} />);
+    const divider = await screen.findByTestId('unread-divider');
+    expect(divider).toHaveTextContent('2 unread messages');
+    const order = [...document.querySelectorAll('[data-testid=unread-divider],[data-testid=message]')].map((e) => e.textContent);
+    expect(order[1]).toContain('2 unread');
+    expect(order[2]).toContain('new one');
+  });
+
   it('assigns to me, to another agent and to a team, and unassigns', async () => {
     const { fake, user } = await mount();
     const open = async () => user.click(screen.getByTestId('assign-menu'));

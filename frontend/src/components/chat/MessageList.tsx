@@ -11,6 +11,7 @@ import styles from './Chat.module.css';
 
 type Row =
   | { kind: 'older'; key: string }
+  | { kind: 'unread'; key: string; count: number }
   | { kind: 'day'; key: string; label: string }
   | { kind: 'msg'; key: string; m: Message }
   | { kind: 'note'; key: string; n: Note }
@@ -26,6 +27,18 @@ export function buildRows(thread: Thread, now: number): Row[] {
   for (const m of thread.messages) if (m.type !== 'reaction') items.push({ at: m.timestamp, m });
   for (const n of thread.notes) items.push({ at: n.created_at, n });
   items.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  // The divider goes above the oldest of the customer's unread messages.
+  let unreadFrom: Message | undefined;
+  if (thread.unreadAtOpen > 0) {
+    let left = thread.unreadAtOpen;
+    for (let i = thread.messages.length - 1; i >= 0 && left > 0; i--) {
+      const m = thread.messages[i]!;
+      if (m.direction === 'inbound' && m.type !== 'reaction') {
+        unreadFrom = m;
+        left--;
+      }
+    }
+  }
   let day = '';
   for (const it of items) {
     const k = dayKey(it.at);
@@ -33,6 +46,7 @@ export function buildRows(thread: Thread, now: number): Row[] {
       day = k;
       rows.push({ kind: 'day', key: `day-${k}`, label: dayLabel(it.at, now) });
     }
+    if (it.m && it.m === unreadFrom) rows.push({ kind: 'unread', key: 'unread', count: thread.unreadAtOpen });
     if (it.m) rows.push({ kind: 'msg', key: `m-${it.m.id}`, m: it.m });
     else if (it.n) rows.push({ kind: 'note', key: `n-${it.n.id}`, n: it.n });
   }
@@ -95,7 +109,10 @@ export function MessageList({ thread, templates, users, offline, onLoadOlder, on
     if (opened.current !== thread.conversationId || (lastCount.current === 0 && rows.length > 0)) {
       opened.current = thread.conversationId;
       atBottom.current = true;
-      if (rows.length > 0) virt.scrollToIndex(rows.length - 1, { align: 'end' });
+      // Open at the first unread message, else at the newest.
+      const unread = rows.findIndex((r) => r.kind === 'unread');
+      if (unread > 0) virt.scrollToIndex(unread, { align: 'start' });
+      else if (rows.length > 0) virt.scrollToIndex(rows.length - 1, { align: 'end' });
     } else if (head !== firstKey.current && rows.length > lastCount.current && firstKey.current !== null) {
       // Older messages were prepended: keep the same message under the eyes.
       el.scrollTop += total - lastTotal.current;
@@ -160,6 +177,13 @@ export function MessageList({ thread, templates, users, offline, onLoadOlder, on
                   </div>
                 )}
                 {row.kind === 'day' && <DaySeparator label={row.label} />}
+                {row.kind === 'unread' && (
+                  <div className={styles.unreadRow} role="separator" data-testid="unread-divider">
+                    <span>
+                      {row.count} unread message{row.count === 1 ? '' : 's'}
+                    </span>
+                  </div>
+                )}
                 {row.kind === 'msg' && (
                   <MessageBubble
                     m={row.m}
