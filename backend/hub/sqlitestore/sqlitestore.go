@@ -205,7 +205,8 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 
 // txn is one write transaction.
 type txn struct {
-	w *writerConn
+	w  *writerConn
+	nv []driver.NamedValue
 }
 
 // stmt returns query prepared on the writer connection.
@@ -235,8 +236,8 @@ func firstLine(q string) string {
 
 // named converts arguments to the driver's form. Only the types this
 // package passes are handled.
-func named(args []any) []driver.NamedValue {
-	nv := make([]driver.NamedValue, len(args))
+func named(nv []driver.NamedValue, args []any) []driver.NamedValue {
+	nv = nv[:0]
 	for i, a := range args {
 		switch v := a.(type) {
 		case int:
@@ -256,7 +257,7 @@ func named(args []any) []driver.NamedValue {
 		case store.RawState:
 			a = string(v)
 		}
-		nv[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		nv = append(nv, driver.NamedValue{Ordinal: i + 1, Value: a})
 	}
 	return nv
 }
@@ -270,7 +271,10 @@ func (t *txn) exec(_ context.Context, query string, args ...any) (execResult, er
 	if err != nil {
 		return execResult{}, err
 	}
-	res, err := st.(driver.StmtExecContext).ExecContext(context.Background(), named(args))
+	// The driver copies the arguments while binding, so one argument
+	// buffer serves every statement of the transaction.
+	t.nv = named(t.nv, args)
+	res, err := st.(driver.StmtExecContext).ExecContext(context.Background(), t.nv)
 	if err != nil {
 		return execResult{}, err
 	}
@@ -288,7 +292,8 @@ func (t *txn) query(query string, args ...any) ([]rowValues, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.(driver.StmtQueryContext).QueryContext(context.Background(), named(args))
+	t.nv = named(t.nv, args)
+	rows, err := st.(driver.StmtQueryContext).QueryContext(context.Background(), t.nv)
 	if err != nil {
 		return nil, err
 	}
