@@ -28,6 +28,8 @@ export interface ConversationsState {
   searchError: AppError | null;
   /** An action (assign, status, snooze) failed. */
   actionError: AppError | null;
+  /** The open conversation left this agent's view (assigned to someone else). */
+  selectedHidden: boolean;
 }
 
 const zeroCounts: TabCounts = {
@@ -53,6 +55,7 @@ export const initialConversationsState: ConversationsState = {
   searching: false,
   searchError: null,
   actionError: null,
+  selectedHidden: false,
 };
 
 export const conversationsStore = createStore<ConversationsState>(initialConversationsState);
@@ -152,9 +155,9 @@ export function setStatusFilter(status: ConversationStatus | ''): void {
 
 export function select(id: number | null): void {
   conversationsStore.set((s) => {
-    if (id === null) return { ...s, selectedId: null, selected: null };
+    if (id === null) return { ...s, selectedId: null, selected: null, selectedHidden: false };
     const c = s.rows.find((r) => r.id === id) ?? s.search?.conversations.find((r) => r.id === id) ?? null;
-    return { ...s, selectedId: id, selected: c ?? (s.selected?.id === id ? s.selected : null) };
+    return { ...s, selectedId: id, selected: c ?? (s.selected?.id === id ? s.selected : null), selectedHidden: s.selectedId === id ? s.selectedHidden : false };
   });
   if (id !== null && !conversationsStore.get().selected) {
     api
@@ -199,14 +202,24 @@ export function applyConversation(c: Conversation): void {
   scheduleCounts();
 }
 
-/** Applies a conversation.deleted event. */
-export function removeConversation(c: Pick<Conversation, 'id'>): void {
-  conversationsStore.set((s) => ({
-    ...s,
-    rows: s.rows.filter((r) => r.id !== c.id),
-    selectedId: s.selectedId === c.id ? null : s.selectedId,
-    selected: s.selectedId === c.id ? null : s.selected,
-  }));
+/**
+ * Applies conversation.deleted / conversation.removed. A conversation
+ * assigned away from the agent ("hidden") stays open with a notice, so
+ * the agent is not yanked out of what they were reading; a deleted one
+ * closes.
+ */
+export function removeConversation(c: Pick<Conversation, 'id'>, reason: 'deleted' | 'hidden' | string = 'deleted'): void {
+  conversationsStore.set((s) => {
+    const open = s.selectedId === c.id;
+    const keep = open && reason === 'hidden';
+    return {
+      ...s,
+      rows: s.rows.filter((r) => r.id !== c.id),
+      selectedId: open && !keep ? null : s.selectedId,
+      selected: open && !keep ? null : s.selected,
+      selectedHidden: keep ? true : s.selectedHidden,
+    };
+  });
   scheduleCounts();
 }
 
@@ -247,9 +260,9 @@ export function clearActionError(): void {
 export function listenConversations(): () => void {
   const offs = [
     onEvent<Conversation>(EVENTS.conversationUpdated, applyConversation),
-    onEvent<Conversation>(EVENTS.conversationDeleted, removeConversation),
+    onEvent<Conversation>(EVENTS.conversationDeleted, (c) => removeConversation(c)),
     onEvent<Conversation['contact']>(EVENTS.contactUpdated, applyContact),
-    onEvent<ConversationRemoved>(EVENTS.conversationRemoved, (r) => removeConversation({ id: r.conversation_id })),
+    onEvent<ConversationRemoved>(EVENTS.conversationRemoved, (r) => removeConversation({ id: r.conversation_id }, r.reason)),
   ];
   return () => offs.forEach((off) => off());
 }

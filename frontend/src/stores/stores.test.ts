@@ -32,6 +32,23 @@ describe('conversations store', () => {
     expect(conversationsStore.get().rows.map((r) => r.id)).toEqual([3, 2]);
   });
 
+  it('keeps an open conversation assigned away with a notice, closes a deleted one', async () => {
+    const fake = new FakeConsole({ conversations: [1, 2].map((id) => makeConversation({ id, assignee_id: 1 })) });
+    const off = (await import('./conversations')).listenConversations();
+    await loadSession();
+    await loadInbox();
+    const { select } = await import('./conversations');
+    select(1);
+    fake.emit('conversation.removed', { conversation_id: 1, reason: 'hidden' });
+    expect(conversationsStore.get()).toMatchObject({ selectedId: 1, selectedHidden: true });
+    expect(conversationsStore.get().rows.map((r) => r.id)).toEqual([2]);
+    select(2);
+    expect(conversationsStore.get().selectedHidden).toBe(false);
+    fake.emit('conversation.removed', { conversation_id: 2, reason: 'deleted' });
+    expect(conversationsStore.get().selectedId).toBeNull();
+    off();
+  });
+
   it('pages the inbox by cursor', async () => {
     new FakeConsole({ conversations: Array.from({ length: 450 }, (_, i) => makeConversation({ id: i + 1, assignee_id: 1 })) });
     await loadSession();

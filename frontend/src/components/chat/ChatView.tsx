@@ -155,6 +155,7 @@ export function ChatView({ conversation }: { conversation: Conversation }) {
   const templates = useStore(templatesStore, (s) => s.templates);
   const session = useStore(sessionStore);
   const actionError = useStore(conversationsStore, (s) => s.actionError);
+  const hidden = useStore(conversationsStore, (s) => s.selectedHidden);
   const offline = isOffline(session);
   const users = useMemo(() => new Map(session.users.map((u) => [u.id, u])), [session.users]);
 
@@ -215,6 +216,12 @@ export function ChatView({ conversation }: { conversation: Conversation }) {
         </div>
         <ConversationActions c={c} users={session.users} />
       </header>
+      {hidden && (
+        <div className={styles.hiddenNotice} role="status" data-testid="hidden-notice">
+          <Icon name="users" size={14} /> This conversation was assigned to someone else. It stays open until you move on; it is no longer
+          in your inbox.
+        </div>
+      )}
       {actionError && (
         <div className={styles.actionError} role="alert">
           <Icon name="alert" size={14} /> {actionError.message}
