@@ -59,6 +59,23 @@ describe('Composer while the window is open', () => {
     ]);
   });
 
+  it('uploads a file from this computer when Go can, with the text as caption', async () => {
+    const { user, fake } = setup();
+    const app = (window as unknown as { go: { app: { App: Record<string, (...a: unknown[]) => Promise<unknown>> } } }).go.app.App;
+    const sent: unknown[][] = [];
+    app.SendMedia = async (...args: unknown[]) => {
+      sent.push(args);
+      return { key: 'k-up', local_id: 9, conversation_id: 1, state: 'pending', type: 'image', preview: 'box.png', attempts: 0, created_at: '', updated_at: '' };
+    };
+    await user.click(screen.getByRole('button', { name: 'Attach a file' }));
+    expect(screen.getByRole('button', { name: 'From this computer…' })).toBeInTheDocument();
+    await user.upload(screen.getByTestId('file-input'), new File(['png-bytes'], 'box.png', { type: 'image/png' }));
+    expect(screen.getByTestId('attachment')).toHaveTextContent('box.png');
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'the box{Enter}');
+    expect(sent[0]).toEqual([1, { filename: 'box.png', mime_type: 'image/png', data: btoa('png-bytes'), caption: 'the box' }]);
+    expect(fake.calls.some((c) => c.name === 'SendText')).toBe(false);
+  });
+
   it('offers quick replies on /', async () => {
     const { user } = setup();
     const box = screen.getByRole('textbox', { name: 'Message' });

@@ -233,6 +233,7 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
     }
     setFileError('');
     setFile(f);
+    setLink(null);
     inputRef.current?.focus();
   };
 
@@ -366,6 +367,11 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
             }}
           />
           {link && <span className={styles.muted}>{kindOfLink(link)}</span>}
+          {hasMethod('SendMedia') && (
+            <button type="button" className={styles.textButton} onClick={() => fileRef.current?.click()}>
+              From this computer…
+            </button>
+          )}
           <button type="button" className={styles.iconButton} onClick={() => setLink(null)} aria-label="Remove attachment">
             <Icon name="close" size={16} />
           </button>
@@ -399,9 +405,12 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
         <button
           type="button"
           className={styles.iconButton}
-          onClick={() => (hasMethod('SendMedia') ? fileRef.current?.click() : setLink((l) => (l === null ? '' : null)))}
+          onClick={() => {
+            setFile(null);
+            setLink((l) => (l === null ? '' : null));
+          }}
           aria-label="Attach a file"
-          title={hasMethod('SendMedia') ? 'Attach a file' : 'Attach a file by link'}
+          title="Attach a photo, video, audio or document"
         >
           <Icon name="attach" size={20} />
         </button>
