@@ -63,9 +63,13 @@ type Core interface {
 
 var _ Core = (*hub.Service)(nil)
 
-// MediaSource downloads media by id; *whatsapp.Client is one.
+// MediaSource downloads media by id and uploads files for a number's
+// messages; *whatsapp.Client is one.
 type MediaSource interface {
 	FetchMedia(ctx context.Context, mediaID string, maxBytes int64) (*whatsapp.MediaInfo, *whatsapp.MediaDownload, error)
+	// UploadMedia streams a file to the Cloud API for phoneNumberID (an
+	// account's id) and returns its media id.
+	UploadMedia(ctx context.Context, phoneNumberID string, up whatsapp.MediaUpload) (string, error)
 }
 
 var _ MediaSource = (*whatsapp.Client)(nil)

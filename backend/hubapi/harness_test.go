@@ -35,6 +35,8 @@ type testEnv struct {
 	url   string
 	db    *sqlitedb.DB
 	clock *testClock
+	// graph counts the core's and the server's calls to the Cloud API.
+	graph *graphCounter
 
 	admin      string // bootstrap token: every scope, role admin
 	adminUser  principalInfo
@@ -82,6 +84,9 @@ type envOption func(*envConfig)
 
 // withAPI changes the server's configuration.
 func withAPI(f func(*Config)) envOption { return func(c *envConfig) { f(c.api) } }
+
+// withSandbox changes the sandbox's configuration.
+func withSandbox(f func(*sandbox.Config)) envOption { return func(c *envConfig) { f(c.sb) } }
 
 // withHub changes the core's configuration.
 func withHub(f func(*hub.Config)) envOption { return func(c *envConfig) { f(c.hub) } }
@@ -133,6 +138,8 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	}
 	e.db = db
 	api := whatsapp.NewClient(base, sb.AccessToken())
+	e.graph = &graphCounter{next: http.DefaultTransport, calls: map[string]int{}}
+	api.HTTP.Transport = e.graph
 	p := sb.PhoneNumbers()[0]
 	hcfg.DB, hcfg.API, hcfg.AppSecret = db, api, sb.AppSecret()
 	hcfg.Accounts = []domain.Account{{ID: p.ID, WABAID: sb.WABAID(), DisplayPhoneNumber: "+" + p.DisplayNumber, VerifiedName: p.VerifiedName, ThroughputMPS: 1000}}
@@ -306,4 +313,40 @@ func (e *testEnv) eventually(cond func() bool, what string, args ...any) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	e.t.Fatalf("timed out waiting for "+what, args...)
+}
+
+// graphCounter is the Cloud API client's transport in tests: it counts
+// requests by method and last path segment ("POST media", "GET 1234"), so
+// a test can prove what did or did not reach Meta's side.
+type graphCounter struct {
+	next  http.RoundTripper
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+// RoundTrip counts and forwards.
+func (g *graphCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	seg := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+	g.mu.Lock()
+	g.calls[r.Method+" "+seg]++
+	g.mu.Unlock()
+	return g.next.RoundTrip(r)
+}
+
+// count is how many requests had this method and last path segment.
+func (g *graphCounter) count(key string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.calls[key]
+}
+
+// total is how many requests reached the Cloud API.
+func (g *graphCounter) total() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := 0
+	for _, c := range g.calls {
+		n += c
+	}
+	return n
 }

@@ -98,17 +98,8 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r)
 	req.AuthorID = p.AuthorID()
 	ctx := r.Context()
-	if key := r.Header.Get("Idempotency-Key"); key != "" {
-		if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-			return apierr.New(apierr.InvalidRequest, "Idempotency-Key must be 1 to %d printable ASCII characters", maxIdempotencyKey)
-		}
-		owner := "token:" + strconv.FormatInt(p.TokenID, 10)
-		if p.UserID != nil {
-			// A person's retries may come with a new token after signing
-			// in again; the key is theirs, not the token's.
-			owner = "user:" + strconv.FormatInt(*p.UserID, 10)
-		}
-		req.IdempotencyKey = owner + ":" + key
+	if req.IdempotencyKey, err = idempotencyKey(r, p); err != nil {
+		return err
 	}
 	if err := s.checkSendVisibility(ctx, p, &req); err != nil {
 		return err
@@ -118,6 +109,26 @@ func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.writeData(w, http.StatusAccepted, m)
+}
+
+// idempotencyKey is the request's Idempotency-Key qualified by its owner
+// ("" without one). Keys belong to the caller (the user, or the
+// integration token), so two callers cannot collide.
+func idempotencyKey(r *http.Request, p *Principal) (string, error) {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		return "", nil
+	}
+	if len(key) > maxIdempotencyKey || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		return "", apierr.New(apierr.InvalidRequest, "Idempotency-Key must be 1 to %d printable ASCII characters", maxIdempotencyKey)
+	}
+	owner := "token:" + strconv.FormatInt(p.TokenID, 10)
+	if p.UserID != nil {
+		// A person's retries may come with a new token after signing in
+		// again; the key is theirs, not the token's.
+		owner = "user:" + strconv.FormatInt(*p.UserID, 10)
+	}
+	return owner + ":" + key, nil
 }
 
 // checkSendVisibility keeps agents to their own and unassigned

@@ -119,6 +119,9 @@ var opDocs = map[string]opDoc{
 	"GET /v1/media/{id}": {tag: "messages", summary: "Media of a message (proxied and cached)",
 		description: "The hub downloads through the Cloud API once and caches under --data. The token may be given as ?access_token= for <img> tags.",
 		query:       []param{{"access_token", "string", "The token, for clients that cannot set headers."}}, raw: "application/octet-stream"},
+	"POST /v1/media": {tag: "messages", summary: "Upload a file to send (image, video, audio, document, sticker)",
+		description: "multipart/form-data with a file part (its Content-Type is the file's type; or give a type field first) and an optional account_id (defaults to the only number). The type and size are checked against WhatsApp's limits before anything goes to Meta: image 5 MB (jpeg, png), video and audio 16 MB, sticker 500 KB (webp), document 100 MB. Answers 201 with the media id to send as {\"image\": {\"id\": …}} (or video, audio, document, sticker) in POST /v1/messages; the hub keeps a copy, so GET /v1/media/{id} serves it at once. Errors: UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, VALIDATION_FAILED (field file). Honours Idempotency-Key (same key and file: the first answer again, without a second upload).",
+		body:        mediaUploadForm{}, bodyMedia: []string{"multipart/form-data"}, data: UploadedMedia{}, status: http.StatusCreated},
 
 	"GET /v1/templates": {tag: "templates", summary: "Synced templates",
 		query: []param{pLimit, pCursor, {"status", "string", "APPROVED, PENDING, …"}, {"name", "string", "Template name."}, {"language", "string", "Language code."}, {"account", "string", "A phone_number_id."}},
@@ -192,7 +195,7 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 		for _, q := range d.query {
 			params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.desc, "schema": map[string]any{"type": q.typ}})
 		}
-		if method == http.MethodPost && path == "/v1/messages" {
+		if method == http.MethodPost && (path == "/v1/messages" || path == "/v1/media") {
 			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "description": "Makes a retried request send once (1–255 printable ASCII).", "schema": map[string]any{"type": "string"}})
 		}
 		if len(params) > 0 {
@@ -208,9 +211,14 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 			}
 			content := map[string]any{}
 			for _, m := range media {
-				if m == "application/json" {
+				switch {
+				case m == "application/json":
 					content[m] = map[string]any{"schema": bs}
-				} else {
+				case m == "multipart/form-data" && len(media) == 1:
+					// A form only: its fields are the body type's, the
+					// file a binary string.
+					content[m] = map[string]any{"schema": formSchema(reflect.TypeOf(d.body))}
+				default:
 					content[m] = map[string]any{"schema": map[string]any{"type": "string"}}
 				}
 			}
@@ -275,6 +283,29 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 		"security": []any{map[string]any{"bearer": []string{}}, map[string]any{"apiKey": []string{}}},
 	}
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+// formSchema describes a multipart form from a struct's json names: a
+// field named file is a binary string, the others strings.
+func formSchema(t reflect.Type) map[string]any {
+	props := map[string]any{}
+	var required []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		p := map[string]any{"type": "string"}
+		if name == "file" {
+			p["contentMediaType"] = "application/octet-stream"
+		}
+		props[name] = p
+		if !strings.Contains(opts, "omitempty") {
+			required = append(required, name)
+		}
+	}
+	return map[string]any{"type": "object", "properties": props, "required": required}
 }
 
 func operationID(method, path string) string {

@@ -58,6 +58,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /v1/messages/{id}", scope: ScopeRead, h: s.handleGetMessage},
 		{pattern: "POST /v1/messages/{id}/read", scope: ScopeWrite, h: s.handleMarkRead},
 		{pattern: "GET /v1/media/{id}", scope: ScopeRead, queryToken: true, h: s.handleMedia},
+		{pattern: "POST /v1/media", scope: ScopeWrite, h: s.handleUploadMedia},
 
 		// Templates.
 		{pattern: "GET /v1/templates", scope: ScopeRead, h: s.handleListTemplates},

@@ -26,8 +26,8 @@ import (
 type Config struct {
 	// Core is the messaging core (*hub.Service).
 	Core Core
-	// Media downloads media for GET /v1/media/{id} (the Cloud API
-	// client); nil answers UNAVAILABLE there.
+	// Media downloads media for GET /v1/media/{id} and uploads files for
+	// POST /v1/media (the Cloud API client); nil answers UNAVAILABLE there.
 	Media MediaSource
 	// DB is the hub's database; this package adds its own tables
 	// (component "hubapi") for users, tokens, webhooks and deliveries.
