@@ -43,7 +43,7 @@ import (
 func main() {
 	messages := flag.Int("messages", 50000, "inbound messages to ingest")
 	perBody := flag.Int("per-body", 1, "messages per webhook body")
-	conc := flag.Int("concurrency", 64, "concurrent webhook deliveries")
+	conc := flag.Int("concurrency", 512, "concurrent webhook deliveries (Little's law: 10,000/s at ~50 ms per delivery is ~500 in flight)")
 	sendRate := flag.Int("rate", 200, "configured send rate (messages/s) for the pacing run")
 	seconds := flag.Float64("seconds", 5, "length of the pacing run")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the ingest run to this file")
