@@ -83,9 +83,14 @@ type request struct {
 	query        url.Values
 	body         any
 	rawBody      []byte
-	contentType  string
-	header       http.Header
-	noAuth       bool
+	// stream is a body read as it is sent (uploads); its length is unknown.
+	stream      io.Reader
+	contentType string
+	header      http.Header
+	noAuth      bool
+	// untimed drops the HTTP client's overall Timeout for this request,
+	// leaving ctx to bound it: an upload of 100 MB may take minutes.
+	untimed bool
 }
 
 // do sends r and decodes {"data": …} into out (when non-nil), returning
@@ -98,6 +103,8 @@ func (c *Client) do(ctx context.Context, r request, out any) (*http.Response, er
 	var body io.Reader
 	ct := r.contentType
 	switch {
+	case r.stream != nil:
+		body = r.stream
 	case r.rawBody != nil:
 		body = bytes.NewReader(r.rawBody)
 	case r.body != nil:
@@ -125,7 +132,13 @@ func (c *Client) do(ctx context.Context, r request, out any) (*http.Response, er
 	for k, v := range r.header {
 		req.Header[k] = v
 	}
-	resp, err := c.httpClient().Do(req)
+	hc := c.httpClient()
+	if r.untimed && hc.Timeout > 0 {
+		untimed := *hc
+		untimed.Timeout = 0
+		hc = &untimed
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, apierr.Wrap(ctx.Err(), apierr.HubUnreachable, "the request was cancelled")
