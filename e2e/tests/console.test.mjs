@@ -128,5 +128,9 @@ test('agent console on the embedded sandbox', async (t) => {
     assert.equal(await page.locator('[data-testid=message][data-direction=outbound]').filter({ hasText: text }).count(), 1, 'sent exactly once');
   });
 
+  // The same console in dark mode, for people to look at.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, 'console-dark');
+
   assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'the page logged errors');
 });

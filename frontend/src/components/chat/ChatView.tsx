@@ -166,13 +166,15 @@ export function ChatView({ conversation }: { conversation: Conversation }) {
   // A customer message arriving while the agent has the conversation open
   // (and the window focused) is read at once: blue ticks for the customer,
   // no badge left behind.
+  // Read marks that failed offline are retried once the hub is back.
   const unread = conversation.unread_count;
   const loaded = !!thread && !thread.loading;
+  const syncState = session.sync.state;
   useEffect(() => {
-    if (!loaded || unread === 0 || !document.hasFocus()) return;
+    if (!loaded || unread === 0 || syncState === 'offline' || !document.hasFocus()) return;
     const t = setTimeout(() => void markRead(id), 400);
     return () => clearTimeout(t);
-  }, [id, unread, loaded]);
+  }, [id, unread, loaded, syncState]);
 
   const onLoadOlder = useCallback(() => void loadOlder(id), [id]);
   const onReply = useCallback((m: Message) => setReplyTo(m), []);
