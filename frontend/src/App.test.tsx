@@ -1,10 +1,10 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import App from './App';
 import { installFakeGo } from './test/fakeGo';
 import { FakeConsole } from './test/fakeConsole';
-import { makeConversation, T0, iso } from './test/fixtures';
+import { makeConversation, makeMessage, T0, iso } from './test/fixtures';
 import { resetStores } from './test/reset';
 
 describe('App shell', () => {
@@ -94,6 +94,21 @@ describe('App console', () => {
     expect(help).toHaveTextContent('Close (resolve) the conversation');
     await user.keyboard('{Escape}');
     expect(screen.queryByTestId('help-overlay')).not.toBeInTheDocument();
+  });
+
+  it('opens a search hit at the message, paging back to it', async () => {
+    const user = userEvent.setup();
+    const messages = Array.from({ length: 120 }, (_, i) =>
+      makeMessage({ conversation_id: 2, id: i + 1, timestamp: iso(T0 - (120 - i) * 60_000), content: { body: i === 4 ? 'the blue needle' : `hay ${i}` }, preview: i === 4 ? 'the blue needle' : `hay ${i}` }),
+    );
+    const f = new FakeConsole({ now: () => T0, conversations: [makeConversation({ id: 2, assignee_id: 1 })], messages });
+    render(<App />);
+    await screen.findAllByTestId('inbox-row');
+    await user.type(screen.getByRole('searchbox', { name: 'Search conversations' }), 'needle');
+    await user.click(await screen.findByTestId('search-hit'));
+    const hit = await screen.findByText('the blue needle', {}, { timeout: 3000 });
+    expect(f.calls.filter((c) => c.name === 'OlderMessages').length).toBeGreaterThanOrEqual(2);
+    await waitFor(() => expect(hit.closest('[data-index]')?.className).toMatch(/flash/));
   });
 
   it('r focuses the reply box, n the note box, e closes, / focuses search', async () => {

@@ -15,6 +15,8 @@ export interface UiState {
   focusSearch: number;
   /** The message the agent is replying to (quoted reply). */
   replyTo: Message | null;
+  /** A message to bring into view and highlight (a search hit). */
+  focusMessage: { conversationId: number; messageId: number } | null;
 }
 
 const VIEWS: View[] = ['inbox', 'supervisor', 'settings', 'system'];
@@ -32,6 +34,7 @@ export const initialUiState: UiState = {
   focusComposer: 0,
   focusSearch: 0,
   replyTo: null,
+  focusMessage: null,
 };
 
 export const uiStore = createStore<UiState>(initialUiState);
@@ -54,6 +57,15 @@ export function setComposerMode(mode: ComposerMode): void {
 
 export function focusSearch(): void {
   uiStore.set((s) => ({ ...s, view: 'inbox', focusSearch: s.focusSearch + 1 }));
+}
+
+/** Asks the chat to show a message (search hits). */
+export function showMessage(conversationId: number, messageId: number): void {
+  uiStore.set((s) => ({ ...s, focusMessage: { conversationId, messageId } }));
+}
+
+export function clearFocusMessage(): void {
+  uiStore.set((s) => (s.focusMessage ? { ...s, focusMessage: null } : s));
 }
 
 export function setReplyTo(m: Message | null): void {

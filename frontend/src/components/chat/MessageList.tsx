@@ -5,6 +5,8 @@ import type { Message, Note, OutboxItem, Template, User } from '../../lib/types'
 import { useNow } from '../../stores/clock';
 import type { Thread } from '../../stores/messages';
 import { myId } from '../../stores/session';
+import { clearFocusMessage, uiStore } from '../../stores/ui';
+import { useStore } from '../../lib/store';
 import { Icon } from '../Icon';
 import { DaySeparator, MessageBubble, NoteBubble, OutboxBubble } from './MessageBubble';
 import styles from './Chat.module.css';
@@ -131,6 +133,32 @@ export function MessageList({ thread, templates, users, offline, onLoadOlder, on
     if (el.scrollTop < 300 && thread.hasMore && !thread.loadingOlder) onLoadOlder();
   }, [thread.hasMore, thread.loadingOlder, onLoadOlder]);
 
+  // A search hit: page back until the message is loaded (a bounded number
+  // of pages), then bring it into view and flash it.
+  const focus = useStore(uiStore, (u) => u.focusMessage);
+  const [flash, setFlash] = useState<number | null>(null);
+  const pagesTried = useRef(0);
+  useEffect(() => {
+    if (!focus || focus.conversationId !== thread.conversationId || thread.loading) return;
+    const i = rows.findIndex((r) => r.kind === 'msg' && r.m.id === focus.messageId);
+    if (i >= 0) {
+      pagesTried.current = 0;
+      atBottom.current = false;
+      virt.scrollToIndex(i, { align: 'center' });
+      setFlash(focus.messageId);
+      clearFocusMessage();
+      const t = setTimeout(() => setFlash(null), 2000);
+      return () => clearTimeout(t);
+    }
+    if (thread.hasMore && !thread.loadingOlder && pagesTried.current < 20) {
+      pagesTried.current += 1;
+      onLoadOlder();
+    } else if (!thread.hasMore || pagesTried.current >= 20) {
+      pagesTried.current = 0;
+      clearFocusMessage();
+    }
+  }, [focus, rows, thread.conversationId, thread.loading, thread.hasMore, thread.loadingOlder, onLoadOlder, virt]);
+
   const [showJump, setShowJump] = useState(false);
   useEffect(() => {
     const el = scrollRef.current;
@@ -162,7 +190,7 @@ export function MessageList({ thread, templates, users, offline, onLoadOlder, on
                 key={vi.key}
                 data-index={vi.index}
                 ref={virt.measureElement}
-                className={styles.vrow}
+                className={`${styles.vrow} ${row.kind === 'msg' && row.m.id === flash ? styles.flash : ''}`}
                 style={{ transform: `translateY(${vi.start}px)` }}
               >
                 {row.kind === 'older' && (

@@ -2,6 +2,7 @@ import type { AppError } from '../../lib/errors';
 import { formatListTime } from '../../lib/time';
 import type { SearchResults } from '../../lib/types';
 import { useNow } from '../../stores/clock';
+import { showMessage } from '../../stores/ui';
 import { Avatar } from '../Avatar';
 import { InboxRow } from './InboxRow';
 import styles from './Inbox.module.css';
@@ -41,7 +42,10 @@ export function SearchResultsList({ results, searching, error, selectedId, onSel
           key={`m${h.message.id}`}
           type="button"
           className={`${styles.row} ${styles.hit} ${h.message.conversation_id === selectedId ? styles.rowSelected : ''}`}
-          onClick={() => onSelect(h.message.conversation_id)}
+          onClick={() => {
+            showMessage(h.message.conversation_id, h.message.id);
+            onSelect(h.message.conversation_id);
+          }}
           data-testid="search-hit"
         >
           <Avatar name={h.contact_name || h.contact_phone} id={h.message.conversation_id} size={36} />
