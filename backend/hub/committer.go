@@ -720,8 +720,11 @@ func changedFields(orig, c *store.Conversation) store.ConversationFields {
 	if orig.Unanswered != c.Unanswered || !sameTime(orig.WaitingSince, c.WaitingSince) {
 		f |= store.ConvWaiting
 	}
-	if orig.UnreadCount != c.UnreadCount || orig.LastMessage != c.LastMessage || orig.Referral != c.Referral {
+	if orig.UnreadCount != c.UnreadCount || orig.LastMessage != c.LastMessage {
 		f |= store.ConvPreview // pointers: changed values are always new pointers
+	}
+	if orig.Referral != c.Referral {
+		f |= store.ConvReferral
 	}
 	if !orig.LastActivityAt.Equal(c.LastActivityAt) {
 		f |= store.ConvActivity

@@ -98,7 +98,7 @@ func newEnv(t testing.TB, mod ...func(*Config)) *env {
 
 func (e *env) open() {
 	e.t.Helper()
-	db, err := sqlitedb.Open(e.path, sqlitedb.Options{Synchronous: benchSync})
+	db, err := sqlitedb.Open(e.path, sqlitedb.Options{})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -209,5 +209,3 @@ func (e *env) conversations() []domain.Conversation {
 	}
 	return page.Items
 }
-
-var benchSync = ""

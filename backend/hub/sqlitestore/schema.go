@@ -66,7 +66,6 @@ CREATE TABLE conversations (
 	unread_count      INTEGER NOT NULL DEFAULT 0,
 	last_message      TEXT,              -- JSON MessagePreview
 	last_activity_at  INTEGER NOT NULL,
-	referral          TEXT,              -- JSON Referral
 	created_at        INTEGER NOT NULL,
 	updated_at        INTEGER NOT NULL,
 	UNIQUE (account_id, contact_id)
@@ -77,6 +76,13 @@ CREATE INDEX conversations_activity ON conversations(last_activity_at DESC, id D
 CREATE INDEX conversations_waiting ON conversations(waiting_since)
 	WHERE unanswered = 1 AND status IN ('open', 'pending');
 CREATE INDEX conversations_snoozed ON conversations(snoozed_until) WHERE status = 'snoozed';
+
+-- Click-to-WhatsApp attribution lives apart: it is set rarely, and every
+-- inbound message rewrites its conversation's row, so that row is kept small.
+CREATE TABLE conversation_referrals (
+	conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+	referral        TEXT NOT NULL        -- JSON Referral
+) STRICT;
 
 CREATE TABLE messages (
 	id              INTEGER PRIMARY KEY,

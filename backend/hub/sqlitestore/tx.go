@@ -180,7 +180,8 @@ func (t *txn) AddPhoneHistory(ctx context.Context, contactID int64, phone string
 
 const convCols = `c.id, c.account_id, c.contact_id, c.status, c.assignee_id, c.team, c.snoozed_until,
 	c.window_expires_at, c.last_inbound_at, c.last_outbound_at, c.unanswered, c.waiting_since,
-	c.unread_count, c.last_message, c.last_activity_at, c.referral, c.created_at, c.updated_at`
+	c.unread_count, c.last_message, c.last_activity_at,
+	(SELECT r.referral FROM conversation_referrals r WHERE r.conversation_id = c.id), c.created_at, c.updated_at`
 
 func scanConversation(sc scanner, extra ...any) (store.Conversation, error) {
 	var c store.Conversation
@@ -218,19 +219,15 @@ func convArgs(c *store.Conversation) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ref, err := jsonOrNil(c.Referral)
-	if err != nil {
-		return nil, err
-	}
 	return []any{c.AccountID, c.Contact.ID, string(c.Status), nullInt(c.AssigneeID), c.Team, nsPtr(c.SnoozedUntil),
 		nsPtr(c.WindowExpiresAt), nsPtr(c.LastInboundAt), nsPtr(c.LastOutboundAt), boolInt(c.Unanswered),
-		nsPtr(c.WaitingSince), c.UnreadCount, last, ns(c.LastActivityAt), ref, ns(c.CreatedAt), ns(c.UpdatedAt)}, nil
+		nsPtr(c.WaitingSince), c.UnreadCount, last, ns(c.LastActivityAt), ns(c.CreatedAt), ns(c.UpdatedAt)}, nil
 }
 
 var qInsertConversation = reg(`INSERT INTO conversations (account_id, contact_id, status, assignee_id, team,
 	snoozed_until, window_expires_at, last_inbound_at, last_outbound_at, unanswered, waiting_since,
-	unread_count, last_message, last_activity_at, referral, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	unread_count, last_message, last_activity_at, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
 func (t *txn) InsertConversation(ctx context.Context, c *store.Conversation) error {
 	args, err := convArgs(c)
@@ -238,7 +235,29 @@ func (t *txn) InsertConversation(ctx context.Context, c *store.Conversation) err
 		return err
 	}
 	res, err := t.exec(ctx, qInsertConversation, args...)
+	if err != nil {
+		return err
+	}
 	c.ID = res.lastID
+	return t.setReferral(ctx, c)
+}
+
+var (
+	qSetReferral = reg(`INSERT INTO conversation_referrals (conversation_id, referral) VALUES (?, ?)
+		ON CONFLICT (conversation_id) DO UPDATE SET referral = excluded.referral`)
+	qClearReferral = reg(`DELETE FROM conversation_referrals WHERE conversation_id = ?`)
+)
+
+func (t *txn) setReferral(ctx context.Context, c *store.Conversation) error {
+	if c.Referral == nil {
+		_, err := t.exec(ctx, qClearReferral, c.ID)
+		return err
+	}
+	ref, err := jsonOrNil(c.Referral)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, qSetReferral, c.ID, ref)
 	return err
 }
 
@@ -261,13 +280,9 @@ var conversationSets = []struct {
 	{store.ConvWaiting, []string{"unanswered", "waiting_since"}, func(c *store.Conversation) ([]any, error) {
 		return []any{boolInt(c.Unanswered), nsPtr(c.WaitingSince)}, nil
 	}},
-	{store.ConvPreview, []string{"unread_count", "last_message", "referral"}, func(c *store.Conversation) ([]any, error) {
+	{store.ConvPreview, []string{"unread_count", "last_message"}, func(c *store.Conversation) ([]any, error) {
 		last, err := jsonOrNil(c.LastMessage)
-		if err != nil {
-			return nil, err
-		}
-		ref, err := jsonOrNil(c.Referral)
-		return []any{c.UnreadCount, last, ref}, err
+		return []any{c.UnreadCount, last}, err
 	}},
 	{store.ConvActivity, []string{"last_activity_at"}, func(c *store.Conversation) ([]any, error) {
 		return []any{ns(c.LastActivityAt)}, nil
@@ -311,7 +326,13 @@ func (t *txn) UpdateConversation(ctx context.Context, c *store.Conversation, fie
 		}
 	}
 	args = append(args, ns(c.UpdatedAt), c.ID)
-	return mustAffect(t.exec(ctx, conversationUpdate(fields), args...))
+	if err := mustAffect(t.exec(ctx, conversationUpdate(fields), args...)); err != nil {
+		return err
+	}
+	if fields&store.ConvReferral != 0 {
+		return t.setReferral(ctx, c)
+	}
+	return nil
 }
 
 var qDeleteConversation = reg(`DELETE FROM conversations WHERE id = ?`)

@@ -200,11 +200,13 @@ const (
 	ConvAssignment                                // assignee_id, team
 	ConvWindow                                    // window_expires_at, last_inbound_at, last_outbound_at
 	ConvWaiting                                   // unanswered, waiting_since
-	ConvPreview                                   // unread_count, last_message, referral
+	ConvPreview                                   // unread_count, last_message
 	ConvActivity                                  // last_activity_at
 	ConvParent                                    // account_id, contact_id
+	ConvReferral                                  // referral
 
-	AllConversationFields = ConvStatus | ConvAssignment | ConvWindow | ConvWaiting | ConvPreview | ConvActivity | ConvParent
+	AllConversationFields = ConvStatus | ConvAssignment | ConvWindow | ConvWaiting | ConvPreview | ConvActivity |
+		ConvParent | ConvReferral
 )
 
 // Message is a stored message: the API shape plus bookkeeping.

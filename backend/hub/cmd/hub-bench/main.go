@@ -139,7 +139,9 @@ func benchIngest(dir string, n, perBody, conc int) (float64, float64) {
 // the same schema and pragmas, by batched prepared inserts, and returns the
 // rate in messages per second.
 func baseline(dir string, src *sqlitedb.DB, messages int) float64 {
-	tables := []string{"hub_accounts", "contacts", "conversations", "messages", "webhook_bodies", "events"}
+	// Parents first: accounts, contacts, conversations and referrals.
+	tables := []string{"hub_accounts", "contacts", "conversations", "conversation_referrals", "messages", "webhook_bodies", "events"}
+	const parents = 4
 	var all []tableRows
 	for _, t := range tables {
 		rows, err := src.Read.Query(`SELECT * FROM ` + t + ` ORDER BY rowid`)
@@ -194,7 +196,7 @@ func baseline(dir string, src *sqlitedb.DB, messages int) float64 {
 	start := time.Now()
 	tx, err := db.Write.Begin()
 	check(err)
-	for _, tr := range all[:3] {
+	for _, tr := range all[:parents] {
 		insert(tx, tr, tr.rows)
 	}
 	check(tx.Commit())
@@ -203,7 +205,7 @@ func baseline(dir string, src *sqlitedb.DB, messages int) float64 {
 	for b := range nb {
 		tx, err := db.Write.Begin()
 		check(err)
-		for _, tr := range all[3:] {
+		for _, tr := range all[parents:] {
 			lo, hi := len(tr.rows)*b/nb, len(tr.rows)*(b+1)/nb
 			insert(tx, tr, tr.rows[lo:hi])
 		}
