@@ -41,7 +41,11 @@ type OutboxItem struct {
 	Template *remote.TemplateSend `json:"template,omitempty"`
 	ReplyTo  *int64               `json:"reply_to,omitempty"`
 	Preview  string               `json:"preview"`
-	Attempts int                  `json:"attempts"`
+	// Attachment is the file to upload before the message is sent (a file
+	// the agent picked); MediaID is the hub's id for it once uploaded.
+	Attachment *OutboxAttachment `json:"attachment,omitempty"`
+	MediaID    string            `json:"media_id,omitempty"`
+	Attempts   int               `json:"attempts"`
 	// Error is why the last attempt failed (a transient reason while
 	// pending, the hub's refusal when failed).
 	Error     *apierr.Body `json:"error,omitempty"`
@@ -49,20 +53,60 @@ type OutboxItem struct {
 	UpdatedAt string       `json:"updated_at"`
 }
 
-// Request rebuilds the send request.
+// OutboxAttachment is a file that travels with an outbox item until the
+// hub has it. The bytes are a private copy in the outbox's folder, so a
+// file picked offline is sent later even if the original moves.
+type OutboxAttachment struct {
+	Filename string `json:"filename"`
+	MimeType string `json:"mime_type"`
+	Size     int64  `json:"size"`
+	// File is the copy's name in the outbox folder and AccountID the
+	// number to upload it for; neither concerns the window.
+	File      string `json:"-"`
+	AccountID string `json:"-"`
+}
+
+// attachmentRow is how an attachment is stored, every field included.
+type attachmentRow struct {
+	File      string `json:"file"`
+	Filename  string `json:"filename"`
+	MimeType  string `json:"mime_type"`
+	Size      int64  `json:"size"`
+	AccountID string `json:"account_id,omitempty"`
+}
+
+// Request rebuilds the send request. Once an attachment is uploaded, its
+// media id is put in the content ({"id": …, "caption": …}).
 func (it OutboxItem) Request() remote.SendRequest {
-	return remote.SendRequest{ConversationID: it.ConversationID, Type: it.Type, Content: it.Content,
+	content := it.Content
+	if it.MediaID != "" {
+		obj := map[string]any{}
+		_ = json.Unmarshal(content, &obj)
+		if obj == nil {
+			obj = map[string]any{}
+		}
+		obj["id"] = it.MediaID
+		content, _ = json.Marshal(obj)
+	}
+	return remote.SendRequest{ConversationID: it.ConversationID, Type: it.Type, Content: content,
 		Template: it.Template, ReplyTo: it.ReplyTo}
 }
 
-const outboxCols = `local_id, key, conversation_id, request, preview, state, attempts, error, created_at, updated_at`
+const outboxCols = `local_id, key, conversation_id, request, preview, state, attempts, error, created_at, updated_at, attachment, media_id`
 
 func scanOutbox(sc interface{ Scan(...any) error }) (OutboxItem, error) {
 	var it OutboxItem
-	var req, errJSON string
+	var req, errJSON, att string
 	if err := sc.Scan(&it.LocalID, &it.Key, &it.ConversationID, &req, &it.Preview, &it.State, &it.Attempts,
-		&errJSON, &it.CreatedAt, &it.UpdatedAt); err != nil {
+		&errJSON, &it.CreatedAt, &it.UpdatedAt, &att, &it.MediaID); err != nil {
 		return it, err
+	}
+	if att != "" {
+		var a attachmentRow
+		if err := json.Unmarshal([]byte(att), &a); err != nil {
+			return it, err
+		}
+		it.Attachment = &OutboxAttachment{Filename: a.Filename, MimeType: a.MimeType, Size: a.Size, File: a.File, AccountID: a.AccountID}
 	}
 	var r remote.SendRequest
 	if err := json.Unmarshal([]byte(req), &r); err != nil {
@@ -82,17 +126,60 @@ func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
 
 // EnqueueOutbox stores a message to send. The key must be new.
 func (c *Cache) EnqueueOutbox(ctx context.Context, key string, req remote.SendRequest, preview string) (OutboxItem, error) {
+	return c.enqueueOutbox(ctx, key, req, preview, "")
+}
+
+// EnqueueOutboxFile stores a message to send once att is uploaded; the
+// file must already be in the outbox folder under att.File.
+func (c *Cache) EnqueueOutboxFile(ctx context.Context, key string, req remote.SendRequest, preview string, att OutboxAttachment) (OutboxItem, error) {
+	b, err := json.Marshal(attachmentRow{File: att.File, Filename: att.Filename, MimeType: att.MimeType, Size: att.Size, AccountID: att.AccountID})
+	if err != nil {
+		return OutboxItem{}, err
+	}
+	return c.enqueueOutbox(ctx, key, req, preview, string(b))
+}
+
+func (c *Cache) enqueueOutbox(ctx context.Context, key string, req remote.SendRequest, preview, att string) (OutboxItem, error) {
 	b, err := json.Marshal(req)
 	if err != nil {
 		return OutboxItem{}, err
 	}
 	t := now()
-	_, err = c.db.Write.ExecContext(ctx, `INSERT INTO outbox (key, conversation_id, request, preview, state, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, key, req.ConversationID, string(b), preview, OutboxPending, t, t)
+	_, err = c.db.Write.ExecContext(ctx, `INSERT INTO outbox (key, conversation_id, request, preview, state, created_at, updated_at, attachment)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, key, req.ConversationID, string(b), preview, OutboxPending, t, t, att)
 	if err != nil {
 		return OutboxItem{}, err
 	}
 	return c.OutboxItem(ctx, key)
+}
+
+// SetOutboxMedia records the hub's media id for an item's attachment. It
+// is committed before the message is sent, so no later attempt, even
+// after a restart, uploads the file again.
+func (c *Cache) SetOutboxMedia(ctx context.Context, key, mediaID string) error {
+	return c.outboxUpdate(ctx, `UPDATE outbox SET media_id = ?, updated_at = ? WHERE key = ?`, mediaID, now(), key)
+}
+
+// OutboxFiles is the set of attachment copies the outbox still needs, by
+// their name in the outbox folder.
+func (c *Cache) OutboxFiles(ctx context.Context) (map[string]bool, error) {
+	rows, err := c.db.Write.QueryContext(ctx, `SELECT attachment FROM outbox WHERE attachment != ''`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var att string
+		if err := rows.Scan(&att); err != nil {
+			return nil, err
+		}
+		var a attachmentRow
+		if json.Unmarshal([]byte(att), &a) == nil && a.File != "" {
+			out[a.File] = true
+		}
+	}
+	return out, rows.Err()
 }
 
 // OutboxItem returns one item by key.

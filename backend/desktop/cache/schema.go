@@ -147,4 +147,12 @@ CREATE INDEX conversations_status_counts ON conversations (status, assignee, una
 -- is as fast, and every conversation update maintains one index fewer.
 DROP INDEX IF EXISTS conversations_status_counts;
 `},
+	{Version: 4, Name: "outbox attachments", SQL: `
+-- A file the agent picked (SendMedia) travels with its outbox item:
+-- attachment is its JSON (the copy's name in the outbox folder, the
+-- original name, type and size), media_id the hub's id for it once the
+-- upload succeeded, so a retry sends the message without uploading again.
+ALTER TABLE outbox ADD COLUMN attachment TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN media_id TEXT NOT NULL DEFAULT '';
+`},
 }
