@@ -11,9 +11,13 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"time"
 
 	"switchboard/backend/apierr"
@@ -58,6 +62,17 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 	// SendTimeout bounds one attempt (default 30 s).
 	SendTimeout time.Duration
+	// FileDir holds the private copies of files waiting to be uploaded
+	// (created 0700, each file 0600); EnqueueFile needs it.
+	FileDir string
+	// UploadTimeout bounds one upload (default 10 min: 100 MB over a slow
+	// uplink).
+	UploadTimeout time.Duration
+	// KeepMedia, when set, is handed a sent attachment's copy with the
+	// hub's media id and may move it (the console files it in its media
+	// cache, so the agent's own file shows without a download). Whatever
+	// is left at path afterwards is removed.
+	KeepMedia func(mediaID, mimeType, path string)
 	// OnReachable, when set, hears whether the hub answered each attempt.
 	OnReachable func(bool)
 }
@@ -79,6 +94,9 @@ func New(cfg Config) *Worker {
 	}
 	if cfg.SendTimeout <= 0 {
 		cfg.SendTimeout = 30 * time.Second
+	}
+	if cfg.UploadTimeout <= 0 {
+		cfg.UploadTimeout = 10 * time.Minute
 	}
 	log := cfg.Log
 	if log == nil {
@@ -108,6 +126,101 @@ func (w *Worker) Enqueue(ctx context.Context, req remote.SendRequest, preview st
 	return it, nil
 }
 
+// File is a file from the agent's machine to send as a media message.
+type File struct {
+	Filename string
+	MimeType string
+	Data     []byte
+	// AccountID is the number the conversation is on.
+	AccountID string
+}
+
+// EnqueueFile stores a media message whose file is uploaded first: the
+// bytes are written to a private copy in FileDir before the item is
+// stored, so a file picked offline is sent when the hub is back, and the
+// item is never stored without its file. req's content is the media
+// object without an id (caption, filename); the id is filled in once the
+// upload has succeeded.
+func (w *Worker) EnqueueFile(ctx context.Context, req remote.SendRequest, preview string, f File) (cache.OutboxItem, error) {
+	if w.cfg.FileDir == "" {
+		return cache.OutboxItem{}, apierr.New(apierr.Unavailable, "this console has no folder for files to send")
+	}
+	key := NewKey()
+	if err := writeFileAtomic(w.cfg.FileDir, key, f.Data); err != nil {
+		return cache.OutboxItem{}, apierr.Wrap(err, apierr.Unavailable, "the file could not be stored on this computer")
+	}
+	att := cache.OutboxAttachment{Filename: f.Filename, MimeType: f.MimeType, Size: int64(len(f.Data)), File: key, AccountID: f.AccountID}
+	it, err := w.cfg.Cache.EnqueueOutboxFile(ctx, key, req, preview, att)
+	if err != nil {
+		os.Remove(filepath.Join(w.cfg.FileDir, key))
+		return it, err
+	}
+	w.announce(ctx, req.ConversationID, nil)
+	w.Wake()
+	return it, nil
+}
+
+// writeFileAtomic writes data to dir/name through a synced temporary
+// file, so a crash never leaves a truncated copy under the final name.
+func writeFileAtomic(dir, name string, data []byte) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, tmpPrefix+"*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(dir, name))
+}
+
+const tmpPrefix = ".tmp-"
+
+// sweepAge is how old an unreferenced file in FileDir must be before
+// sweep removes it: younger ones may belong to an EnqueueFile between
+// writing the file and storing its item.
+const sweepAge = time.Minute
+
+// sweep removes copies no outbox item needs any more: left by a crash
+// between a send and the removal of its file, or by a discard.
+func (w *Worker) sweep(ctx context.Context) {
+	if w.cfg.FileDir == "" {
+		return
+	}
+	entries, err := os.ReadDir(w.cfg.FileDir)
+	if err != nil {
+		return
+	}
+	keep, err := w.cfg.Cache.OutboxFiles(ctx)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || keep[e.Name()] || time.Since(info.ModTime()) < sweepAge {
+			continue
+		}
+		os.Remove(filepath.Join(w.cfg.FileDir, e.Name()))
+	}
+}
+
+// removeFile drops an item's copy of its attachment.
+func (w *Worker) removeFile(it cache.OutboxItem) {
+	if it.Attachment != nil && it.Attachment.File != "" && w.cfg.FileDir != "" {
+		os.Remove(filepath.Join(w.cfg.FileDir, it.Attachment.File))
+	}
+}
+
 // Retry puts a failed item back in the queue.
 func (w *Worker) Retry(ctx context.Context, key string) (cache.OutboxItem, error) {
 	it, err := w.cfg.Cache.RetryOutbox(ctx, key, NewKey())
@@ -125,6 +238,7 @@ func (w *Worker) Discard(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
+	w.removeFile(it)
 	w.announce(ctx, it.ConversationID, nil)
 	return nil
 }
@@ -140,6 +254,7 @@ func (w *Worker) Wake() {
 
 // Run sends until ctx ends.
 func (w *Worker) Run(ctx context.Context) {
+	w.sweep(ctx)
 	failures := 0
 	for {
 		it, ok, err := w.cfg.Cache.NextOutbox(ctx)
@@ -197,6 +312,21 @@ func (w *Worker) send(ctx context.Context, it cache.OutboxItem) error {
 		return err
 	}
 	w.announce(ctx, it.ConversationID, nil)
+	if it.Attachment != nil && it.MediaID == "" {
+		id, err := w.upload(ctx, it)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			return w.settle(ctx, it, err)
+		}
+		// Committed before the message is sent: from here on, every
+		// attempt sends the same media id.
+		if err := w.cfg.Cache.SetOutboxMedia(ctx, it.Key, id); err != nil {
+			return err
+		}
+		it.MediaID = id
+	}
 	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
 	msg, err := w.cfg.Hub.Send(sctx, it.Key, it.Request())
 	cancel()
@@ -205,27 +335,79 @@ func (w *Worker) send(ctx context.Context, it cache.OutboxItem) error {
 		// same key, next time.
 		return ctx.Err()
 	}
-	switch {
-	case err == nil:
-		w.reachable(true)
-		// Stored even though the stream will bring it too: the agent sees
-		// the message the moment the hub accepts it.
-		if err := w.cfg.Cache.CompleteOutbox(ctx, it.Key, msg); err != nil {
-			return err
+	if err != nil {
+		return w.settle(ctx, it, err)
+	}
+	w.reachable(true)
+	// Stored even though the stream will bring it too: the agent sees the
+	// message the moment the hub accepts it.
+	if err := w.cfg.Cache.CompleteOutbox(ctx, it.Key, msg); err != nil {
+		return err
+	}
+	if it.Attachment != nil {
+		if w.cfg.KeepMedia != nil && w.cfg.FileDir != "" {
+			w.cfg.KeepMedia(it.MediaID, it.Attachment.MimeType, filepath.Join(w.cfg.FileDir, it.Attachment.File))
 		}
-		w.announce(ctx, it.ConversationID, &msg)
-		w.cfg.Emit.Emit(domain.EventMessageCreated, msg)
-		return nil
+		w.removeFile(it)
+	}
+	w.announce(ctx, it.ConversationID, &msg)
+	w.cfg.Emit.Emit(domain.EventMessageCreated, msg)
+	return nil
+}
+
+// upload sends an item's attachment to the hub with the item's key, so an
+// upload whose answer was lost is answered with the same media id when
+// retried rather than stored twice.
+func (w *Worker) upload(ctx context.Context, it cache.OutboxItem) (string, error) {
+	a := it.Attachment
+	f, err := os.Open(filepath.Join(w.cfg.FileDir, a.File))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", localError{apierr.New(apierr.NotFound, "the copy of %q kept for sending is gone; attach the file again", a.Filename)}
+	}
+	if err != nil {
+		return "", localError{apierr.Wrap(err, apierr.Internal, "the file to send cannot be read")}
+	}
+	defer f.Close()
+	uctx, cancel := context.WithTimeout(ctx, w.cfg.UploadTimeout)
+	defer cancel()
+	m, err := w.cfg.Hub.UploadMedia(uctx, it.Key, remote.Upload{Filename: a.Filename, MimeType: a.MimeType, Body: f, AccountID: a.AccountID})
+	if err != nil {
+		return "", err
+	}
+	if m.ID == "" {
+		return "", apierr.New(apierr.Internal, "the hub accepted the file but returned no media id")
+	}
+	return m.ID, nil
+}
+
+// localError is a failure on this machine (the file to upload cannot be
+// read), not an answer from the hub.
+type localError struct{ err *apierr.Error }
+
+func (e localError) Error() string { return e.err.Error() }
+func (e localError) Unwrap() error { return e.err }
+
+// settle records a failed attempt: back to pending (and an error, so Run
+// backs off) when it is worth retrying, failed when the hub refused.
+func (w *Worker) settle(ctx context.Context, it cache.OutboxItem, err error) error {
+	// A failure on this machine says nothing about the hub.
+	var local localError
+	hubAnswered := !errors.As(err, &local)
+	switch {
 	case remote.Retryable(err) && !(apierr.CodeOf(err) == apierr.Internal && it.Attempts+1 >= maxInternalAttempts):
-		w.reachable(apierr.CodeOf(err) != apierr.HubUnreachable)
+		if hubAnswered {
+			w.reachable(apierr.CodeOf(err) != apierr.HubUnreachable)
+		}
 		if e := w.cfg.Cache.MarkOutboxPending(ctx, it.Key, apierr.As(err)); e != nil {
 			return e
 		}
 		w.announce(ctx, it.ConversationID, nil)
 		return err
 	default:
-		w.reachable(true)
-		w.log.Info("outbox: the hub refused a message", "key", it.Key, "code", apierr.CodeOf(err))
+		if hubAnswered {
+			w.reachable(true)
+		}
+		w.log.Info("outbox: the message cannot be sent", "key", it.Key, "code", apierr.CodeOf(err))
 		if e := w.cfg.Cache.MarkOutboxFailed(ctx, it.Key, apierr.As(err)); e != nil {
 			return e
 		}

@@ -51,14 +51,21 @@ func newRig(t *testing.T) *rig {
 }
 
 // open (re)starts the console side: the cache file and a worker.
-func (r *rig) open(t *testing.T) {
+func (r *rig) open(t *testing.T) { r.openWith(t, nil) }
+
+// openWith is open with a change to the worker's configuration.
+func (r *rig) openWith(t *testing.T, tweak func(*Config)) {
 	t.Helper()
 	c, err := cache.Open(context.Background(), r.path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.cache = c
-	r.w = New(Config{Cache: c, Hub: r.hub, Emit: r.rec, Log: quiet, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
+	cfg := Config{Cache: c, Hub: r.hub, Emit: r.rec, Log: quiet, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	r.w = New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { r.w.Run(ctx); close(done) }()

@@ -118,6 +118,13 @@ func (h *HubClient) Media(ctx context.Context, mediaID string) (MediaFile, error
 	return MediaFile{MimeType: m.ContentType, Data: m.Data}, err
 }
 
+// UploadMedia implements Hub.
+func (h *HubClient) UploadMedia(ctx context.Context, key string, up Upload) (UploadedMedia, error) {
+	m, err := h.C.UploadMediaWith(ctx, hubclient.UploadOptions{AccountID: up.AccountID, IdempotencyKey: key},
+		up.Filename, up.MimeType, up.Body)
+	return UploadedMedia{ID: m.ID, MimeType: m.MimeType, Size: m.FileSize, SHA256: m.SHA256}, err
+}
+
 // MediaURL is an address the webview can load the media from directly
 // (it carries the token, since an <img> cannot send a header).
 func (h *HubClient) MediaURL(mediaID string) string { return h.C.MediaURL(mediaID) }

@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"time"
 
 	"switchboard/backend/apierr"
@@ -53,6 +54,11 @@ type Hub interface {
 	// which also sends the customer their blue ticks.
 	MarkRead(ctx context.Context, messageID int64) error
 	Media(ctx context.Context, mediaID string) (MediaFile, error)
+	// UploadMedia uploads a file for a later media message and returns
+	// its media id. key is sent as the Idempotency-Key: an upload retried
+	// after its answer was lost gets the first media id back instead of
+	// uploading again.
+	UploadMedia(ctx context.Context, key string, up Upload) (UploadedMedia, error)
 }
 
 // Authenticator signs in to a hub at a base URL. It is separate from Hub
@@ -226,6 +232,24 @@ type MediaFile struct {
 	MimeType string
 	Filename string
 	Data     []byte
+}
+
+// Upload is a file to upload: Body yields its bytes.
+type Upload struct {
+	Filename string
+	MimeType string
+	Body     io.Reader
+	// AccountID is the number whose message will carry the file (empty:
+	// the hub's only one).
+	AccountID string
+}
+
+// UploadedMedia is an uploaded file: ID goes in the media message.
+type UploadedMedia struct {
+	ID       string
+	MimeType string
+	Size     int64
+	SHA256   string
 }
 
 // Retryable reports whether err means "try again later" (the hub or the

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"sync"
@@ -36,14 +37,20 @@ type Hub struct {
 	templates []domain.Template
 	users     []domain.User
 	idem      map[string]domain.Message
+	uploads   map[string]remote.UploadedMedia
+	uploaded  [][]byte
 	me        domain.User
 
 	down         bool
 	cutAfter     int
 	loseResponse int
-	sendCalls    int
-	streams      map[*stream]bool
-	sendHook     func()
+	loseUpload   int
+	uploadCalls  int
+	// refuseUploads, when set, answers every upload.
+	refuseUploads error
+	sendCalls     int
+	streams       map[*stream]bool
+	sendHook      func()
 }
 
 // New returns an empty hub whose signed-in user is agent 1.
@@ -55,6 +62,7 @@ func New() *Hub {
 		convs:    map[int64]*domain.Conversation{},
 		msgs:     map[int64][]domain.Message{},
 		idem:     map[string]domain.Message{},
+		uploads:  map[string]remote.UploadedMedia{},
 		me:       domain.User{ID: 1, Email: "agent@example.com", Name: "Agent One", Role: domain.RoleAgent},
 		users:    []domain.User{{ID: 1, Email: "agent@example.com", Name: "Agent One", Role: domain.RoleAgent}},
 		templates: []domain.Template{{ID: "t1", Name: "order_ready", Language: "en_US", Status: "APPROVED",
@@ -464,6 +472,64 @@ func (h *Hub) Media(_ context.Context, id string) (remote.MediaFile, error) {
 		return remote.MediaFile{}, unreachable()
 	}
 	return remote.MediaFile{MimeType: "image/png", Filename: id + ".png", Data: []byte("\x89PNG fake " + id)}, nil
+}
+
+// UploadMedia implements remote.Hub, honouring the idempotency key.
+func (h *Hub) UploadMedia(_ context.Context, key string, up remote.Upload) (remote.UploadedMedia, error) {
+	data, err := io.ReadAll(up.Body)
+	if err != nil {
+		return remote.UploadedMedia{}, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.uploadCalls++
+	if h.down {
+		return remote.UploadedMedia{}, unreachable()
+	}
+	if h.refuseUploads != nil {
+		return remote.UploadedMedia{}, h.refuseUploads
+	}
+	m, seen := h.uploads[key]
+	if !seen {
+		h.nextID++
+		m = remote.UploadedMedia{ID: "media-" + strconv.FormatInt(h.nextID, 10), MimeType: up.MimeType, Size: int64(len(data))}
+		h.uploads[key] = m
+		h.uploaded = append(h.uploaded, data)
+	}
+	if h.loseUpload > 0 {
+		h.loseUpload--
+		return remote.UploadedMedia{}, remote.Unreachable(errors.New("memhub: upload response lost"))
+	}
+	return m, nil
+}
+
+// LoseUploadResponses makes the next n uploads succeed on the hub but fail
+// for the caller, as if the answer was lost.
+func (h *Hub) LoseUploadResponses(n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.loseUpload = n
+}
+
+// RefuseUploads makes every upload fail with err (nil: accept again).
+func (h *Hub) RefuseUploads(err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.refuseUploads = err
+}
+
+// UploadCalls counts UploadMedia calls, failed and repeated ones included.
+func (h *Hub) UploadCalls() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.uploadCalls
+}
+
+// Uploaded returns the files the hub stored, one per distinct upload.
+func (h *Hub) Uploaded() [][]byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([][]byte(nil), h.uploaded...)
 }
 
 // Stream implements remote.Hub.
