@@ -323,8 +323,9 @@ func (a *App) SendMessage(conversationID int64, in desktop.SendInput) (cache.Out
 	})
 }
 
-// SendMedia sends a file from this computer (not available until the hub
-// can take uploads).
+// SendMedia sends a file from this computer (data is base64) as an image,
+// video, audio, document or sticker, by its type. Like SendText it works
+// offline: the file waits in the outbox and is uploaded, then sent, once.
 func (a *App) SendMedia(conversationID int64, media desktop.MediaUpload) (cache.OutboxItem, error) {
 	return call(a, func(c *desktop.Console, ctx context.Context) (cache.OutboxItem, error) {
 		return c.SendMedia(ctx, conversationID, media)

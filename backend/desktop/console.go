@@ -338,6 +338,7 @@ func (c *Console) SignOut(ctx context.Context) (Status, error) {
 	if err := c.cache.Reset(ctx); err != nil {
 		return Status{}, err
 	}
+	c.removeLocalFiles()
 	_ = c.cache.SetSetting(ctx, settingIdentity, "")
 	c.setTitle(0)
 	c.emitStatus()
@@ -366,6 +367,7 @@ func (c *Console) switchTo(ctx context.Context, s cache.Session) (Status, error)
 		if err := c.cache.Reset(ctx); err != nil {
 			return Status{}, err
 		}
+		c.removeLocalFiles()
 		if err := c.cache.SetSetting(ctx, settingIdentity, identity); err != nil {
 			return Status{}, err
 		}
@@ -385,6 +387,7 @@ func (c *Console) connect(s cache.Session) {
 
 	ocfg := c.opts.Outbox
 	ocfg.Cache, ocfg.Hub, ocfg.Emit, ocfg.Log = c.cache, hub, c.opts.Emit, c.log.With("component", "outbox")
+	ocfg.FileDir, ocfg.KeepMedia = c.outboxDir(), c.keepMedia
 	sess.outbox = outbox.New(ocfg)
 
 	scfg := c.opts.Sync

@@ -5,17 +5,23 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/cache"
+	"switchboard/backend/desktop/outbox"
+	"switchboard/backend/desktop/remote"
 	"switchboard/backend/desktop/syncer"
 	"switchboard/backend/domain"
+	"switchboard/backend/whatsapp"
 )
 
 // SyncState is the sync engine's state with the outbox's size: the
@@ -85,12 +91,145 @@ type MediaUpload struct {
 	Caption string `json:"caption,omitempty"`
 }
 
-// SendMedia would send an attachment from the agent's machine. The hub
-// has no media upload route yet (POST /v1/media), so it refuses with
-// UNAVAILABLE; media by link goes through SendMessage.
+// SendMedia queues a file from the agent's machine as an image, video,
+// audio, document or sticker message, the kind following from its type.
+// The file is checked against WhatsApp's type and size limits at once, then
+// kept in a private copy with its outbox item, so it works offline: the
+// outbox uploads it when the hub is reachable (once: the media id is
+// remembered with the item) and then sends the message by that id with
+// the caption (and, for documents, the file name).
 func (c *Console) SendMedia(ctx context.Context, conversationID int64, m MediaUpload) (cache.OutboxItem, error) {
-	return cache.OutboxItem{}, apierr.New(apierr.Unavailable,
-		"sending a file from this computer needs the hub's media upload, which this hub does not offer yet; send a link instead")
+	data, err := decodeFileData(m.Data)
+	if err != nil {
+		return cache.OutboxItem{}, apierr.Field(apierr.InvalidRequest, "data", "the file must be sent as base64")
+	}
+	if len(data) == 0 {
+		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "data", "the file is empty")
+	}
+	name := safeFilename(m.Filename)
+	mimeType := uploadType(m.MimeType, name, data)
+	if err := whatsapp.ValidateMediaUpload(mimeType, int64(len(data))); err != nil {
+		// Named as the frontend names them.
+		e := *apierr.As(err)
+		e.Field = map[string]string{"type": "mime_type", "file": "data"}[e.Field]
+		return cache.OutboxItem{}, &e
+	}
+	kind, _ := whatsapp.MediaKind(mimeType)
+	caption := strings.TrimSpace(m.Caption)
+	switch n := utf8.RuneCountInString(caption); {
+	case n > 0 && (kind == whatsapp.TypeAudio || kind == whatsapp.TypeSticker):
+		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "caption", "WhatsApp shows no caption on %s messages: send the text as its own message", kind)
+	case n > whatsapp.MaxCaption:
+		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "caption", "a caption is at most %d characters; this one has %d", whatsapp.MaxCaption, n)
+	}
+	if err := c.checkFreeForm(ctx, conversationID); err != nil {
+		return cache.OutboxItem{}, err
+	}
+	conv, err := c.conversation(ctx, conversationID)
+	if err != nil {
+		return cache.OutboxItem{}, err
+	}
+	s, err := c.current()
+	if err != nil {
+		return cache.OutboxItem{}, err
+	}
+	obj := map[string]any{}
+	if caption != "" {
+		obj["caption"] = caption
+	}
+	if kind == whatsapp.TypeDocument {
+		if name == "" {
+			name = mediaFilename("document", mimeType)
+		}
+		obj["filename"] = name
+	}
+	content, _ := json.Marshal(obj)
+	req := remote.SendRequest{ConversationID: conversationID, Type: kind, Content: content}
+	return s.outbox.EnqueueFile(ctx, req, previewOf(kind, obj),
+		outbox.File{Filename: name, MimeType: mimeType, Data: data, AccountID: conv.AccountID})
+}
+
+// decodeFileData reads the base64 the frontend sends, tolerating a data:
+// URL prefix, line breaks and missing padding.
+func decodeFileData(s string) ([]byte, error) {
+	if strings.HasPrefix(s, "data:") {
+		if _, rest, ok := strings.Cut(s, ","); ok {
+			s = rest
+		}
+	}
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
+			return -1
+		}
+		return r
+	}, s)
+	return base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
+}
+
+// typeAliases are names browsers and operating systems give types that
+// WhatsApp knows under another.
+var typeAliases = map[string]string{
+	"image/jpg":   "image/jpeg",
+	"image/pjpeg": "image/jpeg",
+	"audio/mp3":   "audio/mpeg",
+	"audio/x-m4a": "audio/mp4",
+	"audio/m4a":   "audio/mp4",
+	"audio/x-aac": "audio/aac",
+	"audio/opus":  "audio/ogg",
+	"video/3gp":   "video/3gpp",
+}
+
+// uploadType is the file's MIME type: the one the window gave, else (none
+// or the generic octet-stream) the extension's, else the bytes'.
+func uploadType(given, filename string, data []byte) string {
+	mt, _, err := mime.ParseMediaType(given)
+	if err != nil || mt == "application/octet-stream" {
+		mt = ""
+		if ext := strings.ToLower(filepath.Ext(filename)); ext != "" {
+			mt, _, _ = mime.ParseMediaType(mime.TypeByExtension(ext))
+		}
+		if mt == "" {
+			mt, _, _ = mime.ParseMediaType(http.DetectContentType(data))
+		}
+	}
+	mt = strings.ToLower(mt)
+	if alias, ok := typeAliases[mt]; ok {
+		mt = alias
+	}
+	return mt
+}
+
+// keepMedia files an attachment the outbox sent in the local media cache
+// under its media id, so the agent's own file shows at once and offline.
+func (c *Console) keepMedia(mediaID, mimeType, path string) {
+	dst := c.localMediaPath(mediaID)
+	if os.MkdirAll(filepath.Dir(dst), 0o700) != nil {
+		return
+	}
+	if os.WriteFile(dst+".type", []byte(mimeType), 0o600) == nil {
+		_ = os.Rename(path, dst)
+	}
+}
+
+// outboxDir holds the copies of files waiting in the outbox.
+func (c *Console) outboxDir() string { return filepath.Join(c.opts.DataDir, "outbox-files") }
+
+// localMediaPath is where a media id's bytes are cached on this machine
+// (its type beside it, with ".type").
+func (c *Console) localMediaPath(mediaID string) string {
+	sum := sha256.Sum256([]byte(mediaID))
+	return filepath.Join(c.opts.DataDir, "media", hex.EncodeToString(sum[:16]))
+}
+
+// removeLocalFiles deletes the files that belong with the cache's rows
+// (media downloads, files waiting to be sent) when the cache is emptied
+// for another user or hub: they are customers' files too.
+func (c *Console) removeLocalFiles() {
+	for _, dir := range []string{filepath.Join(c.opts.DataDir, "media"), c.outboxDir()} {
+		if err := os.RemoveAll(dir); err != nil {
+			c.log.Warn("removing cached files failed", "dir", dir, "err", err)
+		}
+	}
 }
 
 // MaxInlineMedia is the largest media Media returns inline as a data: URL.
@@ -170,9 +309,8 @@ func (c *Console) mediaBytes(ctx context.Context, mediaID string) ([]byte, strin
 	if mediaID == "" {
 		return nil, "", apierr.Field(apierr.InvalidRequest, "media_id", "a media id is required")
 	}
-	sum := sha256.Sum256([]byte(mediaID))
-	dir := filepath.Join(c.opts.DataDir, "media")
-	path := filepath.Join(dir, hex.EncodeToString(sum[:16]))
+	path := c.localMediaPath(mediaID)
+	dir := filepath.Dir(path)
 	if data, err := os.ReadFile(path); err == nil {
 		if t, err := os.ReadFile(path + ".type"); err == nil {
 			return data, string(t), nil

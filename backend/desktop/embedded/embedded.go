@@ -61,6 +61,9 @@ type Config struct {
 	Sandbox func(*sandbox.Config)
 	// FastLogin lowers the password hashing cost (tests).
 	FastLogin bool
+	// WrapGraph, when set, wraps the transport the hub reaches the
+	// sandbox's Cloud API with (tests count what reaches "Meta").
+	WrapGraph func(http.RoundTripper) http.RoundTripper
 }
 
 // Hub is a running embedded hub. It implements desktop.EmbeddedHub.
@@ -142,6 +145,9 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 		return nil, err
 	}
 	api := whatsapp.NewClient(graphURL, h.sb.AccessToken())
+	if cfg.WrapGraph != nil {
+		api.HTTP.Transport = cfg.WrapGraph(http.DefaultTransport)
+	}
 	phone := h.sb.PhoneNumbers()[0]
 	account := domain.Account{ID: phone.ID, WABAID: h.sb.WABAID(), Status: "CONNECTED", QualityRating: "GREEN",
 		DisplayPhoneNumber: "+" + phone.DisplayNumber, VerifiedName: phone.VerifiedName, ThroughputMPS: int(phone.Throughput)}
