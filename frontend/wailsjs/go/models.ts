@@ -65,6 +65,11 @@ export namespace cache {
 	    cursor: string;
 	    has_more: boolean;
 	}
+	export interface OutboxAttachment {
+	    filename: string;
+	    mime_type: string;
+	    size: number;
+	}
 	export interface OutboxItem {
 	    key: string;
 	    local_id: number;
@@ -75,6 +80,8 @@ export namespace cache {
 	    template?: remote.TemplateSend;
 	    reply_to?: number;
 	    preview: string;
+	    attachment?: OutboxAttachment;
+	    media_id?: string;
 	    attempts: number;
 	    error?: apierr.Body;
 	    created_at: string;
