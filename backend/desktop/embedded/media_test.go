@@ -155,9 +155,10 @@ func TestFilePickedOfflineReachesTheCustomerOnce(t *testing.T) {
 	}
 	// The agent's own photo shows from the local copy, even offline.
 	p.SetDown(true)
-	f, err := con.Media(ctx, ids[0])
-	if err != nil || f.URL != "data:image/jpeg;base64,"+base64.StdEncoding.EncodeToString(photo) {
-		t.Fatalf("media: %+v %v", f, err)
+	var f desktop.MediaFile
+	eventually(t, "the local copy", func() bool { f, err = con.Media(ctx, ids[0]); return err == nil })
+	if f.URL != "data:image/jpeg;base64,"+base64.StdEncoding.EncodeToString(photo) {
+		t.Fatalf("media: %+v", f)
 	}
 }
 
