@@ -348,3 +348,36 @@ func TestCloseRefusesNewWork(t *testing.T) {
 		t.Fatalf("second close: %v", err)
 	}
 }
+
+func TestAccountWebhooks(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	change := func(field string, value map[string]any) map[string]any {
+		return map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{
+			"id": testWABA, "time": 1700000000, "changes": []any{map[string]any{"field": field, "value": value}}}}}
+	}
+	e.ingest(change("phone_number_name_update", map[string]any{"display_phone_number": "+1 555-078-3881",
+		"decision": "APPROVED", "requested_verified_name": "Test Shop Ltd"}))
+	e.ingest(change("phone_number_quality_update", map[string]any{"display_phone_number": testDisplay,
+		"event": "FLAGGED", "current_limit": "TIER_1K"}))
+	a, _ := e.svc.GetAccount(ctx, testAccount)
+	if a.VerifiedName != "Test Shop Ltd" || a.QualityRating != "RED" {
+		t.Fatalf("account = %+v", a)
+	}
+	e.ingest(change("account_update", map[string]any{"event": "ACCOUNT_RESTRICTION",
+		"restriction_info": []any{map[string]any{"restriction_type": "RESTRICTED_ADD_PHONE_NUMBER_ACTION"}}}))
+	a, _ = e.svc.GetAccount(ctx, testAccount)
+	if a.Status != "RESTRICTED" {
+		t.Fatalf("after a restriction: %+v", a)
+	}
+	evs, _ := e.svc.EventsSince(ctx, 0, 100)
+	n := 0
+	for _, ev := range evs {
+		if ev.Type == domain.EventAccountUpdated {
+			n++
+		}
+	}
+	if n != 4 { // the start, the name, the quality, the restriction
+		t.Fatalf("account.updated events = %d", n)
+	}
+}
