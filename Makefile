@@ -16,9 +16,11 @@ VERSION ?= 0.1.0
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := build/bin
 
-# What the desktop build and the tests need from Debian/Ubuntu.
+# What the desktop build and the tests need from Debian/Ubuntu. The Noto
+# fonts cover the scripts and emoji the sandbox's customers write in, so
+# screenshots show text rather than empty boxes on a bare machine.
 APT_PACKAGES := build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.0-dev \
-	xvfb xauth xdotool imagemagick chromium
+	xvfb xauth xdotool imagemagick chromium fonts-noto-core fonts-noto-color-emoji
 
 # playwright-core drives the system Chromium; it must never fetch a browser.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1

@@ -5,7 +5,7 @@
 #
 #   e2e/window.sh [path/to/switchboard]   (default build/bin/switchboard)
 #
-# Needs xvfb-run, xdotool and ImageMagick (import, identify). Exits non-zero
+# Needs xvfb-run, xdotool and ImageMagick (import, identify, compare). Exits non-zero
 # on any failure and always stops the app and Xvfb it started. Then checks
 # that SIGTERM shuts the app down cleanly.
 set -euo pipefail
@@ -43,7 +43,8 @@ HOME="$work" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" XDG_CACHE
 	"$bin" >"$work/app.log" 2>&1 &
 app_pid=$!
 
-if ! wid="$(timeout "$timeout_s" xdotool search --sync --onlyvisible --name '^Switchboard$' | sed -n 1p)" || [[ -z "$wid" ]]; then
+# The console puts the unanswered count in front of the title: "(3) Switchboard".
+if ! wid="$(timeout "$timeout_s" xdotool search --sync --onlyvisible --name '^(\([0-9]+\) )?Switchboard$' | sed -n 1p)" || [[ -z "$wid" ]]; then
 	echo "window test: no Switchboard window within ${timeout_s}s" >&2
 	sed 's/^/  app: /' "$work/app.log" >&2 || true
 	exit 1
@@ -72,6 +73,17 @@ while :; do
 		exit 1
 	fi
 	sleep 1
+done
+# Painted: now let it settle (data loading, fonts) so the saved picture shows
+# the finished screen. Settled = two shots a second apart are identical; give
+# up waiting after SETTLE_TIMEOUT seconds, which is not a failure.
+settle_deadline=$((SECONDS + ${SETTLE_TIMEOUT:-15}))
+while ((SECONDS < settle_deadline)); do
+	sleep 1
+	import -window "$wid" "$work/next.png"
+	diff_px="$(compare -metric AE "$work/shot.png" "$work/next.png" null: 2>&1 || true)"
+	mv "$work/next.png" "$work/shot.png"
+	[[ "$diff_px" == "0" ]] && break
 done
 cp "$work/shot.png" "$shot"
 echo "window test: ok (sd=$sd colours=$colours) -> ${shot#"$root"/}"
