@@ -50,17 +50,26 @@ func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 // after 52 (521 + 10 digits), Argentina the mobile "9" (549...), and some
 // Brazilian wa_ids lack the ninth digit that was added to mobiles, as older
 // WhatsApp accounts still do.
+//
+// Every plan draws only from ranges that libphonenumber's metadata (the
+// data backend/phone checks against) lists as assigned, so an agent can
+// answer every simulated customer: a random digit in an unassigned block
+// (+44 7911 3…, +54 9 11 9…, +972 54 0…) is refused as INVALID_PHONE
+// before it reaches Graph. Where a plan's first digits cover only part of a
+// block, the next digit is drawn from the assigned ones (mobilePrefix).
+// TestCountryPlansAreValid checks each plan against that metadata.
 var (
 	countryUS = country{"US", 3, func(r *rand.Rand) string {
 		return "1" + pick(r, []string{"212", "305", "312", "415", "512", "617", "646", "702", "713", "818"}) +
 			fmt.Sprint(2+r.IntN(8)) + digits(r, 2) + digits(r, 4)
 	}}
-	countryGB = country{"GB", 1, func(r *rand.Rand) string { return "447" + pick(r, []string{"4", "5", "7", "8", "9"}) + digits(r, 8) }}
+	countryGB = country{"GB", 1, func(r *rand.Rand) string { return "447" + gbMobile.draw(r) + digits(r, 7) }}
 	countryMX = country{"MX", 3, func(r *rand.Rand) string {
 		return "521" + pick(r, []string{"55", "33", "81"}) + fmt.Sprint(1+r.IntN(9)) + digits(r, 7)
 	}}
 	countryES = country{"ES", 1, func(r *rand.Rand) string { return "346" + digits(r, 8) }}
-	countryAR = country{"AR", 1, func(r *rand.Rand) string { return "54911" + fmt.Sprint(2+r.IntN(8)) + digits(r, 7) }}
+	// Buenos Aires mobiles are 11 [1-8]xxx xxxx; 11 9… is unassigned.
+	countryAR = country{"AR", 1, func(r *rand.Rand) string { return "54911" + fmt.Sprint(1+r.IntN(8)) + digits(r, 7) }}
 	countryBR = country{"BR", 1, func(r *rand.Rand) string {
 		ddd := pick(r, []string{"11", "21", "31", "41", "51", "61", "71", "81"})
 		if r.IntN(2) == 0 {
@@ -76,8 +85,38 @@ var (
 	countryAE = country{"AE", 1, func(r *rand.Rand) string {
 		return "9715" + pick(r, []string{"0", "2", "4", "5", "6", "8"}) + digits(r, 7)
 	}}
-	countryIL = country{"IL", 1, func(r *rand.Rand) string { return "9725" + pick(r, []string{"0", "2", "3", "4", "8"}) + digits(r, 7) }}
+	countryIL = country{"IL", 1, func(r *rand.Rand) string { return "9725" + ilMobile.draw(r) + digits(r, 6) }}
 	countryIN = country{"IN", 1, func(r *rand.Rand) string { return "91" + fmt.Sprint(6+r.IntN(4)) + digits(r, 9) }}
+
+	// allCountries lists every plan, for tests that check them all.
+	allCountries = []country{countryUS, countryGB, countryMX, countryES, countryAR, countryBR, countrySA, countryEG,
+		countryAE, countryIL, countryIN}
+)
+
+// mobilePrefix is a mobile block of a national plan: a digit and the digits
+// that may follow it, so that whatever comes after is assigned.
+type mobilePrefix struct {
+	digit byte
+	next  string
+}
+
+// mobilePrefixes is a plan's mobile blocks. A draw takes two random
+// numbers, as the digits it replaces did, so a seed's other customers keep
+// the numbers they had before the plans were corrected.
+type mobilePrefixes []mobilePrefix
+
+func (ps mobilePrefixes) draw(r *rand.Rand) string {
+	p := pick(r, ps)
+	return string([]byte{p.digit, p.next[r.IntN(len(p.next))]})
+}
+
+var (
+	// gbMobile follows 447: 74x (not 745), 75x (not 750, 752), 771–777,
+	// 78x (not 782, 783) and 79x (not 791, 793) are assigned in full.
+	gbMobile = mobilePrefixes{{'4', "012346789"}, {'5', "13456789"}, {'7', "1234567"}, {'8', "01456789"}, {'9', "02456789"}}
+	// ilMobile follows 9725: Pelephone 50, Cellcom 52, Hot Mobile 53,
+	// Partner 54 and Golan 58, each without its unassigned blocks.
+	ilMobile = mobilePrefixes{{'0', "023456789"}, {'2', "023456789"}, {'3', "0123456789"}, {'4', "23456789"}, {'8', "34567"}}
 )
 
 var reactionEmoji = []string{"👍", "❤️", "😂", "😮", "😢", "🙏", "👏", "🔥"}
