@@ -26,7 +26,10 @@ const (
 )
 
 // mediaKinds maps the MIME types the Cloud API accepts to the message type
-// that carries them.
+// that carries them: Meta's "Supported media types" table, no more. A type
+// outside it (text/csv, application/zip) may upload but is "not supported
+// and may not be handled as expected" by the customer's app, so it is
+// refused here, before the agent believes it was sent.
 var mediaKinds = map[string]string{
 	"image/jpeg":                    TypeImage,
 	"image/png":                     TypeImage,
@@ -39,7 +42,6 @@ var mediaKinds = map[string]string{
 	"audio/mp4":                     TypeAudio,
 	"audio/ogg":                     TypeAudio,
 	"text/plain":                    TypeDocument,
-	"text/csv":                      TypeDocument,
 	"application/pdf":               TypeDocument,
 	"application/msword":            TypeDocument,
 	"application/vnd.ms-excel":      TypeDocument,

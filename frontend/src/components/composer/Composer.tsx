@@ -414,7 +414,7 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
         >
           <Icon name="attach" size={20} />
         </button>
-        <input ref={fileRef} type="file" hidden onChange={onFile} data-testid="file-input" accept="image/jpeg,image/png,video/mp4,video/3gpp,audio/*,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt,.csv,.zip" />
+        <input ref={fileRef} type="file" hidden onChange={onFile} data-testid="file-input" accept="image/jpeg,image/png,video/mp4,video/3gpp,audio/*,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt" />
         <button type="button" className={styles.iconButton} onClick={() => setQuickOpen((o) => !o)} aria-label="Quick replies" title="Quick replies (type /)" aria-expanded={showQuick}>
           <Icon name="bolt" size={20} />
         </button>
