@@ -41,8 +41,15 @@ type Client struct {
 	Version string
 	// Token is the system-user access token sent as a bearer token.
 	Token string
-	// HTTP does the requests; its timeout bounds each call.
+	// HTTP does the requests; its timeout bounds each JSON call. Media
+	// uploads and downloads use its transport but not its timeout: they
+	// are bounded by MediaTimeout instead.
 	HTTP *http.Client
+	// MediaTimeout bounds one media upload or download of size bytes (the
+	// file's, or the most its kind allows when unknown). Nil means
+	// MediaTransferTimeout. A download's size is taken from its response;
+	// until the response starts it is given MediaTimeout(0).
+	MediaTimeout func(size int64) time.Duration
 	// UserAgent, when set, is sent on every request.
 	UserAgent string
 }
@@ -129,12 +136,18 @@ func (c *Client) doJSON(ctx context.Context, method, endpoint string, in, out an
 
 // do sends req with the bearer token and decodes the answer.
 func (c *Client) do(req *http.Request, out any) error {
+	return c.doWith(c.httpClient(), req, out)
+}
+
+// doWith is do over a given *http.Client (media transfers use one
+// without the overall timeout).
+func (c *Client) doWith(hc *http.Client, req *http.Request, out any) error {
 	req.Header.Set("Authorization", "Bearer "+c.Token)
 	req.Header.Set("Accept", "application/json")
 	if c.UserAgent != "" {
 		req.Header.Set("User-Agent", c.UserAgent)
 	}
-	resp, err := c.httpClient().Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return transportError(err)
 	}

@@ -115,7 +115,8 @@ type mediaIDResponse struct {
 // UploadMedia uploads a file for phoneNumberID (multipart POST
 // /{phone-number-id}/media with messaging_product, type and file) and
 // returns its media id. The body is streamed; a body longer than the kind's
-// limit stops the upload with PAYLOAD_TOO_LARGE.
+// limit stops the upload with PAYLOAD_TOO_LARGE. The upload is bounded by
+// ctx and by MediaTimeout for its size, not by the HTTP client's timeout.
 func (c *Client) UploadMedia(ctx context.Context, phoneNumberID string, up MediaUpload) (string, error) {
 	if err := requireID("phone_number_id", phoneNumberID); err != nil {
 		return "", err
@@ -136,6 +137,13 @@ func (c *Client) UploadMedia(ctx context.Context, phoneNumberID string, up Media
 		filename = "file"
 	}
 
+	size := up.Size
+	if size < 0 {
+		size = limit
+	}
+	tt := newTransferTimer(ctx, c.mediaTimeout(size))
+	defer tt.stop()
+
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	tooBig := make(chan bool, 1)
@@ -144,20 +152,20 @@ func (c *Client) UploadMedia(ctx context.Context, phoneNumberID string, up Media
 		tooBig <- errors.Is(err, errUploadTooLarge)
 		pw.CloseWithError(err)
 	}()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint(nil, phoneNumberID, "media"), pr)
+	req, err := http.NewRequestWithContext(tt.ctx, http.MethodPost, c.endpoint(nil, phoneNumberID, "media"), pr)
 	if err != nil {
 		pr.Close()
 		return "", apierr.Wrap(err, apierr.Internal, "building the upload failed")
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	var res mediaIDResponse
-	err = c.do(req, &res)
+	err = c.doWith(c.mediaHTTP(), req, &res)
 	pr.Close()
 	if <-tooBig {
 		return "", apierr.Field(apierr.PayloadTooLarge, "file", "the %s is larger than the %d bytes WhatsApp accepts", kind, limit)
 	}
 	if err != nil {
-		return "", err
+		return "", tt.wrap(err)
 	}
 	if res.ID == "" {
 		return "", apierr.New(apierr.UpstreamError, "the WhatsApp Cloud API accepted the upload but returned no media id")
@@ -229,35 +237,52 @@ type MediaDownload struct {
 // DownloadMedia fetches the short-lived URL from GetMedia with the bearer
 // token. Reading more than maxBytes (when > 0) fails with
 // PAYLOAD_TOO_LARGE, so a hostile or broken server cannot fill the disk.
+// The response must start within MediaTimeout(0) and the body arrive
+// within MediaTimeout of its size (Content-Length, else maxBytes); the
+// caller must close Body, which also releases that timer.
 func (c *Client) DownloadMedia(ctx context.Context, mediaURL string, maxBytes int64) (*MediaDownload, error) {
 	u, err := url.Parse(mediaURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, apierr.Field(apierr.ValidationFailed, "url", "the media URL is not an absolute http(s) URL")
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, mediaURL, nil)
+	tt := newTransferTimer(ctx, c.mediaTimeout(0))
+	req, err := http.NewRequestWithContext(tt.ctx, http.MethodGet, mediaURL, nil)
 	if err != nil {
+		tt.stop()
 		return nil, apierr.Wrap(err, apierr.Internal, "building the download failed")
 	}
 	req.Header.Set("Authorization", "Bearer "+c.Token)
 	if c.UserAgent != "" {
 		req.Header.Set("User-Agent", c.UserAgent)
 	}
-	resp, err := c.httpClient().Do(req)
+	resp, err := c.mediaHTTP().Do(req)
 	if err != nil {
-		return nil, transportError(err)
+		tt.stop()
+		return nil, tt.wrap(transportError(err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		defer tt.stop()
 		defer resp.Body.Close()
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		return nil, upstreamError(DecodeGraphError(resp.StatusCode, resp.Header, data))
 	}
 	if maxBytes > 0 && resp.ContentLength > maxBytes {
 		resp.Body.Close()
+		tt.stop()
 		return nil, apierr.New(apierr.PayloadTooLarge, "the media is %d bytes, more than the %d allowed", resp.ContentLength, maxBytes)
 	}
-	body := resp.Body
+	// Now the size is known (or its bound): the body gets time for it.
+	size := resp.ContentLength
+	if size < 0 {
+		size = maxBytes
+	}
+	if size <= 0 {
+		size = MaxDocumentBytes
+	}
+	tt.reset(c.mediaTimeout(size))
+	var body io.ReadCloser = &transferBody{ReadCloser: resp.Body, t: tt}
 	if maxBytes > 0 {
-		body = &limitedBody{rc: resp.Body, left: maxBytes}
+		body = &limitedBody{rc: body, left: maxBytes}
 	}
 	return &MediaDownload{Body: body, ContentType: resp.Header.Get("Content-Type"), ContentLength: resp.ContentLength}, nil
 }
