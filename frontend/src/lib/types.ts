@@ -289,6 +289,14 @@ export interface TemplateSend {
   variables?: Record<string, string>;
 }
 
+/** A file picked on this computer, travelling with its outbox item until the hub has it (cache.OutboxAttachment). */
+export interface OutboxAttachment {
+  filename: string;
+  mime_type: string;
+  /** Bytes. */
+  size: number;
+}
+
 /** A message the agent composed that the hub has not accepted yet. */
 export interface OutboxItem {
   key: string;
@@ -300,6 +308,10 @@ export interface OutboxItem {
   template?: TemplateSend;
   reply_to?: number;
   preview: string;
+  /** The file to upload before the message is sent (SendMedia). */
+  attachment?: OutboxAttachment;
+  /** The hub's id for the attachment once uploaded; the send itself may still be waiting. */
+  media_id?: string;
   attempts: number;
   error?: ErrorBody;
   created_at: string;

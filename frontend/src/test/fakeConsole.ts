@@ -7,6 +7,7 @@ import type {
   SendInput,
   Counters,
   InboxQuery,
+  MediaUpload,
   Message,
   MessageStatus,
   Note,
@@ -259,7 +260,12 @@ export class FakeConsole {
       account_id: c.account_id,
       direction: 'outbound',
       type: it.type,
-      content: it.type === 'template' ? { name: it.template?.name, language: { code: it.template?.language }, variables: it.template?.variables } : it.content,
+      content:
+        it.type === 'template'
+          ? { name: it.template?.name, language: { code: it.template?.language }, variables: it.template?.variables }
+          : it.attachment
+            ? { ...(it.content as object), id: it.media_id ?? `media-${it.key}` }
+            : it.content,
       preview: it.preview,
       from: '+15551110000',
       to: c.contact.phone ?? '',
@@ -423,6 +429,16 @@ export class FakeConsole {
       SendMessage: rec('SendMessage', (id: number, input: SendInput) => {
         const c = (input.content ?? {}) as { caption?: string; filename?: string };
         return this.enqueue(id, input.type, c.caption || c.filename || input.type, { content: input.content, reply_to: input.reply_to });
+      }),
+      SendMedia: rec('SendMedia', (id: number, m: MediaUpload) => {
+        // As Go: the kind follows the type, the file travels with the item
+        // (name, type, size) and the content has no media id until sent.
+        const kind = m.mime_type === 'image/webp' ? 'sticker' : (['image', 'video', 'audio'].find((k) => m.mime_type.startsWith(`${k}/`)) ?? 'document');
+        const content: Record<string, string> = {};
+        if (m.caption) content.caption = m.caption;
+        if (kind === 'document') content.filename = m.filename;
+        const attachment = { filename: m.filename, mime_type: m.mime_type, size: atob(m.data).length };
+        return this.enqueue(id, kind, m.caption || m.filename, { content, attachment });
       }),
       SendTemplate: rec('SendTemplate', (id: number, name: string, language: string, variables: Record<string, string>) =>
         this.enqueue(id, 'template', `Template ${name}`, { template: { name, language, variables } satisfies TemplateSend }),

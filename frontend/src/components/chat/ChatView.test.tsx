@@ -32,6 +32,40 @@ async function mount() {
 describe('ChatView', () => {
   beforeEach(() => resetStores(T0));
 
+  it('shows a file picked offline in the chat as pending, then as the sent message', async () => {
+    const fake = new FakeConsole({
+      now: () => T0,
+      sync: { state: 'offline' },
+      conversations: [makeConversation({ id: 1 })],
+      messages: [makeMessage({ conversation_id: 1, id: 1, timestamp: iso(T0 - 60_000), content: { body: 'send me the invoice' } })],
+    });
+    await loadSession();
+    const offs = [listenConversations(), listenMessages()];
+    select(1);
+    render(<ChatView conversation={fake.conversations.get(1)!} />);
+    await screen.findAllByTestId('message');
+    const user = userEvent.setup();
+    await user.upload(screen.getByTestId('file-input'), new File(['%PDF-1.7 invoice'], 'invoice-42.pdf', { type: 'application/pdf' }));
+    await user.type(screen.getByRole('textbox', { name: 'Message' }), 'here it is{Enter}');
+
+    const item = await screen.findByTestId('outbox-item');
+    const file = within(item).getByTestId('pending-file');
+    expect(file).toHaveTextContent('invoice-42.pdf');
+    expect(file).toHaveTextContent('Document · 16 B');
+    expect(within(file).getByRole('img', { name: 'Document' })).toHaveTextContent('PDF');
+    expect(item).toHaveTextContent('here it is');
+    expect(item).toHaveTextContent('Waiting for connection');
+    expect(within(item).getByRole('img', { name: 'Waiting to send' })).toBeInTheDocument();
+
+    act(() => fake.setSync({ state: 'online' }));
+    await act(async () => fake.flushOutbox());
+    await waitFor(() => expect(screen.queryByTestId('outbox-item')).toBeNull());
+    const sent = screen.getAllByTestId('message').at(-1)!;
+    expect(sent).toHaveAttribute('data-type', 'document');
+    expect(sent).toHaveTextContent('invoice-42.pdf');
+    offs.forEach((off) => off());
+  });
+
   it('shows the history with day separators and internal notes, and marks it read', async () => {
     const { fake } = await mount();
     expect(screen.getAllByTestId('day-separator').map((d) => d.textContent)).toEqual([expect.any(String), 'Today']);

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { api, hasMethod } from '../../lib/api';
-import type { MediaContent } from '../../lib/content';
-import type { MediaFile } from '../../lib/types';
-import { Icon } from '../Icon';
+import { formatBytes, type MediaContent } from '../../lib/content';
+import type { MediaFile, OutboxAttachment } from '../../lib/types';
+import { Icon, type IconName } from '../Icon';
 import { openExternal, RichText } from './RichText';
 import styles from './Chat.module.css';
 
@@ -202,6 +202,36 @@ export function DocumentMessage({ c }: { c: MediaContent }) {
         </div>
       )}
       <Caption text={c.caption} />
+    </div>
+  );
+}
+
+const KIND_ICON: Record<string, IconName> = { image: 'image', video: 'video', audio: 'mic', sticker: 'sticker' };
+const KIND_LABEL: Record<string, string> = { image: 'Photo', video: 'Video', audio: 'Audio', sticker: 'Sticker', document: 'Document' };
+
+/**
+ * A file the agent picked that has not reached the hub yet: nothing can be
+ * downloaded, so it shows what was picked (name, kind, size) and its caption.
+ */
+export function PendingFile({ kind, file, caption }: { kind: string; file: OutboxAttachment; caption?: string }) {
+  const label = KIND_LABEL[kind] ?? 'File';
+  return (
+    <div className={styles.media} data-testid="pending-file" data-kind={kind}>
+      <div className={styles.document}>
+        <span className={styles.docIcon} role="img" aria-label={label}>
+          <Icon name={KIND_ICON[kind] ?? 'file'} size={22} />
+          <span className={styles.docExt}>{extension(file.filename, file.mime_type)}</span>
+        </span>
+        <div className={styles.docInfo}>
+          <div className={styles.docName} dir="auto" title={file.filename}>
+            {file.filename || label}
+          </div>
+          <div className={styles.muted}>
+            {label} · {formatBytes(file.size)}
+          </div>
+        </div>
+      </div>
+      <Caption text={caption} />
     </div>
   );
 }

@@ -175,4 +175,39 @@ describe('NoteBubble and OutboxBubble', () => {
     await userEvent.setup().click(screen.getByRole('button', { name: 'Retry' }));
     expect(calls).toEqual(['retry']);
   });
+
+  it('shows a file waiting to be sent by its name, kind and size, not as a missing download', () => {
+    const noop = () => {};
+    const base = {
+      key: 'k',
+      local_id: 1,
+      conversation_id: 1,
+      type: 'document',
+      content: { filename: 'invoice-42.pdf', caption: 'your invoice' },
+      preview: 'your invoice',
+      attachment: { filename: 'invoice-42.pdf', mime_type: 'application/pdf', size: 123_456 },
+      attempts: 0,
+      created_at: '',
+      updated_at: '',
+    };
+    const { rerender } = render(<OutboxBubble it={{ ...base, state: 'pending' }} templates={[]} offline onRetry={noop} onDiscard={noop} />);
+    const file = screen.getByTestId('pending-file');
+    expect(file).toHaveTextContent('invoice-42.pdf');
+    expect(file).toHaveTextContent('Document · 121 KB');
+    expect(within(file).getByRole('img', { name: 'Document' })).toHaveTextContent('PDF');
+    expect(file).toHaveTextContent('your invoice');
+    expect(screen.queryByRole('link')).toBeNull();
+    expect(screen.queryByText(/unavailable/i)).toBeNull();
+    expect(screen.getByTestId('outbox-item')).toHaveTextContent('Waiting for connection');
+    expect(screen.getByRole('img', { name: 'Waiting to send' })).toBeInTheDocument();
+
+    // A photo: its own icon; uploading until the hub has it, then sending.
+    const photo = { ...base, type: 'image', content: {}, attachment: { filename: 'box.png', mime_type: 'image/png', size: 2048 } };
+    rerender(<OutboxBubble it={{ ...photo, state: 'sending' }} templates={[]} offline={false} onRetry={noop} onDiscard={noop} />);
+    expect(within(screen.getByTestId('pending-file')).getByRole('img', { name: 'Photo' })).toHaveTextContent('PNG');
+    expect(screen.getByTestId('pending-file')).toHaveTextContent('Photo · 2.0 KB');
+    expect(screen.getByTestId('outbox-item')).toHaveTextContent('Uploading…');
+    rerender(<OutboxBubble it={{ ...photo, state: 'sending', media_id: 'm1' }} templates={[]} offline={false} onRetry={noop} onDiscard={noop} />);
+    expect(screen.getByTestId('outbox-item')).toHaveTextContent('Sending…');
+  });
 });

@@ -1,8 +1,10 @@
 import { memo } from 'react';
+import { contentOf, type MediaContent } from '../../lib/content';
 import { failureReason } from '../../lib/metaErrors';
 import { formatClock, formatFull } from '../../lib/time';
 import type { Message, Note, OutboxItem, Template, User } from '../../lib/types';
 import { Icon } from '../Icon';
+import { PendingFile } from './Media';
 import { MessageBody } from './MessageBody';
 import { RichText } from './RichText';
 import { Ticks } from './Ticks';
@@ -131,7 +133,11 @@ export function NoteBubble({ n, author }: { n: Note; author?: User }) {
   );
 }
 
-/** A send waiting in the outbox: marked pending, or failed with Retry and Discard. */
+/**
+ * A send waiting in the outbox: marked pending, or failed with Retry and
+ * Discard. A file picked on this computer shows as the file (it cannot be
+ * downloaded yet), and as uploading until the hub has it.
+ */
 export function OutboxBubble({
   it,
   templates,
@@ -150,10 +156,22 @@ export function OutboxBubble({
   return (
     <div className={`${styles.msgRow} ${styles.out}`} data-testid="outbox-item" data-state={it.state}>
       <div className={`${styles.bubble} ${styles.pendingBubble} ${failed ? styles.failedBubble : ''}`}>
-        <MessageBody m={{ type: it.type, content, preview: it.preview, direction: 'outbound' }} templates={templates} />
+        {it.attachment ? (
+          <PendingFile kind={it.type} file={it.attachment} caption={contentOf<MediaContent>(it.type, it.content).caption} />
+        ) : (
+          <MessageBody m={{ type: it.type, content, preview: it.preview, direction: 'outbound' }} templates={templates} />
+        )}
         <div className={styles.meta}>
           <span className={styles.pendingLabel}>
-            {failed ? 'Not sent' : it.state === 'sending' ? 'Sending…' : offline ? 'Waiting for connection' : 'Waiting to send'}
+            {failed
+              ? 'Not sent'
+              : it.state === 'sending'
+                ? it.attachment && !it.media_id
+                  ? 'Uploading…'
+                  : 'Sending…'
+                : offline
+                  ? 'Waiting for connection'
+                  : 'Waiting to send'}
           </span>
           <Ticks status={failed ? 'failed' : 'pending'} />
         </div>
