@@ -147,7 +147,13 @@ func (s *Service) commitBatch(batch []*writeOp) {
 			if err := tx.Savepoint(); err != nil {
 				return err
 			}
-			if err := s.safeApply(op, w); err != nil {
+			err := s.safeApply(op, w)
+			if err == nil {
+				// The op's buffered rows are written inside its savepoint,
+				// so a failure among them is this op's alone.
+				err = flushWrites(tx)
+			}
+			if err != nil {
 				results[i] = err
 				w.undoOp()
 				if rerr := tx.RollbackSavepoint(); rerr != nil {
@@ -187,6 +193,16 @@ func (s *Service) commitBatch(batch []*writeOp) {
 	}
 }
 
+// flushWrites writes the rows a store buffers (sqlitestore writes its
+// high-volume inserts behind, as multi-row statements) so that an error among
+// them is reported for the op that made them, not a later one.
+func flushWrites(tx store.Tx) error {
+	if f, ok := tx.(interface{ FlushWrites() error }); ok {
+		return f.FlushWrites()
+	}
+	return nil
+}
+
 // errReplay aborts a batch so its ops are replayed one by one.
 var errReplay = errors.New("hub: replay batch")
 
@@ -197,7 +213,10 @@ func (s *Service) commitOne(op *writeOp) {
 	err := s.st.Update(context.Background(), func(tx store.Tx) error {
 		w := s.w.begin(tx)
 		w.beginOp()
-		if opErr = s.safeApply(op, w); opErr != nil {
+		if opErr = s.safeApply(op, w); opErr == nil {
+			opErr = flushWrites(tx)
+		}
+		if opErr != nil {
 			return opErr
 		}
 		w.commitOp()

@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,6 +53,7 @@ type Store struct {
 type writerConn struct {
 	dc    driver.Conn
 	stmts map[string]driver.Stmt
+	pend  *pending // the current transaction's buffered rows
 }
 
 var _ store.Store = (*Store)(nil)
@@ -163,7 +163,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 					st.Close()
 				}
 			}
-			s.wc = &writerConn{dc: dc, stmts: make(map[string]driver.Stmt, 64)}
+			s.wc = &writerConn{dc: dc, stmts: make(map[string]driver.Stmt, 64), pend: newPendingState()}
 			if ec, ok := dc.(driver.ExecerContext); ok {
 				if _, err := ec.ExecContext(context.Background(), `PRAGMA wal_autocheckpoint = 0`, nil); err != nil {
 					return fmt.Errorf("sqlitestore: %w", err)
@@ -185,8 +185,14 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		if err != nil {
 			return fmt.Errorf("sqlitestore: begin: %w", err)
 		}
+		s.wc.pend.reset()
 		t := &txn{w: s.wc}
-		if err := fn(t); err != nil {
+		err = fn(t)
+		if err == nil {
+			err = t.flush()
+		}
+		if err != nil {
+			s.wc.pend.reset()
 			if rerr := tx.Rollback(); rerr != nil {
 				return errors.Join(err, rerr)
 			}
@@ -266,50 +272,28 @@ type execResult struct {
 	affected, lastID int64
 }
 
+// exec runs a statement after writing the buffered rows (see pending.go).
 func (t *txn) exec(_ context.Context, query string, args ...any) (execResult, error) {
-	st, err := t.stmt(query)
-	if err != nil {
-		return execResult{}, err
+	if !directQueries[query] {
+		if err := t.flush(); err != nil {
+			return execResult{}, err
+		}
+		if strings.HasPrefix(query, "DELETE") {
+			t.w.pend.forgetIDs()
+		}
 	}
-	// The driver copies the arguments while binding, so one argument
-	// buffer serves every statement of the transaction.
-	t.nv = named(t.nv, args)
-	res, err := st.(driver.StmtExecContext).ExecContext(context.Background(), t.nv)
-	if err != nil {
-		return execResult{}, err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return execResult{}, err
-	}
-	id, err := res.LastInsertId()
-	return execResult{affected: n, lastID: id}, err
+	return t.execDirect(query, args...)
 }
 
-// query runs a statement and returns every row's values.
+// query runs a statement after writing the buffered rows and returns every
+// row's values.
 func (t *txn) query(query string, args ...any) ([]rowValues, error) {
-	st, err := t.stmt(query)
-	if err != nil {
-		return nil, err
-	}
-	t.nv = named(t.nv, args)
-	rows, err := st.(driver.StmtQueryContext).QueryContext(context.Background(), t.nv)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	n := len(rows.Columns())
-	var out []rowValues
-	for {
-		vals := make(rowValues, n)
-		if err := rows.Next(vals); err != nil {
-			if errors.Is(err, io.EOF) {
-				return out, nil
-			}
+	if !directQueries[query] {
+		if err := t.flush(); err != nil {
 			return nil, err
 		}
-		out = append(out, vals)
 	}
+	return t.queryDirect(query, args...)
 }
 
 // queryRow returns the first row, or a scanner answering store.ErrNotFound.
@@ -431,10 +415,13 @@ func (t *txn) ReleaseSavepoint() error {
 }
 
 func (t *txn) RollbackSavepoint() error {
-	if _, err := t.exec(context.Background(), "ROLLBACK TO op"); err != nil {
+	// The rows buffered since the savepoint are undone with it; ids
+	// handed out since are free again.
+	t.w.pend.reset()
+	if _, err := t.execDirect("ROLLBACK TO op"); err != nil {
 		return err
 	}
-	_, err := t.exec(context.Background(), "RELEASE op")
+	_, err := t.execDirect("RELEASE op")
 	return err
 }
 

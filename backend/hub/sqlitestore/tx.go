@@ -46,7 +46,7 @@ func (t *txn) UpsertAccount(ctx context.Context, a *domain.Account) error {
 const accountCols = `id, waba_id, display_phone_number, verified_name, status, quality_rating,
 	throughput_mps, messages_in, messages_out, created_at, updated_at`
 
-var qAccount = reg(`SELECT ` + accountCols + ` FROM hub_accounts WHERE id = ?`)
+var qAccount = direct(`SELECT ` + accountCols + ` FROM hub_accounts WHERE id = ?`)
 
 func scanAccount(sc scanner) (domain.Account, error) {
 	var a domain.Account
@@ -65,7 +65,7 @@ func (t *txn) Account(ctx context.Context, id string) (domain.Account, error) {
 	return scanAccount(row)
 }
 
-var qAddAccountCounts = reg(`UPDATE hub_accounts SET messages_in = messages_in + ?, messages_out = messages_out + ? WHERE id = ?`)
+var qAddAccountCounts = direct(`UPDATE hub_accounts SET messages_in = messages_in + ?, messages_out = messages_out + ? WHERE id = ?`)
 
 func (t *txn) AddAccountCounts(ctx context.Context, id string, in, out int64) error {
 	_, err := t.exec(ctx, qAddAccountCounts, in, out, id)
@@ -99,7 +99,7 @@ func scanContact(sc scanner) (domain.Contact, error) {
 	return c, nil
 }
 
-var qInsertContact = reg(`INSERT INTO contacts (phone, wa_id, user_id, name, profile_name, opted_out, opted_out_at,
+var qInsertContact = direct(`INSERT INTO contacts (phone, wa_id, user_id, name, profile_name, opted_out, opted_out_at,
 	attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
 func (t *txn) InsertContact(ctx context.Context, c *domain.Contact) error {
@@ -113,7 +113,7 @@ func (t *txn) InsertContact(ctx context.Context, c *domain.Contact) error {
 	return err
 }
 
-var qUpdateContact = reg(`UPDATE contacts SET phone = ?, wa_id = ?, user_id = ?, name = ?, profile_name = ?, opted_out = ?,
+var qUpdateContact = direct(`UPDATE contacts SET phone = ?, wa_id = ?, user_id = ?, name = ?, profile_name = ?, opted_out = ?,
 	opted_out_at = ?, attributes = ?, updated_at = ? WHERE id = ?`)
 
 func (t *txn) UpdateContact(ctx context.Context, c *domain.Contact) error {
@@ -143,9 +143,9 @@ func (t *txn) DeleteContact(ctx context.Context, id int64) error {
 }
 
 var (
-	qContactByID     = reg(`SELECT ` + contactCols + ` FROM contacts WHERE id = ?`)
-	qContactByPhone  = reg(`SELECT ` + contactCols + ` FROM contacts WHERE phone = ?`)
-	qContactByUserID = reg(`SELECT ` + contactCols + ` FROM contacts WHERE user_id = ?`)
+	qContactByID     = direct(`SELECT ` + contactCols + ` FROM contacts WHERE id = ?`)
+	qContactByPhone  = direct(`SELECT ` + contactCols + ` FROM contacts WHERE phone = ?`)
+	qContactByUserID = direct(`SELECT ` + contactCols + ` FROM contacts WHERE user_id = ?`)
 )
 
 func (t *txn) contactBy(ctx context.Context, q string, arg any) (domain.Contact, error) {
@@ -224,7 +224,7 @@ func convArgs(c *store.Conversation) ([]any, error) {
 		nsPtr(c.WaitingSince), c.UnreadCount, last, ns(c.LastActivityAt), ns(c.CreatedAt), ns(c.UpdatedAt)}, nil
 }
 
-var qInsertConversation = reg(`INSERT INTO conversations (account_id, contact_id, status, assignee_id, team,
+var qInsertConversation = direct(`INSERT INTO conversations (account_id, contact_id, status, assignee_id, team,
 	snoozed_until, window_expires_at, last_inbound_at, last_outbound_at, unanswered, waiting_since,
 	unread_count, last_message, last_activity_at, created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -243,9 +243,9 @@ func (t *txn) InsertConversation(ctx context.Context, c *store.Conversation) err
 }
 
 var (
-	qSetReferral = reg(`INSERT INTO conversation_referrals (conversation_id, referral) VALUES (?, ?)
+	qSetReferral = direct(`INSERT INTO conversation_referrals (conversation_id, referral) VALUES (?, ?)
 		ON CONFLICT (conversation_id) DO UPDATE SET referral = excluded.referral`)
-	qClearReferral = reg(`DELETE FROM conversation_referrals WHERE conversation_id = ?`)
+	qClearReferral = direct(`DELETE FROM conversation_referrals WHERE conversation_id = ?`)
 )
 
 func (t *txn) setReferral(ctx context.Context, c *store.Conversation) error {
@@ -326,7 +326,9 @@ func (t *txn) UpdateConversation(ctx context.Context, c *store.Conversation, fie
 		}
 	}
 	args = append(args, ns(c.UpdatedAt), c.ID)
-	if err := mustAffect(t.exec(ctx, conversationUpdate(fields), args...)); err != nil {
+	// Conversations neither reference nor are referenced by the buffered
+	// tables: no flush needed.
+	if err := mustAffect(t.execDirect(conversationUpdate(fields), args...)); err != nil {
 		return err
 	}
 	if fields&store.ConvReferral != 0 {
@@ -342,8 +344,8 @@ func (t *txn) DeleteConversation(ctx context.Context, id int64) error {
 }
 
 var (
-	qConversationByID      = reg(`SELECT ` + convCols + ` FROM conversations c WHERE c.id = ?`)
-	qConversationByContact = reg(`SELECT ` + convCols + ` FROM conversations c WHERE c.account_id = ? AND c.contact_id = ?`)
+	qConversationByID      = direct(`SELECT ` + convCols + ` FROM conversations c WHERE c.id = ?`)
+	qConversationByContact = direct(`SELECT ` + convCols + ` FROM conversations c WHERE c.account_id = ? AND c.contact_id = ?`)
 )
 
 func (t *txn) ConversationByID(ctx context.Context, id int64) (store.Conversation, error) {
@@ -448,8 +450,8 @@ func wamidKey(wamid string) any {
 }
 
 var (
-	qWamidTaken    = reg(`SELECT wamid FROM messages WHERE wamid_key = ?`)
-	qInsertMessage = reg(`INSERT INTO messages (wamid, wamid_key, conversation_id, account_id, direction, type, content,
+	qWamidTaken    = direct(`SELECT wamid FROM messages WHERE wamid_key = ?`)
+	qInsertMessage = direct(`INSERT INTO messages (wamid, wamid_key, conversation_id, account_id, direction, type, content,
 	preview, from_addr, to_addr, reply_to, context_wamid, forwarded, hidden, reactions, status, error,
 	author_id, timestamp, sent_at, delivered_at, read_at, idempotency_key, request_hash, created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -495,7 +497,7 @@ func (t *txn) InsertMessage(ctx context.Context, m *store.Message) (bool, error)
 	return true, nil
 }
 
-var qUpdateMessage = reg(`UPDATE messages SET wamid = ?, wamid_key = ?, conversation_id = ?, reply_to = ?, reactions = ?,
+var qUpdateMessage = direct(`UPDATE messages SET wamid = ?, wamid_key = ?, conversation_id = ?, reply_to = ?, reactions = ?,
 	status = ?, error = ?, sent_at = ?, delivered_at = ?, read_at = ?, updated_at = ? WHERE id = ?`)
 
 func (t *txn) UpdateMessage(ctx context.Context, m *store.Message) error {
@@ -512,8 +514,8 @@ func (t *txn) UpdateMessage(ctx context.Context, m *store.Message) error {
 }
 
 var (
-	qMessageByID    = reg(`SELECT ` + msgCols + ` FROM messages m WHERE m.id = ?`)
-	qMessageByWAMID = reg(`SELECT ` + msgCols + ` FROM messages m WHERE m.wamid_key = ? AND m.wamid = ?`)
+	qMessageByID    = direct(`SELECT ` + msgCols + ` FROM messages m WHERE m.id = ?`)
+	qMessageByWAMID = direct(`SELECT ` + msgCols + ` FROM messages m WHERE m.wamid_key = ? AND m.wamid = ?`)
 	qMessageByIdem  = reg(`SELECT ` + msgCols + ` FROM messages m WHERE m.idempotency_key = ?`)
 )
 
@@ -625,15 +627,13 @@ func (t *txn) TakeParkedStatuses(ctx context.Context, wamid string) ([]store.Par
 
 // ---- raw webhooks ------------------------------------------------------------------
 
-var qInsertRaw = reg(`INSERT INTO webhook_bodies (received_at, body, signature, state, error) VALUES (?, ?, ?, ?, ?)`)
-
 func (t *txn) InsertRawWebhook(ctx context.Context, w *store.RawWebhook) error {
 	body := w.Body
 	if body == nil {
 		body = []byte{}
 	}
-	res, err := t.exec(ctx, qInsertRaw, ns(w.ReceivedAt), body, w.Signature, string(w.State), w.Error)
-	w.ID = res.lastID
+	id, err := t.add(t.w.pend.raw, ns(w.ReceivedAt), body, w.Signature, string(w.State), w.Error)
+	w.ID = id
 	return err
 }
 
@@ -745,10 +745,10 @@ func (t *txn) InsertNote(ctx context.Context, n *domain.Note) error {
 // ---- counters -----------------------------------------------------------------------------
 
 var (
-	qAddCounter   = reg(`INSERT INTO counters (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = value + excluded.value`)
-	qDropZero     = reg(`DELETE FROM counters WHERE key = ? AND value = 0`)
-	qCounters     = reg(`SELECT key, value FROM counters`)
-	qOldestWaiter = reg(`SELECT waiting_since FROM conversations
+	qAddCounter   = direct(`INSERT INTO counters (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = value + excluded.value`)
+	qDropZero     = direct(`DELETE FROM counters WHERE key = ? AND value = 0`)
+	qCounters     = direct(`SELECT key, value FROM counters`)
+	qOldestWaiter = direct(`SELECT waiting_since FROM conversations
 		WHERE unanswered = 1 AND status IN ('open', 'pending') AND waiting_since IS NOT NULL
 		ORDER BY waiting_since LIMIT 1`)
 )
@@ -823,9 +823,6 @@ func (t *txn) CountersTx(ctx context.Context) (domain.Counters, error) {
 
 // ---- events --------------------------------------------------------------------------------
 
-var qAppendEvent = reg(`INSERT INTO events (type, conversation_id, assignee_id, prev_assignee_id, at, data)
-	VALUES (?, ?, ?, ?, ?, ?)`)
-
 func (t *txn) AppendEvent(ctx context.Context, e *domain.Event) error {
 	var conv any
 	if e.ConversationID != 0 {
@@ -835,8 +832,8 @@ func (t *txn) AppendEvent(ctx context.Context, e *domain.Event) error {
 	if data == "" {
 		data = "null"
 	}
-	res, err := t.exec(ctx, qAppendEvent, e.Type, conv, nullInt(e.AssigneeID), nullInt(e.PrevAssigneeID), ns(e.At), data)
-	e.Seq = res.lastID
+	seq, err := t.add(t.w.pend.events, e.Type, conv, nullInt(e.AssigneeID), nullInt(e.PrevAssigneeID), ns(e.At), data)
+	e.Seq = seq
 	return err
 }
 
