@@ -456,8 +456,9 @@ func referralOf(r *whatsapp.Referral) *domain.Referral {
 
 // applyInboundReaction attaches a customer's reaction to its target. The
 // reaction is also stored, hidden, under its own wamid so a redelivery is
-// recognised; it neither opens the service window nor makes the
-// conversation unanswered.
+// recognised. A reaction is a message the customer sent, so like Meta it
+// opens (or refreshes) the customer service window; it does not make the
+// conversation unanswered or unread, since nobody needs to reply to a 👍.
 func (w *wtx) applyInboundReaction(acct *domain.Account, contact *domain.Contact, p *inboundPrep, now time.Time) error {
 	m := p.im.Message
 	e, err := w.convFor(acct.ID, contact.ID, now)
@@ -488,10 +489,16 @@ func (w *wtx) applyInboundReaction(acct *domain.Account, contact *domain.Contact
 		}
 	}
 	inserted, err := w.tx.InsertMessage(w.ctx, &msg)
-	if err != nil || !inserted || !found {
+	if err != nil || !inserted {
 		return err
 	}
-	if !setReaction(&target.Message, "customer", r.Emoji, ts) {
+	if c := &e.c; c.LastInboundAt == nil || ts.After(*c.LastInboundAt) {
+		w.touch(e)
+		t, exp := ts, ts.Add(windowLength)
+		c.LastInboundAt, c.WindowExpiresAt = &t, &exp
+		c.UpdatedAt = now
+	}
+	if !found || !setReaction(&target.Message, "customer", r.Emoji, ts) {
 		return nil
 	}
 	target.UpdatedAt = now

@@ -38,14 +38,12 @@ func TestWindowRules(t *testing.T) {
 			t.Fatalf("waiting since = %v", c.WaitingSince)
 		}
 	})
-	t.Run("system messages and reactions never open it", func(t *testing.T) {
+	t.Run("system messages never open it", func(t *testing.T) {
 		e := newEnv(t)
 		now := e.clock.Now()
 		e.ingest(inbound("16505559003", "C",
 			map[string]any{"id": newWAMID(), "timestamp": strconv.FormatInt(now.Unix(), 10), "type": "system",
-				"system": map[string]any{"body": "C changed their phone number", "type": "customer_identity_changed"}},
-			map[string]any{"id": newWAMID(), "timestamp": strconv.FormatInt(now.Unix(), 10), "type": "reaction",
-				"reaction": map[string]any{"message_id": "wamid.unknown", "emoji": "👍"}}))
+				"system": map[string]any{"body": "C changed their phone number", "type": "customer_identity_changed"}}))
 		c := e.onlyConversation()
 		if c.WindowExpiresAt != nil || c.Unanswered {
 			t.Fatalf("conversation = %+v", c)
@@ -53,6 +51,26 @@ func TestWindowRules(t *testing.T) {
 		_, err := e.svc.Send(ctx, SendRequest{ConversationID: c.ID, Type: "text", Text: []byte(`{"body":"hello"}`)})
 		if apierr.CodeOf(err) != apierr.SessionExpired {
 			t.Fatalf("free-form without a window: %v", err)
+		}
+	})
+	t.Run("a reaction opens it without making the conversation unanswered", func(t *testing.T) {
+		// Meta counts any customer message, reactions included, as opening the
+		// customer service window (and the sandbox plays it so); a reaction
+		// still asks for no reply.
+		e := newEnv(t)
+		now := e.clock.Now()
+		e.ingest(inbound("16505559005", "E",
+			map[string]any{"id": newWAMID(), "timestamp": strconv.FormatInt(now.Unix(), 10), "type": "reaction",
+				"reaction": map[string]any{"message_id": "wamid.unknown", "emoji": "👍"}}))
+		c := e.onlyConversation()
+		if c.WindowExpiresAt == nil || !c.WindowExpiresAt.Equal(now.Add(24*time.Hour)) {
+			t.Fatalf("window = %v, want %v", c.WindowExpiresAt, now.Add(24*time.Hour))
+		}
+		if c.Unanswered || c.UnreadCount != 0 {
+			t.Fatalf("a reaction made the conversation unanswered/unread: %+v", c)
+		}
+		if _, err := e.svc.Send(ctx, SendRequest{ConversationID: c.ID, Type: "text", Text: []byte(`{"body":"hello"}`)}); err != nil {
+			t.Fatalf("free-form inside the window a reaction opened: %v", err)
 		}
 	})
 	t.Run("closes after 24 hours", func(t *testing.T) {
