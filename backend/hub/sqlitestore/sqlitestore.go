@@ -129,13 +129,18 @@ func (s *Store) Close() error {
 	if _, err := conn.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
 		errs = append(errs, err)
 	}
-	errs = append(errs, conn.Raw(func(any) error {
+	errs = append(errs, conn.Raw(func(dc any) error {
 		if s.wc == nil {
 			return nil
 		}
+		// Statements prepared on a driver connection that database/sql has
+		// since replaced went with it: closing them again would touch a
+		// closed connection.
 		var errs []error
-		for _, st := range s.wc.stmts {
-			errs = append(errs, st.Close())
+		if s.wc.dc == dc {
+			for _, st := range s.wc.stmts {
+				errs = append(errs, st.Close())
+			}
 		}
 		s.wc = nil
 		return errors.Join(errs...)
@@ -158,11 +163,8 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 			return errors.New("sqlitestore: the driver connection is not a driver.Conn")
 		}
 		if s.wc == nil || s.wc.dc != dc {
-			if s.wc != nil {
-				for _, st := range s.wc.stmts {
-					st.Close()
-				}
-			}
+			// A different driver connection means database/sql closed the
+			// old one, and its prepared statements with it: drop them.
 			s.wc = &writerConn{dc: dc, stmts: make(map[string]driver.Stmt, 64), pend: newPendingState()}
 			if ec, ok := dc.(driver.ExecerContext); ok {
 				if _, err := ec.ExecContext(context.Background(), `PRAGMA wal_autocheckpoint = 0`, nil); err != nil {
