@@ -239,3 +239,44 @@ func (c *Console) template(ctx context.Context, name, language string) (domain.T
 	}
 	return domain.Template{}, apierr.Field(apierr.TemplateNotFound, "template", "no template %q in %s", name, language)
 }
+
+// SyncState is the sync engine's state with the outbox's size: the
+// payload the offline banner needs.
+type SyncState struct {
+	syncer.Status
+	Pending int `json:"pending"`
+}
+
+// SyncState returns the sync engine's state.
+func (c *Console) SyncState(ctx context.Context) (SyncState, error) {
+	st := c.status(ctx)
+	return SyncState{Status: st.Sync, Pending: st.Pending}, nil
+}
+
+// Conversation returns one cached conversation.
+func (c *Console) Conversation(ctx context.Context, id int64) (domain.Conversation, error) {
+	return c.conversation(ctx, id)
+}
+
+// Messages returns a page of a conversation's messages older than cursor
+// (the latest page for ""), fetching from the hub what the cache lacks.
+func (c *Console) Messages(ctx context.Context, id int64, cursor string, limit int) (cache.MessagePage, error) {
+	if limit <= 0 {
+		limit = cache.DefaultMessageLimit
+	}
+	return c.messages(ctx, id, cursor, min(limit, cache.MaxMessageLimit))
+}
+
+// Contact returns one cached contact.
+func (c *Console) Contact(ctx context.Context, id int64) (domain.Contact, error) {
+	ct, err := c.cache.Contact(ctx, id)
+	if errors.Is(err, cache.ErrNotFound) {
+		return ct, apierr.New(apierr.NotFound, "no such contact in the cache")
+	}
+	return ct, err
+}
+
+// Draft returns a conversation's saved draft (empty body when none).
+func (c *Console) Draft(ctx context.Context, id int64) (cache.Draft, error) {
+	return c.cache.Draft(ctx, id)
+}

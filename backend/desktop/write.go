@@ -268,3 +268,20 @@ func previewOf(typ string, obj map[string]any) string {
 	}
 	return label
 }
+
+// OutboxOf lists one conversation's unsent messages (every one for 0).
+func (c *Console) OutboxOf(ctx context.Context, conversationID int64) ([]cache.OutboxItem, error) {
+	return c.cache.Outbox(ctx, conversationID)
+}
+
+// DiscardOutboxItem deletes an unsent message and returns what it was.
+func (c *Console) DiscardOutboxItem(ctx context.Context, key string) (cache.OutboxItem, error) {
+	it, err := c.cache.OutboxItem(ctx, key)
+	if errors.Is(err, cache.ErrNotFound) {
+		return it, apierr.New(apierr.NotFound, "no such outbox item")
+	}
+	if err != nil {
+		return it, err
+	}
+	return it, c.DiscardOutbox(ctx, key)
+}

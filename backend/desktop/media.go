@@ -19,68 +19,8 @@ import (
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/outbox"
 	"switchboard/backend/desktop/remote"
-	"switchboard/backend/desktop/syncer"
-	"switchboard/backend/domain"
 	"switchboard/backend/whatsapp"
 )
-
-// SyncState is the sync engine's state with the outbox's size: the
-// payload the offline banner needs.
-type SyncState struct {
-	syncer.Status
-	Pending int `json:"pending"`
-}
-
-// SyncState returns the sync engine's state.
-func (c *Console) SyncState(ctx context.Context) (SyncState, error) {
-	st := c.status(ctx)
-	return SyncState{Status: st.Sync, Pending: st.Pending}, nil
-}
-
-// Conversation returns one cached conversation.
-func (c *Console) Conversation(ctx context.Context, id int64) (domain.Conversation, error) {
-	return c.conversation(ctx, id)
-}
-
-// Messages returns a page of a conversation's messages older than cursor
-// (the latest page for ""), fetching from the hub what the cache lacks.
-func (c *Console) Messages(ctx context.Context, id int64, cursor string, limit int) (cache.MessagePage, error) {
-	if limit <= 0 {
-		limit = cache.DefaultMessageLimit
-	}
-	return c.messages(ctx, id, cursor, min(limit, cache.MaxMessageLimit))
-}
-
-// Contact returns one cached contact.
-func (c *Console) Contact(ctx context.Context, id int64) (domain.Contact, error) {
-	ct, err := c.cache.Contact(ctx, id)
-	if errors.Is(err, cache.ErrNotFound) {
-		return ct, apierr.New(apierr.NotFound, "no such contact in the cache")
-	}
-	return ct, err
-}
-
-// Draft returns a conversation's saved draft (empty body when none).
-func (c *Console) Draft(ctx context.Context, id int64) (cache.Draft, error) {
-	return c.cache.Draft(ctx, id)
-}
-
-// OutboxOf lists one conversation's unsent messages (every one for 0).
-func (c *Console) OutboxOf(ctx context.Context, conversationID int64) ([]cache.OutboxItem, error) {
-	return c.cache.Outbox(ctx, conversationID)
-}
-
-// DiscardOutboxItem deletes an unsent message and returns what it was.
-func (c *Console) DiscardOutboxItem(ctx context.Context, key string) (cache.OutboxItem, error) {
-	it, err := c.cache.OutboxItem(ctx, key)
-	if errors.Is(err, cache.ErrNotFound) {
-		return it, apierr.New(apierr.NotFound, "no such outbox item")
-	}
-	if err != nil {
-		return it, err
-	}
-	return it, c.DiscardOutbox(ctx, key)
-}
 
 // MediaUpload is an attachment the agent picked, as the frontend sends it.
 type MediaUpload struct {
