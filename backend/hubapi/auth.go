@@ -16,6 +16,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hubapi/wire"
 )
 
 // Scope is a permission a token carries. Every route names the one it
@@ -275,35 +276,13 @@ func (s *Server) touchToken(id int64, now time.Time) {
 	})
 }
 
-// TokenInfo describes a token without its secret.
-type TokenInfo struct {
-	ID         int64       `json:"id"`
-	Name       string      `json:"name"`
-	Kind       string      `json:"kind"`
-	Prefix     string      `json:"prefix"`
-	UserID     *int64      `json:"user_id"`
-	Role       domain.Role `json:"role"`
-	Scopes     []Scope     `json:"scopes"`
-	CreatedAt  time.Time   `json:"created_at"`
-	ExpiresAt  *time.Time  `json:"expires_at"`
-	LastUsedAt *time.Time  `json:"last_used_at"`
-	RevokedAt  *time.Time  `json:"revoked_at"`
-}
-
-// NewToken is a token as answered once at creation: the only time the
-// secret is ever shown.
-type NewToken struct {
-	TokenInfo
-	Token string `json:"token"`
-}
-
 // issueToken stores a new token and returns it with its secret.
-func (s *Server) issueToken(ctx context.Context, tx *sql.Tx, kind, name string, userID *int64, role domain.Role, scopes []Scope, expires *time.Time) (NewToken, error) {
+func (s *Server) issueToken(ctx context.Context, tx *sql.Tx, kind, name string, userID *int64, role domain.Role, scopes []Scope, expires *time.Time) (wire.NewToken, error) {
 	secret := newTokenSecret()
 	return s.storeToken(ctx, tx, secret, kind, name, userID, role, scopes, expires)
 }
 
-func (s *Server) storeToken(ctx context.Context, tx *sql.Tx, secret, kind, name string, userID *int64, role domain.Role, scopes []Scope, expires *time.Time) (NewToken, error) {
+func (s *Server) storeToken(ctx context.Context, tx *sql.Tx, secret, kind, name string, userID *int64, role domain.Role, scopes []Scope, expires *time.Time) (wire.NewToken, error) {
 	now := s.now()
 	strs := make([]string, len(scopes))
 	for i, sc := range scopes {
@@ -317,12 +296,12 @@ func (s *Server) storeToken(ctx context.Context, tx *sql.Tx, secret, kind, name 
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		hashToken(secret), displayPrefix(secret), name, kind, nullInt(userID), string(role), strings.Join(strs, " "), formatTime(now), exp)
 	if err != nil {
-		return NewToken{}, err
+		return wire.NewToken{}, err
 	}
 	id, _ := res.LastInsertId()
-	return NewToken{
-		TokenInfo: TokenInfo{ID: id, Name: name, Kind: kind, Prefix: displayPrefix(secret), UserID: userID, Role: role,
-			Scopes: scopes, CreatedAt: now, ExpiresAt: expires},
+	return wire.NewToken{
+		TokenInfo: wire.TokenInfo{ID: id, Name: name, Kind: kind, Prefix: displayPrefix(secret), UserID: userID, Role: role,
+			Scopes: scopeStrings(scopes), CreatedAt: now, ExpiresAt: expires},
 		Token: secret,
 	}, nil
 }
@@ -363,12 +342,15 @@ func (s *Server) EnsureAdminToken(ctx context.Context, secret string) (string, e
 	return generated, err
 }
 
-func scopesString(sc []Scope) string {
+func scopesString(sc []Scope) string { return strings.Join(scopeStrings(sc), " ") }
+
+// scopeStrings converts scopes to the plain strings the wire bodies carry.
+func scopeStrings(sc []Scope) []string {
 	strs := make([]string, len(sc))
 	for i, s := range sc {
 		strs[i] = string(s)
 	}
-	return strings.Join(strs, " ")
+	return strs
 }
 
 func nullInt(p *int64) any {

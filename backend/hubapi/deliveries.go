@@ -19,6 +19,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/hubapi/wire"
 )
 
 // Bulk template deliveries: one template, one language, many recipients
@@ -51,42 +52,11 @@ const (
 	maxDeliveryBody = 5 << 20
 )
 
-// Delivery is a bulk job as the API shows it.
-type Delivery struct {
-	ID         int64               `json:"id"`
-	AccountID  string              `json:"account_id"`
-	Template   string              `json:"template"`
-	Language   string              `json:"language"`
-	State      string              `json:"state"` // running, done
-	Progress   DeliveryProgress    `json:"progress"`
-	CreatedAt  time.Time           `json:"created_at"`
-	FinishedAt *time.Time          `json:"finished_at"`
-	Recipients []DeliveryRecipient `json:"recipients,omitempty"`
-	Pagination *Pagination         `json:"recipients_pagination,omitempty"`
-	createdBy  string
-}
-
-// DeliveryProgress counts recipients by state.
-type DeliveryProgress struct {
-	Total       int `json:"total"`
-	Pending     int `json:"pending"`
-	InProgress  int `json:"in_progress"`
-	ProcessedOK int `json:"processed_ok"`
-	ProcessedKO int `json:"processed_ko"`
-}
-
-// DeliveryRecipient is one recipient's outcome.
-type DeliveryRecipient struct {
-	ID        int64             `json:"id"`
-	Row       int               `json:"row"`
-	Input     string            `json:"input"`
-	Phone     string            `json:"phone"`
-	Variables map[string]string `json:"variables"`
-	State     string            `json:"state"`
-	Reason    string            `json:"reason,omitempty"`
-	Detail    string            `json:"detail,omitempty"`
-	MessageID *int64            `json:"message_id"`
-	UpdatedAt time.Time         `json:"updated_at"`
+// deliveryRow is a bulk job as stored: its API body plus who started it,
+// which decides who may see it but is never shown.
+type deliveryRow struct {
+	wire.Delivery
+	createdBy string
 }
 
 type deliveryInput struct {
@@ -366,7 +336,7 @@ func parseDeliveryMultipart(r *http.Request, in *deliveryInput) ([]parsedRecipie
 }
 
 // canSeeDelivery: agents see the jobs they started; others all jobs.
-func canSeeDelivery(p *Principal, d Delivery) bool {
+func canSeeDelivery(p *Principal, d deliveryRow) bool {
 	return p.SeesAll() || (p.UserID != nil && d.createdBy == "user:"+strconv.FormatInt(*p.UserID, 10))
 }
 
@@ -395,11 +365,11 @@ func (s *Server) handleGetDelivery(w http.ResponseWriter, r *http.Request) error
 	return s.writeData(w, http.StatusOK, d)
 }
 
-func (s *Server) getDelivery(ctx context.Context, id int64, page pageParams) (Delivery, error) {
+func (s *Server) getDelivery(ctx context.Context, id int64, page pageParams) (deliveryRow, error) {
 	return s.getDeliveryFiltered(ctx, id, page, "")
 }
 
-func (s *Server) getDeliveryFiltered(ctx context.Context, id int64, page pageParams, state string) (Delivery, error) {
+func (s *Server) getDeliveryFiltered(ctx context.Context, id int64, page pageParams, state string) (deliveryRow, error) {
 	d, err := scanDelivery(s.db.Read.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM delivery_jobs j WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, apierr.New(apierr.NotFound, "no delivery %d", id)
@@ -426,10 +396,10 @@ func (s *Server) getDeliveryFiltered(ctx context.Context, id int64, page pagePar
 		return d, err
 	}
 	defer rows.Close()
-	d.Recipients = []DeliveryRecipient{}
+	d.Recipients = []wire.DeliveryRecipient{}
 	for rows.Next() {
 		var (
-			rc      DeliveryRecipient
+			rc      wire.DeliveryRecipient
 			vars    string
 			msg     sql.NullInt64
 			updated string
@@ -447,10 +417,10 @@ func (s *Server) getDeliveryFiltered(ctx context.Context, id int64, page pagePar
 	if err := rows.Err(); err != nil {
 		return d, err
 	}
-	p := Pagination{}
+	p := wire.Pagination{}
 	if len(d.Recipients) > page.Limit {
 		d.Recipients = d.Recipients[:page.Limit]
-		p = Pagination{HasMore: true, NextCursor: encodeIDCursor(d.Recipients[len(d.Recipients)-1].ID)}
+		p = wire.Pagination{HasMore: true, NextCursor: encodeIDCursor(d.Recipients[len(d.Recipients)-1].ID)}
 	}
 	d.Pagination = &p
 	return d, nil
@@ -462,9 +432,9 @@ const deliveryColumns = `id, account_id, template, language, state, total, creat
 	(SELECT COUNT(*) FROM delivery_recipients WHERE job_id = j.id AND state = 'processed_ok'),
 	(SELECT COUNT(*) FROM delivery_recipients WHERE job_id = j.id AND state = 'processed_ko')`
 
-func scanDelivery(row interface{ Scan(...any) error }) (Delivery, error) {
+func scanDelivery(row interface{ Scan(...any) error }) (deliveryRow, error) {
 	var (
-		d        Delivery
+		d        deliveryRow
 		created  string
 		finished sql.NullString
 	)
@@ -510,7 +480,7 @@ func (s *Server) handleListDeliveries(w http.ResponseWriter, r *http.Request) er
 	p := principalFrom(r)
 	if !p.SeesAll() {
 		if p.UserID == nil {
-			return s.writeList(w, []Delivery{}, Pagination{})
+			return s.writeList(w, []wire.Delivery{}, wire.Pagination{})
 		}
 		q += ` AND created_by = ?`
 		args = append(args, "user:"+strconv.FormatInt(*p.UserID, 10))
@@ -520,21 +490,21 @@ func (s *Server) handleListDeliveries(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	defer rows.Close()
-	out := []Delivery{}
+	out := []wire.Delivery{}
 	for rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {
 			return err
 		}
-		out = append(out, d)
+		out = append(out, d.Delivery)
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	pg := Pagination{}
+	pg := wire.Pagination{}
 	if len(out) > page.Limit {
 		out = out[:page.Limit]
-		pg = Pagination{HasMore: true, NextCursor: encodeDescCursor(out[len(out)-1].ID)}
+		pg = wire.Pagination{HasMore: true, NextCursor: encodeDescCursor(out[len(out)-1].ID)}
 	}
 	return s.writeList(w, out, pg)
 }

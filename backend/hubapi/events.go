@@ -5,15 +5,16 @@ import (
 	"strconv"
 
 	"switchboard/backend/apierr"
+	"switchboard/backend/hubapi/wire"
 )
 
 // eventsBody is GET /v1/events: a page of the event log with its bounds,
 // for systems that poll instead of holding a websocket.
 type eventsBody struct {
-	Data       []any      `json:"data"`
-	Pagination Pagination `json:"pagination"`
-	Head       int64      `json:"head"`
-	Oldest     int64      `json:"oldest"`
+	Data       []any           `json:"data"`
+	Pagination wire.Pagination `json:"pagination"`
+	Head       int64           `json:"head"`
+	Oldest     int64           `json:"oldest"`
 }
 
 // handleEvents is GET /v1/events?since=N: the events after seq N the
@@ -64,7 +65,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	more := cursor < head
 	s.writeJSON(w, http.StatusOK, eventsBody{
 		Data:       out,
-		Pagination: Pagination{NextCursor: strconv.FormatInt(cursor, 10), HasMore: more},
+		Pagination: wire.Pagination{NextCursor: strconv.FormatInt(cursor, 10), HasMore: more},
 		Head:       head, Oldest: oldest,
 	})
 	return nil
@@ -76,18 +77,10 @@ type rawJSON []byte
 // MarshalJSON returns the bytes as they are.
 func (r rawJSON) MarshalJSON() ([]byte, error) { return r, nil }
 
-// EventHead is GET /v1/events/head: where the log stands. A client
-// taking a snapshot reads it first, then loads its lists, then streams
-// from Head, so nothing that changes meanwhile is lost.
-type EventHead struct {
-	Head   int64 `json:"head"`
-	Oldest int64 `json:"oldest"`
-}
-
 func (s *Server) handleEventHead(w http.ResponseWriter, r *http.Request) error {
 	oldest, head, err := s.core.EventBounds(r.Context())
 	if err != nil {
 		return err
 	}
-	return s.writeData(w, http.StatusOK, EventHead{Head: head, Oldest: oldest})
+	return s.writeData(w, http.StatusOK, wire.EventHead{Head: head, Oldest: oldest})
 }

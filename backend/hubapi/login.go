@@ -14,6 +14,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hubapi/wire"
 )
 
 // dummyHash is compared against when the e-mail is unknown, so a wrong
@@ -26,15 +27,6 @@ type loginInput struct {
 	Password string `json:"password"`
 	// Name labels the token in lists ("Ana's laptop").
 	Name string `json:"name"`
-}
-
-// LoginResult is the answer of POST /v1/login.
-type LoginResult struct {
-	Token     string      `json:"token"`
-	TokenID   int64       `json:"token_id"`
-	ExpiresAt time.Time   `json:"expires_at"`
-	User      domain.User `json:"user"`
-	Scopes    []Scope     `json:"scopes"`
 }
 
 // handleLogin is POST /v1/login. After LoginMaxFailures wrong attempts
@@ -109,7 +101,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if len(name) > 100 {
 		name = name[:100]
 	}
-	var out LoginResult
+	var out wire.LoginResult
 	err = s.db.WriteTx(ctx, func(tx *sql.Tx) error {
 		// The password was right: forget this email's failures.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE email = ? OR rowid = ?`, in.Email, attempt); err != nil {
@@ -124,7 +116,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		out = LoginResult{Token: t.Token, TokenID: t.ID, ExpiresAt: exp, User: u, Scopes: t.Scopes}
+		out = wire.LoginResult{Token: t.Token, TokenID: t.ID, ExpiresAt: exp, User: u, Scopes: t.Scopes}
 		return nil
 	})
 	if err != nil {
@@ -239,7 +231,7 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) error
 			return apierr.Field(apierr.ValidationFailed, "role", "an integration token's role is supervisor or admin; agents sign in")
 		}
 	}
-	var t NewToken
+	var t wire.NewToken
 	err := s.db.WriteTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		t, err = s.issueToken(ctx, tx, "api", in.Name, in.UserID, role, in.Scopes, in.ExpiresAt)
@@ -272,10 +264,10 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	defer rows.Close()
-	out := []TokenInfo{}
+	out := []wire.TokenInfo{}
 	for rows.Next() {
 		var (
-			t                         TokenInfo
+			t                         wire.TokenInfo
 			uid                       sql.NullInt64
 			scopes, created           string
 			expires, used, revokedStr sql.NullString
@@ -286,9 +278,7 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) error 
 		if uid.Valid {
 			t.UserID = &uid.Int64
 		}
-		for _, sc := range strings.Fields(scopes) {
-			t.Scopes = append(t.Scopes, Scope(sc))
-		}
+		t.Scopes = strings.Fields(scopes)
 		t.CreatedAt = parseTime(created)
 		t.ExpiresAt, t.LastUsedAt, t.RevokedAt = parseNullTime(expires), parseNullTime(used), parseNullTime(revokedStr)
 		out = append(out, t)
@@ -296,7 +286,7 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) error 
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	var p Pagination
+	var p wire.Pagination
 	if len(out) > page.Limit {
 		out = out[:page.Limit]
 		p = Pagination{HasMore: true, NextCursor: encodeIDCursor(out[len(out)-1].ID)}

@@ -11,6 +11,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/hubapi/wire"
 )
 
 // opDoc documents one route for /openapi.json. The table below is kept
@@ -79,11 +80,11 @@ var opDocs = map[string]opDoc{
 
 	"POST /v1/login": {tag: "auth", summary: "Sign in with e-mail and password",
 		description: "Returns a token with the scopes of the user's role. After 5 wrong attempts within a minute the account is locked for a minute (LOGIN_LOCKED with Retry-After).",
-		body:        loginInput{}, data: LoginResult{}},
+		body:        loginInput{}, data: wire.LoginResult{}},
 	"POST /v1/logout":        {tag: "auth", summary: "Revoke the calling token", noContent: true},
-	"GET /v1/me":             {tag: "auth", summary: "The calling token and its user", data: Me{}},
-	"GET /v1/tokens":         {tag: "auth", summary: "List tokens (never their secrets)", query: []param{pLimit, pCursor, {"include_revoked", "boolean", "Include revoked tokens."}}, data: TokenInfo{}, list: true},
-	"POST /v1/tokens":        {tag: "auth", summary: "Create an API token", description: "For an integration (role supervisor or admin) or on behalf of a user (user_id: their role applies). The secret is in this answer only; it is stored as a SHA-256 hash.", body: tokenInput{}, data: NewToken{}, status: http.StatusCreated},
+	"GET /v1/me":             {tag: "auth", summary: "The calling token and its user", data: wire.Me{}},
+	"GET /v1/tokens":         {tag: "auth", summary: "List tokens (never their secrets)", query: []param{pLimit, pCursor, {"include_revoked", "boolean", "Include revoked tokens."}}, data: wire.TokenInfo{}, list: true},
+	"POST /v1/tokens":        {tag: "auth", summary: "Create an API token", description: "For an integration (role supervisor or admin) or on behalf of a user (user_id: their role applies). The secret is in this answer only; it is stored as a SHA-256 hash.", body: tokenInput{}, data: wire.NewToken{}, status: http.StatusCreated},
 	"DELETE /v1/tokens/{id}": {tag: "auth", summary: "Revoke one token", description: "Takes effect on the next request; open streams of the token are closed.", noContent: true},
 
 	"GET /v1/users":         {tag: "users", summary: "List users", query: []param{pLimit, pCursor, {"role", "string", "agent, supervisor or admin."}, {"team", "string", "Members of a team."}}, data: domain.User{}, list: true},
@@ -132,12 +133,12 @@ var opDocs = map[string]opDoc{
 
 	"POST /v1/deliveries": {tag: "deliveries", summary: "Bulk template send",
 		description: "JSON {template, language, recipients: [{phone, variables}]}; or text/csv with ?template=&language= (a phone column plus one column per variable); or multipart/form-data with fields template, language, account_id and file. Each recipient moves pending → in_progress → processed_ok | processed_ko (reason invalid_number, opted_out, template_error, meta_error).",
-		body:        deliveryInput{}, bodyMedia: []string{"application/json", "text/csv", "multipart/form-data"}, data: Delivery{}, status: http.StatusAccepted},
+		body:        deliveryInput{}, bodyMedia: []string{"application/json", "text/csv", "multipart/form-data"}, data: wire.Delivery{}, status: http.StatusAccepted},
 	"GET /v1/deliveries": {tag: "deliveries", summary: "Bulk jobs, newest first",
 		query: []param{pLimit, pCursor, {"phone", "string", "Jobs with this recipient (any format)."}, {"since", "string", "Created at or after."}, {"until", "string", "Created before."}},
 		data:  Delivery{}, list: true},
 	"GET /v1/deliveries/{id}": {tag: "deliveries", summary: "A job's progress and per-recipient results",
-		query: []param{pLimit, pCursor, {"state", "string", "pending, in_progress, processed_ok or processed_ko."}}, data: Delivery{}},
+		query: []param{pLimit, pCursor, {"state", "string", "pending, in_progress, processed_ok or processed_ko."}}, data: wire.Delivery{}},
 
 	"GET /v1/optouts":            {tag: "contacts", summary: "Contacts who opted out", query: []param{pLimit, pCursor}, data: domain.Contact{}, list: true},
 	"POST /v1/optouts":           {tag: "contacts", summary: "Opt a number out", description: "Every later send to it is refused with OPTED_OUT, bulk included. An unknown number gets a contact.", body: optOutInput{}, data: domain.Contact{}},
@@ -154,12 +155,12 @@ var opDocs = map[string]opDoc{
 		description: "Events after ?since= the caller may see, oldest first, with the log's head and oldest seq. 410 RESYNC_REQUIRED when since is older than the log keeps.",
 		query:       []param{pLimit, {"since", "integer", "Last applied seq."}}, data: StreamFrame{}, list: true},
 
-	"GET /v1/events/head": {tag: "events", summary: "The log's newest and oldest seq", description: "Read it before loading a snapshot, then stream from head.", data: EventHead{}},
+	"GET /v1/events/head": {tag: "events", summary: "The log's newest and oldest seq", description: "Read it before loading a snapshot, then stream from head.", data: wire.EventHead{}},
 
-	"GET /v1/webhooks": {tag: "webhooks", summary: "Outbound webhook subscriptions (secrets masked)", data: Webhook{}, list: true},
+	"GET /v1/webhooks": {tag: "webhooks", summary: "Outbound webhook subscriptions (secrets masked)", data: wire.Webhook{}, list: true},
 	"PUT /v1/webhooks": {tag: "webhooks", summary: "Set the subscription for a URL",
 		description: "The hub sends a signed webhook.test request first and refuses a URL that does not answer 2xx. Events are POSTed one per request, in order, signed with X-Switchboard-Signature-256: sha256=HMAC-SHA256(secret, body), retried with exponential backoff.",
-		body:        webhookInput{}, data: Webhook{}},
+		body:        webhookInput{}, data: wire.Webhook{}},
 	"DELETE /v1/webhooks/{id}": {tag: "webhooks", summary: "Remove a subscription", noContent: true},
 }
 
@@ -180,7 +181,7 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 	}
 	sort.Strings(keys)
 	errRef := gen.schema(reflect.TypeFor[apierr.Envelope]())
-	pagRef := gen.schema(reflect.TypeFor[Pagination]())
+	pagRef := gen.schema(reflect.TypeFor[wire.Pagination]())
 	for _, k := range keys {
 		d := opDocs[k]
 		method, path, _ := strings.Cut(k, " ")

@@ -69,11 +69,12 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 }
 
 // schemaName is the component name: the Go type name, prefixed by its
-// package when it is not this one's, to keep names unique.
+// package when it is not this one's (or wire's, which holds this
+// package's bodies), to keep names unique.
 func schemaName(t reflect.Type) string {
 	pkg := t.PkgPath()
 	name := t.Name()
-	if strings.HasSuffix(pkg, "/hubapi") {
+	if strings.HasSuffix(pkg, "/hubapi") || strings.HasSuffix(pkg, "/hubapi/wire") {
 		return strings.ToUpper(name[:1]) + name[1:]
 	}
 	parts := strings.Split(pkg, "/")

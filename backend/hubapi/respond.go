@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"switchboard/backend/apierr"
+	"switchboard/backend/hubapi/wire"
 )
 
 // handlerFunc is what every route implements: it writes its own success
@@ -21,18 +22,10 @@ type dataBody struct {
 	Data any `json:"data"`
 }
 
-// Pagination is the cursor block on every list answer.
-type Pagination struct {
-	// NextCursor is passed back as ?cursor= for the next page; empty when
-	// there is none.
-	NextCursor string `json:"next_cursor"`
-	HasMore    bool   `json:"has_more"`
-}
-
 // listBody is the success envelope of a list.
 type listBody struct {
-	Data       any        `json:"data"`
-	Pagination Pagination `json:"pagination"`
+	Data       any             `json:"data"`
+	Pagination wire.Pagination `json:"pagination"`
 }
 
 // writeJSON writes v with status. Encoding errors after the header is sent
@@ -59,7 +52,7 @@ func (s *Server) writeData(w http.ResponseWriter, status int, v any) error {
 
 // writeList answers {"data": items, "pagination": …}. A nil slice is
 // written as [] so clients never have to special-case null.
-func (s *Server) writeList(w http.ResponseWriter, items any, p Pagination) error {
+func (s *Server) writeList(w http.ResponseWriter, items any, p wire.Pagination) error {
 	if items == nil {
 		items = []any{}
 	}

@@ -17,6 +17,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/hubapi/wire"
 )
 
 // Password length bounds. bcrypt reads at most 72 bytes, so longer
@@ -196,20 +197,10 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) error {
 	return s.writeData(w, http.StatusOK, u)
 }
 
-// Me is GET /v1/me: the caller's token and user.
-type Me struct {
-	TokenID int64        `json:"token_id"`
-	Kind    string       `json:"kind"`
-	Name    string       `json:"name"`
-	Role    domain.Role  `json:"role"`
-	Scopes  []Scope      `json:"scopes"`
-	User    *domain.User `json:"user"`
-}
-
 // handleMe is GET /v1/me.
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r)
-	out := Me{TokenID: p.TokenID, Kind: p.Kind, Name: p.Name, Role: p.Role, Scopes: p.Scopes}
+	out := wire.Me{TokenID: p.TokenID, Kind: p.Kind, Name: p.Name, Role: p.Role, Scopes: scopeStrings(p.Scopes)}
 	if p.UserID != nil {
 		u, err := s.getUser(r.Context(), s.db.Read, *p.UserID)
 		if err != nil {

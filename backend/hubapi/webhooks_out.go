@@ -22,6 +22,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hubapi/wire"
 )
 
 // Outbound webhooks tell external systems (CRMs, n8n, Zapier, Make) what
@@ -62,20 +63,6 @@ func SignWebhook(secret string, body []byte) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
 	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
-}
-
-// Webhook is an outbound subscription as the API shows it.
-type Webhook struct {
-	ID     int64    `json:"id"`
-	URL    string   `json:"url"`
-	Events []string `json:"events"`
-	// Secret is shown in full only in the answer that set it.
-	Secret    string    `json:"secret"`
-	Cursor    int64     `json:"cursor"`
-	Failures  int       `json:"failures"`
-	LastError string    `json:"last_error"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
 }
 
 type webhookInput struct {
@@ -127,7 +114,7 @@ func (s *Server) handlePutWebhook(w http.ResponseWriter, r *http.Request) error 
 	if _, h, err := s.core.EventBounds(ctx); err == nil {
 		head = h
 	}
-	var out Webhook
+	var out wire.Webhook
 	err = s.db.WriteTx(ctx, func(tx *sql.Tx) error {
 		ts := formatTime(now)
 		_, err := tx.ExecContext(ctx, `INSERT INTO webhook_subscriptions (url, secret, events, cursor, created_at, updated_at)
@@ -208,9 +195,9 @@ func (d *webhookDispatcher) reload() {
 
 const webhookColumns = `id, url, secret, events, cursor, failures, last_error, created_at, updated_at`
 
-func scanWebhook(row interface{ Scan(...any) error }) (Webhook, error) {
+func scanWebhook(row interface{ Scan(...any) error }) (wire.Webhook, error) {
 	var (
-		w                Webhook
+		w                wire.Webhook
 		events           string
 		created, updated string
 	)
@@ -223,17 +210,17 @@ func scanWebhook(row interface{ Scan(...any) error }) (Webhook, error) {
 	return w, err
 }
 
-func (d *webhookDispatcher) get(ctx context.Context, tx *sql.Tx, u string) (Webhook, error) {
+func (d *webhookDispatcher) get(ctx context.Context, tx *sql.Tx, u string) (wire.Webhook, error) {
 	return scanWebhook(tx.QueryRowContext(ctx, `SELECT `+webhookColumns+` FROM webhook_subscriptions WHERE url = ?`, u))
 }
 
-func (d *webhookDispatcher) list(ctx context.Context) ([]Webhook, error) {
+func (d *webhookDispatcher) list(ctx context.Context) ([]wire.Webhook, error) {
 	rows, err := d.s.db.Read.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhook_subscriptions ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Webhook{}
+	out := []wire.Webhook{}
 	for rows.Next() {
 		w, err := scanWebhook(rows)
 		if err != nil {
@@ -294,7 +281,7 @@ func (d *webhookDispatcher) stopWorker(id int64) {
 }
 
 // deliverLoop follows the log from the subscription's cursor.
-func (d *webhookDispatcher) deliverLoop(ctx context.Context, sub Webhook) {
+func (d *webhookDispatcher) deliverLoop(ctx context.Context, sub wire.Webhook) {
 	cursor := sub.Cursor
 	failures := sub.Failures
 	for ctx.Err() == nil {

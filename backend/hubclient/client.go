@@ -5,6 +5,10 @@
 // Every method returns nil or an *apierr.Error: the hub's error envelope
 // decoded into the same value the hub produced, or HUB_UNREACHABLE when
 // the hub could not be reached (the transport error is kept as the cause).
+//
+// The bodies the hub answers (tokens, deliveries, webhooks, …) are the
+// types of package wire, which the server encodes from: one definition,
+// so client and server cannot disagree on a field.
 package hubclient
 
 import (
@@ -21,6 +25,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hubapi/wire"
 )
 
 // Client talks to one hub as one token. Set Token after Login (or use a
@@ -49,14 +54,9 @@ type Page[T any] struct {
 	HasMore    bool
 }
 
-type pagination struct {
-	NextCursor string `json:"next_cursor"`
-	HasMore    bool   `json:"has_more"`
-}
-
 type envelope[T any] struct {
-	Data       T           `json:"data"`
-	Pagination *pagination `json:"pagination"`
+	Data       T                `json:"data"`
+	Pagination *wire.Pagination `json:"pagination"`
 }
 
 // RateLimit is what the hub said about the token's budget on the last
@@ -239,20 +239,11 @@ func id(n int64) string { return strconv.FormatInt(n, 10) }
 
 // --- Sign-in and tokens ---------------------------------------------------
 
-// LoginResult is what POST /v1/login answers.
-type LoginResult struct {
-	Token     string      `json:"token"`
-	TokenID   int64       `json:"token_id"`
-	ExpiresAt time.Time   `json:"expires_at"`
-	User      domain.User `json:"user"`
-	Scopes    []string    `json:"scopes"`
-}
-
 // Login signs in with e-mail and password. It does not change c.Token:
 // callers decide where the token goes (the desktop keeps it in the OS
 // keychain). name labels the token in the hub's token list.
-func (c *Client) Login(ctx context.Context, email, password, name string) (LoginResult, error) {
-	var env envelope[LoginResult]
+func (c *Client) Login(ctx context.Context, email, password, name string) (wire.LoginResult, error) {
+	var env envelope[wire.LoginResult]
 	_, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/login", noAuth: true,
 		body: map[string]string{"email": email, "password": password, "name": name}}, &env)
 	return env.Data, err
@@ -264,38 +255,9 @@ func (c *Client) Logout(ctx context.Context) error {
 	return err
 }
 
-// Me describes the calling token and its user (nil for integration tokens).
-type Me struct {
-	TokenID int64        `json:"token_id"`
-	Kind    string       `json:"kind"`
-	Name    string       `json:"name"`
-	Role    domain.Role  `json:"role"`
-	Scopes  []string     `json:"scopes"`
-	User    *domain.User `json:"user"`
-}
-
 // Me returns the calling token's identity; it also proves the token works.
-func (c *Client) Me(ctx context.Context) (Me, error) { return getData[Me](ctx, c, "/v1/me", nil) }
-
-// TokenInfo describes a token without its secret.
-type TokenInfo struct {
-	ID         int64       `json:"id"`
-	Name       string      `json:"name"`
-	Kind       string      `json:"kind"`
-	Prefix     string      `json:"prefix"`
-	UserID     *int64      `json:"user_id"`
-	Role       domain.Role `json:"role"`
-	Scopes     []string    `json:"scopes"`
-	CreatedAt  time.Time   `json:"created_at"`
-	ExpiresAt  *time.Time  `json:"expires_at"`
-	LastUsedAt *time.Time  `json:"last_used_at"`
-	RevokedAt  *time.Time  `json:"revoked_at"`
-}
-
-// NewToken is a created token with its secret (shown once).
-type NewToken struct {
-	TokenInfo
-	Token string `json:"token"`
+func (c *Client) Me(ctx context.Context) (wire.Me, error) {
+	return getData[wire.Me](ctx, c, "/v1/me", nil)
 }
 
 // TokenRequest creates an API token (admin).
@@ -308,13 +270,13 @@ type TokenRequest struct {
 }
 
 // CreateToken creates an API token (admin scope).
-func (c *Client) CreateToken(ctx context.Context, r TokenRequest) (NewToken, error) {
-	return send[NewToken](ctx, c, http.MethodPost, "/v1/tokens", r)
+func (c *Client) CreateToken(ctx context.Context, r TokenRequest) (wire.NewToken, error) {
+	return send[wire.NewToken](ctx, c, http.MethodPost, "/v1/tokens", r)
 }
 
 // Tokens lists active tokens (admin scope).
-func (c *Client) Tokens(ctx context.Context) ([]TokenInfo, error) {
-	return all[TokenInfo](ctx, c, "/v1/tokens", nil)
+func (c *Client) Tokens(ctx context.Context) ([]wire.TokenInfo, error) {
+	return all[wire.TokenInfo](ctx, c, "/v1/tokens", nil)
 }
 
 // RevokeToken revokes one token (admin scope).
@@ -424,8 +386,12 @@ type ConversationPatch struct {
 	SnoozedUntil *time.Time
 }
 
-// MarshalJSON writes an explicit null assignee when unassigning.
-func (p ConversationPatch) MarshalJSON() ([]byte, error) {
+// MarshalJSON writes Body.
+func (p ConversationPatch) MarshalJSON() ([]byte, error) { return json.Marshal(p.Body()) }
+
+// Body is the PATCH body the hub expects: only the fields to change, and
+// an explicit null assignee when unassigning (absent means no change).
+func (p ConversationPatch) Body() map[string]any {
 	m := map[string]any{}
 	if p.Status != nil {
 		m["status"] = *p.Status
@@ -441,7 +407,7 @@ func (p ConversationPatch) MarshalJSON() ([]byte, error) {
 	if p.SnoozedUntil != nil {
 		m["snoozed_until"] = p.SnoozedUntil.UTC().Format(time.RFC3339Nano)
 	}
-	return json.Marshal(m)
+	return m
 }
 
 // PatchConversation changes status, assignee or team.
@@ -641,43 +607,6 @@ func (c *Client) DeleteTemplate(ctx context.Context, name string) error {
 
 // --- Bulk deliveries --------------------------------------------------------------
 
-// Delivery is a bulk job.
-type Delivery struct {
-	ID         int64               `json:"id"`
-	AccountID  string              `json:"account_id"`
-	Template   string              `json:"template"`
-	Language   string              `json:"language"`
-	State      string              `json:"state"`
-	Progress   DeliveryProgress    `json:"progress"`
-	CreatedAt  time.Time           `json:"created_at"`
-	FinishedAt *time.Time          `json:"finished_at"`
-	Recipients []DeliveryRecipient `json:"recipients"`
-	Pagination *pagination         `json:"recipients_pagination"`
-}
-
-// DeliveryProgress counts recipients by state.
-type DeliveryProgress struct {
-	Total       int `json:"total"`
-	Pending     int `json:"pending"`
-	InProgress  int `json:"in_progress"`
-	ProcessedOK int `json:"processed_ok"`
-	ProcessedKO int `json:"processed_ko"`
-}
-
-// DeliveryRecipient is one recipient's outcome.
-type DeliveryRecipient struct {
-	ID        int64             `json:"id"`
-	Row       int               `json:"row"`
-	Input     string            `json:"input"`
-	Phone     string            `json:"phone"`
-	Variables map[string]string `json:"variables"`
-	State     string            `json:"state"`
-	Reason    string            `json:"reason"`
-	Detail    string            `json:"detail"`
-	MessageID *int64            `json:"message_id"`
-	UpdatedAt time.Time         `json:"updated_at"`
-}
-
 // Recipient is one bulk recipient.
 type Recipient struct {
 	Phone     string            `json:"phone"`
@@ -685,14 +614,14 @@ type Recipient struct {
 }
 
 // CreateDelivery starts a bulk template send.
-func (c *Client) CreateDelivery(ctx context.Context, accountID, template, language string, recipients []Recipient) (Delivery, error) {
-	return send[Delivery](ctx, c, http.MethodPost, "/v1/deliveries", map[string]any{
+func (c *Client) CreateDelivery(ctx context.Context, accountID, template, language string, recipients []Recipient) (wire.Delivery, error) {
+	return send[wire.Delivery](ctx, c, http.MethodPost, "/v1/deliveries", map[string]any{
 		"account_id": accountID, "template": template, "language": language, "recipients": recipients})
 }
 
 // UploadDeliveryCSV starts a bulk send from a CSV (a phone column plus one
 // column per variable), uploaded as multipart/form-data.
-func (c *Client) UploadDeliveryCSV(ctx context.Context, template, language string, csv []byte) (Delivery, error) {
+func (c *Client) UploadDeliveryCSV(ctx context.Context, template, language string, csv []byte) (wire.Delivery, error) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	_ = mw.WriteField("template", template)
@@ -700,24 +629,24 @@ func (c *Client) UploadDeliveryCSV(ctx context.Context, template, language strin
 	fw, _ := mw.CreateFormFile("file", "recipients.csv")
 	_, _ = fw.Write(csv)
 	_ = mw.Close()
-	var env envelope[Delivery]
+	var env envelope[wire.Delivery]
 	_, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/deliveries", rawBody: buf.Bytes(), contentType: mw.FormDataContentType()}, &env)
 	return env.Data, err
 }
 
 // Delivery returns a job with a page of its recipients.
-func (c *Client) Delivery(ctx context.Context, deliveryID int64, cursor string, limit int) (Delivery, error) {
-	return getData[Delivery](ctx, c, "/v1/deliveries/"+id(deliveryID), pageQuery(cursor, limit))
+func (c *Client) Delivery(ctx context.Context, deliveryID int64, cursor string, limit int) (wire.Delivery, error) {
+	return getData[wire.Delivery](ctx, c, "/v1/deliveries/"+id(deliveryID), pageQuery(cursor, limit))
 }
 
 // Deliveries lists jobs, newest first, optionally those with a recipient
 // phone.
-func (c *Client) Deliveries(ctx context.Context, phone, cursor string, limit int) (Page[Delivery], error) {
+func (c *Client) Deliveries(ctx context.Context, phone, cursor string, limit int) (Page[wire.Delivery], error) {
 	q := pageQuery(cursor, limit)
 	if phone != "" {
 		q.Set("phone", phone)
 	}
-	return getPage[Delivery](ctx, c, "/v1/deliveries", q)
+	return getPage[wire.Delivery](ctx, c, "/v1/deliveries", q)
 }
 
 // --- Contacts and opt-outs ----------------------------------------------------------
@@ -766,28 +695,15 @@ func (c *Client) OptOuts(ctx context.Context, cursor string, limit int) (Page[do
 
 // --- Webhooks -----------------------------------------------------------------------
 
-// Webhook is an outbound subscription.
-type Webhook struct {
-	ID        int64     `json:"id"`
-	URL       string    `json:"url"`
-	Events    []string  `json:"events"`
-	Secret    string    `json:"secret"`
-	Cursor    int64     `json:"cursor"`
-	Failures  int       `json:"failures"`
-	LastError string    `json:"last_error"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
-
 // PutWebhook sets the subscription for url (admin). An empty secret has
 // one generated; the answer carries it in full, once.
-func (c *Client) PutWebhook(ctx context.Context, url, secret string, events []string) (Webhook, error) {
-	return send[Webhook](ctx, c, http.MethodPut, "/v1/webhooks", map[string]any{"url": url, "secret": secret, "events": events})
+func (c *Client) PutWebhook(ctx context.Context, url, secret string, events []string) (wire.Webhook, error) {
+	return send[wire.Webhook](ctx, c, http.MethodPut, "/v1/webhooks", map[string]any{"url": url, "secret": secret, "events": events})
 }
 
 // Webhooks lists the subscriptions (secrets masked).
-func (c *Client) Webhooks(ctx context.Context) ([]Webhook, error) {
-	return getData[[]Webhook](ctx, c, "/v1/webhooks", nil)
+func (c *Client) Webhooks(ctx context.Context) ([]wire.Webhook, error) {
+	return getData[[]wire.Webhook](ctx, c, "/v1/webhooks", nil)
 }
 
 // DeleteWebhook removes a subscription.
@@ -798,15 +714,9 @@ func (c *Client) DeleteWebhook(ctx context.Context, webhookID int64) error {
 
 // --- Events and snapshots -------------------------------------------------------------
 
-// EventHead is where the hub's event log stands.
-type EventHead struct {
-	Head   int64 `json:"head"`
-	Oldest int64 `json:"oldest"`
-}
-
 // Head returns the log's newest and oldest seq.
-func (c *Client) Head(ctx context.Context) (EventHead, error) {
-	return getData[EventHead](ctx, c, "/v1/events/head", nil)
+func (c *Client) Head(ctx context.Context) (wire.EventHead, error) {
+	return getData[wire.EventHead](ctx, c, "/v1/events/head", nil)
 }
 
 // Snapshot is everything a console needs to start, consistent with Head:
@@ -865,10 +775,10 @@ func (c *Client) Events(ctx context.Context, since int64, limit int) (EventsPage
 		q.Set("limit", strconv.Itoa(limit))
 	}
 	var body struct {
-		Data       []Frame    `json:"data"`
-		Pagination pagination `json:"pagination"`
-		Head       int64      `json:"head"`
-		Oldest     int64      `json:"oldest"`
+		Data       []Frame         `json:"data"`
+		Pagination wire.Pagination `json:"pagination"`
+		Head       int64           `json:"head"`
+		Oldest     int64           `json:"oldest"`
 	}
 	_, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/events", query: q}, &body)
 	if err != nil {

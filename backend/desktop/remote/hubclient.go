@@ -97,8 +97,7 @@ func (h *HubClient) Send(ctx context.Context, key string, req SendRequest) (doma
 
 // PatchConversation implements Hub.
 func (h *HubClient) PatchConversation(ctx context.Context, id int64, p ConversationPatch) (domain.Conversation, error) {
-	return h.C.PatchConversation(ctx, id, hubclient.ConversationPatch{Status: p.Status, AssigneeID: p.AssigneeID,
-		Unassign: p.Unassign, Team: p.Team, SnoozedUntil: p.SnoozedUntil})
+	return h.C.PatchConversation(ctx, id, p.hub())
 }
 
 // AddNote implements Hub.

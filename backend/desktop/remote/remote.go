@@ -18,6 +18,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hubclient"
 )
 
 // Hub is the desktop console's view of a hub, authenticated as one user.
@@ -207,24 +208,13 @@ func (p *ConversationPatch) UnmarshalJSON(b []byte) error {
 }
 
 // Body is the PATCH body the hub expects, with an explicit null assignee
-// when Unassign is set.
-func (p ConversationPatch) Body() map[string]any {
-	m := map[string]any{}
-	if p.Status != nil {
-		m["status"] = *p.Status
-	}
-	if p.Unassign {
-		m["assignee_id"] = nil
-	} else if p.AssigneeID != nil {
-		m["assignee_id"] = *p.AssigneeID
-	}
-	if p.Team != nil {
-		m["team"] = *p.Team
-	}
-	if p.SnoozedUntil != nil {
-		m["snoozed_until"] = p.SnoozedUntil.UTC().Format(time.RFC3339)
-	}
-	return m
+// when Unassign is set: exactly what hubclient sends for it.
+func (p ConversationPatch) Body() map[string]any { return p.hub().Body() }
+
+// hub is the patch as hubclient takes it.
+func (p ConversationPatch) hub() hubclient.ConversationPatch {
+	return hubclient.ConversationPatch{Status: p.Status, AssigneeID: p.AssigneeID,
+		Unassign: p.Unassign, Team: p.Team, SnoozedUntil: p.SnoozedUntil}
 }
 
 // MediaFile is a downloaded media object.

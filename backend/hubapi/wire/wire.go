@@ -1,0 +1,125 @@
+// Package wire holds the JSON bodies of the hub's REST API, shared by the
+// server (hubapi) and its Go client (hubclient), so the two cannot drift
+// apart field by field.
+//
+// Tags are exactly what the server answers (snake_case, RFC 3339 times).
+// Scopes travel as plain strings: hubapi converts its typed Scope values
+// at the edge, and the client needs no knowledge of the scope table.
+// Server-only state (who created a delivery, a token's hash) never lives
+// here; hubapi keeps it beside these types.
+package wire
+
+import (
+	"time"
+
+	"switchboard/backend/domain"
+)
+
+// Pagination is the cursor block on every list answer.
+type Pagination struct {
+	// NextCursor is passed back as ?cursor= for the next page; empty when
+	// there is none.
+	NextCursor string `json:"next_cursor"`
+	HasMore    bool   `json:"has_more"`
+}
+
+// LoginResult is the answer of POST /v1/login.
+type LoginResult struct {
+	Token     string      `json:"token"`
+	TokenID   int64       `json:"token_id"`
+	ExpiresAt time.Time   `json:"expires_at"`
+	User      domain.User `json:"user"`
+	Scopes    []string    `json:"scopes"`
+}
+
+// Me is GET /v1/me: the calling token and its user (nil for integration
+// tokens).
+type Me struct {
+	TokenID int64        `json:"token_id"`
+	Kind    string       `json:"kind"`
+	Name    string       `json:"name"`
+	Role    domain.Role  `json:"role"`
+	Scopes  []string     `json:"scopes"`
+	User    *domain.User `json:"user"`
+}
+
+// TokenInfo describes a token without its secret.
+type TokenInfo struct {
+	ID         int64       `json:"id"`
+	Name       string      `json:"name"`
+	Kind       string      `json:"kind"`
+	Prefix     string      `json:"prefix"`
+	UserID     *int64      `json:"user_id"`
+	Role       domain.Role `json:"role"`
+	Scopes     []string    `json:"scopes"`
+	CreatedAt  time.Time   `json:"created_at"`
+	ExpiresAt  *time.Time  `json:"expires_at"`
+	LastUsedAt *time.Time  `json:"last_used_at"`
+	RevokedAt  *time.Time  `json:"revoked_at"`
+}
+
+// NewToken is a token as answered once at creation: the only time the
+// secret is ever shown.
+type NewToken struct {
+	TokenInfo
+	Token string `json:"token"`
+}
+
+// Delivery is a bulk template job: its progress and, on GET
+// /v1/deliveries/{id}, a page of its recipients.
+type Delivery struct {
+	ID         int64               `json:"id"`
+	AccountID  string              `json:"account_id"`
+	Template   string              `json:"template"`
+	Language   string              `json:"language"`
+	State      string              `json:"state"` // running, done
+	Progress   DeliveryProgress    `json:"progress"`
+	CreatedAt  time.Time           `json:"created_at"`
+	FinishedAt *time.Time          `json:"finished_at"`
+	Recipients []DeliveryRecipient `json:"recipients,omitempty"`
+	Pagination *Pagination         `json:"recipients_pagination,omitempty"`
+}
+
+// DeliveryProgress counts recipients by state.
+type DeliveryProgress struct {
+	Total       int `json:"total"`
+	Pending     int `json:"pending"`
+	InProgress  int `json:"in_progress"`
+	ProcessedOK int `json:"processed_ok"`
+	ProcessedKO int `json:"processed_ko"`
+}
+
+// DeliveryRecipient is one recipient's outcome.
+type DeliveryRecipient struct {
+	ID        int64             `json:"id"`
+	Row       int               `json:"row"`
+	Input     string            `json:"input"`
+	Phone     string            `json:"phone"`
+	Variables map[string]string `json:"variables"`
+	State     string            `json:"state"`
+	Reason    string            `json:"reason,omitempty"`
+	Detail    string            `json:"detail,omitempty"`
+	MessageID *int64            `json:"message_id"`
+	UpdatedAt time.Time         `json:"updated_at"`
+}
+
+// Webhook is an outbound subscription.
+type Webhook struct {
+	ID     int64    `json:"id"`
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+	// Secret is shown in full only in the answer that set it; lists mask
+	// it.
+	Secret    string    `json:"secret"`
+	Cursor    int64     `json:"cursor"`
+	Failures  int       `json:"failures"`
+	LastError string    `json:"last_error"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// EventHead is GET /v1/events/head: where the hub's event log stands.
+type EventHead struct {
+	Head   int64 `json:"head"`
+	Oldest int64 `json:"oldest"`
+}
