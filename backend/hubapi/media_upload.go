@@ -19,19 +19,9 @@ import (
 	"unicode/utf8"
 
 	"switchboard/backend/apierr"
+	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/whatsapp"
 )
-
-// UploadedMedia is the answer of POST /v1/media: ID goes in an image,
-// video, audio, document or sticker message ({"image": {"id": …}}).
-type UploadedMedia struct {
-	ID       string `json:"id"`
-	MimeType string `json:"mime_type"`
-	FileSize int64  `json:"file_size"`
-	// SHA256 is the hex SHA-256 of the bytes (Meta reports media the same way).
-	SHA256   string `json:"sha256"`
-	Filename string `json:"filename"`
-}
 
 // mediaUploadForm documents the form fields of POST /v1/media.
 type mediaUploadForm struct {
@@ -137,7 +127,7 @@ func (s *Server) handleUploadMedia(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	res := UploadedMedia{ID: id, MimeType: f.mimeType, FileSize: f.size, SHA256: f.sha256, Filename: f.filename}
+	res := wire.UploadedMedia{ID: id, MimeType: f.mimeType, FileSize: f.size, SHA256: f.sha256, Filename: f.filename}
 	if err := s.cacheUpload(f, id); err != nil {
 		// The upload worked; only the hub's copy is missing, and GET
 		// /v1/media/{id} downloads it from Meta instead.
@@ -329,7 +319,7 @@ func (s *Server) cacheUpload(f *receivedFile, id string) error {
 // storedUpload is a remembered upload for an Idempotency-Key.
 type storedUpload struct {
 	accountID, sha256 string
-	media             UploadedMedia
+	media             wire.UploadedMedia
 }
 
 func (s *Server) uploadByKey(ctx context.Context, key string) (storedUpload, bool, error) {
@@ -354,7 +344,7 @@ func (s *Server) uploadByKey(ctx context.Context, key string) (storedUpload, boo
 // rememberUpload stores the answer for key. When a concurrent request with
 // the same key stored one first, that one is answered, so every retry
 // hears the same media id.
-func (s *Server) rememberUpload(ctx context.Context, key, accountID string, m UploadedMedia) (UploadedMedia, error) {
+func (s *Server) rememberUpload(ctx context.Context, key, accountID string, m wire.UploadedMedia) (wire.UploadedMedia, error) {
 	data, err := json.Marshal(m)
 	if err != nil {
 		return m, err

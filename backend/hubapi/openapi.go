@@ -122,7 +122,7 @@ var opDocs = map[string]opDoc{
 		query:       []param{{"access_token", "string", "The token, for clients that cannot set headers."}}, raw: "application/octet-stream"},
 	"POST /v1/media": {tag: "messages", summary: "Upload a file to send (image, video, audio, document, sticker)",
 		description: "multipart/form-data with a file part (its Content-Type is the file's type; or give a type field first) and an optional account_id (defaults to the only number). The type and size are checked against WhatsApp's limits before anything goes to Meta: image 5 MB (jpeg, png), video and audio 16 MB, sticker 500 KB (webp), document 100 MB. Answers 201 with the media id to send as {\"image\": {\"id\": …}} (or video, audio, document, sticker) in POST /v1/messages; the hub keeps a copy, so GET /v1/media/{id} serves it at once. Errors: UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, VALIDATION_FAILED (field file). Honours Idempotency-Key (same key and file: the first answer again, without a second upload).",
-		body:        mediaUploadForm{}, bodyMedia: []string{"multipart/form-data"}, data: UploadedMedia{}, status: http.StatusCreated},
+		body:        mediaUploadForm{}, bodyMedia: []string{"multipart/form-data"}, data: wire.UploadedMedia{}, status: http.StatusCreated},
 
 	"GET /v1/templates": {tag: "templates", summary: "Synced templates",
 		query: []param{pLimit, pCursor, {"status", "string", "APPROVED, PENDING, …"}, {"name", "string", "Template name."}, {"language", "string", "Language code."}, {"account", "string", "A phone_number_id."}},

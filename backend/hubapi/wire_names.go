@@ -25,4 +25,6 @@ type (
 	Webhook = wire.Webhook
 	// EventHead is wire.EventHead.
 	EventHead = wire.EventHead
+	// UploadedMedia is wire.UploadedMedia.
+	UploadedMedia = wire.UploadedMedia
 )

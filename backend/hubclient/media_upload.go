@@ -10,17 +10,8 @@ import (
 	"sync"
 
 	"switchboard/backend/apierr"
+	"switchboard/backend/hubapi/wire"
 )
-
-// UploadedMedia is what POST /v1/media answers: ID goes in a media
-// message's object ({"image": {"id": …}}).
-type UploadedMedia struct {
-	ID       string `json:"id"`
-	MimeType string `json:"mime_type"`
-	FileSize int64  `json:"file_size"`
-	SHA256   string `json:"sha256"`
-	Filename string `json:"filename"`
-}
 
 // UploadOptions tune UploadMediaWith.
 type UploadOptions struct {
@@ -38,13 +29,13 @@ type UploadOptions struct {
 // UNSUPPORTED_MEDIA_TYPE, and a file over its kind's limit with
 // PAYLOAD_TOO_LARGE). The upload is bounded by ctx rather than the
 // client's Timeout, since a 100 MB document may take minutes.
-func (c *Client) UploadMedia(ctx context.Context, filename, mimeType string, r io.Reader) (UploadedMedia, error) {
+func (c *Client) UploadMedia(ctx context.Context, filename, mimeType string, r io.Reader) (wire.UploadedMedia, error) {
 	return c.UploadMediaWith(ctx, UploadOptions{}, filename, mimeType, r)
 }
 
 // UploadMediaWith is UploadMedia for a given number and with an
 // idempotency key.
-func (c *Client) UploadMediaWith(ctx context.Context, o UploadOptions, filename, mimeType string, r io.Reader) (UploadedMedia, error) {
+func (c *Client) UploadMediaWith(ctx context.Context, o UploadOptions, filename, mimeType string, r io.Reader) (wire.UploadedMedia, error) {
 	src := &sourceReader{r: r}
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
@@ -53,7 +44,7 @@ func (c *Client) UploadMediaWith(ctx context.Context, o UploadOptions, filename,
 	if o.IdempotencyKey != "" {
 		hdr = http.Header{"Idempotency-Key": {o.IdempotencyKey}}
 	}
-	var env envelope[UploadedMedia]
+	var env envelope[wire.UploadedMedia]
 	_, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/media", stream: pr,
 		contentType: mw.FormDataContentType(), header: hdr, untimed: true}, &env)
 	// The hub may answer (a refusal) before reading the whole file: this
@@ -61,7 +52,7 @@ func (c *Client) UploadMediaWith(ctx context.Context, o UploadOptions, filename,
 	pr.Close()
 	if serr := src.error(); serr != nil && err != nil {
 		// The file could not be read here; that is not the hub's doing.
-		return UploadedMedia{}, apierr.Wrap(serr, apierr.InvalidRequest, "reading the file to upload failed")
+		return wire.UploadedMedia{}, apierr.Wrap(serr, apierr.InvalidRequest, "reading the file to upload failed")
 	}
 	return env.Data, err
 }
