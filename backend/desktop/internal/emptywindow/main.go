@@ -18,14 +18,26 @@ import (
 //go:embed index.html
 var assets embed.FS
 
+// icon is a copy of build/appicon.png (go:embed cannot reach outside this
+// folder): the app sets it as the window icon, so the baseline does too.
+//
+//go:embed appicon.png
+var icon []byte
+
 func main() {
 	err := wails.Run(&options.App{
 		Title:            "Empty Wails window",
 		Width:            1280,
 		Height:           820,
+		MinWidth:         960,
+		MinHeight:        600,
 		AssetServer:      &assetserver.Options{Assets: assets},
 		BackgroundColour: &options.RGBA{R: 17, G: 27, B: 33, A: 255},
-		Linux:            &linux.Options{ProgramName: "emptywindow", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
+		Linux: &linux.Options{
+			Icon:             icon,
+			ProgramName:      "emptywindow",
+			WebviewGpuPolicy: linux.WebviewGpuPolicyNever,
+		},
 	})
 	if err != nil {
 		log.Fatal(err)
