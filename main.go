@@ -34,7 +34,6 @@ var icon []byte
 var version = "dev"
 
 func main() {
-	limitJIT()
 	facade := app.New(app.Options{
 		Version:   version,
 		BuildType: buildType,
@@ -74,22 +73,5 @@ func main() {
 	if err != nil {
 		slog.Error("switchboard failed", "err", err)
 		os.Exit(1)
-	}
-}
-
-// limitJIT keeps WebKit's JavaScript engine on its interpreter and baseline
-// JIT, without the optimising DFG and FTL tiers, unless the user set these
-// options themselves. The web process inherits our environment. The console's
-// JavaScript is UI code (a virtualised list, one chat), which the baseline
-// tier runs fast enough. The optimising tiers compile hot functions again and
-// keep that code and its profiling data: about 5 MB more resident in the web
-// process (make bench: 191-192 MB -> 185-187 MB).
-// An empty Wails window runs no JavaScript, so this is our own saving, and
-// what it costs is peak JavaScript speed.
-func limitJIT() {
-	for _, opt := range []string{"JSC_useDFGJIT", "JSC_useFTLJIT"} {
-		if _, set := os.LookupEnv(opt); !set {
-			os.Setenv(opt, "false")
-		}
 	}
 }
