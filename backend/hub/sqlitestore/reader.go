@@ -87,29 +87,10 @@ func (s *Store) ListContacts(ctx context.Context, f store.ContactFilter) (store.
 		w.add(`id > ?`, c[0])
 	}
 	n := f.Size()
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+contactCols+` FROM contacts`+w.String()+
-		` ORDER BY id LIMIT ?`, append(w.args, n+1)...)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
-	page.Items = []domain.Contact{}
-	for rows.Next() {
-		c, err := scanContact(rows)
-		if err != nil {
-			return page, err
-		}
-		page.Items = append(page.Items, c)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Items) > n {
-		page.Items = page.Items[:n]
-		page.HasMore = true
-		page.NextCursor = encodeCursor(itoa(page.Items[n-1].ID))
-	}
-	return page, nil
+	return keysetPage(ctx, s.db.Read, `SELECT `+contactCols+` FROM contacts`+w.String()+
+		` ORDER BY id LIMIT ?`, w.args, n,
+		scanContact,
+		func(last domain.Contact) string { return encodeCursor(itoa(last.ID)) })
 }
 
 func escapeLike(s string) string {
@@ -121,7 +102,7 @@ func escapeLike(s string) string {
 const conversationJoin = `SELECT ` + convCols + `, k.phone, k.wa_id, k.user_id, k.name, k.profile_name, k.opted_out, k.opted_out_at,
 	k.attributes, k.created_at, k.updated_at FROM conversations c JOIN contacts k ON k.id = c.contact_id`
 
-func scanConversationWithContact(sc interface{ Scan(...any) error }) (domain.Conversation, error) {
+func scanConversationWithContact(sc scanner) (domain.Conversation, error) {
 	var phone, userID, attrs sql.NullString
 	var optedOut int64
 	var optedAt sql.NullInt64
@@ -190,30 +171,12 @@ func (s *Store) ListConversations(ctx context.Context, f store.ConversationFilte
 		w.add(`(c.last_activity_at, c.id) < (?, ?)`, c[0], c[1])
 	}
 	n := f.Size()
-	rows, err := s.db.Read.QueryContext(ctx, conversationJoin+w.String()+
-		` ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?`, append(w.args, n+1)...)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
-	page.Items = []domain.Conversation{}
-	for rows.Next() {
-		c, err := scanConversationWithContact(rows)
-		if err != nil {
-			return page, err
-		}
-		page.Items = append(page.Items, c)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Items) > n {
-		page.Items = page.Items[:n]
-		page.HasMore = true
-		last := page.Items[n-1]
-		page.NextCursor = encodeCursor(itoa(ns(last.LastActivityAt)), itoa(last.ID))
-	}
-	return page, nil
+	return keysetPage(ctx, s.db.Read, conversationJoin+w.String()+
+		` ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?`, w.args, n,
+		scanConversationWithContact,
+		func(last domain.Conversation) string {
+			return encodeCursor(itoa(ns(last.LastActivityAt)), itoa(last.ID))
+		})
 }
 
 func (s *Store) GetMessage(ctx context.Context, id int64) (domain.Message, error) {
@@ -231,30 +194,13 @@ func (s *Store) listMessages(ctx context.Context, w where, p store.PageRequest) 
 		w.add(`(m.timestamp, m.id) < (?, ?)`, c[0], c[1])
 	}
 	n := p.Size()
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+msgCols+` FROM messages m`+w.String()+
-		` ORDER BY m.timestamp DESC, m.id DESC LIMIT ?`, append(w.args, n+1)...)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
-	page.Items = []domain.Message{}
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return page, err
-		}
-		page.Items = append(page.Items, m.Message)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Items) > n {
-		page.Items = page.Items[:n]
-		page.HasMore = true
-		last := page.Items[n-1]
-		page.NextCursor = encodeCursor(itoa(ns(last.Timestamp)), itoa(last.ID))
-	}
-	return page, nil
+	return keysetPage(ctx, s.db.Read, `SELECT `+msgCols+` FROM messages m`+w.String()+
+		` ORDER BY m.timestamp DESC, m.id DESC LIMIT ?`, w.args, n,
+		func(sc scanner) (domain.Message, error) {
+			m, err := scanMessage(sc)
+			return m.Message, err
+		},
+		func(last domain.Message) string { return encodeCursor(itoa(ns(last.Timestamp)), itoa(last.ID)) })
 }
 
 func (s *Store) ListMessages(ctx context.Context, conversationID int64, p store.PageRequest) (store.Page[domain.Message], error) {
@@ -299,31 +245,18 @@ func (s *Store) ListNotes(ctx context.Context, conversationID int64, p store.Pag
 		w.add(`id < ?`, c[0])
 	}
 	n := p.Size()
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, conversation_id, author_id, body, created_at FROM notes`+
-		w.String()+` ORDER BY id DESC LIMIT ?`, append(w.args, n+1)...)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
-	page.Items = []domain.Note{}
-	for rows.Next() {
-		var nt domain.Note
-		var created int64
-		if err := rows.Scan(&nt.ID, &nt.ConversationID, &nt.AuthorID, &nt.Body, &created); err != nil {
-			return page, err
-		}
-		nt.CreatedAt = fromNS(created)
-		page.Items = append(page.Items, nt)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Items) > n {
-		page.Items = page.Items[:n]
-		page.HasMore = true
-		page.NextCursor = encodeCursor(itoa(page.Items[n-1].ID))
-	}
-	return page, nil
+	return keysetPage(ctx, s.db.Read, `SELECT id, conversation_id, author_id, body, created_at FROM notes`+
+		w.String()+` ORDER BY id DESC LIMIT ?`, w.args, n,
+		func(sc scanner) (domain.Note, error) {
+			var nt domain.Note
+			var created int64
+			if err := sc.Scan(&nt.ID, &nt.ConversationID, &nt.AuthorID, &nt.Body, &created); err != nil {
+				return nt, err
+			}
+			nt.CreatedAt = fromNS(created)
+			return nt, nil
+		},
+		func(last domain.Note) string { return encodeCursor(itoa(last.ID)) })
 }
 
 func (s *Store) ListTemplates(ctx context.Context, f store.TemplateFilter) (store.Page[domain.Template], error) {
@@ -349,30 +282,10 @@ func (s *Store) ListTemplates(ctx context.Context, f store.TemplateFilter) (stor
 		w.add(`(name, language, waba_id) > (?, ?, ?)`, c[0], c[1], c[2])
 	}
 	n := f.Size()
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+tplCols+` FROM templates`+w.String()+
-		` ORDER BY name, language, waba_id LIMIT ?`, append(w.args, n+1)...)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
-	page.Items = []domain.Template{}
-	for rows.Next() {
-		tp, err := scanTemplate(rows)
-		if err != nil {
-			return page, err
-		}
-		page.Items = append(page.Items, tp)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Items) > n {
-		page.Items = page.Items[:n]
-		page.HasMore = true
-		l := page.Items[n-1]
-		page.NextCursor = encodeCursor(l.Name, l.Language, l.WABAID)
-	}
-	return page, nil
+	return keysetPage(ctx, s.db.Read, `SELECT `+tplCols+` FROM templates`+w.String()+
+		` ORDER BY name, language, waba_id LIMIT ?`, w.args, n,
+		scanTemplate,
+		func(l domain.Template) string { return encodeCursor(l.Name, l.Language, l.WABAID) })
 }
 
 func (s *Store) GetTemplate(ctx context.Context, wabaID, name, language string) (domain.Template, error) {
@@ -498,4 +411,33 @@ func (s *Store) AllConversationStates(ctx context.Context) ([]store.Conversation
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// keysetPage runs a keyset-paginated query that ends in "LIMIT ?". It asks
+// for one row more than the page holds (n+1 is appended to args), so
+// HasMore is known without a COUNT, and cursor encodes the last item kept.
+func keysetPage[T any](ctx context.Context, db *sql.DB, query string, args []any, n int,
+	scan func(scanner) (T, error), cursor func(T) string) (store.Page[T], error) {
+	page := store.Page[T]{Items: []T{}}
+	rows, err := db.QueryContext(ctx, query, append(args, n+1)...)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scan(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(page.Items) > n {
+		page.Items = page.Items[:n]
+		page.HasMore = true
+		page.NextCursor = cursor(page.Items[n-1])
+	}
+	return page, nil
 }
