@@ -420,43 +420,41 @@ func (w *wtx) contactByID(id int64) (*domain.Contact, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.cacheContact(&c)
-	w.undo = append(w.undo, func() { w.uncacheContact(&c) })
-	return &c, nil
+	return w.keepContact(c), nil
 }
 
 // contactByPhone finds a contact by canonical phone (nil when none).
 func (w *wtx) contactByPhone(phone string) (*domain.Contact, error) {
-	if id, ok := w.contactKey["p:"+phone]; ok {
-		return w.contactByID(id)
-	}
-	c, err := w.tx.ContactByPhone(w.ctx, phone)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	w.cacheContact(&c)
-	w.undo = append(w.undo, func() { w.uncacheContact(&c) })
-	return &c, nil
+	return w.contactByKey("p:"+phone, func() (domain.Contact, error) { return w.tx.ContactByPhone(w.ctx, phone) })
 }
 
 // contactByUserID finds a contact by business-scoped user id (nil when none).
 func (w *wtx) contactByUserID(userID string) (*domain.Contact, error) {
-	if id, ok := w.contactKey["u:"+userID]; ok {
+	return w.contactByKey("u:"+userID, func() (domain.Contact, error) { return w.tx.ContactByUserID(w.ctx, userID) })
+}
+
+// contactByKey finds a contact through the transaction's cache by key, or
+// with load, caching what load finds (nil when there is none).
+func (w *wtx) contactByKey(key string, load func() (domain.Contact, error)) (*domain.Contact, error) {
+	if id, ok := w.contactKey[key]; ok {
 		return w.contactByID(id)
 	}
-	c, err := w.tx.ContactByUserID(w.ctx, userID)
+	c, err := load()
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	return w.keepContact(c), nil
+}
+
+// keepContact caches a contact read from the store for the rest of the
+// transaction; a rollback forgets it.
+func (w *wtx) keepContact(c domain.Contact) *domain.Contact {
 	w.cacheContact(&c)
 	w.undo = append(w.undo, func() { w.uncacheContact(&c) })
-	return &c, nil
+	return &c
 }
 
 // insertContact stores a new contact and emits contact.updated.
