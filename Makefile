@@ -69,17 +69,17 @@ frontend: frontend/node_modules/.package-lock.json ## Build the UI into frontend
 	cd frontend && npm run build
 
 .PHONY: desktop
-desktop: frontend ## Production desktop build: build/bin/switchboard.
+desktop: frontend hub ## Production desktop build: build/bin/switchboard, with the demo hub beside it.
 	$(GO) build -tags desktop,production -trimpath -ldflags "-w -s $(LDFLAGS)" -o $(BIN)/switchboard .
 	@echo "built $(BIN)/switchboard"
 
 .PHONY: dev-build
-dev-build: frontend ## Dev build with live bindings on a local dev server: build/bin/switchboard-dev.
+dev-build: frontend hub ## Dev build with live bindings on a local dev server: build/bin/switchboard-dev.
 	$(GO) build -tags dev -ldflags "$(LDFLAGS)" -o $(BIN)/switchboard-dev .
 	@echo "built $(BIN)/switchboard-dev (run: $(BIN)/switchboard-dev -assetdir frontend/dist -devserver 127.0.0.1:34115)"
 
 .PHONY: hub
-hub: ## The hub server, pure Go (CGO_ENABLED=0): build/bin/switchboard-hub.
+hub: ## The hub server, pure Go (CGO_ENABLED=0): build/bin/switchboard-hub (also the console's demo hub).
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-w -s $(LDFLAGS)" -o $(BIN)/switchboard-hub ./backend/cmd/switchboard-hub
 	@echo "built $(BIN)/switchboard-hub"
 

@@ -10,7 +10,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop"
 	"switchboard/backend/desktop/cache"
-	"switchboard/backend/desktop/embedded"
+	"switchboard/backend/desktop/demohub"
 	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
 )
@@ -22,8 +22,8 @@ type ConsoleOptions struct {
 	// DataDir holds the cache (cache.db, 0600: it keeps the hub token),
 	// downloaded media and the embedded hub's database.
 	DataDir string
-	// Embedded starts the in-process demo hub and sandbox when no hub is
-	// configured; nil disables it.
+	// Embedded starts the demo hub (the hub with the WhatsApp sandbox)
+	// when no hub is configured; nil disables it.
 	Embedded desktop.StartEmbedded
 	// DevControls enables the sandbox controls (Sandbox* methods).
 	DevControls bool
@@ -31,7 +31,8 @@ type ConsoleOptions struct {
 
 // DefaultConsole is the console main.go runs: data in
 // $SWITCHBOARD_DATA_DIR or the user's config folder (~/.config/switchboard),
-// the embedded sandbox as the first-run hub (customers writing every
+// the demo hub as the first-run hub (switchboard-hub --demo in a child
+// process, found by demohub.Locate; customers writing every
 // $SWITCHBOARD_SANDBOX_RATE per second, default 0.1; 0 for none), and the
 // sandbox controls in dev builds or with SWITCHBOARD_DEV_CONTROLS=1.
 func DefaultConsole(buildType string) ConsoleOptions {
@@ -43,16 +44,16 @@ func DefaultConsole(buildType string) ConsoleOptions {
 		}
 		dir = filepath.Join(base, "switchboard")
 	}
-	cfg := embedded.Config{}
+	demo := demohub.Options{}
 	if v, err := strconv.ParseFloat(os.Getenv("SWITCHBOARD_SANDBOX_RATE"), 64); err == nil {
-		cfg.TrafficRate = v
+		demo.TrafficRate = v
 		if v == 0 {
-			cfg.TrafficRate = -1
+			demo.TrafficRate = -1
 		}
 	}
 	return ConsoleOptions{
 		DataDir:     dir,
-		Embedded:    embedded.Starter(cfg),
+		Embedded:    demohub.Spawn(demo),
 		DevControls: buildType == "dev" || os.Getenv("SWITCHBOARD_DEV_CONTROLS") == "1",
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"switchboard/backend/desktop"
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/embedded"
+	"switchboard/backend/desktop/embedded/embeddedtest"
 	"switchboard/backend/desktop/outbox"
 	"switchboard/backend/desktop/syncer"
 	"switchboard/backend/domain"
@@ -51,7 +52,7 @@ func TestConsoleOnTheEmbeddedSandbox(t *testing.T) {
 		c.Customers.ReadProbability, c.Customers.ReplyProbability = 1, -1
 	}}
 	a := New(Options{Logger: quiet, Platform: func(context.Context) Platform { return p },
-		Console: ConsoleOptions{DataDir: t.TempDir(), Embedded: embedded.Starter(cfg), DevControls: true}})
+		Console: ConsoleOptions{DataDir: t.TempDir(), Embedded: embeddedtest.Starter(cfg), DevControls: true}})
 	a.Startup(context.Background())
 	defer a.Shutdown(context.Background())
 

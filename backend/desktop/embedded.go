@@ -2,6 +2,7 @@ package desktop
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"time"
@@ -11,9 +12,10 @@ import (
 	"switchboard/backend/domain"
 )
 
-// EmbeddedHub is a hub (with the WhatsApp sandbox behind it) running in
-// the console's own process on loopback: the first-run demo. The
-// implementation is backend/desktop/embedded.
+// EmbeddedHub is the console's own demo hub (with the WhatsApp sandbox and
+// its simulated customers behind it) on loopback: the first-run
+// experience. backend/desktop/demohub runs it as a child process
+// (switchboard-hub --demo) and implements this.
 type EmbeddedHub interface {
 	// URL is the hub's base URL (http://127.0.0.1:<port>).
 	URL() string
@@ -34,15 +36,16 @@ type SandboxControls interface {
 	// Advance moves the sandbox's (and so the hub's) clock forward.
 	Advance(d time.Duration) error
 	// CustomerSays makes the customer with this phone send a text (a new
-	// customer when the number is unknown).
+	// customer when the number is unknown). A number or text the sandbox
+	// refuses is an *apierr.Error with code VALIDATION_FAILED.
 	CustomerSays(phone, name, text string) error
 	// SetTrafficRate sets the unprompted customer messages per second.
-	SetTrafficRate(perSecond float64)
+	SetTrafficRate(perSecond float64) error
 	// SetHubOnline cuts (false) or restores (true) the console's
 	// connection to the embedded hub, as a network outage would.
 	SetHubOnline(online bool)
 	// Customers lists the simulated customers.
-	Customers() []SandboxCustomer
+	Customers() ([]SandboxCustomer, error)
 }
 
 // SandboxCustomer is a simulated customer.
@@ -142,7 +145,11 @@ func (c *Console) SandboxCustomerSays(ctx context.Context, phone, name, text str
 		return err
 	}
 	if err := sb.CustomerSays(phone, name, text); err != nil {
-		return apierr.Wrap(err, apierr.ValidationFailed, "%s", err.Error())
+		var e *apierr.Error
+		if errors.As(err, &e) {
+			return e
+		}
+		return apierr.Wrap(err, apierr.Unavailable, "the sandbox did not take the message")
 	}
 	return nil
 }
@@ -157,7 +164,9 @@ func (c *Console) SandboxSetTraffic(ctx context.Context, perSecond float64) erro
 	if perSecond < 0 || perSecond > 1000 {
 		return apierr.Field(apierr.ValidationFailed, "per_second", "between 0 and 1000")
 	}
-	sb.SetTrafficRate(perSecond)
+	if err := sb.SetTrafficRate(perSecond); err != nil {
+		return apierr.Wrap(err, apierr.Unavailable, "the sandbox did not take the new rate")
+	}
 	return nil
 }
 
@@ -167,7 +176,11 @@ func (c *Console) SandboxCustomers(ctx context.Context) ([]SandboxCustomer, erro
 	if err != nil {
 		return nil, err
 	}
-	return sb.Customers(), nil
+	list, err := sb.Customers()
+	if err != nil {
+		return nil, apierr.Wrap(err, apierr.Unavailable, "the sandbox's customers cannot be listed")
+	}
+	return list, nil
 }
 
 // SandboxSetHubOnline takes the embedded hub away from the console (false)

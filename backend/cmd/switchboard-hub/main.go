@@ -5,6 +5,7 @@
 //
 //	switchboard-hub --sandbox                      # try it: simulated customers, no Meta account
 //	switchboard-hub --data /var/lib/switchboard    # a real number, configured by WHATSAPP_* variables
+//	switchboard-hub --demo --data DIR              # the desktop console's demo hub (it starts this itself)
 //
 // Flags (each also read from the environment variable in brackets):
 //
@@ -14,6 +15,11 @@
 //	                                          generated on the first start and printed once
 //	--sandbox      [SWITCHBOARD_SANDBOX]      run the WhatsApp sandbox in-process with simulated customers
 //	--sandbox-rate [SWITCHBOARD_SANDBOX_RATE] unprompted customer messages per second in sandbox mode
+//	--demo                                    the console's demo hub: the sandbox sharing the hub's clock,
+//	                                          a fixed customer population, a first inbox; prints
+//	                                          {"hub_url":…,"sandbox_url":…} on stdout when ready, and
+//	                                          keeps its admin token (hub and sandbox) in DATA/admin-token
+//	--watch-stdin                             stop when standard input closes (the console's pipe)
 //	--log-format   [SWITCHBOARD_LOG_FORMAT]   text or json
 //	--log-level    [SWITCHBOARD_LOG_LEVEL]    debug, info, warn or error
 //
@@ -27,6 +33,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,6 +52,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"switchboard/backend/desktop/embedded"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
 	"switchboard/backend/hubapi"
@@ -59,7 +67,7 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+	if err := run(ctx, os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr}, nil); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return
 		}
@@ -73,6 +81,8 @@ type config struct {
 	addr, data, adminToken string
 	sandbox                bool
 	sandboxRate            float64
+	sandboxRateSet         bool
+	demo, watchStdin       bool
 	logFormat, logLevel    string
 	graphURL, apiVersion   string
 	accessToken, appSecret string
@@ -100,10 +110,17 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.sandbox, "sandbox", sb, "run the WhatsApp sandbox in-process with simulated customers [SWITCHBOARD_SANDBOX]")
 	rate, _ := strconv.ParseFloat(envOr("SWITCHBOARD_SANDBOX_RATE", "0.2"), 64)
 	fs.Float64Var(&c.sandboxRate, "sandbox-rate", rate, "unprompted simulated customer messages per second [SWITCHBOARD_SANDBOX_RATE]")
+	fs.BoolVar(&c.demo, "demo", false, "run as the desktop console's demo hub (implies --sandbox)")
+	fs.BoolVar(&c.watchStdin, "watch-stdin", false, "stop when standard input closes")
 	fs.StringVar(&c.logFormat, "log-format", envOr("SWITCHBOARD_LOG_FORMAT", "text"), "log format: text or json [SWITCHBOARD_LOG_FORMAT]")
 	fs.StringVar(&c.logLevel, "log-level", envOr("SWITCHBOARD_LOG_LEVEL", "info"), "log level: debug, info, warn, error [SWITCHBOARD_LOG_LEVEL]")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	_, c.sandboxRateSet = os.LookupEnv("SWITCHBOARD_SANDBOX_RATE")
+	fs.Visit(func(f *flag.Flag) { c.sandboxRateSet = c.sandboxRateSet || f.Name == "sandbox-rate" })
+	if c.demo {
+		c.sandbox = true
 	}
 	if c.adminToken == "" {
 		c.adminToken = os.Getenv("SWITCHBOARD_ADMIN_TOKEN")
@@ -157,11 +174,18 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// stdio is the binary's standard streams (tests give it buffers).
+type stdio struct {
+	in          io.Reader
+	out, stderr io.Writer
+}
+
 // run starts everything, serves until ctx ends, then shuts down in order:
 // stop taking requests, close the streams, drain the send queue (up to
 // 30 s; what is left is sent after the next start), stop the sandbox.
 // ready, if not nil, receives the bound address once listening.
-func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- string) error {
+func run(ctx context.Context, args []string, std stdio, ready chan<- string) error {
+	stderr := std.stderr
 	c, err := parseConfig(args, stderr)
 	if err != nil {
 		return err
@@ -169,6 +193,20 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 	log, err := newLogger(c, stderr)
 	if err != nil {
 		return err
+	}
+	if c.watchStdin {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			// EOF or an error: whoever held the other end is gone.
+			_, _ = io.Copy(io.Discard, std.in)
+			log.Info("standard input closed; stopping")
+			cancel()
+		}()
+	}
+	if c.demo {
+		return runDemo(ctx, c, log, std.out, ready)
 	}
 	if err := os.MkdirAll(c.data, 0o700); err != nil {
 		return fmt.Errorf("--data: %w", err)
@@ -323,4 +361,44 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 	closeCore()
 	log.Info("switchboard-hub stopped")
 	return nil
+}
+
+// runDemo runs the desktop console's demo hub (backend/desktop/embedded)
+// until ctx ends, and tells the console where it answers with one JSON
+// line on out (backend/desktop/demohub reads it).
+func runDemo(ctx context.Context, c config, log *slog.Logger, out io.Writer, ready chan<- string) error {
+	rate := 0.1 // one unprompted customer message every ten seconds
+	if c.sandboxRateSet {
+		rate = c.sandboxRate
+		if rate == 0 {
+			rate = -1 // embedded.Config: none
+		}
+	}
+	h, err := embedded.Start(ctx, embedded.Config{Dir: c.data, Addr: c.addr, Log: log, TrafficRate: rate})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := h.Close(); err != nil {
+			log.Warn("demo hub shutdown", "err", err)
+		}
+	}()
+	line, err := json.Marshal(map[string]string{"hub_url": h.URL(), "sandbox_url": h.SandboxURL()})
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(out, "%s\n", line); err != nil {
+		return err
+	}
+	log.Info("demo hub ready", "hub_url", h.URL(), "sandbox_url", h.SandboxURL(), "data", c.data, "version", version)
+	if ready != nil {
+		ready <- strings.TrimPrefix(h.URL(), "http://")
+	}
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+		return nil
+	case err := <-h.Served():
+		return err
+	}
 }

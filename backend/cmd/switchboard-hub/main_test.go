@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -39,7 +42,7 @@ func start(t *testing.T, args ...string) (addr string, out *syncBuffer, stop fun
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	out = &syncBuffer{}
-	go func() { done <- run(ctx, args, out, ready) }()
+	go func() { done <- run(ctx, args, stdio{strings.NewReader(""), io.Discard, out}, ready) }()
 	select {
 	case addr = <-ready:
 	case err := <-done:
@@ -140,14 +143,68 @@ func TestRealNumberNeedsItsSettings(t *testing.T) {
 	}
 	t.Setenv("WHATSAPP_ACCESS_TOKEN", "EAAG-secret")
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, &out, nil)
+	err := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, stdio{nil, io.Discard, &out}, nil)
 	if err == nil || !strings.Contains(err.Error(), "WHATSAPP_APP_SECRET") || strings.Contains(err.Error(), "WHATSAPP_ACCESS_TOKEN") {
 		t.Fatalf("err = %v", err)
 	}
 	if strings.Contains(err.Error(), "EAAG-secret") {
 		t.Fatal("the error repeats a secret")
 	}
-	if err := run(context.Background(), []string{"--log-level", "loud", "--sandbox"}, &out, nil); err == nil {
+	if err := run(context.Background(), []string{"--log-level", "loud", "--sandbox"}, stdio{nil, io.Discard, &out}, nil); err == nil {
 		t.Fatal("bad log level accepted")
+	}
+}
+
+func TestDemoHubAnnouncesItselfAndStopsWithItsInput(t *testing.T) {
+	data := t.TempDir()
+	in, feed := io.Pipe()
+	var stdout, stderr syncBuffer
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(context.Background(), []string{"--demo", "--watch-stdin", "--addr", "127.0.0.1:0", "--data", data, "--sandbox-rate", "0"},
+			stdio{in, &stdout, &stderr}, ready)
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("run returned early: %v\n%s", err, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("demo hub did not start:\n%s", stderr.String())
+	}
+	var ep struct {
+		HubURL     string `json:"hub_url"`
+		SandboxURL string `json:"sandbox_url"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(stdout.String())), &ep); err != nil || ep.HubURL != "http://"+addr || ep.SandboxURL == "" {
+		t.Fatalf("ready line %q: %+v, %v", stdout.String(), ep, err)
+	}
+	secret, err := os.ReadFile(filepath.Join(data, "admin-token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimSpace(string(secret))
+	if status, _ := get(t, ep.HubURL+"/v1/accounts", token); status != 200 {
+		t.Fatalf("hub with the admin token: %d", status)
+	}
+	// The sandbox admin endpoints want the same secret.
+	if status, _ := get(t, ep.SandboxURL+"/_sandbox/clock", ""); status != 401 {
+		t.Fatalf("sandbox admin without a token: %d", status)
+	}
+	if status, _ := get(t, ep.SandboxURL+"/_sandbox/clock", token); status != 200 {
+		t.Fatalf("sandbox admin with the token: %d", status)
+	}
+	if strings.Contains(stderr.String(), token) {
+		t.Fatal("the admin secret was logged")
+	}
+	feed.Close() // the console went away
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("the demo hub did not stop when its input closed")
 	}
 }

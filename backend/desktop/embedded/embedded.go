@@ -1,10 +1,11 @@
-// Package embedded runs a whole Switchboard hub inside the desktop
-// console's process: the messaging core (backend/hub), its REST API and
-// stream (backend/hubapi) on a random 127.0.0.1 port, and the WhatsApp
-// sandbox (backend/sandbox) with simulated customers writing in at a demo
-// pace. A new user's console starts it when no hub is configured and signs
-// in to it as a demo agent, so the first screen is a live inbox; the same
-// hub is what the console's end-to-end tests run against.
+// Package embedded assembles the demo hub in one process: the messaging
+// core (backend/hub), its REST API and stream (backend/hubapi) on a
+// 127.0.0.1 port, and the WhatsApp sandbox (backend/sandbox) with
+// simulated customers writing in at a demo pace, the hub and the sandbox
+// sharing one clock. switchboard-hub --demo runs it for a new user's
+// console (backend/desktop/demohub starts that process and signs in to
+// it, so the first screen is a live inbox); the console's Go tests run it
+// in their own process.
 //
 // The hub keeps its database in the folder it is given, so the demo inbox
 // survives restarts; the sandbox is in memory and rebuilds the same
@@ -25,8 +26,6 @@ import (
 	"strings"
 	"time"
 
-	"switchboard/backend/desktop"
-	"switchboard/backend/desktop/internal/netfault"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
 	"switchboard/backend/hubapi"
@@ -36,17 +35,13 @@ import (
 	"switchboard/backend/whatsapp"
 )
 
-// Demo agent's identity.
-const (
-	AgentEmail = "agent@sandbox.switchboard.local"
-	AgentName  = "Demo Agent"
-)
-
 // Config configures Start.
 type Config struct {
 	// Dir holds the hub's database, media cache and admin token.
 	Dir string
-	Log *slog.Logger
+	// Addr is the API's listen address (default 127.0.0.1:0, a free port).
+	Addr string
+	Log  *slog.Logger
 	// TrafficRate is how many unprompted customer messages per second the
 	// sandbox sends (default 0.1: one every ten seconds; negative: none).
 	TrafficRate float64
@@ -66,31 +61,20 @@ type Config struct {
 	WrapGraph func(http.RoundTripper) http.RoundTripper
 }
 
-// Hub is a running embedded hub. It implements desktop.EmbeddedHub.
+// Hub is a running demo hub.
 type Hub struct {
-	log    *slog.Logger
-	db     *sqlitedb.DB
-	core   *hub.Service
-	srv    *hubapi.Server
-	hs     *http.Server
-	sb     *sandbox.Sandbox
-	clock  *sandbox.RealClock
-	url    string // what the console connects to: through gate
-	gate   *netfault.Proxy
-	admin  *hubclient.Client
-	served chan error
-}
-
-var _ desktop.EmbeddedHub = (*Hub)(nil)
-
-// Starter is a desktop.StartEmbedded that starts a hub with cfg (its Dir
-// and Log are filled in by the console).
-func Starter(cfg Config) desktop.StartEmbedded {
-	return func(ctx context.Context, dir string, log *slog.Logger) (desktop.EmbeddedHub, error) {
-		c := cfg
-		c.Dir, c.Log = dir, log
-		return Start(ctx, c)
-	}
+	log        *slog.Logger
+	db         *sqlitedb.DB
+	core       *hub.Service
+	srv        *hubapi.Server
+	hs         *http.Server
+	sb         *sandbox.Sandbox
+	clock      *sandbox.RealClock
+	url        string
+	sandboxURL string
+	secret     string
+	admin      *hubclient.Client
+	served     chan error
 }
 
 // Start starts the sandbox, the core and the API on loopback.
@@ -110,6 +94,9 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 	if cfg.FirstRunMessages == 0 {
 		cfg.FirstRunMessages = 12
 	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -119,6 +106,11 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 			h.Close()
 		}
 	}()
+	// One secret guards both admin surfaces: the hub's admin token and
+	// the sandbox's /_sandbox endpoints.
+	if h.secret, err = adminSecret(cfg.Dir); err != nil {
+		return nil, err
+	}
 
 	// The sandbox and the hub share one clock, so moving it (to close the
 	// 24-hour window in a test) moves both.
@@ -128,6 +120,7 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 		Clock:       h.clock,
 		Seed:        cfg.Seed,
 		Customers:   sandbox.CustomerConfig{Rate: max(cfg.TrafficRate, 0), Autostart: cfg.TrafficRate > 0},
+		AdminToken:  h.secret,
 		Logger:      cfg.Log.With("component", "sandbox"),
 	}
 	if cfg.Sandbox != nil {
@@ -140,6 +133,7 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 	if err != nil {
 		return nil, err
 	}
+	h.sandboxURL = graphURL
 
 	if h.db, err = sqlitedb.Open(filepath.Join(cfg.Dir, "hub.db"), sqlitedb.Options{}); err != nil {
 		return nil, err
@@ -164,36 +158,25 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 	if h.srv, err = hubapi.New(ctx, acfg); err != nil {
 		return nil, err
 	}
-	secret, err := adminSecret(cfg.Dir)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := h.srv.EnsureAdminToken(ctx, secret); err != nil {
+	if _, err := h.srv.EnsureAdminToken(ctx, h.secret); err != nil {
 		return nil, err
 	}
 	h.srv.Start()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, err
 	}
-	direct := "http://" + ln.Addr().String()
+	h.url = "http://" + ln.Addr().String()
 	h.hs = &http.Server{Handler: h.srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(cfg.Log.Handler(), slog.LevelWarn)}
 	go func() { h.served <- h.hs.Serve(ln) }()
-	h.admin = hubclient.New(direct, secret)
-	// The console reaches the hub through a gate it can close
-	// (SetHubOnline), so a test or a demo can take the hub away from the
-	// console while customers keep writing to it.
-	if h.gate, err = netfault.Start(ln.Addr().String()); err != nil {
-		return nil, err
-	}
-	h.url = h.gate.URL()
+	h.admin = hubclient.New(h.url, h.secret)
 
 	// Meta's dashboard verifies the callback URL before it posts anything;
 	// the sandbox does the same handshake.
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	err = h.sb.SubscribeWebhook(sctx, direct+"/webhooks/whatsapp")
+	err = h.sb.SubscribeWebhook(sctx, h.url+"/webhooks/whatsapp")
 	cancel()
 	if err != nil {
 		return nil, fmt.Errorf("embedded: sandbox webhook subscription: %w", err)
@@ -212,10 +195,13 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 	return h, nil
 }
 
+// AdminTokenFile, in Dir, keeps the admin secret (see Hub.AdminToken).
+const AdminTokenFile = "admin-token"
+
 // adminSecret is the hub's bootstrap admin token, kept in a 0600 file so a
 // restart reuses it rather than piling up tokens.
 func adminSecret(dir string) (string, error) {
-	path := filepath.Join(dir, "admin-token")
+	path := filepath.Join(dir, AdminTokenFile)
 	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
 		return strings.TrimSpace(string(b)), nil
 	}
@@ -232,43 +218,35 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// URL implements desktop.EmbeddedHub.
+// URL is the hub API's base URL (http://127.0.0.1:<port>).
 func (h *Hub) URL() string { return h.url }
 
-// Admin is a client with the hub's admin token (tests inspect the hub
-// with it).
+// SandboxURL is the sandbox's base URL: its Cloud API and, under
+// /_sandbox/, its admin endpoints.
+func (h *Hub) SandboxURL() string { return h.sandboxURL }
+
+// AdminToken is the secret of both admin surfaces: the hub's bootstrap
+// admin token and the sandbox admin endpoints' bearer token. It is kept in
+// Dir/AdminTokenFile (0600), where a parent process reads it.
+func (h *Hub) AdminToken() string { return h.secret }
+
+// Admin is a client with the hub's admin token.
 func (h *Hub) Admin() *hubclient.Client { return h.admin }
 
 // Raw is the sandbox itself (tests).
 func (h *Hub) Raw() *sandbox.Sandbox { return h.sb }
 
-// AgentSession implements desktop.EmbeddedHub: it (re)creates the demo
-// agent with a fresh random password and signs in.
-func (h *Hub) AgentSession(ctx context.Context) (string, domain.User, error) {
-	email, name, role, password := AgentEmail, AgentName, domain.RoleAgent, randomHex(16)
-	if _, err := h.admin.PutUser(ctx, hubclient.UserInput{Email: &email, Name: &name, Role: &role, Password: &password}); err != nil {
-		return "", domain.User{}, err
-	}
-	r, err := hubclient.New(h.admin.BaseURL, "").Login(ctx, email, password, "Switchboard desktop (embedded)")
-	if err != nil {
-		return "", domain.User{}, err
-	}
-	return r.Token, r.User, nil
-}
+// Served reports the API server's end (an error, or http.ErrServerClosed
+// after Close).
+func (h *Hub) Served() <-chan error { return h.served }
 
-// Now implements desktop.EmbeddedHub.
+// Now is the clock the hub and the sandbox share.
 func (h *Hub) Now() time.Time { return h.clock.Now() }
-
-// Sandbox implements desktop.EmbeddedHub.
-func (h *Hub) Sandbox() desktop.SandboxControls { return controls{h.sb, h.gate} }
 
 // Close stops the API (stream clients are disconnected), the HTTP server,
 // the core (draining its send queue briefly) and the sandbox.
 func (h *Hub) Close() error {
 	var errs []error
-	if h.gate != nil {
-		errs = append(errs, h.gate.Close())
-	}
 	if h.srv != nil {
 		h.srv.Close()
 	}
@@ -291,40 +269,4 @@ func (h *Hub) Close() error {
 		errs = append(errs, h.db.Close())
 	}
 	return errors.Join(errs...)
-}
-
-type controls struct {
-	sb   *sandbox.Sandbox
-	gate *netfault.Proxy
-}
-
-// SetHubOnline opens or closes the console's way to the hub: closed, the
-// console's connections drop and new ones are refused, as if the network
-// went away; the hub itself keeps taking customer messages.
-func (c controls) SetHubOnline(online bool) { c.gate.SetDown(!online) }
-
-func (c controls) Advance(d time.Duration) error { return c.sb.Advance(d) }
-
-// CustomerSays makes a customer write. A number the sandbox does not know
-// becomes a simulated customer, so, like the demo population, it reads
-// what the agent sends (the ticks turn blue) and may answer.
-func (c controls) CustomerSays(phone, name, text string) error {
-	if _, ok := c.sb.Customer(phone); !ok {
-		if _, err := c.sb.AddCustomer(sandbox.Customer{WaID: phone, Name: name, Simulated: true}); err != nil {
-			return err
-		}
-	}
-	_, err := c.sb.CustomerSend(phone, sandbox.InboundMessage{Type: "text", Text: text, ProfileName: name})
-	return err
-}
-
-func (c controls) SetTrafficRate(perSecond float64) { c.sb.SetTrafficRate(perSecond) }
-
-func (c controls) Customers() []desktop.SandboxCustomer {
-	list := c.sb.Customers()
-	out := make([]desktop.SandboxCustomer, 0, len(list))
-	for _, cu := range list {
-		out = append(out, desktop.SandboxCustomer{Phone: "+" + cu.WaID, Name: cu.Name, Locale: cu.Locale, OptedOut: cu.OptedOut})
-	}
-	return out
 }

@@ -16,6 +16,7 @@ import (
 
 	"switchboard/backend/desktop"
 	"switchboard/backend/desktop/cache"
+	"switchboard/backend/desktop/demohub"
 	"switchboard/backend/desktop/embedded"
 	"switchboard/backend/domain"
 )
@@ -60,7 +61,7 @@ func startCountedHub(t *testing.T) (*embedded.Hub, *graphCounter) {
 func customerConversation(t *testing.T, h *embedded.Hub, con *desktop.Console, phone, name string) domain.Conversation {
 	t.Helper()
 	ctx := context.Background()
-	if err := h.Sandbox().CustomerSays(phone, name, "can you send it?"); err != nil {
+	if err := controls(t, h).CustomerSays(phone, name, "can you send it?"); err != nil {
 		t.Fatal(err)
 	}
 	var conv domain.Conversation
@@ -116,7 +117,7 @@ func TestFilePickedOfflineReachesTheCustomerOnce(t *testing.T) {
 	h, graph := startCountedHub(t)
 	p := startProxy(t, h)
 	ctx := context.Background()
-	token, _, err := h.AgentSession(ctx)
+	token, _, err := demohub.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +227,7 @@ func TestLostAnswersAroundAFileSendOnce(t *testing.T) {
 	// is closed and reopened after the first.
 	d, hubURL := newAnswerDropper(t, h.URL(), map[string]int{"POST /v1/media": 1, "POST /v1/messages": 2})
 	ctx := context.Background()
-	token, _, err := h.AgentSession(ctx)
+	token, _, err := demohub.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}

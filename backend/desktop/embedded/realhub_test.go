@@ -12,7 +12,9 @@ import (
 
 	"switchboard/backend/desktop"
 	"switchboard/backend/desktop/cache"
+	"switchboard/backend/desktop/demohub"
 	"switchboard/backend/desktop/embedded"
+	"switchboard/backend/desktop/embedded/embeddedtest"
 	"switchboard/backend/desktop/internal/netfault"
 	"switchboard/backend/desktop/outbox"
 	"switchboard/backend/desktop/remote"
@@ -125,7 +127,7 @@ func TestReplayCutMidwayAgainstTheRealHub(t *testing.T) {
 	h := startHub(t)
 	p := startProxy(t, h)
 	ctx := context.Background()
-	token, _, err := h.AgentSession(ctx)
+	token, _, err := demohub.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +188,7 @@ func TestReplayCutMidwayAgainstTheRealHub(t *testing.T) {
 func TestKillAndRestartMidReplayAgainstTheRealHub(t *testing.T) {
 	h := startHub(t)
 	ctx := context.Background()
-	token, _, err := h.AgentSession(ctx)
+	token, _, err := demohub.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +327,7 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 	h := startHub(t)
 	p := startProxy(t, h)
 	ctx := context.Background()
-	token, _, err := h.AgentSession(ctx)
+	token, _, err := demohub.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +339,7 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 	}
 	phone := "+447911123456"
 	// A simulated customer: it reads what the agent sends.
-	if err := h.Sandbox().CustomerSays(phone, "Olu", "is my order shipped?"); err != nil {
+	if err := controls(t, h).CustomerSays(phone, "Olu", "is my order shipped?"); err != nil {
 		t.Fatal(err)
 	}
 	var conv domain.Conversation
@@ -438,7 +440,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 	ev := &events{}
 	cfg := testConfig("")
 	cfg.FirstRunMessages = 6
-	opts := desktop.Options{Emit: ev, StartEmbedded: embedded.Starter(cfg), DevControls: true}
+	opts := desktop.Options{Emit: ev, StartEmbedded: embeddedtest.Starter(cfg), DevControls: true}
 	con := openConsole(t, dir, opts)
 	defer func() { con.Close() }()
 	ctx := context.Background()
@@ -446,7 +448,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ := con.Status(ctx)
-	if !st.SignedIn || st.Mode != desktop.ModeEmbedded || st.User == nil || st.User.Email != embedded.AgentEmail {
+	if !st.SignedIn || st.Mode != desktop.ModeEmbedded || st.User == nil || st.User.Email != demohub.AgentEmail {
 		t.Fatalf("status = %+v", st)
 	}
 	eventually(t, "the first-run conversations", func() bool {
@@ -526,7 +528,7 @@ var _ = io.Discard
 
 func TestSandboxCanTakeTheHubOffline(t *testing.T) {
 	dir := t.TempDir()
-	opts := desktop.Options{StartEmbedded: embedded.Starter(testConfig("")), DevControls: true}
+	opts := desktop.Options{StartEmbedded: embeddedtest.Starter(testConfig("")), DevControls: true}
 	con := openConsole(t, dir, opts)
 	defer con.Close()
 	ctx := context.Background()
@@ -568,4 +570,15 @@ func TestSandboxCanTakeTheHubOffline(t *testing.T) {
 		res, _ := con.Search(ctx, "là", 5)
 		return len(items) == 0 && len(res.Messages) == 1
 	})
+}
+
+// controls are the sandbox controls the console uses, over HTTP.
+func controls(t *testing.T, h *embedded.Hub) *demohub.Hub {
+	t.Helper()
+	d, err := embeddedtest.Attach(context.Background(), h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
 }

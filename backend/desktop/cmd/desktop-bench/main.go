@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"switchboard/backend/desktop/cache"
+	"switchboard/backend/desktop/demohub"
 	"switchboard/backend/desktop/embedded"
 	"switchboard/backend/desktop/internal/fixture"
 	"switchboard/backend/desktop/internal/memhub"
@@ -348,7 +349,7 @@ func benchApplyRealHub(dir string) {
 		return
 	}
 	defer h.Close()
-	token, _, err := h.AgentSession(ctx)
+	token, _, err := demohub.SignInAgent(ctx, h.Admin())
 	must(err)
 	c := openCache(dir, "apply-real.db")
 	defer c.Close()
