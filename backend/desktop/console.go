@@ -72,8 +72,8 @@ type Options struct {
 	// Connect builds the hub client for a URL and token (default: the real
 	// client, remote.NewHubClient).
 	Connect func(hubURL, token string) Hub
-	// StartEmbedded starts the in-process hub and sandbox; nil disables the
-	// embedded mode.
+	// StartEmbedded starts the demo hub (demohub.Spawn: switchboard-hub
+	// --demo in a child process); nil disables the embedded mode.
 	StartEmbedded StartEmbedded
 	// DevControls exposes the sandbox's controls (advance the clock, make a
 	// customer write) for end-to-end tests and demos.
@@ -306,7 +306,7 @@ func (c *Console) SignInWithToken(ctx context.Context, hubURL, token string) (St
 	return c.switchTo(ctx, cache.Session{Mode: ModeRemote, HubURL: u, Token: token, User: user})
 }
 
-// UseEmbedded switches to the in-process demo hub.
+// UseEmbedded switches to the demo hub, starting it if needed.
 func (c *Console) UseEmbedded(ctx context.Context) (Status, error) {
 	if c.opts.StartEmbedded == nil {
 		return Status{}, apierr.New(apierr.Unavailable, "this build has no embedded hub")

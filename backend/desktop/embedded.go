@@ -66,7 +66,9 @@ func (c *Console) startEmbedded(ctx context.Context, storedToken string) error {
 		var err error
 		emb, err = c.opts.StartEmbedded(ctx, filepath.Join(c.opts.DataDir, "embedded"), c.log.With("component", "embedded"))
 		if err != nil {
-			return apierr.Wrap(err, apierr.Unavailable, "the demo hub could not start")
+			// The reason is the user's to act on (a missing switchboard-hub,
+			// a port in use), and holds no secret.
+			return apierr.Wrap(err, apierr.Unavailable, "the demo hub could not start: %v", err)
 		}
 		c.mu.Lock()
 		c.embedded = emb
