@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCountdown, formatDuration, waitLevel } from './time';
+import { dayLabel, formatCountdown, formatDuration, formatFull, formatListTime, waitLevel } from './time';
 
 describe('waitLevel', () => {
   const cases: [number, string][] = [
@@ -29,5 +29,27 @@ describe('formatCountdown', () => {
     expect(formatCountdown(23 * 3600_000 + 12 * 60_000)).toBe('23h 12m');
     expect(formatCountdown(9 * 60_000 + 5_000)).toBe('9m 05s');
     expect(formatCountdown(-1)).toBe('0m 00s');
+  });
+});
+
+describe('locale formats', () => {
+  // The formatters are made once and reused; they must still say what
+  // toLocale*String says for the same options.
+  const now = new Date(2025, 2, 20, 15, 30).getTime();
+  const at = (d: number, h = 9, m = 5) => new Date(2025, 2, d, h, m).toISOString();
+
+  it('formats list times like toLocale*String', () => {
+    expect(formatListTime(at(20), now)).toBe(new Date(at(20)).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }));
+    expect(formatListTime(at(19), now)).toBe('Yesterday');
+    expect(formatListTime(at(16), now)).toBe(new Date(at(16)).toLocaleDateString(undefined, { weekday: 'long' }));
+    expect(formatListTime(at(1), now)).toBe(new Date(at(1)).toLocaleDateString(undefined, { day: '2-digit', month: '2-digit', year: '2-digit' }));
+    expect(formatListTime(at(2), now)).toBe(new Date(at(2)).toLocaleDateString(undefined, { day: '2-digit', month: '2-digit', year: '2-digit' }));
+  });
+
+  it('formats day labels and full timestamps like toLocale*String', () => {
+    expect(dayLabel(at(20), now)).toBe('Today');
+    expect(dayLabel(at(17), now)).toBe(new Date(at(17)).toLocaleDateString(undefined, { weekday: 'long' }));
+    expect(dayLabel(at(3), now)).toBe(new Date(at(3)).toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' }));
+    expect(formatFull(at(3, 18, 45))).toBe(new Date(at(3, 18, 45)).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
   });
 });

@@ -53,6 +53,20 @@ export function daysAgo(t: number, now: number): number {
   return Math.round((startOfDay(now) - startOfDay(t)) / DAY);
 }
 
+// One formatter per format, made on first use and reused: toLocale*String
+// with options builds a fresh ICU formatter (and pattern generator) on every
+// call, and a list formats dozens of times per render.
+function formatter(options: Intl.DateTimeFormatOptions): () => Intl.DateTimeFormat {
+  let f: Intl.DateTimeFormat | undefined;
+  return () => (f ??= new Intl.DateTimeFormat(undefined, options));
+}
+
+const weekdayFormat = formatter({ weekday: 'long' });
+const shortDateFormat = formatter({ day: '2-digit', month: '2-digit', year: '2-digit' });
+const clockFormat = formatter({ hour: '2-digit', minute: '2-digit' });
+const longDateFormat = formatter({ day: 'numeric', month: 'long', year: 'numeric' });
+const fullFormat = formatter({ dateStyle: 'medium', timeStyle: 'short' });
+
 /** The time an inbox row shows: "14:05" today, "Yesterday", a weekday this week, else a date. */
 export function formatListTime(iso: string | null | undefined, now: number): string {
   if (!iso) return '';
@@ -61,13 +75,13 @@ export function formatListTime(iso: string | null | undefined, now: number): str
   const days = daysAgo(t, now);
   if (days <= 0) return formatClock(iso);
   if (days === 1) return 'Yesterday';
-  if (days < 7) return new Date(t).toLocaleDateString(undefined, { weekday: 'long' });
-  return new Date(t).toLocaleDateString(undefined, { day: '2-digit', month: '2-digit', year: '2-digit' });
+  if (days < 7) return weekdayFormat().format(t);
+  return shortDateFormat().format(t);
 }
 
 /** "14:05" in the user's locale. */
 export function formatClock(iso: string): string {
-  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return clockFormat().format(new Date(iso));
 }
 
 /** A day separator's label: "Today", "Yesterday", a weekday this week, else the full date. */
@@ -76,8 +90,8 @@ export function dayLabel(iso: string, now: number): string {
   const days = daysAgo(t, now);
   if (days <= 0) return 'Today';
   if (days === 1) return 'Yesterday';
-  if (days < 7) return new Date(t).toLocaleDateString(undefined, { weekday: 'long' });
-  return new Date(t).toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' });
+  if (days < 7) return weekdayFormat().format(t);
+  return longDateFormat().format(t);
 }
 
 /** The local calendar day of iso, as a key for grouping. */
@@ -88,7 +102,7 @@ export function dayKey(iso: string): string {
 
 /** A full timestamp for tooltips. */
 export function formatFull(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return fullFormat().format(new Date(iso));
 }
 
 /** ms until iso (negative once passed); null when iso is empty. */
