@@ -244,10 +244,15 @@ export function templateVariables(t: Template, values: Record<string, string>): 
   return out;
 }
 
+let languageNames: Intl.DisplayNames | undefined;
+
 /** A language code as people read it: "en_US" → "English (US)". */
 export function languageName(code: string): string {
   try {
-    const name = new Intl.DisplayNames(undefined, { type: 'language' }).of(code.replace('_', '-'));
+    // One ICU display-names object for the page: the template picker names
+    // every template's language on each keystroke of its filter.
+    languageNames ??= new Intl.DisplayNames(undefined, { type: 'language' });
+    const name = languageNames.of(code.replace('_', '-'));
     return name ?? code;
   } catch {
     return code;

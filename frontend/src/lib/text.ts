@@ -84,12 +84,15 @@ export function textLength(text: string): number {
   return text.length;
 }
 
+let graphemes: Intl.Segmenter | undefined;
+
 /** Whether text is only emoji (1–3 of them), which WhatsApp shows large. */
 export function isEmojiOnly(text: string): boolean {
   const t = text.trim();
   if (!t || t.length > 24) return false;
   if (!/^(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Emoji_Component}|\u200d|\ufe0f|\s)+$/u.test(t)) return false;
   if (/^[\d#*\s]+$/.test(t)) return false;
-  const seg = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-  return [...seg.segment(t)].filter((s) => s.segment.trim()).length <= 3;
+  // One ICU segmenter for the page, made the first time a message looks like emoji.
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return [...graphemes.segment(t)].filter((s) => s.segment.trim()).length <= 3;
 }

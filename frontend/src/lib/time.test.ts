@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayLabel, formatCountdown, formatDuration, formatFull, formatListTime, waitLevel } from './time';
+import { dayLabel, formatCountdown, formatDuration, formatFull, formatListTime, formatStamp, shownWait, waitLevel } from './time';
 
 describe('waitLevel', () => {
   const cases: [number, string][] = [
@@ -50,6 +50,17 @@ describe('locale formats', () => {
     expect(dayLabel(at(20), now)).toBe('Today');
     expect(dayLabel(at(17), now)).toBe(new Date(at(17)).toLocaleDateString(undefined, { weekday: 'long' }));
     expect(dayLabel(at(3), now)).toBe(new Date(at(3)).toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: 'numeric' }));
+    expect(formatStamp(at(3, 18, 45))).toBe(new Date(at(3, 18, 45)).toLocaleString());
     expect(formatFull(at(3, 18, 45))).toBe(new Date(at(3, 18, 45)).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
+  });
+});
+
+describe('shownWait', () => {
+  it('keeps what formatDuration and waitLevel show', () => {
+    for (const ms of [0, 999, 42_500, 59_999, 60_000, 61_000, 4 * 60_000 + 59_999, 5 * 60_000, 65 * 60_000 + 30_000, 50 * 3600_000 + 12_345]) {
+      expect(formatDuration(shownWait(ms))).toBe(formatDuration(ms));
+      expect(waitLevel(shownWait(ms))).toBe(waitLevel(ms));
+    }
+    expect(shownWait(-5)).toBe(0);
   });
 });

@@ -66,6 +66,8 @@ const shortDateFormat = formatter({ day: '2-digit', month: '2-digit', year: '2-d
 const clockFormat = formatter({ hour: '2-digit', minute: '2-digit' });
 const longDateFormat = formatter({ day: 'numeric', month: 'long', year: 'numeric' });
 const fullFormat = formatter({ dateStyle: 'medium', timeStyle: 'short' });
+// What Date.prototype.toLocaleString() writes when given no options.
+const stampFormat = formatter({ year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
 
 /** The time an inbox row shows: "14:05" today, "Yesterday", a weekday this week, else a date. */
 export function formatListTime(iso: string | null | undefined, now: number): string {
@@ -103,6 +105,21 @@ export function dayKey(iso: string): string {
 /** A full timestamp for tooltips. */
 export function formatFull(iso: string): string {
   return fullFormat().format(new Date(iso));
+}
+
+/** A timestamp as Date.toLocaleString() writes it ("3/1/2025, 9:00:01 AM"). */
+export function formatStamp(iso: string): string {
+  return stampFormat().format(new Date(iso));
+}
+
+/**
+ * ms rounded down to the precision formatDuration and waitLevel show:
+ * the second in the first minute, the minute after. A timer that renders
+ * from this value changes exactly when its text or colour would.
+ */
+export function shownWait(ms: number): number {
+  const step = ms < MINUTE ? 1000 : MINUTE;
+  return Math.max(0, Math.floor(ms / step) * step);
 }
 
 /** ms until iso (negative once passed); null when iso is empty. */

@@ -6,7 +6,7 @@ import { applyConversation, conversationsStore, loadInbox, matchesView } from '.
 import { countersStore, listenCounters, windowTitle } from './counters';
 import { applyMessage, listenMessages, loadOlder, messagesStore, openThread, sendText } from './messages';
 import { isOffline, listenSession, loadSession, sessionStore } from './session';
-import { applyTemplate, templatesStore } from './templates';
+import { applyTemplate, compareCodes, templatesStore } from './templates';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
@@ -143,5 +143,13 @@ describe('session, counters and templates stores', () => {
     applyTemplate({ id: '1', waba_id: 'w', name: 'a', language: 'en', category: 'UTILITY', status: 'PENDING', quality: '', parameter_format: 'POSITIONAL', components: [], updated_at: '' });
     applyTemplate({ id: '1', waba_id: 'w', name: 'a', language: 'en', category: 'UTILITY', status: 'APPROVED', quality: '', parameter_format: 'POSITIONAL', components: [], updated_at: '' });
     expect(templatesStore.get().templates.map((t) => t.status)).toEqual(['APPROVED']);
+  });
+});
+
+describe('compareCodes', () => {
+  it('orders template names and languages as localeCompare does', () => {
+    const names = ['order_ready', 'order2', 'order_10', 'order_9', 'Order_x', 'welcome', 'a', 'a_b', 'ab', 'en_US', 'en_GB', 'en', 'es_419', 'es_ES', 'fil', 'fi_FI', 'zh_CN', 'pt_BR', 'pt_PT', 'order ready', 'café'];
+    const sign = (n: number) => Math.sign(n);
+    for (const a of names) for (const b of names) expect(sign(compareCodes(a, b)), `${a} vs ${b}`).toBe(sign(a.localeCompare(b)));
   });
 });

@@ -17,8 +17,26 @@ export function templateKey(t: Pick<Template, 'name' | 'language'>): string {
   return `${t.name}:${t.language}`;
 }
 
+const IDENTIFIER = /^[A-Za-z0-9_]*$/;
+
+/**
+ * Orders template names and language codes as localeCompare does, without
+ * loading ICU's collation data when the console starts: names are
+ * identifiers ([a-z0-9_]) and languages codes like en_US, and for those
+ * the collation order is the letters' order ignoring case, with "_" before
+ * the digits. Anything else still goes through localeCompare.
+ */
+export function compareCodes(a: string, b: string): number {
+  if (a === b) return 0;
+  if (!IDENTIFIER.test(a) || !IDENTIFIER.test(b)) return a.localeCompare(b);
+  const x = a.toLowerCase().replaceAll('_', ' ');
+  const y = b.toLowerCase().replaceAll('_', ' ');
+  if (x === y) return a.localeCompare(b);
+  return x < y ? -1 : 1;
+}
+
 function sortTemplates(list: Template[]): Template[] {
-  return [...list].sort((a, b) => a.name.localeCompare(b.name) || a.language.localeCompare(b.language));
+  return [...list].sort((a, b) => compareCodes(a.name, b.name) || compareCodes(a.language, b.language));
 }
 
 export async function loadTemplates(): Promise<void> {

@@ -1,3 +1,4 @@
+import { Profiler } from 'react';
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -28,6 +29,42 @@ describe('WaitingTimer', () => {
       expect(t.className).toMatch(new RegExp(`wait_${level}`));
     });
   }
+
+  it('counts seconds in the first minute, then minutes', () => {
+    render(<WaitingTimer since={iso(T0)} />);
+    const t = screen.getByTestId('waiting-timer');
+    act(() => setNow(T0 + 42_000));
+    expect(t).toHaveTextContent('42s');
+    act(() => setNow(T0 + 60_000));
+    expect(t).toHaveTextContent('1m');
+    act(() => setNow(T0 + 119_000));
+    expect(t).toHaveTextContent('1m');
+    act(() => setNow(T0 + 120_000));
+    expect(t).toHaveTextContent('2m');
+  });
+
+  it('re-renders when what it shows changes, not on every clock tick', () => {
+    let renders = 0;
+    render(
+      <Profiler id="timer" onRender={() => (renders += 1)}>
+        <WaitingTimer since={iso(T0 - 5 * 60_000)} />
+      </Profiler>,
+    );
+    const before = renders;
+    for (let s = 1; s < 60; s++) act(() => setNow(T0 + s * 1000));
+    expect(renders).toBe(before);
+    act(() => setNow(T0 + 60_000));
+    expect(renders).toBe(before + 1);
+    expect(screen.getByTestId('waiting-timer')).toHaveTextContent('6m');
+  });
+
+  it('says since when on hover, as toLocaleString writes it', async () => {
+    const since = iso(T0 - 90_000);
+    render(<WaitingTimer since={since} />);
+    const t = screen.getByTestId('waiting-timer');
+    await userEvent.hover(t);
+    expect(t).toHaveAttribute('title', `Waiting for a reply since ${new Date(since).toLocaleString()}`);
+  });
 
   it('turns amber, then red, as the wait grows', () => {
     render(<WaitingTimer since={iso(T0)} />);

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from '../../lib/store';
 import { CONVERSATION_STATUSES, type ConversationStatus, type InboxTab, type User } from '../../lib/types';
 import {
@@ -35,8 +35,13 @@ function assigneeName(id: number | null, users: Map<number, User>, me: number): 
   return users.get(id)?.name ?? `Agent ${id}`;
 }
 
-/** The inbox: search, the Mine / Unassigned / All tabs with their unanswered counts, a status filter and the list. */
-export function InboxPanel() {
+/**
+ * The inbox: search, the Mine / Unassigned / All tabs with their unanswered
+ * counts, a status filter and the list. Memoised: it takes no props and
+ * reads its stores itself, so the shell's re-renders (sync state, counters,
+ * build info) do not walk the list.
+ */
+export const InboxPanel = memo(function InboxPanel() {
   const s = useStore(conversationsStore);
   const usersList = useStore(sessionStore, (x) => x.users);
   const focusSearch = useStore(uiStore, (u) => u.focusSearch);
@@ -194,4 +199,4 @@ export function InboxPanel() {
       )}
     </aside>
   );
-}
+});

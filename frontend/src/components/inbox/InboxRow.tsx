@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import { cleanPreview, typeLabel } from '../../lib/content';
-import { formatListTime } from '../../lib/time';
+import { hoverTitle } from '../../lib/hoverTitle';
+import { formatListTime, formatStamp } from '../../lib/time';
 import type { Conversation } from '../../lib/types';
 import { useNow } from '../../stores/clock';
 import { Avatar } from '../Avatar';
@@ -63,7 +64,11 @@ export const InboxRow = memo(function InboxRow({ c, selected, assignee, onSelect
           </span>
           {c.unanswered && c.waiting_since && <WaitingTimer since={c.waiting_since} />}
           {c.status === 'snoozed' && (
-            <span className={styles.snoozed} title={c.snoozed_until ? `Snoozed until ${new Date(c.snoozed_until).toLocaleString()}` : 'Snoozed'}>
+            <span
+              className={styles.snoozed}
+              title="Snoozed"
+              {...(c.snoozed_until ? hoverTitle(() => `Snoozed until ${formatStamp(c.snoozed_until ?? '')}`) : {})}
+            >
               <Icon name="snooze" size={14} />
             </span>
           )}

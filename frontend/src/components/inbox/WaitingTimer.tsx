@@ -1,5 +1,7 @@
-import { formatDuration, waitLevel } from '../../lib/time';
-import { useNow } from '../../stores/clock';
+import { hoverTitle } from '../../lib/hoverTitle';
+import { useStore } from '../../lib/store';
+import { formatDuration, formatStamp, shownWait, waitLevel } from '../../lib/time';
+import { clockStore } from '../../stores/clock';
 import styles from './Inbox.module.css';
 
 /**
@@ -7,15 +9,17 @@ import styles from './Inbox.module.css';
  * amber after 5 minutes, red after 15, so the oldest waits stand out.
  */
 export function WaitingTimer({ since, long = false }: { since: string; long?: boolean }) {
-  const now = useNow(1000);
-  const ms = Math.max(0, now - Date.parse(since));
+  const start = Date.parse(since);
+  // The clock ticks every second, but past the first minute the timer only
+  // shows minutes: it re-renders when what it shows changes, not per tick.
+  const ms = useStore(clockStore, (now) => shownWait(now - start));
   const level = waitLevel(ms);
   return (
     <span
       className={`${styles.wait} ${styles[`wait_${level}`]}`}
       data-testid="waiting-timer"
       data-level={level}
-      title={`Waiting for a reply since ${new Date(since).toLocaleString()}`}
+      {...hoverTitle(() => `Waiting for a reply since ${formatStamp(since)}`)}
     >
       <svg width="11" height="11" viewBox="0 0 12 12" aria-hidden="true">
         <circle cx="6" cy="6" r="5" fill="none" stroke="currentColor" strokeWidth="1.4" />
