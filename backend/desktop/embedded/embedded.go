@@ -240,9 +240,6 @@ func (h *Hub) Raw() *sandbox.Sandbox { return h.sb }
 // after Close).
 func (h *Hub) Served() <-chan error { return h.served }
 
-// Now is the clock the hub and the sandbox share.
-func (h *Hub) Now() time.Time { return h.clock.Now() }
-
 // Close stops the API (stream clients are disconnected), the HTTP server,
 // the core (draining its send queue briefly) and the sandbox.
 func (h *Hub) Close() error {
