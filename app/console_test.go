@@ -14,6 +14,7 @@ import (
 	"switchboard/backend/desktop/syncer"
 	"switchboard/backend/domain"
 	"switchboard/backend/sandbox"
+	"switchboard/backend/testkit"
 )
 
 func TestConsoleEventNamesAgree(t *testing.T) {
@@ -56,7 +57,7 @@ func TestConsoleOnTheEmbeddedSandbox(t *testing.T) {
 	a.Startup(context.Background())
 	defer a.Shutdown(context.Background())
 
-	waitFor(t, "the demo sign-in", func() bool { st, err := a.Status(); return err == nil && st.SignedIn })
+	testkit.Eventually(t, "the demo sign-in", func() bool { st, err := a.Status(); return err == nil && st.SignedIn })
 	if err := a.SetWindowFocused(true); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestConsoleOnTheEmbeddedSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	var conv domain.Conversation
-	waitFor(t, "the customer's conversation", func() bool {
+	testkit.Eventually(t, "the customer's conversation", func() bool {
 		page, err := a.Inbox(cache.InboxQuery{Tab: cache.TabUnassigned})
 		if err != nil || len(page.Conversations) == 0 {
 			return false
@@ -72,11 +73,11 @@ func TestConsoleOnTheEmbeddedSandbox(t *testing.T) {
 		conv = page.Conversations[0]
 		return conv.Unanswered
 	})
-	waitFor(t, "the title", func() bool { return p.lastTitle() == "(1) Switchboard" })
+	testkit.Eventually(t, "the title", func() bool { return p.lastTitle() == "(1) Switchboard" })
 	if _, err := a.SendText(conv.ID, "Yes, we have it.", nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the read ticks", func() bool {
+	testkit.Eventually(t, "the read ticks", func() bool {
 		page, err := a.Messages(conv.ID, "", 50)
 		if err != nil || len(page.Messages) < 2 {
 			return false
@@ -84,22 +85,10 @@ func TestConsoleOnTheEmbeddedSandbox(t *testing.T) {
 		last := page.Messages[len(page.Messages)-1]
 		return last.Direction == domain.Outbound && last.Status == domain.MsgRead
 	})
-	waitFor(t, "the title to clear", func() bool { return p.lastTitle() == "Switchboard" })
+	testkit.Eventually(t, "the title to clear", func() bool { return p.lastTitle() == "Switchboard" })
 	if p.count(EventMessageCreated) < 2 || p.count(EventSessionUpdated) == 0 || p.count(EventOutboxUpdated) == 0 {
 		t.Fatalf("events: %v", p.names())
 	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 func newRecordingPlatform() *recordingPlatform { return &recordingPlatform{} }

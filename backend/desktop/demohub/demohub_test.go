@@ -21,6 +21,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/demohub"
 	"switchboard/backend/hubclient"
+	"switchboard/backend/testkit"
 )
 
 // These tests run the real switchboard-hub binary, built once per test
@@ -79,18 +80,6 @@ func start(t *testing.T, dir string) *demohub.Hub {
 	return h
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 func TestSpawnedDemoHubSignsInAndTakesControls(t *testing.T) {
 	ctx := context.Background()
 	h := start(t, t.TempDir())
@@ -112,7 +101,7 @@ func TestSpawnedDemoHubSignsInAndTakesControls(t *testing.T) {
 	if err := sb.CustomerSays("+15550101234", "Ana Test", "hello from the test"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the customer's conversation", func() bool {
+	testkit.Eventually(t, "the customer's conversation", func() bool {
 		page, err := agent.Conversations(ctx, hubclient.ConversationFilter{}, "", 100)
 		if err != nil {
 			return false
@@ -183,7 +172,7 @@ func TestRestartedDemoHubKeepsItsInbox(t *testing.T) {
 	if err := h.Sandbox().CustomerSays("+15550105678", "Kept", "remember me"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the message stored", func() bool {
+	testkit.Eventually(t, "the message stored", func() bool {
 		page, err := hubclient.New(h.URL(), token).Conversations(ctx, hubclient.ConversationFilter{}, "", 100)
 		return err == nil && len(page.Items) > 0
 	})
@@ -276,7 +265,7 @@ func TestDemoHubStopsWhenTheConsoleIsKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	eventually(t, "the orphaned demo hub to exit", func() bool {
+	testkit.Eventually(t, "the orphaned demo hub to exit", func() bool {
 		return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) || zombie(pid)
 	})
 	if _, err := hubclient.New(hubURL, "").Me(context.Background()); err == nil {

@@ -19,6 +19,7 @@ import (
 	"switchboard/backend/desktop/demohub"
 	"switchboard/backend/desktop/embedded"
 	"switchboard/backend/domain"
+	"switchboard/backend/testkit"
 )
 
 // graphCounter counts the hub's requests to the sandbox's Cloud API by
@@ -65,7 +66,7 @@ func customerConversation(t *testing.T, h *embedded.Hub, con *desktop.Console, p
 		t.Fatal(err)
 	}
 	var conv domain.Conversation
-	eventually(t, "the customer's conversation", func() bool {
+	testkit.Eventually(t, "the customer's conversation", func() bool {
 		res, _ := con.Search(ctx, phone[len(phone)-7:], 5)
 		if len(res.Conversations) == 1 {
 			conv = res.Conversations[0]
@@ -98,7 +99,7 @@ func sandboxMedia(h *embedded.Hub, waID, kind string) []string {
 func waitRead(t *testing.T, con *desktop.Console, convID int64, kind string) domain.Message {
 	t.Helper()
 	var last domain.Message
-	eventually(t, "the "+kind+" read", func() bool {
+	testkit.Eventually(t, "the "+kind+" read", func() bool {
 		view, err := con.OpenConversation(context.Background(), convID)
 		if err != nil {
 			return false
@@ -135,7 +136,7 @@ func TestFilePickedOfflineReachesTheCustomerOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "a failed attempt while offline", func() bool {
+	testkit.Eventually(t, "a failed attempt while offline", func() bool {
 		items, _ := con.Outbox(ctx)
 		return len(items) == 1 && items[0].Key == it.Key && items[0].State == cache.OutboxPending && items[0].Error != nil
 	})
@@ -145,7 +146,7 @@ func TestFilePickedOfflineReachesTheCustomerOnce(t *testing.T) {
 
 	p.SetDown(false)
 	con.Reconnect(ctx)
-	eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
+	testkit.Eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
 	m := waitRead(t, con, conv.ID, "image")
 	if n := graph.count("POST media"); n != 1 {
 		t.Fatalf("%d uploads reached the Cloud API, want 1", n)
@@ -157,7 +158,7 @@ func TestFilePickedOfflineReachesTheCustomerOnce(t *testing.T) {
 	// The agent's own photo shows from the local copy, even offline.
 	p.SetDown(true)
 	var f desktop.MediaFile
-	eventually(t, "the local copy", func() bool { f, err = con.Media(ctx, ids[0]); return err == nil })
+	testkit.Eventually(t, "the local copy", func() bool { f, err = con.Media(ctx, ids[0]); return err == nil })
 	if f.URL != "data:image/jpeg;base64,"+base64.StdEncoding.EncodeToString(photo) {
 		t.Fatalf("media: %+v", f)
 	}
@@ -257,7 +258,7 @@ func TestLostAnswersAroundAFileSendOnce(t *testing.T) {
 	if err := con.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
+	testkit.Eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
 	m := waitRead(t, con, conv.ID, "document")
 
 	if n := graph.count("POST media"); n != 1 {

@@ -22,6 +22,7 @@ import (
 	"switchboard/backend/domain"
 	"switchboard/backend/hubclient"
 	"switchboard/backend/sandbox"
+	"switchboard/backend/testkit"
 )
 
 // These tests run the console against the real hub on loopback: the core,
@@ -59,18 +60,6 @@ func startProxy(t *testing.T, h *embedded.Hub) *netfault.Proxy {
 	}
 	t.Cleanup(func() { p.Close() })
 	return p
-}
-
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 func head(t *testing.T, h *embedded.Hub) int64 {
@@ -140,7 +129,7 @@ func TestReplayCutMidwayAgainstTheRealHub(t *testing.T) {
 	client := remote.NewHubClient(p.URL(), token)
 	stop := runEngine(t, c, client, rec)
 	from := settle(t, h)
-	eventually(t, "the first sync", func() bool { s, _ := c.Seq(ctx); return s >= from })
+	testkit.Eventually(t, "the first sync", func() bool { s, _ := c.Seq(ctx); return s >= from })
 	stop()
 	seqAtStop, _ := c.Seq(ctx)
 
@@ -161,7 +150,7 @@ func TestReplayCutMidwayAgainstTheRealHub(t *testing.T) {
 	p.CutAfter(16 << 10)
 	rec.seqs = nil
 	stop = runEngine(t, c, client, rec)
-	eventually(t, "the replay", func() bool { s, _ := c.Seq(ctx); return s >= total })
+	testkit.Eventually(t, "the replay", func() bool { s, _ := c.Seq(ctx); return s >= total })
 	stop()
 	if p.Cuts.Load() < 2 {
 		t.Fatalf("the proxy cut the stream %d times; the test needs several", p.Cuts.Load())
@@ -201,7 +190,7 @@ func TestKillAndRestartMidReplayAgainstTheRealHub(t *testing.T) {
 	}
 	stop := runEngine(t, c, client, rec)
 	from := settle(t, h)
-	eventually(t, "the first sync", func() bool { s, _ := c.Seq(ctx); return s >= from })
+	testkit.Eventually(t, "the first sync", func() bool { s, _ := c.Seq(ctx); return s >= from })
 	stop()
 	c.Close()
 	from, _ = func() (int64, error) { c, _ := cache.Open(ctx, path); defer c.Close(); return c.Seq(ctx) }()
@@ -343,7 +332,7 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	var conv domain.Conversation
-	eventually(t, "the customer's conversation", func() bool {
+	testkit.Eventually(t, "the customer's conversation", func() bool {
 		res, _ := con.Search(ctx, "7911123456", 5)
 		if len(res.Conversations) == 1 {
 			conv = res.Conversations[0]
@@ -358,10 +347,10 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 		if _, err := con.SendText(ctx, conv.ID, "answer lost twice", nil); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "two lost answers", func() bool { return p.Cuts.Load() >= cuts+2 })
+		testkit.Eventually(t, "two lost answers", func() bool { return p.Cuts.Load() >= cuts+2 })
 		p.DropAnswers(false)
 		con.Reconnect(ctx)
-		eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
+		testkit.Eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
 		if n := count(outbound(t, h, phone), "answer lost twice"); n != 1 {
 			t.Fatalf("the hub has %d copies", n)
 		}
@@ -373,14 +362,14 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 		if _, err := con.SendText(ctx, conv.ID, "console killed", nil); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the request to reach the hub", func() bool { return p.Cuts.Load() > cuts })
+		testkit.Eventually(t, "the request to reach the hub", func() bool { return p.Cuts.Load() > cuts })
 		con.Close()
 		p.DropAnswers(false)
 		con = openConsole(t, dir, desktop.Options{})
 		if err := con.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
+		testkit.Eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
 		if n := count(outbound(t, h, phone), "console killed"); n != 1 {
 			t.Fatalf("the hub has %d copies", n)
 		}
@@ -402,7 +391,7 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 		}
 		p.SetDown(false)
 		con.Reconnect(ctx)
-		eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
+		testkit.Eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
 		if n := count(outbound(t, h, phone), "written offline"); n != 1 {
 			t.Fatalf("the hub has %d copies", n)
 		}
@@ -410,7 +399,7 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 
 	// The sandbox customer read everything: the ticks reach "read" in the
 	// cache through the stream.
-	eventually(t, "read ticks", func() bool {
+	testkit.Eventually(t, "read ticks", func() bool {
 		view, err := con.OpenConversation(ctx, conv.ID)
 		if err != nil {
 			return false
@@ -451,7 +440,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 	if !st.SignedIn || st.Mode != desktop.ModeEmbedded || st.User == nil || st.User.Email != demohub.AgentEmail {
 		t.Fatalf("status = %+v", st)
 	}
-	eventually(t, "the first-run conversations", func() bool {
+	testkit.Eventually(t, "the first-run conversations", func() bool {
 		n, _ := con.InboxCounts(ctx, "")
 		return n.Unassigned.Unanswered >= 1 && n.All.Total >= 1
 	})
@@ -462,7 +451,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	var conv domain.Conversation
-	eventually(t, "the new conversation", func() bool {
+	testkit.Eventually(t, "the new conversation", func() bool {
 		res, _ := con.Search(ctx, "Ingrid", 5)
 		if len(res.Conversations) == 1 && res.Conversations[0].Unanswered {
 			conv = res.Conversations[0]
@@ -473,7 +462,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 	if _, err := con.SendText(ctx, conv.ID, "Yes, in 3 days.", nil); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the reply read", func() bool {
+	testkit.Eventually(t, "the reply read", func() bool {
 		view, _ := con.OpenConversation(ctx, conv.ID)
 		last := view.Messages[len(view.Messages)-1]
 		return last.Direction == domain.Outbound && last.Status == domain.MsgRead && !view.Conversation.Unanswered
@@ -502,7 +491,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 	if _, err := con.SendTemplate(ctx, conv.ID, "order_update", "en_US", vars); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the template delivered", func() bool {
+	testkit.Eventually(t, "the template delivered", func() bool {
 		view, _ := con.OpenConversation(ctx, conv.ID)
 		last := view.Messages[len(view.Messages)-1]
 		return last.Type == "template" && last.Status == domain.MsgRead
@@ -515,7 +504,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 	if err := con.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "online again", func() bool { st, _ := con.Status(ctx); return st.Sync.State == syncer.StateOnline })
+	testkit.Eventually(t, "online again", func() bool { st, _ := con.Status(ctx); return st.Sync.State == syncer.StateOnline })
 	if got := ev.n(syncer.EventCacheReset); got != resets {
 		t.Fatalf("restart took %d new snapshots", got-resets)
 	}
@@ -539,7 +528,7 @@ func TestSandboxCanTakeTheHubOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	var conv domain.Conversation
-	eventually(t, "the conversation", func() bool {
+	testkit.Eventually(t, "the conversation", func() bool {
 		res, _ := con.Search(ctx, "Léa", 5)
 		if len(res.Conversations) == 1 {
 			conv = res.Conversations[0]
@@ -550,7 +539,7 @@ func TestSandboxCanTakeTheHubOffline(t *testing.T) {
 	if _, err := con.SandboxSetHubOnline(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "offline", func() bool { st, _ := con.Status(ctx); return st.Sync.State == syncer.StateOffline })
+	testkit.Eventually(t, "offline", func() bool { st, _ := con.Status(ctx); return st.Sync.State == syncer.StateOffline })
 	if _, err := con.SendText(ctx, conv.ID, "sent from the train", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -565,7 +554,7 @@ func TestSandboxCanTakeTheHubOffline(t *testing.T) {
 	if _, err := con.SandboxSetHubOnline(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "delivered and caught up", func() bool {
+	testkit.Eventually(t, "delivered and caught up", func() bool {
 		items, _ := con.Outbox(ctx)
 		res, _ := con.Search(ctx, "là", 5)
 		return len(items) == 0 && len(res.Messages) == 1
