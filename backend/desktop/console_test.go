@@ -19,6 +19,7 @@ import (
 	"switchboard/backend/desktop/syncer"
 	"switchboard/backend/domain"
 	"switchboard/backend/testkit"
+	"switchboard/backend/whatsapp"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -207,7 +208,7 @@ func TestComposerRules(t *testing.T) {
 	}{
 		{"empty text", func() error { _, err := r.con.SendText(ctx, open.ID, "   ", nil); return err }, apierr.ValidationFailed},
 		{"too long", func() error {
-			_, err := r.con.SendText(ctx, open.ID, string(make([]rune, MaxTextLength+1)), nil)
+			_, err := r.con.SendText(ctx, open.ID, string(make([]rune, whatsapp.MaxTextBody+1)), nil)
 			return err
 		}, apierr.ValidationFailed},
 		{"window closed", func() error { _, err := r.con.SendText(ctx, closed.ID, "hello", nil); return err }, apierr.SessionExpired},

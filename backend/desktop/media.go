@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/cache"
@@ -56,7 +55,7 @@ func (c *Console) SendMedia(ctx context.Context, conversationID int64, m MediaUp
 	}
 	kind, _ := whatsapp.MediaKind(mimeType)
 	caption := strings.TrimSpace(m.Caption)
-	switch n := utf8.RuneCountInString(caption); {
+	switch n := whatsapp.TextLength(caption); {
 	case n > 0 && (kind == whatsapp.TypeAudio || kind == whatsapp.TypeSticker):
 		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "caption", "WhatsApp shows no caption on %s messages: send the text as its own message", kind)
 	case n > whatsapp.MaxCaption:

@@ -12,10 +12,8 @@ import (
 	"switchboard/backend/desktop/outbox"
 	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/whatsapp"
 )
-
-// MaxTextLength is WhatsApp's limit on a text message, in characters.
-const MaxTextLength = 4096
 
 // SendInput is a free-form message other than text: an image, video,
 // audio or document by link, a location, contacts, interactive buttons or
@@ -32,11 +30,11 @@ type SendInput struct {
 // when the hub is reachable. The draft is cleared.
 func (c *Console) SendText(ctx context.Context, conversationID int64, body string, replyTo *int64) (cache.OutboxItem, error) {
 	body = strings.TrimSpace(body)
-	switch n := utf8.RuneCountInString(body); {
+	switch n := whatsapp.TextLength(body); {
 	case n == 0:
 		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "the message is empty")
-	case n > MaxTextLength:
-		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "a text message is at most %d characters; this one has %d", MaxTextLength, n)
+	case n > whatsapp.MaxTextBody:
+		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "a text message is at most %d characters; this one has %d", whatsapp.MaxTextBody, n)
 	case !utf8.ValidString(body):
 		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "the message is not valid UTF-8")
 	}
