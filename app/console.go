@@ -11,8 +11,8 @@ import (
 	"switchboard/backend/desktop"
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/demohub"
-	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/hubapi/wire"
 )
 
 // ConsoleOptions configure the agent console (backend/desktop) behind the
@@ -361,7 +361,7 @@ func (a *App) DiscardOutbox(key string) error {
 // UpdateConversation assigns ("assignee_id": id; "unassign": true or
 // "assignee_id": null to unassign), moves to a team, changes status or
 // snoozes ("status": "snoozed" with "snoozed_until"). Online only.
-func (a *App) UpdateConversation(conversationID int64, patch remote.ConversationPatch) (domain.Conversation, error) {
+func (a *App) UpdateConversation(conversationID int64, patch wire.ConversationPatch) (domain.Conversation, error) {
 	return call(a, func(c *desktop.Console, ctx context.Context) (domain.Conversation, error) {
 		return c.UpdateConversation(ctx, conversationID, patch)
 	})

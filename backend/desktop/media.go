@@ -17,7 +17,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/outbox"
-	"switchboard/backend/desktop/remote"
+	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/whatsapp"
 )
 
@@ -83,7 +83,7 @@ func (c *Console) SendMedia(ctx context.Context, conversationID int64, m MediaUp
 		obj["filename"] = name
 	}
 	content, _ := json.Marshal(obj)
-	req := remote.SendRequest{ConversationID: conversationID, Type: kind, Content: content}
+	req := wire.NewSend(conversationID, kind, content)
 	return s.outbox.EnqueueFile(ctx, req, previewOf(kind, obj),
 		outbox.File{Filename: name, MimeType: mimeType, Data: data, AccountID: conv.AccountID})
 }

@@ -145,8 +145,11 @@ func (s *Server) handleConversationMessages(w http.ResponseWriter, r *http.Reque
 	return s.writeList(w, res.Items, pageOf(res.NextCursor, res.HasMore))
 }
 
-// conversationPatchInput distinguishes an absent assignee_id from an
-// explicit null (unassign).
+// conversationPatchInput is how the server reads wire.ConversationPatch's
+// body, strictly: assignee_id stays raw to tell an absent one (no change)
+// from an explicit null (unassign) and to word the error for anything
+// else; wire's "unassign" is the console window's spelling, not the
+// API's, so it is refused here as an unknown field.
 type conversationPatchInput struct {
 	Status       *domain.ConversationStatus `json:"status"`
 	AssigneeID   json.RawMessage            `json:"assignee_id"`

@@ -46,19 +46,6 @@ var (
 	pCursor = param{"cursor", "string", "The next_cursor of the previous page."}
 )
 
-// StreamFrame documents the frames of GET /v1/stream and the items of
-// GET /v1/events; which fields are set depends on kind.
-type StreamFrame struct {
-	Kind           string        `json:"kind"`
-	Event          *domain.Event `json:"event,omitempty"`
-	Seq            int64         `json:"seq,omitempty"`
-	Since          int64         `json:"since,omitempty"`
-	Head           int64         `json:"head,omitempty"`
-	Oldest         int64         `json:"oldest,omitempty"`
-	ConversationID int64         `json:"conversation_id,omitempty"`
-	Error          *apierr.Body  `json:"error,omitempty"`
-}
-
 type healthDoc struct {
 	Status        string `json:"status"`
 	EventHead     int64  `json:"event_head"`
@@ -109,7 +96,7 @@ var opDocs = map[string]opDoc{
 
 	"POST /v1/messages": {tag: "messages", summary: "Send a message of any type (queued)",
 		description: "to (any phone format) or conversation_id; account_id when several numbers exist; type and the Cloud API object under that key. Templates: {\"type\":\"template\",\"template\":{\"name\",\"language\",\"variables\":{\"1\":\"…\"}}} or raw components. Honours Idempotency-Key (same key and body: the first answer again; different body: IDEMPOTENCY_CONFLICT). Answers 202 with the queued message.",
-		body:        hub.SendRequest{}, data: domain.Message{}, status: http.StatusAccepted},
+		body:        wire.SendRequest{}, data: domain.Message{}, status: http.StatusAccepted},
 	"GET /v1/messages": {tag: "messages", summary: "Query messages (delivery status lookups)",
 		query: []param{pLimit, pCursor, {"phone", "string", "Any format."}, {"direction", "string", "inbound or outbound."},
 			{"status", "string", "received, queued, sent, delivered, read or failed."}, {"type", "string", "Message type."},
@@ -153,7 +140,7 @@ var opDocs = map[string]opDoc{
 		query:       []param{{"since", "string", "Last applied seq, or head."}, {"access_token", "string", "The token, for browsers."}}, raw: "websocket"},
 	"GET /v1/events": {tag: "events", summary: "Poll the event log",
 		description: "Events after ?since= the caller may see, oldest first, with the log's head and oldest seq. 410 RESYNC_REQUIRED when since is older than the log keeps.",
-		query:       []param{pLimit, {"since", "integer", "Last applied seq."}}, data: StreamFrame{}, list: true},
+		query:       []param{pLimit, {"since", "integer", "Last applied seq."}}, data: wire.Frame{}, list: true},
 
 	"GET /v1/events/head": {tag: "events", summary: "The log's newest and oldest seq", description: "Read it before loading a snapshot, then stream from head.", data: wire.EventHead{}},
 

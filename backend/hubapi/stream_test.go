@@ -16,6 +16,7 @@ import (
 
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/sandbox"
 )
 
@@ -234,7 +235,7 @@ func TestStreamResumeMessage(t *testing.T) {
 	if f := bad.mustNext(); f.Kind != "error" || f.Error.Code != "INVALID_REQUEST" {
 		t.Fatalf("bad resume: %+v", f)
 	}
-	if _, err := bad.next(); closeCode(err) != CloseBadResume {
+	if _, err := bad.next(); closeCode(err) != wire.CloseBadResume {
 		t.Fatalf("close after bad resume: %v", err)
 	}
 
@@ -266,7 +267,7 @@ func TestStreamResync(t *testing.T) {
 		if f.Kind != "resync" || f.Error == nil || f.Error.Code != "RESYNC_REQUIRED" || f.Oldest == nil || *f.Oldest <= 2 {
 			t.Fatalf("since=%s: %+v", since, f)
 		}
-		if _, err := c.next(); closeCode(err) != CloseResync {
+		if _, err := c.next(); closeCode(err) != wire.CloseResync {
 			t.Fatalf("since=%s: close %v", since, err)
 		}
 	}
@@ -309,8 +310,8 @@ func TestStreamSlowClientIsDisconnectedAndResumes(t *testing.T) {
 	for {
 		f, err := c.next()
 		if err != nil {
-			if closeCode(err) != CloseSlow {
-				t.Fatalf("ended with %v, want close %d", err, CloseSlow)
+			if closeCode(err) != wire.CloseSlow {
+				t.Fatalf("ended with %v, want close %d", err, wire.CloseSlow)
 			}
 			break
 		}
@@ -440,7 +441,7 @@ func TestStreamHeartbeatAuthAndShutdown(t *testing.T) {
 	for {
 		f, err := c.next()
 		if err != nil {
-			if closeCode(err) != CloseRevoked {
+			if closeCode(err) != wire.CloseRevoked {
 				t.Fatalf("after revoke: %v", err)
 			}
 			break

@@ -47,13 +47,6 @@ func New(baseURL, token string) *Client {
 	return &Client{BaseURL: strings.TrimRight(baseURL, "/"), Token: token, HTTP: &http.Client{Timeout: 30 * time.Second}}
 }
 
-// Page is one page of a list.
-type Page[T any] struct {
-	Items      []T
-	NextCursor string
-	HasMore    bool
-}
-
 type envelope[T any] struct {
 	Data       T                `json:"data"`
 	Pagination *wire.Pagination `json:"pagination"`
@@ -188,10 +181,10 @@ func getData[T any](ctx context.Context, c *Client, path string, q url.Values) (
 	return env.Data, err
 }
 
-func getPage[T any](ctx context.Context, c *Client, path string, q url.Values) (Page[T], error) {
+func getPage[T any](ctx context.Context, c *Client, path string, q url.Values) (wire.Page[T], error) {
 	var env envelope[[]T]
 	_, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q}, &env)
-	p := Page[T]{Items: env.Data}
+	p := wire.Page[T]{Items: env.Data}
 	if env.Pagination != nil {
 		p.NextCursor, p.HasMore = env.Pagination.NextCursor, env.Pagination.HasMore
 	}
@@ -344,7 +337,7 @@ type ConversationFilter struct {
 }
 
 // Conversations returns one page of conversations, newest activity first.
-func (c *Client) Conversations(ctx context.Context, f ConversationFilter, cursor string, limit int) (Page[domain.Conversation], error) {
+func (c *Client) Conversations(ctx context.Context, f ConversationFilter, cursor string, limit int) (wire.Page[domain.Conversation], error) {
 	q := pageQuery(cursor, limit)
 	for k, v := range map[string]string{"status": f.Status, "assignee": f.Assignee, "team": f.Team, "account": f.Account, "phone": f.Phone} {
 		if v != "" {
@@ -372,46 +365,12 @@ func (c *Client) Conversation(ctx context.Context, conversationID int64) (Conver
 }
 
 // Messages pages backwards through a conversation, newest first.
-func (c *Client) Messages(ctx context.Context, conversationID int64, cursor string, limit int) (Page[domain.Message], error) {
+func (c *Client) Messages(ctx context.Context, conversationID int64, cursor string, limit int) (wire.Page[domain.Message], error) {
 	return getPage[domain.Message](ctx, c, "/v1/conversations/"+id(conversationID)+"/messages", pageQuery(cursor, limit))
 }
 
-// ConversationPatch changes a conversation; nil fields are left alone and
-// Unassign clears the assignee.
-type ConversationPatch struct {
-	Status       *domain.ConversationStatus
-	AssigneeID   *int64
-	Unassign     bool
-	Team         *string
-	SnoozedUntil *time.Time
-}
-
-// MarshalJSON writes Body.
-func (p ConversationPatch) MarshalJSON() ([]byte, error) { return json.Marshal(p.Body()) }
-
-// Body is the PATCH body the hub expects: only the fields to change, and
-// an explicit null assignee when unassigning (absent means no change).
-func (p ConversationPatch) Body() map[string]any {
-	m := map[string]any{}
-	if p.Status != nil {
-		m["status"] = *p.Status
-	}
-	if p.Unassign {
-		m["assignee_id"] = nil
-	} else if p.AssigneeID != nil {
-		m["assignee_id"] = *p.AssigneeID
-	}
-	if p.Team != nil {
-		m["team"] = *p.Team
-	}
-	if p.SnoozedUntil != nil {
-		m["snoozed_until"] = p.SnoozedUntil.UTC().Format(time.RFC3339Nano)
-	}
-	return m
-}
-
 // PatchConversation changes status, assignee or team.
-func (c *Client) PatchConversation(ctx context.Context, conversationID int64, p ConversationPatch) (domain.Conversation, error) {
+func (c *Client) PatchConversation(ctx context.Context, conversationID int64, p wire.ConversationPatch) (domain.Conversation, error) {
 	return send[domain.Conversation](ctx, c, http.MethodPatch, "/v1/conversations/"+id(conversationID), p)
 }
 
@@ -432,62 +391,12 @@ func (c *Client) Counters(ctx context.Context) (domain.Counters, error) {
 
 // --- Messages -----------------------------------------------------------------
 
-// SendRequest is the body of POST /v1/messages: To (any phone format) or
-// ConversationID, the type, and the Cloud API object for it in Content
-// (sent under the key named by Type). Templates use Template instead.
-type SendRequest struct {
-	To             string
-	ConversationID int64
-	AccountID      string
-	Type           string
-	Content        json.RawMessage
-	Template       *TemplateSend
-	ReplyTo        *int64
-}
-
-// TemplateSend names an approved template and fills its variables (named
-// or positional "1", "2"), or gives raw Components.
-type TemplateSend struct {
-	Name       string            `json:"name"`
-	Language   string            `json:"language"`
-	Variables  map[string]string `json:"variables,omitempty"`
-	Components json.RawMessage   `json:"components,omitempty"`
-}
-
-// MarshalJSON puts Content under the key named by Type.
-func (r SendRequest) MarshalJSON() ([]byte, error) {
-	m := map[string]any{"type": r.Type}
-	if r.To != "" {
-		m["to"] = r.To
-	}
-	if r.ConversationID != 0 {
-		m["conversation_id"] = r.ConversationID
-	}
-	if r.AccountID != "" {
-		m["account_id"] = r.AccountID
-	}
-	if r.ReplyTo != nil {
-		m["reply_to"] = *r.ReplyTo
-	}
-	if r.Type == "template" && r.Template != nil {
-		m["template"] = r.Template
-	} else if len(r.Content) > 0 {
-		m[r.Type] = r.Content
-	}
-	return json.Marshal(m)
-}
-
-// Text is a convenience SendRequest for a text message.
-func Text(conversationID int64, body string) SendRequest {
-	c, _ := json.Marshal(map[string]string{"body": body})
-	return SendRequest{ConversationID: conversationID, Type: "text", Content: c}
-}
-
-// Send queues a message. A non-empty idempotencyKey is sent as the
-// Idempotency-Key header: retrying with the same key and request returns
-// the first message instead of sending twice, so a send retried after
-// any failure is safe.
-func (c *Client) Send(ctx context.Context, idempotencyKey string, r SendRequest) (domain.Message, error) {
+// Send queues a message (wire.NewSend and wire.NewText build the common
+// ones). A non-empty idempotencyKey is sent as the Idempotency-Key
+// header: retrying with the same key and request returns the first
+// message instead of sending twice, so a send retried after any failure
+// is safe.
+func (c *Client) Send(ctx context.Context, idempotencyKey string, r wire.SendRequest) (domain.Message, error) {
 	var env envelope[domain.Message]
 	h := http.Header{}
 	if idempotencyKey != "" {
@@ -508,7 +417,7 @@ type MessageQuery struct {
 
 // QueryMessages looks messages up (newest first), e.g. delivery statuses
 // by phone.
-func (c *Client) QueryMessages(ctx context.Context, mq MessageQuery) (Page[domain.Message], error) {
+func (c *Client) QueryMessages(ctx context.Context, mq MessageQuery) (wire.Page[domain.Message], error) {
 	q := pageQuery(mq.Cursor, mq.Limit)
 	for k, v := range map[string]string{"phone": mq.Phone, "direction": mq.Direction, "status": mq.Status, "type": mq.Type} {
 		if v != "" {
@@ -641,7 +550,7 @@ func (c *Client) Delivery(ctx context.Context, deliveryID int64, cursor string, 
 
 // Deliveries lists jobs, newest first, optionally those with a recipient
 // phone.
-func (c *Client) Deliveries(ctx context.Context, phone, cursor string, limit int) (Page[wire.Delivery], error) {
+func (c *Client) Deliveries(ctx context.Context, phone, cursor string, limit int) (wire.Page[wire.Delivery], error) {
 	q := pageQuery(cursor, limit)
 	if phone != "" {
 		q.Set("phone", phone)
@@ -665,7 +574,7 @@ func (c *Client) UpsertContact(ctx context.Context, in ContactInput) (domain.Con
 }
 
 // Contacts returns a page of contacts (phone: any format; q: search).
-func (c *Client) Contacts(ctx context.Context, phone, search, cursor string, limit int) (Page[domain.Contact], error) {
+func (c *Client) Contacts(ctx context.Context, phone, search, cursor string, limit int) (wire.Page[domain.Contact], error) {
 	q := pageQuery(cursor, limit)
 	if phone != "" {
 		q.Set("phone", phone)
@@ -689,7 +598,7 @@ func (c *Client) OptIn(ctx context.Context, phone string) error {
 }
 
 // OptOuts returns a page of the contacts who opted out.
-func (c *Client) OptOuts(ctx context.Context, cursor string, limit int) (Page[domain.Contact], error) {
+func (c *Client) OptOuts(ctx context.Context, cursor string, limit int) (wire.Page[domain.Contact], error) {
 	return getPage[domain.Contact](ctx, c, "/v1/optouts", pageQuery(cursor, limit))
 }
 
@@ -761,7 +670,7 @@ func (c *Client) Snapshot(ctx context.Context) (Snapshot, error) {
 
 // EventsPage is one page of GET /v1/events.
 type EventsPage struct {
-	Frames []Frame
+	Frames []wire.Frame
 	// Next is the seq to poll from next time.
 	Next         int64
 	HasMore      bool
@@ -774,12 +683,7 @@ func (c *Client) Events(ctx context.Context, since int64, limit int) (EventsPage
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	var body struct {
-		Data       []Frame         `json:"data"`
-		Pagination wire.Pagination `json:"pagination"`
-		Head       int64           `json:"head"`
-		Oldest     int64           `json:"oldest"`
-	}
+	var body wire.Events[wire.Frame]
 	_, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/events", query: q}, &body)
 	if err != nil {
 		return EventsPage{}, err

@@ -18,6 +18,7 @@ import (
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
 	"switchboard/backend/hubapi"
+	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/hubclient"
 	"switchboard/backend/sandbox"
 	"switchboard/backend/sqlitedb"
@@ -117,7 +118,7 @@ func nextEvent(t *testing.T, s *hubclient.Stream, match func(domain.Event) bool)
 		if err != nil {
 			t.Fatalf("stream: %v", err)
 		}
-		if f.Kind == hubclient.KindEvent && match(*f.Event) {
+		if f.Kind == wire.FrameEvent && match(*f.Event) {
 			return *f.Event
 		}
 	}
@@ -164,13 +165,13 @@ func TestEndToEnd(t *testing.T) {
 
 	// The agent takes the conversation, marks it read and replies.
 	mine := me.ID
-	if _, err := agent.PatchConversation(ctx, in.ConversationID, hubclient.ConversationPatch{AssigneeID: &mine}); err != nil {
+	if _, err := agent.PatchConversation(ctx, in.ConversationID, wire.ConversationPatch{AssigneeID: &mine}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := agent.MarkRead(ctx, in.ID); err != nil {
 		t.Fatal(err)
 	}
-	sent, err := agent.Send(ctx, "reply-1", hubclient.Text(in.ConversationID, "Yes, it ships today."))
+	sent, err := agent.Send(ctx, "reply-1", wire.NewText(in.ConversationID, "Yes, it ships today."))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal("the sandbox customer did not receive the reply")
 	}
 	// Retrying the send with the same key does not send twice.
-	again, err := agent.Send(ctx, "reply-1", hubclient.Text(in.ConversationID, "Yes, it ships today."))
+	again, err := agent.Send(ctx, "reply-1", wire.NewText(in.ConversationID, "Yes, it ships today."))
 	if err != nil || again.ID != sent.ID {
 		t.Fatalf("retry: %+v %v", again, err)
 	}
@@ -244,7 +245,7 @@ func TestStreamResumesAcrossDisconnects(t *testing.T) {
 			if err != nil {
 				t.Fatalf("next: %v", err)
 			}
-			if f.Kind == hubclient.KindEvent {
+			if f.Kind == wire.FrameEvent {
 				seen[f.Event.Seq]++
 				last = f.Event.Seq
 			}
@@ -288,7 +289,7 @@ func TestClientErrors(t *testing.T) {
 		t.Fatalf("locked: %+v", e)
 	}
 	sup, _ := h.agent(t, "sam@example.com", domain.RoleSupervisor)
-	if _, err := sup.Send(ctx, "", hubclient.SendRequest{To: "12", Type: "text", Content: json.RawMessage(`{"body":"x"}`)}); apierr.CodeOf(err) != apierr.InvalidPhone || apierr.As(err).Field != "to" {
+	if _, err := sup.Send(ctx, "", wire.SendRequest{To: "12", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}); apierr.CodeOf(err) != apierr.InvalidPhone || apierr.As(err).Field != "to" {
 		t.Fatalf("invalid phone: %v", err)
 	}
 	if _, err := sup.Stream(ctx, 1<<40, hubclient.StreamOptions{}); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/hubclient"
 	"switchboard/backend/sandbox"
 )
@@ -68,7 +69,7 @@ func TestUploadMedia(t *testing.T) {
 			t.Fatalf("media: %v, %q", err, m.Data)
 		}
 		doc, _ := json.Marshal(map[string]string{"id": up.ID, "filename": up.Filename, "caption": "your invoice"})
-		sent, err := agent.Send(ctx, "doc-1", hubclient.SendRequest{ConversationID: conv.ID, Type: "document", Content: doc})
+		sent, err := agent.Send(ctx, "doc-1", wire.NewSend(conv.ID, "document", doc))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/internal/memhub"
-	"switchboard/backend/desktop/remote"
+	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/testkit"
 )
 
@@ -50,9 +50,9 @@ func fileRig(t *testing.T) (*rig, string, *kept) {
 	return r, dir, k
 }
 
-func imageRequest(convID int64, caption string) remote.SendRequest {
+func imageRequest(convID int64, caption string) wire.SendRequest {
 	c, _ := json.Marshal(map[string]string{"caption": caption})
-	return remote.SendRequest{ConversationID: convID, Type: "image", Content: c}
+	return wire.NewSend(convID, "image", c)
 }
 
 func TestFilePickedOfflineIsUploadedOnceAndSent(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/hubclient"
 )
 
@@ -61,15 +62,13 @@ func (h *HubClient) Head(ctx context.Context) (int64, error) {
 }
 
 // Conversations implements Hub.
-func (h *HubClient) Conversations(ctx context.Context, cursor string, limit int) (Page[domain.Conversation], error) {
-	p, err := h.C.Conversations(ctx, hubclient.ConversationFilter{}, cursor, limit)
-	return Page[domain.Conversation](p), err
+func (h *HubClient) Conversations(ctx context.Context, cursor string, limit int) (wire.Page[domain.Conversation], error) {
+	return h.C.Conversations(ctx, hubclient.ConversationFilter{}, cursor, limit)
 }
 
 // Messages implements Hub.
-func (h *HubClient) Messages(ctx context.Context, conversationID int64, cursor string, limit int) (Page[domain.Message], error) {
-	p, err := h.C.Messages(ctx, conversationID, cursor, limit)
-	return Page[domain.Message](p), err
+func (h *HubClient) Messages(ctx context.Context, conversationID int64, cursor string, limit int) (wire.Page[domain.Message], error) {
+	return h.C.Messages(ctx, conversationID, cursor, limit)
 }
 
 // Templates implements Hub.
@@ -87,17 +86,13 @@ func (h *HubClient) Counters(ctx context.Context) (domain.Counters, error) { ret
 func (h *HubClient) Accounts(ctx context.Context) ([]domain.Account, error) { return h.C.Accounts(ctx) }
 
 // Send implements Hub.
-func (h *HubClient) Send(ctx context.Context, key string, req SendRequest) (domain.Message, error) {
-	r := hubclient.SendRequest{ConversationID: req.ConversationID, Type: req.Type, Content: req.Content, ReplyTo: req.ReplyTo}
-	if req.Template != nil {
-		r.Template = &hubclient.TemplateSend{Name: req.Template.Name, Language: req.Template.Language, Variables: req.Template.Variables}
-	}
-	return h.C.Send(ctx, key, r)
+func (h *HubClient) Send(ctx context.Context, key string, req wire.SendRequest) (domain.Message, error) {
+	return h.C.Send(ctx, key, req)
 }
 
 // PatchConversation implements Hub.
-func (h *HubClient) PatchConversation(ctx context.Context, id int64, p ConversationPatch) (domain.Conversation, error) {
-	return h.C.PatchConversation(ctx, id, p.hub())
+func (h *HubClient) PatchConversation(ctx context.Context, id int64, p wire.ConversationPatch) (domain.Conversation, error) {
+	return h.C.PatchConversation(ctx, id, p)
 }
 
 // AddNote implements Hub.
@@ -155,21 +150,21 @@ func (cs *clientStream) Next(ctx context.Context) (Frame, error) {
 			return Frame{}, err
 		}
 		switch f.Kind {
-		case hubclient.KindEvent:
+		case wire.FrameEvent:
 			if f.Event != nil {
 				return Frame{Events: []domain.Event{*f.Event}}, nil
 			}
-		case hubclient.KindHidden:
+		case wire.FrameHidden:
 			at := time.Now().UTC()
 			if f.At != nil {
 				at = *f.At
 			}
 			return Frame{Events: []domain.Event{{Seq: f.Seq, Type: EventConversationHidden, ConversationID: f.ConversationID, At: at}}}, nil
-		case hubclient.KindLive:
+		case wire.FrameLive:
 			return Frame{Seq: f.Seq, CaughtUp: true}, nil
-		case hubclient.KindHeartbeat:
+		case wire.FrameHeartbeat:
 			return Frame{Seq: f.Seq}, nil
-		case hubclient.KindError:
+		case wire.FrameError:
 			if f.Error != nil {
 				return Frame{}, f.Error.Err()
 			}

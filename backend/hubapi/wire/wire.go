@@ -1,12 +1,25 @@
-// Package wire holds the JSON bodies of the hub's REST API, shared by the
-// server (hubapi) and its Go client (hubclient), so the two cannot drift
-// apart field by field.
+// Package wire holds every shape that travels between the hub and its
+// clients, defined once: the JSON bodies of the REST API, the websocket
+// stream's frames, kinds and close codes (stream.go), the send request and
+// conversation patch (send.go, conversation.go), the list page every
+// layer hands on (page.go), and the line the demo hub prints when it is
+// ready (demo.go). The server (hubapi, and the hub's core for the send
+// request), the Go client (hubclient) and the console (backend/desktop)
+// all use these types, so none of them can drift from the others field
+// by field; TypeScript gets them through the Wails models.
+//
+// The package is a leaf: it imports only domain, apierr and whatsapp
+// (for the Cloud API objects a body carries), so every layer may import
+// it, the hub's core included. It lives under hubapi because the API is
+// where the shapes are served.
 //
 // Tags are exactly what the server answers (snake_case, RFC 3339 times).
 // Scopes travel as plain strings: hubapi converts its typed Scope values
 // at the edge, and the client needs no knowledge of the scope table.
 // Server-only state (who created a delivery, a token's hash) never lives
-// here; hubapi keeps it beside these types.
+// here; hubapi keeps it beside these types. The one exception is marked
+// on SendRequest: two fields the API fills from the request's token and
+// header, never encoded.
 package wire
 
 import (

@@ -77,7 +77,7 @@ export namespace cache {
 	    state: string;
 	    type: string;
 	    content?: number[];
-	    template?: remote.TemplateSend;
+	    template?: wire.TemplateRequest;
 	    reply_to?: number;
 	    preview: string;
 	    attachment?: OutboxAttachment;
@@ -365,7 +365,64 @@ export namespace domain {
 
 }
 
-export namespace remote {
+export namespace syncer {
+	
+	export interface Status {
+	    state: string;
+	    seq: number;
+	    error?: apierr.Body;
+	    retry_at?: string;
+	    since: string;
+	}
+
+}
+
+export namespace whatsapp {
+	
+	export interface Currency {
+	    fallback_value: string;
+	    code: string;
+	    amount_1000: number;
+	}
+	export interface DateTime {
+	    fallback_value: string;
+	}
+	export interface Location {
+	    latitude: number;
+	    longitude: number;
+	    name?: string;
+	    address?: string;
+	    url?: string;
+	}
+	export interface MediaObject {
+	    id?: string;
+	    link?: string;
+	    caption?: string;
+	    filename?: string;
+	}
+	export interface TemplateParameter {
+	    type: string;
+	    parameter_name?: string;
+	    text?: string;
+	    payload?: string;
+	    coupon_code?: string;
+	    currency?: Currency;
+	    date_time?: DateTime;
+	    image?: MediaObject;
+	    video?: MediaObject;
+	    document?: MediaObject;
+	    location?: Location;
+	}
+	export interface TemplateComponent {
+	    type: string;
+	    sub_type?: string;
+	    index?: number;
+	    parameters?: TemplateParameter[];
+	}
+
+}
+
+export namespace wire {
 	
 	export interface ConversationPatch {
 	    status?: string;
@@ -375,22 +432,11 @@ export namespace remote {
 	    // Go type: time
 	    snoozed_until?: any;
 	}
-	export interface TemplateSend {
+	export interface TemplateRequest {
 	    name: string;
 	    language: string;
-	    variables?: Record<string, string>;
-	}
-
-}
-
-export namespace syncer {
-	
-	export interface Status {
-	    state: string;
-	    seq: number;
-	    error?: apierr.Body;
-	    retry_at?: string;
-	    since: string;
+	    variables?: Record<string, any>;
+	    components?: whatsapp.TemplateComponent[];
 	}
 
 }

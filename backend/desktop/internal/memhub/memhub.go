@@ -21,6 +21,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/hubapi/wire"
 )
 
 // Hub is the fake. The zero value is not usable; call New.
@@ -256,11 +257,11 @@ func (h *Hub) Head(context.Context) (int64, error) {
 }
 
 // Conversations implements remote.Hub (newest activity first).
-func (h *Hub) Conversations(_ context.Context, cursor string, limit int) (remote.Page[domain.Conversation], error) {
+func (h *Hub) Conversations(_ context.Context, cursor string, limit int) (wire.Page[domain.Conversation], error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.down {
-		return remote.Page[domain.Conversation]{}, unreachable()
+		return wire.Page[domain.Conversation]{}, unreachable()
 	}
 	all := make([]domain.Conversation, 0, len(h.convs))
 	for _, c := range h.convs {
@@ -270,10 +271,10 @@ func (h *Hub) Conversations(_ context.Context, cursor string, limit int) (remote
 	return page(all, cursor, limit), nil
 }
 
-func page[T any](all []T, cursor string, limit int) remote.Page[T] {
+func page[T any](all []T, cursor string, limit int) wire.Page[T] {
 	off, _ := strconv.Atoi(cursor)
 	end := min(off+limit, len(all))
-	p := remote.Page[T]{Items: append([]T(nil), all[min(off, len(all)):end]...)}
+	p := wire.Page[T]{Items: append([]T(nil), all[min(off, len(all)):end]...)}
 	if end < len(all) {
 		p.HasMore, p.NextCursor = true, strconv.Itoa(end)
 	}
@@ -281,11 +282,11 @@ func page[T any](all []T, cursor string, limit int) remote.Page[T] {
 }
 
 // Messages implements remote.Hub (newest first).
-func (h *Hub) Messages(_ context.Context, convID int64, cursor string, limit int) (remote.Page[domain.Message], error) {
+func (h *Hub) Messages(_ context.Context, convID int64, cursor string, limit int) (wire.Page[domain.Message], error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.down {
-		return remote.Page[domain.Message]{}, unreachable()
+		return wire.Page[domain.Message]{}, unreachable()
 	}
 	ms := h.msgs[convID]
 	rev := make([]domain.Message, len(ms))
@@ -337,7 +338,7 @@ func (h *Hub) Accounts(context.Context) ([]domain.Account, error) {
 }
 
 // Send implements remote.Hub, honouring the idempotency key.
-func (h *Hub) Send(_ context.Context, key string, req remote.SendRequest) (domain.Message, error) {
+func (h *Hub) Send(_ context.Context, key string, req wire.SendRequest) (domain.Message, error) {
 	h.mu.Lock()
 	h.sendCalls++
 	hook := h.sendHook
@@ -364,7 +365,7 @@ func (h *Hub) Send(_ context.Context, key string, req remote.SendRequest) (domai
 		if req.Type != "template" && !c.WindowOpen(now) {
 			return domain.Message{}, apierr.New(apierr.SessionExpired, "the customer service window is closed")
 		}
-		content, preview := req.Content, ""
+		content, preview := req.Payload(), ""
 		if req.Type == "template" {
 			content = mustJSON(req.Template)
 			preview = req.Template.Name
@@ -374,7 +375,11 @@ func (h *Hub) Send(_ context.Context, key string, req remote.SendRequest) (domai
 			preview = t.Body
 		}
 		m = h.newMessage(c, domain.Outbound, req.Type, content, preview, now)
-		m.Status, m.ReplyTo, m.AuthorID = domain.MsgQueued, req.ReplyTo, &h.me.ID
+		m.Status, m.AuthorID = domain.MsgQueued, &h.me.ID
+		if req.ReplyTo != 0 {
+			reply := req.ReplyTo
+			m.ReplyTo = &reply
+		}
 		h.msgs[c.ID] = append(h.msgs[c.ID], m)
 		h.idem[key] = m
 		h.emit(domain.EventMessageCreated, c.ID, m)
@@ -404,7 +409,7 @@ func (h *Hub) SetStatus(msgID int64, status domain.MessageStatus) {
 }
 
 // PatchConversation implements remote.Hub.
-func (h *Hub) PatchConversation(_ context.Context, id int64, p remote.ConversationPatch) (domain.Conversation, error) {
+func (h *Hub) PatchConversation(_ context.Context, id int64, p wire.ConversationPatch) (domain.Conversation, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.down {
