@@ -12,7 +12,7 @@ import (
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/demohub"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // ConsoleOptions configure the agent console (backend/desktop) behind the

@@ -2,7 +2,7 @@ package desktop
 
 import (
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 func patchOf(assignee *int64, status *domain.ConversationStatus) wire.ConversationPatch {

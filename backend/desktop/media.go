@@ -17,8 +17,8 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/outbox"
-	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // MediaUpload is an attachment the agent picked, as the frontend sends it.

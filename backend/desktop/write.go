@@ -11,8 +11,8 @@ import (
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/outbox"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // SendInput is a free-form message other than text: an image, video,

@@ -16,9 +16,9 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub/store"
-	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/phone"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // SendRequest asks the hub to send one message: the body of POST

@@ -8,7 +8,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // broker tails the core's event log and fans each new event out to the

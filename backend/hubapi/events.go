@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"switchboard/backend/apierr"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // handleEvents is GET /v1/events?since=N: the events after seq N the

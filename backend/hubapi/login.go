@@ -14,7 +14,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // dummyHash is compared against when the e-mail is unknown, so a wrong

@@ -11,7 +11,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // parseSend decodes a POST /v1/messages body into the core's request. It

@@ -16,8 +16,8 @@ import (
 
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
-	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/sandbox"
+	"switchboard/backend/wire"
 )
 
 // wsClient is a bare websocket client of the stream, speaking the

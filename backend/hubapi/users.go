@@ -17,7 +17,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // Password length bounds. bcrypt reads at most 72 bytes, so longer

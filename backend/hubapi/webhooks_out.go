@@ -22,7 +22,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // Outbound webhooks tell external systems (CRMs, n8n, Zapier, Make) what

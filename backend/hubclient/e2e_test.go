@@ -18,11 +18,11 @@ import (
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
 	"switchboard/backend/hubapi"
-	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/hubclient"
 	"switchboard/backend/sandbox"
 	"switchboard/backend/sqlitedb"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // hubOnLoopback is a complete hub: the sandbox playing Meta with

@@ -14,9 +14,9 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/hubclient"
 	"switchboard/backend/sandbox"
+	"switchboard/backend/wire"
 )
 
 // failingReader yields some bytes, then an error, like a file on a

@@ -16,7 +16,7 @@ import (
 
 	"switchboard/backend/apierr"
 
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // The stream's frames (wire.Frame), their kinds (wire.FrameHello…) and

@@ -14,7 +14,7 @@ import (
 	"switchboard/backend/desktop/internal/fixture"
 	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 func openCache(t testing.TB) *Cache {

@@ -13,8 +13,8 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/internal/memhub"
-	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/testkit"
+	"switchboard/backend/wire"
 )
 
 func newHub() *memhub.Hub { return memhub.New() }

@@ -23,7 +23,7 @@ import (
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // Emitter sends a named event with a JSON-able payload to the frontend.

@@ -15,7 +15,7 @@ import (
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/internal/memhub"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 type recorder struct {

@@ -6,8 +6,8 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/hubclient"
+	"switchboard/backend/wire"
 )
 
 // HubClient is the real Hub: the hub's REST API and websocket stream

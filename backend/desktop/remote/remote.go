@@ -17,7 +17,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // Hub is the desktop console's view of a hub, authenticated as one user.

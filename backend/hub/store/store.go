@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // ErrNotFound is returned by lookups that find nothing. Implementations

@@ -21,7 +21,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // Hub is the fake. The zero value is not usable; call New.

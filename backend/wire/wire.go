@@ -8,10 +8,9 @@
 // all use these types, so none of them can drift from the others field
 // by field; TypeScript gets them through the Wails models.
 //
-// The package is a leaf: it imports only domain, apierr and whatsapp
-// (for the Cloud API objects a body carries), so every layer may import
-// it, the hub's core included. It lives under hubapi because the API is
-// where the shapes are served.
+// The package is a leaf beside domain: it imports only domain, apierr and
+// whatsapp (for the Cloud API objects a body carries), so every layer may
+// import it, the hub's core and its store interface included.
 //
 // Tags are exactly what the server answers (snake_case, RFC 3339 times).
 // Scopes travel as plain strings: hubapi converts its typed Scope values
