@@ -219,119 +219,16 @@ func withField(e *apierr.Error, field string) *apierr.Error {
 	return e
 }
 
-func isKnownType(t string) bool {
-	switch t {
-	case whatsapp.TypeText, whatsapp.TypeImage, whatsapp.TypeAudio, whatsapp.TypeVideo, whatsapp.TypeDocument,
-		whatsapp.TypeSticker, whatsapp.TypeLocation, whatsapp.TypeContacts, whatsapp.TypeInteractive,
-		whatsapp.TypeReaction, whatsapp.TypeTemplate:
-		return true
-	}
-	return false
-}
-
 // decodePayload puts the request's object for typ into m's typed field.
 func decodePayload(m *whatsapp.OutboundMessage, typ string, raw json.RawMessage) error {
-	var target any
-	switch typ {
-	case whatsapp.TypeText:
-		m.Text = new(whatsapp.Text)
-		target = m.Text
-	case whatsapp.TypeImage:
-		m.Image = new(whatsapp.MediaObject)
-		target = m.Image
-	case whatsapp.TypeAudio:
-		m.Audio = new(whatsapp.MediaObject)
-		target = m.Audio
-	case whatsapp.TypeVideo:
-		m.Video = new(whatsapp.MediaObject)
-		target = m.Video
-	case whatsapp.TypeDocument:
-		m.Document = new(whatsapp.MediaObject)
-		target = m.Document
-	case whatsapp.TypeSticker:
-		m.Sticker = new(whatsapp.MediaObject)
-		target = m.Sticker
-	case whatsapp.TypeLocation:
-		m.Location = new(whatsapp.Location)
-		target = m.Location
-	case whatsapp.TypeContacts:
-		target = &m.Contacts
-	case whatsapp.TypeInteractive:
-		m.Interactive = new(whatsapp.Interactive)
-		target = m.Interactive
-	case whatsapp.TypeReaction:
-		m.Reaction = new(whatsapp.Reaction)
-		target = m.Reaction
-	default:
+	mt, ok := messageTypes[typ]
+	if !ok {
 		return apierr.Field(apierr.ValidationFailed, "type", "unknown message type %q", typ)
 	}
-	if err := json.Unmarshal(raw, target); err != nil {
+	if err := json.Unmarshal(raw, mt.object(m, true)); err != nil {
 		return withField(apierr.Wrap(err, apierr.InvalidRequest, "the %s object is malformed", typ), typ)
 	}
 	return nil
-}
-
-// payloadField returns the typed object m carries for its type.
-func payloadField(m *whatsapp.OutboundMessage) any {
-	switch m.Type {
-	case whatsapp.TypeText:
-		return m.Text
-	case whatsapp.TypeImage:
-		return m.Image
-	case whatsapp.TypeAudio:
-		return m.Audio
-	case whatsapp.TypeVideo:
-		return m.Video
-	case whatsapp.TypeDocument:
-		return m.Document
-	case whatsapp.TypeSticker:
-		return m.Sticker
-	case whatsapp.TypeLocation:
-		return m.Location
-	case whatsapp.TypeContacts:
-		return m.Contacts
-	case whatsapp.TypeInteractive:
-		return m.Interactive
-	case whatsapp.TypeReaction:
-		return m.Reaction
-	case whatsapp.TypeTemplate:
-		return m.Template
-	}
-	return nil
-}
-
-// outboundPreview is the inbox line for an outbound message.
-func outboundPreview(m *whatsapp.OutboundMessage) string {
-	var s string
-	switch m.Type {
-	case whatsapp.TypeText:
-		s = m.Text.Body
-	case whatsapp.TypeImage, whatsapp.TypeVideo, whatsapp.TypeDocument, whatsapp.TypeAudio, whatsapp.TypeSticker:
-		md := payloadField(m).(*whatsapp.MediaObject)
-		s = "[" + m.Type + "]"
-		if md.Caption != "" {
-			s += " " + md.Caption
-		} else if md.Filename != "" {
-			s += " " + md.Filename
-		}
-	case whatsapp.TypeLocation:
-		s = strings.TrimSpace("[location] " + m.Location.Name)
-	case whatsapp.TypeContacts:
-		s = "[contacts]"
-		if len(m.Contacts) > 0 {
-			s += " " + m.Contacts[0].Name.FormattedName
-		}
-	case whatsapp.TypeInteractive:
-		s = "[interactive]"
-		if m.Interactive != nil && m.Interactive.Body != nil {
-			s = m.Interactive.Body.Text
-		}
-	case whatsapp.TypeReaction:
-		s = m.Reaction.Emoji
-	case whatsapp.TypeTemplate:
-		s = "[template] " + m.Template.Name
-	}
-	return truncateRunes(strings.TrimSpace(s), previewLength)
 }
 
 // recipientOf is the wa_id to send a contact: the one they last wrote from
