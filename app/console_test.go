@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"switchboard/backend/apierr"
+	"switchboard/backend/demo"
 	"switchboard/backend/desktop"
 	"switchboard/backend/desktop/cache"
-	"switchboard/backend/desktop/embedded"
-	"switchboard/backend/desktop/embedded/embeddedtest"
+	"switchboard/backend/desktop/democlient/democlienttest"
 	"switchboard/backend/desktop/outbox"
 	"switchboard/backend/desktop/syncer"
 	"switchboard/backend/domain"
@@ -43,17 +43,17 @@ func TestConsoleMethodsWithoutAConsole(t *testing.T) {
 	}
 }
 
-// TestConsoleOnTheEmbeddedSandbox runs the facade as main.go does, on a
-// real embedded hub: the first start signs in to the demo, a customer
+// TestConsoleOnTheDemoHub runs the facade as main.go does, on a real demo
+// hub (in this process): the first start signs in to the demo, a customer
 // writes, the agent answers through the bound methods.
-func TestConsoleOnTheEmbeddedSandbox(t *testing.T) {
+func TestConsoleOnTheDemoHub(t *testing.T) {
 	p := newRecordingPlatform()
-	cfg := embedded.Config{TrafficRate: -1, FirstRunMessages: -1, FastLogin: true, Sandbox: func(c *sandbox.Config) {
+	cfg := demo.Config{TrafficRate: -1, FirstRunMessages: -1, FastLogin: true, Sandbox: func(c *sandbox.Config) {
 		c.StatusDelays = &sandbox.StatusDelays{}
 		c.Customers.ReadProbability, c.Customers.ReplyProbability = 1, -1
 	}}
 	a := New(Options{Logger: quiet, Platform: func(context.Context) Platform { return p },
-		Console: ConsoleOptions{DataDir: t.TempDir(), Embedded: embeddedtest.Starter(cfg), DevControls: true}})
+		Console: ConsoleOptions{DataDir: t.TempDir(), DemoHub: democlienttest.Starter(cfg), DevControls: true}})
 	a.Startup(context.Background())
 	defer a.Shutdown(context.Background())
 

@@ -479,7 +479,7 @@ func ptr[T any](v T) *T { return &v }
 func TestDemoHubThatCannotStartSaysWhy(t *testing.T) {
 	missing := errors.New("switchboard-hub was not found beside the console or on PATH (build it with make hub, or set SWITCHBOARD_HUB_BIN)")
 	con, err := Open(context.Background(), Options{DataDir: t.TempDir(), Emit: &window{}, Window: &window{}, Log: quiet,
-		StartEmbedded: func(context.Context, string, *slog.Logger) (EmbeddedHub, error) { return nil, missing }})
+		StartDemoHub: func(context.Context, string, *slog.Logger) (DemoHub, error) { return nil, missing }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -489,9 +489,9 @@ func TestDemoHubThatCannotStartSaysWhy(t *testing.T) {
 	if apierr.CodeOf(err) != apierr.Unavailable || !strings.Contains(apierr.As(err).Message, "make hub") {
 		t.Fatalf("Start: %v", err)
 	}
-	_, err = con.UseEmbedded(context.Background())
+	_, err = con.UseDemoHub(context.Background())
 	if apierr.CodeOf(err) != apierr.Unavailable || !strings.Contains(apierr.As(err).Message, "not found beside the console") {
-		t.Fatalf("UseEmbedded: %v", err)
+		t.Fatalf("UseDemoHub: %v", err)
 	}
 	if st, _ := con.Status(context.Background()); st.SignedIn {
 		t.Fatalf("signed in without a hub: %+v", st)

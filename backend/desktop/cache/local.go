@@ -17,7 +17,7 @@ const (
 // Session is the sign-in the console resumes on start. Token is a secret:
 // it lives only in this 0600 file and is never logged or sent to the UI.
 type Session struct {
-	// Mode is "embedded" (the in-process demo hub) or "remote".
+	// Mode is "embedded" (desktop.ModeDemo: the console's demo hub) or "remote".
 	Mode   string      `json:"mode"`
 	HubURL string      `json:"hub_url"`
 	Token  string      `json:"token"`

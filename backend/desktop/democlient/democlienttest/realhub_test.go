@@ -1,4 +1,4 @@
-package embedded_test
+package democlienttest_test
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/backend/demo"
 	"switchboard/backend/desktop"
 	"switchboard/backend/desktop/cache"
-	"switchboard/backend/desktop/demohub"
-	"switchboard/backend/desktop/embedded"
-	"switchboard/backend/desktop/embedded/embeddedtest"
+	"switchboard/backend/desktop/democlient"
+	"switchboard/backend/desktop/democlient/democlienttest"
 	"switchboard/backend/desktop/internal/netfault"
 	"switchboard/backend/desktop/outbox"
 	"switchboard/backend/desktop/remote"
@@ -33,8 +33,8 @@ var quiet = slog.New(slog.DiscardHandler)
 
 // testConfig is a quiet hub: no unprompted traffic, customers read at
 // once and never answer, statuses arrive without delay.
-func testConfig(dir string) embedded.Config {
-	return embedded.Config{Dir: dir, Log: quiet, TrafficRate: -1, FirstRunMessages: -1, FastLogin: true,
+func testConfig(dir string) demo.Config {
+	return demo.Config{Dir: dir, Log: quiet, TrafficRate: -1, FirstRunMessages: -1, FastLogin: true,
 		Sandbox: func(c *sandbox.Config) {
 			c.StatusDelays = &sandbox.StatusDelays{}
 			c.Customers.ReadProbability = 1
@@ -42,9 +42,9 @@ func testConfig(dir string) embedded.Config {
 		}}
 }
 
-func startHub(t *testing.T) *embedded.Hub {
+func startHub(t *testing.T) *demo.Hub {
 	t.Helper()
-	h, err := embedded.Start(context.Background(), testConfig(t.TempDir()))
+	h, err := demo.Start(context.Background(), testConfig(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func startHub(t *testing.T) *embedded.Hub {
 	return h
 }
 
-func startProxy(t *testing.T, h *embedded.Hub) *netfault.Proxy {
+func startProxy(t *testing.T, h *demo.Hub) *netfault.Proxy {
 	t.Helper()
 	p, err := netfault.Start(h.URL()[len("http://"):])
 	if err != nil {
@@ -62,7 +62,7 @@ func startProxy(t *testing.T, h *embedded.Hub) *netfault.Proxy {
 	return p
 }
 
-func head(t *testing.T, h *embedded.Hub) int64 {
+func head(t *testing.T, h *demo.Hub) int64 {
 	t.Helper()
 	eh, err := h.Admin().Head(context.Background())
 	if err != nil {
@@ -73,7 +73,7 @@ func head(t *testing.T, h *embedded.Hub) int64 {
 
 // settle waits until the hub's log stops growing (webhooks delivered,
 // statuses applied).
-func settle(t *testing.T, h *embedded.Hub) int64 {
+func settle(t *testing.T, h *demo.Hub) int64 {
 	t.Helper()
 	if err := h.Raw().Flush(context.Background()); err != nil {
 		t.Fatal(err)
@@ -116,7 +116,7 @@ func TestReplayCutMidwayAgainstTheRealHub(t *testing.T) {
 	h := startHub(t)
 	p := startProxy(t, h)
 	ctx := context.Background()
-	token, _, err := demohub.SignInAgent(ctx, h.Admin())
+	token, _, err := democlient.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestReplayCutMidwayAgainstTheRealHub(t *testing.T) {
 func TestKillAndRestartMidReplayAgainstTheRealHub(t *testing.T) {
 	h := startHub(t)
 	ctx := context.Background()
-	token, _, err := demohub.SignInAgent(ctx, h.Admin())
+	token, _, err := democlient.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestKillAndRestartMidReplayAgainstTheRealHub(t *testing.T) {
 
 // compareMessages checks every message of every conversation the hub has
 // is cached.
-func compareMessages(t *testing.T, h *embedded.Hub, c *cache.Cache) {
+func compareMessages(t *testing.T, h *demo.Hub, c *cache.Cache) {
 	t.Helper()
 	ctx := context.Background()
 	n := 0
@@ -303,7 +303,7 @@ func openConsole(t *testing.T, dir string, opts desktop.Options) *desktop.Consol
 	return con
 }
 
-func outbound(t *testing.T, h *embedded.Hub, phone string) []domain.Message {
+func outbound(t *testing.T, h *demo.Hub, phone string) []domain.Message {
 	t.Helper()
 	page, err := h.Admin().QueryMessages(context.Background(), hubclient.MessageQuery{Phone: phone, Direction: "outbound", Limit: 100})
 	if err != nil {
@@ -316,7 +316,7 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 	h := startHub(t)
 	p := startProxy(t, h)
 	ctx := context.Background()
-	token, _, err := demohub.SignInAgent(ctx, h.Admin())
+	token, _, err := democlient.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -429,7 +429,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 	ev := &events{}
 	cfg := testConfig("")
 	cfg.FirstRunMessages = 6
-	opts := desktop.Options{Emit: ev, StartEmbedded: embeddedtest.Starter(cfg), DevControls: true}
+	opts := desktop.Options{Emit: ev, StartDemoHub: democlienttest.Starter(cfg), DevControls: true}
 	con := openConsole(t, dir, opts)
 	defer func() { con.Close() }()
 	ctx := context.Background()
@@ -437,7 +437,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ := con.Status(ctx)
-	if !st.SignedIn || st.Mode != desktop.ModeEmbedded || st.User == nil || st.User.Email != demohub.AgentEmail {
+	if !st.SignedIn || st.Mode != desktop.ModeDemo || st.User == nil || st.User.Email != democlient.AgentEmail {
 		t.Fatalf("status = %+v", st)
 	}
 	testkit.Eventually(t, "the first-run conversations", func() bool {
@@ -517,7 +517,7 @@ var _ = io.Discard
 
 func TestSandboxCanTakeTheHubOffline(t *testing.T) {
 	dir := t.TempDir()
-	opts := desktop.Options{StartEmbedded: embeddedtest.Starter(testConfig("")), DevControls: true}
+	opts := desktop.Options{StartDemoHub: democlienttest.Starter(testConfig("")), DevControls: true}
 	con := openConsole(t, dir, opts)
 	defer con.Close()
 	ctx := context.Background()
@@ -562,9 +562,9 @@ func TestSandboxCanTakeTheHubOffline(t *testing.T) {
 }
 
 // controls are the sandbox controls the console uses, over HTTP.
-func controls(t *testing.T, h *embedded.Hub) *demohub.Hub {
+func controls(t *testing.T, h *demo.Hub) *democlient.Hub {
 	t.Helper()
-	d, err := embeddedtest.Attach(context.Background(), h, nil)
+	d, err := democlienttest.Attach(context.Background(), h, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package embedded_test
+package democlienttest_test
 
 import (
 	"context"
@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/backend/demo"
 	"switchboard/backend/desktop"
 	"switchboard/backend/desktop/cache"
-	"switchboard/backend/desktop/demohub"
-	"switchboard/backend/desktop/embedded"
+	"switchboard/backend/desktop/democlient"
 	"switchboard/backend/domain"
 	"switchboard/backend/testkit"
 )
@@ -44,12 +44,12 @@ func (g *graphCounter) count(key string) int {
 }
 
 // startCountedHub is startHub with the hub's Cloud API calls counted.
-func startCountedHub(t *testing.T) (*embedded.Hub, *graphCounter) {
+func startCountedHub(t *testing.T) (*demo.Hub, *graphCounter) {
 	t.Helper()
 	g := &graphCounter{calls: map[string]int{}}
 	cfg := testConfig(t.TempDir())
 	cfg.WrapGraph = func(next http.RoundTripper) http.RoundTripper { g.next = next; return g }
-	h, err := embedded.Start(context.Background(), cfg)
+	h, err := demo.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func startCountedHub(t *testing.T) (*embedded.Hub, *graphCounter) {
 
 // customerConversation makes a simulated customer write and waits until
 // the console has the conversation with its window open.
-func customerConversation(t *testing.T, h *embedded.Hub, con *desktop.Console, phone, name string) domain.Conversation {
+func customerConversation(t *testing.T, h *demo.Hub, con *desktop.Console, phone, name string) domain.Conversation {
 	t.Helper()
 	ctx := context.Background()
 	if err := controls(t, h).CustomerSays(phone, name, "can you send it?"); err != nil {
@@ -79,7 +79,7 @@ func customerConversation(t *testing.T, h *embedded.Hub, con *desktop.Console, p
 
 // sandboxMedia lists the outbound media messages the sandbox (the
 // customer's phone) received, by the media id each carried.
-func sandboxMedia(h *embedded.Hub, waID, kind string) []string {
+func sandboxMedia(h *demo.Hub, waID, kind string) []string {
 	var ids []string
 	for _, m := range h.Raw().Messages(waID, 50) {
 		if m.Direction != "outbound" || m.Type != kind {
@@ -118,7 +118,7 @@ func TestFilePickedOfflineReachesTheCustomerOnce(t *testing.T) {
 	h, graph := startCountedHub(t)
 	p := startProxy(t, h)
 	ctx := context.Background()
-	token, _, err := demohub.SignInAgent(ctx, h.Admin())
+	token, _, err := democlient.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestLostAnswersAroundAFileSendOnce(t *testing.T) {
 	// is closed and reopened after the first.
 	d, hubURL := newAnswerDropper(t, h.URL(), map[string]int{"POST /v1/media": 1, "POST /v1/messages": 2})
 	ctx := context.Background()
-	token, _, err := demohub.SignInAgent(ctx, h.Admin())
+	token, _, err := democlient.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
