@@ -162,9 +162,15 @@ func TestDiscardAndSweepRemoveCopies(t *testing.T) {
 		got, _ := r.cache.OutboxItem(ctx, it.Key)
 		return got.State == cache.OutboxPending && got.Attempts >= 1
 	})
-	if err := r.w.Discard(ctx, it.Key); err != nil {
-		t.Fatal(err)
-	}
+	// The worker keeps retrying: an attempt in flight refuses the discard
+	// (CONFLICT) until it has failed again.
+	testkit.Eventually(t, "the discard", func() bool {
+		err := r.w.Discard(ctx, it.Key)
+		if err != nil && apierr.CodeOf(err) != apierr.Conflict {
+			t.Fatal(err)
+		}
+		return err == nil
+	})
 	if _, err := os.Stat(filepath.Join(dir, it.Attachment.File)); !os.IsNotExist(err) {
 		t.Fatalf("the discarded file is still there: %v", err)
 	}

@@ -113,10 +113,9 @@ func (h *HubClient) Media(ctx context.Context, mediaID string) (MediaFile, error
 }
 
 // UploadMedia implements Hub.
-func (h *HubClient) UploadMedia(ctx context.Context, key string, up Upload) (UploadedMedia, error) {
-	m, err := h.C.UploadMediaWith(ctx, hubclient.UploadOptions{AccountID: up.AccountID, IdempotencyKey: key},
+func (h *HubClient) UploadMedia(ctx context.Context, key string, up Upload) (wire.UploadedMedia, error) {
+	return h.C.UploadMediaWith(ctx, hubclient.UploadOptions{AccountID: up.AccountID, IdempotencyKey: key},
 		up.Filename, up.MimeType, up.Body)
-	return UploadedMedia{ID: m.ID, MimeType: m.MimeType, Size: m.FileSize, SHA256: m.SHA256}, err
 }
 
 // MediaURL is an address the webview can load the media from directly
@@ -140,35 +139,35 @@ type clientStream struct {
 // Next turns the hub's frames into Frames: events as they are, "hidden"
 // notices as EventConversationHidden events in their place, heartbeats as
 // a bare Seq, "live" as CaughtUp.
-func (cs *clientStream) Next(ctx context.Context) (Frame, error) {
+func (cs *clientStream) Next(ctx context.Context) (Batch, error) {
 	for {
 		f, err := cs.s.Next(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return Frame{}, ctx.Err()
+				return Batch{}, ctx.Err()
 			}
-			return Frame{}, err
+			return Batch{}, err
 		}
 		switch f.Kind {
 		case wire.FrameEvent:
 			if f.Event != nil {
-				return Frame{Events: []domain.Event{*f.Event}}, nil
+				return Batch{Events: []domain.Event{*f.Event}}, nil
 			}
 		case wire.FrameHidden:
 			at := time.Now().UTC()
 			if f.At != nil {
 				at = *f.At
 			}
-			return Frame{Events: []domain.Event{{Seq: f.Seq, Type: EventConversationHidden, ConversationID: f.ConversationID, At: at}}}, nil
+			return Batch{Events: []domain.Event{{Seq: f.Seq, Type: EventConversationHidden, ConversationID: f.ConversationID, At: at}}}, nil
 		case wire.FrameLive:
-			return Frame{Seq: f.Seq, CaughtUp: true}, nil
+			return Batch{Seq: f.Seq, CaughtUp: true}, nil
 		case wire.FrameHeartbeat:
-			return Frame{Seq: f.Seq}, nil
+			return Batch{Seq: f.Seq}, nil
 		case wire.FrameError:
 			if f.Error != nil {
-				return Frame{}, f.Error.Err()
+				return Batch{}, f.Error.Err()
 			}
-			return Frame{}, apierr.New(apierr.Internal, "the hub ended the stream")
+			return Batch{}, apierr.New(apierr.Internal, "the hub ended the stream")
 		}
 		// hello and kinds this build does not know carry nothing to apply.
 	}

@@ -58,7 +58,7 @@ type Hub interface {
 	// its media id. key is sent as the Idempotency-Key: an upload retried
 	// after its answer was lost gets the first media id back instead of
 	// uploading again.
-	UploadMedia(ctx context.Context, key string, up Upload) (UploadedMedia, error)
+	UploadMedia(ctx context.Context, key string, up Upload) (wire.UploadedMedia, error)
 }
 
 // Authenticator signs in to a hub at a base URL. It is separate from Hub
@@ -77,14 +77,14 @@ type Session struct {
 type Stream interface {
 	// Next blocks until the hub sends something, the stream fails, or ctx
 	// ends. Events arrive in ascending Seq order.
-	Next(ctx context.Context) (Frame, error)
+	Next(ctx context.Context) (Batch, error)
 	// Close ends the subscription; Next then fails.
 	Close() error
 }
 
-// Frame is what one Next call yields: zero or more events, and whether the
+// Batch is what one Next call yields: zero or more events, and whether the
 // hub has now sent every event up to the live edge (replay finished).
-type Frame struct {
+type Batch struct {
 	Events []domain.Event
 	// Seq, when above the last event's, is how far the stream has gone
 	// with nothing more for this user (a heartbeat, or events an agent may
@@ -93,7 +93,7 @@ type Frame struct {
 	CaughtUp bool
 }
 
-// EventConversationHidden is a synthetic event type in Frame.Events: the
+// EventConversationHidden is a synthetic event type in Batch.Events: the
 // hub told an agent that a conversation left their view (assigned to
 // someone else). Its ConversationID names it; Data is empty. It keeps its
 // place among the events, since a later event may bring it back.
@@ -114,14 +114,6 @@ type Upload struct {
 	// AccountID is the number whose message will carry the file (empty:
 	// the hub's only one).
 	AccountID string
-}
-
-// UploadedMedia is an uploaded file: ID goes in the media message.
-type UploadedMedia struct {
-	ID       string
-	MimeType string
-	Size     int64
-	SHA256   string
 }
 
 // Retryable reports whether err means "try again later" (the hub or the

@@ -293,7 +293,7 @@ func forbidden(err error) bool {
 }
 
 type frameOrErr struct {
-	f   remote.Frame
+	f   remote.Batch
 	err error
 }
 

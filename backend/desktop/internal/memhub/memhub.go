@@ -38,7 +38,7 @@ type Hub struct {
 	templates []domain.Template
 	users     []domain.User
 	idem      map[string]domain.Message
-	uploads   map[string]remote.UploadedMedia
+	uploads   map[string]wire.UploadedMedia
 	uploaded  [][]byte
 	me        domain.User
 
@@ -63,7 +63,7 @@ func New() *Hub {
 		convs:    map[int64]*domain.Conversation{},
 		msgs:     map[int64][]domain.Message{},
 		idem:     map[string]domain.Message{},
-		uploads:  map[string]remote.UploadedMedia{},
+		uploads:  map[string]wire.UploadedMedia{},
 		me:       domain.User{ID: 1, Email: "agent@example.com", Name: "Agent One", Role: domain.RoleAgent},
 		users:    []domain.User{{ID: 1, Email: "agent@example.com", Name: "Agent One", Role: domain.RoleAgent}},
 		templates: []domain.Template{{ID: "t1", Name: "order_ready", Language: "en_US", Status: "APPROVED",
@@ -480,30 +480,30 @@ func (h *Hub) Media(_ context.Context, id string) (remote.MediaFile, error) {
 }
 
 // UploadMedia implements remote.Hub, honouring the idempotency key.
-func (h *Hub) UploadMedia(_ context.Context, key string, up remote.Upload) (remote.UploadedMedia, error) {
+func (h *Hub) UploadMedia(_ context.Context, key string, up remote.Upload) (wire.UploadedMedia, error) {
 	data, err := io.ReadAll(up.Body)
 	if err != nil {
-		return remote.UploadedMedia{}, err
+		return wire.UploadedMedia{}, err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.uploadCalls++
 	if h.down {
-		return remote.UploadedMedia{}, unreachable()
+		return wire.UploadedMedia{}, unreachable()
 	}
 	if h.refuseUploads != nil {
-		return remote.UploadedMedia{}, h.refuseUploads
+		return wire.UploadedMedia{}, h.refuseUploads
 	}
 	m, seen := h.uploads[key]
 	if !seen {
 		h.nextID++
-		m = remote.UploadedMedia{ID: "media-" + strconv.FormatInt(h.nextID, 10), MimeType: up.MimeType, Size: int64(len(data))}
+		m = wire.UploadedMedia{ID: "media-" + strconv.FormatInt(h.nextID, 10), MimeType: up.MimeType, FileSize: int64(len(data)), Filename: up.Filename}
 		h.uploads[key] = m
 		h.uploaded = append(h.uploaded, data)
 	}
 	if h.loseUpload > 0 {
 		h.loseUpload--
-		return remote.UploadedMedia{}, remote.Unreachable(errors.New("memhub: upload response lost"))
+		return wire.UploadedMedia{}, remote.Unreachable(errors.New("memhub: upload response lost"))
 	}
 	return m, nil
 }
@@ -562,27 +562,27 @@ type stream struct {
 	once      sync.Once
 }
 
-func (s *stream) Next(ctx context.Context) (remote.Frame, error) {
+func (s *stream) Next(ctx context.Context) (remote.Batch, error) {
 	h := s.h
 	for {
 		h.mu.Lock()
 		select {
 		case <-s.closed:
 			h.mu.Unlock()
-			return remote.Frame{}, unreachable()
+			return remote.Batch{}, unreachable()
 		default:
 		}
 		if h.down {
 			h.mu.Unlock()
-			return remote.Frame{}, unreachable()
+			return remote.Batch{}, unreachable()
 		}
 		if s.cutAfter > 0 && s.delivered >= s.cutAfter {
 			h.mu.Unlock()
-			return remote.Frame{}, remote.Unreachable(fmt.Errorf("memhub: stream cut after %d events", s.delivered))
+			return remote.Batch{}, remote.Unreachable(fmt.Errorf("memhub: stream cut after %d events", s.delivered))
 		}
 		if s.cursor < h.firstSeq-1 {
 			h.mu.Unlock()
-			return remote.Frame{}, apierr.New(apierr.ResyncRequired, "fell behind the log")
+			return remote.Batch{}, apierr.New(apierr.ResyncRequired, "fell behind the log")
 		}
 		start := int(s.cursor - h.firstSeq + 1)
 		if start < len(h.log) {
@@ -593,7 +593,7 @@ func (s *stream) Next(ctx context.Context) (remote.Frame, error) {
 			evs := append([]domain.Event(nil), h.log[start:end]...)
 			s.cursor = evs[len(evs)-1].Seq
 			s.delivered += len(evs)
-			f := remote.Frame{Events: evs, CaughtUp: s.cursor == h.seq}
+			f := remote.Batch{Events: evs, CaughtUp: s.cursor == h.seq}
 			s.caught = s.caught || f.CaughtUp
 			h.mu.Unlock()
 			return f, nil
@@ -601,13 +601,13 @@ func (s *stream) Next(ctx context.Context) (remote.Frame, error) {
 		if !s.caught {
 			s.caught = true
 			h.mu.Unlock()
-			return remote.Frame{CaughtUp: true}, nil
+			return remote.Batch{CaughtUp: true}, nil
 		}
 		ch := h.changed
 		h.mu.Unlock()
 		select {
 		case <-ctx.Done():
-			return remote.Frame{}, ctx.Err()
+			return remote.Batch{}, ctx.Err()
 		case <-s.closed:
 		case <-ch:
 		}
