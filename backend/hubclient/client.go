@@ -6,9 +6,11 @@
 // decoded into the same value the hub produced, or HUB_UNREACHABLE when
 // the hub could not be reached (the transport error is kept as the cause).
 //
-// The bodies the hub answers (tokens, deliveries, webhooks, …) are the
-// types of package wire, which the server encodes from: one definition,
-// so client and server cannot disagree on a field.
+// What it sends and what the hub answers (the send request, the
+// conversation patch, pages of lists, tokens, deliveries, webhooks, the
+// stream's frames and close codes, …) are the types of package wire
+// (backend/wire), which the server decodes into and encodes from: one
+// definition, so client and server cannot disagree on a field.
 package hubclient
 
 import (
