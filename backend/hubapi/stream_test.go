@@ -27,18 +27,8 @@ type wsClient struct {
 	conn *websocket.Conn
 }
 
-type wsFrame struct {
-	Kind           string        `json:"kind"`
-	Event          *domain.Event `json:"event"`
-	Seq            int64         `json:"seq"`
-	Since          *int64        `json:"since"`
-	Head           *int64        `json:"head"`
-	Oldest         *int64        `json:"oldest"`
-	ConversationID int64         `json:"conversation_id"`
-	Error          *struct {
-		Code string `json:"code"`
-	} `json:"error"`
-}
+// wsFrame is a frame as the test reads it: the wire's own type.
+type wsFrame = wire.Frame
 
 // dial opens the stream with query (e.g. "since=0"); smallBuffer shrinks
 // the client's receive buffer so an unread stream backs up quickly.
