@@ -56,19 +56,28 @@ type DeliveryRequest struct {
 	AuthorID  *int64
 }
 
+// Validate checks what a request needs besides its account: a template, a
+// language and 1 to MaxRecipients recipients.
+func (in *DeliveryRequest) Validate() error {
+	switch {
+	case in.Template == "":
+		return apierr.Field(apierr.InvalidRequest, "template", "template is required")
+	case in.Language == "":
+		return apierr.Field(apierr.InvalidRequest, "language", "language is required")
+	case len(in.Recipients) == 0:
+		return apierr.Field(apierr.InvalidRequest, "recipients", "give at least one recipient")
+	case len(in.Recipients) > MaxRecipients:
+		return apierr.Field(apierr.ValidationFailed, "recipients", "at most %d recipients per delivery", MaxRecipients)
+	}
+	return nil
+}
+
 // CreateDelivery stores a job and wakes the runner. Recipients whose
 // number is not usable are stored processed_ko (invalid_number) at once,
 // so one typo in a list of thousands does not block the rest.
 func (s *Service) CreateDelivery(ctx context.Context, in DeliveryRequest) (Delivery, error) {
-	switch {
-	case in.Template == "":
-		return Delivery{}, apierr.Field(apierr.InvalidRequest, "template", "template is required")
-	case in.Language == "":
-		return Delivery{}, apierr.Field(apierr.InvalidRequest, "language", "language is required")
-	case len(in.Recipients) == 0:
-		return Delivery{}, apierr.Field(apierr.InvalidRequest, "recipients", "give at least one recipient")
-	case len(in.Recipients) > MaxRecipients:
-		return Delivery{}, apierr.Field(apierr.ValidationFailed, "recipients", "at most %d recipients per delivery", MaxRecipients)
+	if err := in.Validate(); err != nil {
+		return Delivery{}, err
 	}
 	ts, err := s.ListTemplates(ctx, TemplateQuery{Account: in.AccountID, Name: in.Template, Language: in.Language,
 		Status: "APPROVED", PageRequest: PageRequest{Limit: 1}})

@@ -22,9 +22,9 @@ import (
 // an integration (or on behalf of a user); the bootstrap token is the
 // binary's admin key.
 
-// tokenPrefix marks Switchboard tokens so secret scanners (and people)
+// TokenPrefix starts every token secret. It marks Switchboard tokens so secret scanners (and people)
 // recognise one in a leaked log or repository.
-const tokenPrefix = "sbt_"
+const TokenPrefix = "sbt_"
 
 // newTokenSecret returns a fresh token: 32 random bytes, URL-safe.
 func newTokenSecret() string {
@@ -32,7 +32,7 @@ func newTokenSecret() string {
 	if _, err := rand.Read(b[:]); err != nil {
 		panic("hub: crypto/rand failed: " + err.Error()) // never happens on supported systems
 	}
-	return tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 // HashToken is what is stored of a secret: a token is 256 bits of
@@ -45,11 +45,11 @@ func HashToken(secret string) string {
 
 // displayPrefix is the part of a token shown in lists.
 func displayPrefix(secret string) string {
-	s := strings.TrimPrefix(secret, tokenPrefix)
+	s := strings.TrimPrefix(secret, TokenPrefix)
 	if len(s) > 6 {
 		s = s[:6]
 	}
-	return tokenPrefix + s
+	return TokenPrefix + s
 }
 
 // Credential is what a valid token stands for: the token, and the live,

@@ -98,7 +98,7 @@ func TestEveryRouteDeclaresAScope(t *testing.T) {
 			if !slices.Contains(public, rt.pattern) {
 				t.Errorf("%s is public but not in the list of public routes", rt.pattern)
 			}
-		case !validScope(rt.scope):
+		case !rt.scope.Valid():
 			t.Errorf("%s: unknown scope %q", rt.pattern, rt.scope)
 		}
 		if rt.h == nil {
