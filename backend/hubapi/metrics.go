@@ -12,18 +12,18 @@ import (
 // metrics are the HTTP layer's Prometheus series. Labels are route
 // patterns, never raw paths, so ids cannot blow up cardinality.
 type metrics struct {
-	reg              *prometheus.Registry
-	requests         *prometheus.CounterVec
-	duration         *prometheus.HistogramVec
-	rateLimited      prometheus.Counter
-	clientGone       prometheus.Counter
-	loginFailures    prometheus.Counter
-	loginLocked      prometheus.Counter
-	streamClients    prometheus.Gauge
-	streamFrames     prometheus.Counter
-	streamSlow       prometheus.Counter
-	streamResyncs    prometheus.Counter
-	ingressBodies    *prometheus.CounterVec
+	reg           *prometheus.Registry
+	requests      *prometheus.CounterVec
+	duration      *prometheus.HistogramVec
+	rateLimited   prometheus.Counter
+	clientGone    prometheus.Counter
+	loginFailures prometheus.Counter
+	loginLocked   prometheus.Counter
+	streamClients prometheus.Gauge
+	streamFrames  prometheus.Counter
+	streamSlow    prometheus.Counter
+	streamResyncs prometheus.Counter
+	ingressBodies *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry, core Core) (*metrics, error) {

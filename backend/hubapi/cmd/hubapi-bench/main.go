@@ -113,7 +113,7 @@ func startHub(customers int) (*hubUnderTest, error) {
 	quiet := slog.New(slog.DiscardHandler)
 	core, err := hub.New(ctx, hub.Config{Store: st, API: api, AppSecret: sb.AppSecret(), VerifyToken: "bench", Logger: quiet,
 		BcryptCost: bcrypt.MinCost,
-		Accounts: []domain.Account{{ID: p.ID, WABAID: sb.WABAID(), DisplayPhoneNumber: "+" + p.DisplayNumber, ThroughputMPS: 1000}}})
+		Accounts:   []domain.Account{{ID: p.ID, WABAID: sb.WABAID(), DisplayPhoneNumber: "+" + p.DisplayNumber, ThroughputMPS: 1000}}})
 	if err != nil {
 		return nil, err
 	}
