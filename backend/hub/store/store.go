@@ -12,6 +12,10 @@
 // (package sqlitestore) and be held to the same conformance suite (package
 // storetest), which covers every method.
 //
+// Ids are assigned by the store, positive and rising in insertion order
+// (lists "in id order" are in the order rows were made); nothing else about
+// their values is promised.
+//
 // The split is deliberate: Tx offers primitive, one-statement operations that
 // the service composes inside a single write transaction (the service batches
 // many webhook bodies into one transaction for group commit), and Reader
