@@ -1,12 +1,22 @@
-// Package hub is Switchboard's messaging core: it ingests WhatsApp webhooks,
-// keeps contacts, conversations, messages, templates, opt-outs and notes,
+// Package hub is Switchboard's hub: it ingests WhatsApp webhooks, keeps
+// contacts, conversations, messages, templates, opt-outs and notes,
 // enforces WhatsApp's rules before anything is sent, sends through a durable
 // paced queue, and records every change in an event log that feeds the
-// realtime stream and the desktop sync.
+// realtime stream and the desktop sync. Around that core it keeps who may
+// call it and what it tells the outside world, one file per service:
+// users.go (agents, supervisors, admins), tokens.go (API and bootstrap
+// tokens, authentication), sessions.go (sign-in and its lockout),
+// webhooks.go (outbound webhook subscriptions and their dispatcher),
+// deliveries.go (bulk template jobs and their runner) and media_uploads.go
+// (remembered uploads for Idempotency-Key).
 //
-// The HTTP layer (package hubapi) is a thin wrapper: every operation here is
-// a plain method that takes a context and returns domain values or an
-// *apierr.Error with a stable code.
+// Every table is behind one store.Store (package store; SQLite in
+// sqlitestore, opened by the caller and passed in Config.Store), and every
+// background worker — the committer, the send workers, the ticker, the
+// outbound webhook dispatcher, the bulk delivery runner — starts in New and
+// stops in Close. The HTTP layer (package hubapi) is a thin adapter: every
+// operation here is a plain method that takes a context and returns domain
+// values or an *apierr.Error with a stable code.
 //
 // # Writes
 //
