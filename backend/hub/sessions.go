@@ -113,10 +113,7 @@ func (s *Service) Login(ctx context.Context, in LoginRequest) (Session, error) {
 		if err := w.tx.ClearLoginFailures(w.ctx, in.Email); err != nil {
 			return err
 		}
-		cur, err := w.tx.UserByID(w.ctx, u.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return noUser(u.ID)
-		}
+		cur, err := liveUser(w, u.ID)
 		if err != nil {
 			return err
 		}

@@ -125,6 +125,15 @@ func (s *Service) GetUser(ctx context.Context, id int64) (domain.User, error) {
 
 func noUser(id int64) error { return apierr.New(apierr.NotFound, "no user %d", id) }
 
+// liveUser reads a live user inside a write, or answers NOT_FOUND.
+func liveUser(w *wtx, id int64) (store.User, error) {
+	u, err := w.tx.UserByID(w.ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return u, noUser(id)
+	}
+	return u, err
+}
+
 // UserActive reports whether id is a live, enabled user (for assignees).
 func (s *Service) UserActive(ctx context.Context, id int64) (bool, error) {
 	u, err := s.st.GetUser(ctx, id)
@@ -219,10 +228,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *int64, id int64, in Use
 	now := s.now()
 	var out store.User
 	err := s.submit(ctx, func(w *wtx) error {
-		u, err := w.tx.UserByID(w.ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return noUser(id)
-		}
+		u, err := liveUser(w, id)
 		if err != nil {
 			return err
 		}
@@ -279,10 +285,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor *int64, id int64) error 
 	}
 	now := s.now()
 	err := s.submit(ctx, func(w *wtx) error {
-		u, err := w.tx.UserByID(w.ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return noUser(id)
-		}
+		u, err := liveUser(w, id)
 		if err != nil {
 			return err
 		}
