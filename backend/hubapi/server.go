@@ -170,7 +170,8 @@ func (s *Server) Start() {
 }
 
 // Close stops background work and disconnects stream clients (they
-// resume elsewhere or later). It does not close the core or the database.
+// resume elsewhere or later). It does not close the core, which runs the
+// hub's own workers until its Close.
 func (s *Server) Close() {
 	s.closed.Do(func() {
 		s.cancel()
