@@ -49,6 +49,7 @@ func Run(t *testing.T, open Open) {
 		{"contact lists filter and page", testListContacts},
 		{"foreign cursors are refused", testBadCursor},
 		{"the store answers a ping", testPing},
+		{"point reads inside a transaction", testTxLookups},
 		{"users are unique by e-mail among the living", testUsers},
 		{"user lists filter and page", testListUsers},
 		{"tokens by hash, revoked once, touched", testTokens},
