@@ -30,9 +30,6 @@ const (
 // WhatsApp webhook ingress which has its own signature, health, docs).
 const scopePublic Scope = "public"
 
-// AllScopes lists every scope.
-var AllScopes = domain.AllScopes
-
 // Principal is who is calling: the token, the user behind it if any, the
 // role that decides what they may see, and the scopes that decide what
 // they may do.
@@ -195,5 +192,3 @@ func (s *Server) EnsureAdminToken(ctx context.Context, secret string) (string, e
 	s.tokens.clear()
 	return generated, err
 }
-
-func scopesString(sc []Scope) string { return strings.Join(domain.ScopeStrings(sc), " ") }
