@@ -365,9 +365,10 @@ func (s *Service) Store() store.Store { return s.st }
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Round(0) }
 
 // Close stops the outbound webhook and bulk delivery workers, stops
-// accepting work, lets the send workers drain the queue until ctx ends (messages still queued then are kept and sent after the next
-// start; requests already on the wire are allowed to finish so their results
-// are recorded), commits every pending write and stops. It returns ctx's
+// accepting work, lets the send workers drain the queue until ctx ends
+// (messages still queued then are kept and sent after the next start;
+// requests already on the wire are allowed to finish so their results are
+// recorded), commits every pending write and stops. It returns ctx's
 // error when the queue was not fully drained.
 func (s *Service) Close(ctx context.Context) error {
 	var err error
