@@ -10,7 +10,7 @@ import (
 	"switchboard/backend/whatsapp"
 )
 
-// Core is what this package needs from the hub's messaging core. The
+// Core is what this package needs from the hub (*hub.Service). The
 // signatures are *hub.Service's own, so the service is passed as it is;
 // the interface states exactly what the HTTP layer relies on.
 type Core interface {
