@@ -37,7 +37,9 @@ func TestEventTable(t *testing.T) {
 // somewhere, or the frontend would subscribe to something nothing sends.
 func TestEveryEmittedEventIsInTheTable(t *testing.T) {
 	src := parseGo(t, "..", "app", "backend/desktop", "backend/domain")
-	inTable := func(name string) bool { return slices.ContainsFunc(Events, func(e Event) bool { return e.Name == name }) }
+	inTable := func(name string) bool {
+		return slices.ContainsFunc(Events, func(e Event) bool { return e.Name == name })
+	}
 	emitted := map[string]bool{}
 	for _, name := range syncer.Forwarded() {
 		emitted[name] = true
