@@ -270,8 +270,8 @@ type User struct {
 type Counters struct {
 	Total              int            `json:"total"`
 	Unassigned         int            `json:"unassigned"`
-	ByAgent            map[string]int `json:"by_agent"`
-	ByTeam             map[string]int `json:"by_team"`
+	ByAgent            map[string]int `json:"by_agent" ts_type:"Record<string, number> | null"`
+	ByTeam             map[string]int `json:"by_team" ts_type:"Record<string, number> | null"`
 	OldestWaitingSince *time.Time     `json:"oldest_waiting_since" ts_type:"string | null"`
 }
 

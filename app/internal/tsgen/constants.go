@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"switchboard/app"
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/syncer"
 	"switchboard/backend/domain"
@@ -37,7 +36,6 @@ var limits = []limit{
 	{"backend/whatsapp", "MaxAudioBytes", whatsapp.MaxAudioBytes},
 	{"backend/whatsapp", "MaxDocumentBytes", whatsapp.MaxDocumentBytes},
 	{"backend/whatsapp", "MaxAnimatedStickerBytes", whatsapp.MaxAnimatedStickerBytes},
-	{"app", "MaxPingNote", app.MaxPingNote},
 }
 
 // enum is a Go string type whose constants enums.ts lists.

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 
 	"switchboard/app"
+	"switchboard/backend/whatsapp"
 )
 
 // eventsFile renders events.ts from app.Events.
@@ -34,6 +36,31 @@ func eventsFile(m models) ([]byte, error) {
 	b.WriteString("export interface EventPayloads {\n")
 	b.Write(payloads.Bytes())
 	b.WriteString("}\n")
+	for _, d := range ts.decls {
+		b.WriteString("\n" + d)
+	}
+	return b.Bytes(), nil
+}
+
+// rawTypes are the Go types of JSON the models carry raw (json.RawMessage,
+// typed unknown) that the UI reads: domain.Template.Components holds
+// Meta's template components.
+var rawTypes = []reflect.Type{
+	reflect.TypeFor[whatsapp.TemplateComponentDef](),
+}
+
+// typesFile renders types.ts from rawTypes.
+func typesFile(m models) ([]byte, error) {
+	ts := newTypeScript(m)
+	for _, t := range rawTypes {
+		if _, err := ts.expr(t); err != nil {
+			return nil, err
+		}
+	}
+	var b bytes.Buffer
+	b.WriteString(header)
+	b.WriteString("// Go types of JSON the models carry raw (unknown) that the UI reads.\n")
+	b.WriteString(importLine(ts.imports, "../../../wailsjs/go/models"))
 	for _, d := range ts.decls {
 		b.WriteString("\n" + d)
 	}

@@ -6,7 +6,9 @@
 //   - limits.ts: WhatsApp's limits the composer checks before Go does
 //     (backend/whatsapp), counted in the same unit (code points);
 //   - enums.ts: the values of Go's string enums the UI offers or switches on
-//     (conversation statuses, inbox tabs, …).
+//     (conversation statuses, inbox tabs, …);
+//   - types.ts: Go types the UI reads out of raw JSON fields (a template's
+//     components), which no bound method carries.
 //
 // Payload types are the Wails models (frontend/wailsjs/go/models.ts) where
 // Wails generates them; a payload no bound method carries gets an interface
@@ -97,7 +99,11 @@ func generate(root string) ([]file, error) {
 	if err != nil {
 		return nil, fmt.Errorf("enums.ts: %w", err)
 	}
-	return []file{{"events.ts", events}, {"limits.ts", limits}, {"enums.ts", enums}}, nil
+	types, err := typesFile(models)
+	if err != nil {
+		return nil, fmt.Errorf("types.ts: %w", err)
+	}
+	return []file{{"events.ts", events}, {"limits.ts", limits}, {"enums.ts", enums}, {"types.ts", types}}, nil
 }
 
 // moduleRoot is the nearest directory from the working directory up that

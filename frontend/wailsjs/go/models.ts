@@ -265,8 +265,8 @@ export namespace domain {
 	export interface Counters {
 	    total: number;
 	    unassigned: number;
-	    by_agent: Record<string, number>;
-	    by_team: Record<string, number>;
+	    by_agent: Record<string, number> | null;
+	    by_team: Record<string, number> | null;
 	    oldest_waiting_since?: string | null;
 	}
 	export interface MessageError {

@@ -22,6 +22,3 @@ export const MAX_DOCUMENT_BYTES = 104857600;
 
 /** whatsapp.MaxAnimatedStickerBytes: Meta's size limits per media kind, in bytes. */
 export const MAX_ANIMATED_STICKER_BYTES = 512000;
-
-/** app.MaxPingNote: the longest note Ping echoes, in characters. */
-export const MAX_PING_NOTE = 200;
