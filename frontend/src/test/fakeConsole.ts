@@ -125,7 +125,8 @@ export class FakeConsole {
     return this.now() + this.clockOffset;
   }
 
-  private status(): ConsoleStatus {
+  /** What Status() answers now. */
+  status(): ConsoleStatus {
     return {
       signed_in: true,
       mode: 'embedded',
@@ -180,6 +181,18 @@ export class FakeConsole {
     this.conversations.set(id, c);
     this.emit('conversation.updated', c);
     return c;
+  }
+
+  /**
+   * The hub deletes a conversation: as Go's syncer does, the cache drops it
+   * and conversation.removed says so (never conversation.deleted, which
+   * the console does not forward).
+   */
+  deleteConversation(id: number) {
+    this.conversations.delete(id);
+    this.messages.delete(id);
+    this.notes.delete(id);
+    this.emit('conversation.removed', { conversation_id: id, reason: 'deleted' });
   }
 
   /** A customer writes: message.created plus the conversation's new state. */
