@@ -55,7 +55,7 @@ var enums = []enum{
 	{reflect.TypeFor[syncer.State](), "SyncPhase", "SYNC_PHASES"},
 }
 
-func limitsFile(root string) ([]byte, error) {
+func limitsFile(root string, _ models) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(header)
 	b.WriteString("// WhatsApp's limits as Go enforces them. Characters are Unicode code points:\n")
@@ -79,7 +79,7 @@ func limitsFile(root string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func enumsFile(root string) ([]byte, error) {
+func enumsFile(root string, _ models) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(header)
 	b.WriteString("// The values of Go's string enums. The models type these fields as string: a\n")

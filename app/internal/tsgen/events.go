@@ -10,7 +10,7 @@ import (
 )
 
 // eventsFile renders events.ts from app.Events.
-func eventsFile(m models) ([]byte, error) {
+func eventsFile(_ string, m models) ([]byte, error) {
 	ts := newTypeScript(m)
 	var names, payloads bytes.Buffer
 	for _, e := range app.Events {
@@ -50,7 +50,7 @@ var rawTypes = []reflect.Type{
 }
 
 // typesFile renders types.ts from rawTypes.
-func typesFile(m models) ([]byte, error) {
+func typesFile(_ string, m models) ([]byte, error) {
 	ts := newTypeScript(m)
 	for _, t := range rawTypes {
 		if _, err := ts.expr(t); err != nil {

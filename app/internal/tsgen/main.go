@@ -81,29 +81,33 @@ type file struct {
 	data []byte
 }
 
-// generate renders every file from the Go sources under root.
+// renderers write each file from the Go sources under root and the Wails
+// models.
+var renderers = []struct {
+	name   string
+	render func(root string, m models) ([]byte, error)
+}{
+	{"events.ts", eventsFile},
+	{"limits.ts", limitsFile},
+	{"enums.ts", enumsFile},
+	{"types.ts", typesFile},
+}
+
+// generate renders every file.
 func generate(root string) ([]file, error) {
-	models, err := readModels(filepath.Join(root, "frontend/wailsjs/go/models.ts"))
+	m, err := readModels(filepath.Join(root, "frontend/wailsjs/go/models.ts"))
 	if err != nil {
 		return nil, err
 	}
-	events, err := eventsFile(models)
-	if err != nil {
-		return nil, fmt.Errorf("events.ts: %w", err)
+	var files []file
+	for _, r := range renderers {
+		data, err := r.render(root, m)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.name, err)
+		}
+		files = append(files, file{r.name, data})
 	}
-	limits, err := limitsFile(root)
-	if err != nil {
-		return nil, fmt.Errorf("limits.ts: %w", err)
-	}
-	enums, err := enumsFile(root)
-	if err != nil {
-		return nil, fmt.Errorf("enums.ts: %w", err)
-	}
-	types, err := typesFile(models)
-	if err != nil {
-		return nil, fmt.Errorf("types.ts: %w", err)
-	}
-	return []file{{"events.ts", events}, {"limits.ts", limits}, {"enums.ts", enums}, {"types.ts", types}}, nil
+	return files, nil
 }
 
 // moduleRoot is the nearest directory from the working directory up that
