@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"switchboard/backend/desktop/cache"
-	"switchboard/backend/desktop/syncer"
 	"switchboard/backend/domain"
 	"switchboard/backend/whatsapp"
 )
@@ -47,12 +46,8 @@ type enum struct {
 // enums are the ones the UI offers (filters, menus) or switches on.
 var enums = []enum{
 	{reflect.TypeFor[domain.ConversationStatus](), "ConversationStatus", "CONVERSATION_STATUSES"},
-	{reflect.TypeFor[domain.Direction](), "Direction", "DIRECTIONS"},
 	{reflect.TypeFor[domain.MessageStatus](), "MessageStatus", "MESSAGE_STATUSES"},
-	{reflect.TypeFor[domain.Role](), "Role", "ROLES"},
 	{reflect.TypeFor[cache.Tab](), "InboxTab", "INBOX_TABS"},
-	{reflect.TypeFor[cache.OutboxState](), "OutboxState", "OUTBOX_STATES"},
-	{reflect.TypeFor[syncer.State](), "SyncPhase", "SYNC_PHASES"},
 }
 
 func limitsFile(root string, _ models) ([]byte, error) {

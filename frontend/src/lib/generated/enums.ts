@@ -6,26 +6,10 @@
 export const CONVERSATION_STATUSES = ['open', 'pending', 'snoozed', 'closed'] as const;
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 
-/** domain.Direction: Direction says who wrote a message. */
-export const DIRECTIONS = ['inbound', 'outbound'] as const;
-export type Direction = (typeof DIRECTIONS)[number];
-
 /** domain.MessageStatus: a message's delivery state. Outbound statuses only move forward (queued < sent < delivered < read); failed is final. */
 export const MESSAGE_STATUSES = ['received', 'queued', 'sent', 'delivered', 'read', 'failed'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
-/** domain.Role: what a user may do. */
-export const ROLES = ['agent', 'supervisor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
 /** cache.Tab: one of the inbox's three views. */
 export const INBOX_TABS = ['mine', 'unassigned', 'all'] as const;
 export type InboxTab = (typeof INBOX_TABS)[number];
-
-/** cache.OutboxState: where an outbox item stands. */
-export const OUTBOX_STATES = ['pending', 'sending', 'failed'] as const;
-export type OutboxState = (typeof OUTBOX_STATES)[number];
-
-/** syncer.State: the connection state the UI shows. */
-export const SYNC_PHASES = ['offline', 'syncing', 'online', 'signed_out', 'stopped'] as const;
-export type SyncPhase = (typeof SYNC_PHASES)[number];
