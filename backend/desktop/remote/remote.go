@@ -185,7 +185,7 @@ type ConversationPatch struct {
 	AssigneeID   *int64                     `json:"assignee_id,omitempty"`
 	Unassign     bool                       `json:"unassign,omitempty"`
 	Team         *string                    `json:"team,omitempty"`
-	SnoozedUntil *time.Time                 `json:"snoozed_until,omitempty"`
+	SnoozedUntil *time.Time                 `json:"snoozed_until,omitempty" ts_type:"string"`
 }
 
 // UnmarshalJSON reads the frontend's patch, where an explicit
