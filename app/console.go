@@ -146,7 +146,8 @@ func call[T any](a *App, fn func(*desktop.Console, context.Context) (T, error)) 
 // --- Session and sync --------------------------------------------------------
 //
 // The bound methods carry the names and parameters of backend/desktop's
-// Console methods, so the frontend (frontend/src/lib/api.ts) reads one API.
+// Console methods, so the frontend (go.Name(…) from frontend/src/lib/go.ts)
+// reads one API.
 
 // Status is who the console is signed in as, to which hub, how the sync
 // stands and how many messages wait in the outbox. It never carries the

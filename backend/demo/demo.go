@@ -36,6 +36,7 @@ import (
 
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/hub/sqlitestore"
 	"switchboard/backend/hubapi"
 	"switchboard/backend/hubclient"
 	"switchboard/backend/sandbox"
@@ -73,7 +74,7 @@ type Config struct {
 // Hub is a running demo hub.
 type Hub struct {
 	log        *slog.Logger
-	db         *sqlitedb.DB
+	st         *sqlitestore.Store
 	core       *hub.Service
 	srv        *hubapi.Server
 	hs         *http.Server
@@ -144,7 +145,7 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 	}
 	h.sandboxURL = graphURL
 
-	if h.db, err = sqlitedb.Open(filepath.Join(cfg.Dir, "hub.db"), sqlitedb.Options{}); err != nil {
+	if h.st, err = sqlitestore.Open(filepath.Join(cfg.Dir, "hub.db"), sqlitedb.Options{}); err != nil {
 		return nil, err
 	}
 	api := whatsapp.NewClient(graphURL, h.sb.AccessToken())
@@ -154,16 +155,17 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 	phone := h.sb.PhoneNumbers()[0]
 	account := domain.Account{ID: phone.ID, WABAID: h.sb.WABAID(), Status: "CONNECTED", QualityRating: "GREEN",
 		DisplayPhoneNumber: "+" + phone.DisplayNumber, VerifiedName: phone.VerifiedName, ThroughputMPS: int(phone.Throughput)}
-	if h.core, err = hub.New(ctx, hub.Config{DB: h.db, Accounts: []domain.Account{account}, API: api,
+	hcfg := hub.Config{Store: h.st, Accounts: []domain.Account{account}, API: api,
 		AppSecret: h.sb.AppSecret(), VerifyToken: verify, Clock: h.clock, Logger: cfg.Log.With("component", "hub"),
-		RetryBase: 200 * time.Millisecond, RetryMax: 5 * time.Second}); err != nil {
+		RetryBase: 200 * time.Millisecond, RetryMax: 5 * time.Second}
+	if cfg.FastLogin {
+		hcfg.BcryptCost = 4
+	}
+	if h.core, err = hub.New(ctx, hcfg); err != nil {
 		return nil, err
 	}
-	acfg := hubapi.Config{Core: h.core, Media: api, DB: h.db, DataDir: cfg.Dir, Logger: cfg.Log.With("component", "api"),
+	acfg := hubapi.Config{Core: h.core, Media: api, DataDir: cfg.Dir, Logger: cfg.Log.With("component", "api"),
 		Now: h.clock.Now, RateLimit: 1000, RateBurst: 5000}
-	if cfg.FastLogin {
-		acfg.BcryptCost = 4
-	}
 	if h.srv, err = hubapi.New(ctx, acfg); err != nil {
 		return nil, err
 	}
@@ -284,8 +286,8 @@ func (h *Hub) Close() error {
 	if h.sb != nil {
 		errs = append(errs, h.sb.Close())
 	}
-	if h.db != nil {
-		errs = append(errs, h.db.Close())
+	if h.st != nil {
+		errs = append(errs, h.st.Close())
 	}
 	return errors.Join(errs...)
 }

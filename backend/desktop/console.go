@@ -104,7 +104,7 @@ type Status struct {
 	// Mode is ModeDemo ("embedded"), ModeRemote or "" (signed out).
 	Mode   string       `json:"mode"`
 	HubURL string       `json:"hub_url"`
-	User   *domain.User `json:"user"`
+	User   *domain.User `json:"user" ts_type:"domain.User | null"`
 	// Sync is the sync engine's state (online, offline, syncing,
 	// signed_out, stopped).
 	Sync syncer.Status `json:"sync"`

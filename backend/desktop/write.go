@@ -20,7 +20,7 @@ import (
 // list, or a reaction. Content is the Cloud API object for Type.
 type SendInput struct {
 	Type    string          `json:"type"`
-	Content json.RawMessage `json:"content"`
+	Content json.RawMessage `json:"content" ts_type:"unknown"`
 	ReplyTo *int64          `json:"reply_to,omitempty"`
 }
 

@@ -395,6 +395,7 @@ func TestRestartWithAQueueSendsEverythingExactlyOnce(t *testing.T) {
 	if left+sentBefore != total {
 		t.Fatalf("queued %d + sent %d != %d", left, sentBefore, total)
 	}
+	se.st.Close()
 	se.db.Close()
 	se.mu.Lock()
 	se.svc = nil

@@ -184,7 +184,7 @@ func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request)
 			if err := json.Unmarshal(in.AssigneeID, &a); err != nil || a <= 0 {
 				return apierr.Field(apierr.InvalidRequest, "assignee_id", "assignee_id must be a user id or null")
 			}
-			ok, err := s.userExists(r.Context(), a)
+			ok, err := s.core.UserActive(r.Context(), a)
 			if err != nil {
 				return err
 			}

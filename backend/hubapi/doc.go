@@ -4,11 +4,16 @@
 // webhooks, bulk template deliveries, users and tokens, and the operational
 // endpoints (/healthz, /metrics, /openapi.json, /docs/errors).
 //
-// The messaging rules live in the hub core (package hub); this package
-// translates HTTP to calls on it and back, and owns only what is about
-// callers: who they are (users, tokens, sessions), what they may do
-// (scopes, roles, rate limits) and how they are told (the stream, outbound
-// webhooks).
+// This package is a pure adapter: it parses a request, calls a service of
+// the hub (package hub) and writes the answer. It holds no SQL, no schema
+// and no background worker besides the stream's broker (a test checks
+// that no file imports database/sql or calls a query method): users,
+// tokens, sessions, outbound webhooks, bulk deliveries and remembered
+// uploads are hub services over store.Store. What stays here is about
+// callers over HTTP: reading their credentials (headers, cookies, the
+// access_token parameter), caching resolved tokens, rate limits per token,
+// the scope each route needs and what each role may see, the websocket
+// stream's fan-out, the on-disk media cache, and the metrics.
 //
 // Conventions, enforced in one place each so no route can drift:
 //

@@ -14,7 +14,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 	if s.ctx.Err() != nil {
 		return apierr.New(apierr.Unavailable, "shutting down")
 	}
-	if err := s.db.Read.PingContext(r.Context()); err != nil {
+	if err := s.core.Ping(r.Context()); err != nil {
 		return apierr.Wrap(err, apierr.Unavailable, "the database does not answer")
 	}
 	_, head, err := s.core.EventBounds(r.Context())

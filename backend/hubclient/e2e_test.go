@@ -17,6 +17,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/hub/sqlitestore"
 	"switchboard/backend/hubapi"
 	"switchboard/backend/hubclient"
 	"switchboard/backend/sandbox"
@@ -52,18 +53,18 @@ func startHub(t *testing.T, readProbability float64) *hubOnLoopback {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	db, err := sqlitedb.Open(filepath.Join(dir, "hub.db"), sqlitedb.Options{Synchronous: "NORMAL"})
+	st, err := sqlitestore.Open(filepath.Join(dir, "hub.db"), sqlitedb.Options{Synchronous: "NORMAL"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	api := whatsapp.NewClient(base, sb.AccessToken())
 	p := sb.PhoneNumbers()[0]
-	core, err := hub.New(ctx, hub.Config{DB: db, API: api, AppSecret: sb.AppSecret(), VerifyToken: "vt",
+	core, err := hub.New(ctx, hub.Config{Store: st, API: api, AppSecret: sb.AppSecret(), VerifyToken: "vt", BcryptCost: bcrypt.MinCost,
 		Accounts: []domain.Account{{ID: p.ID, WABAID: sb.WABAID(), DisplayPhoneNumber: "+" + p.DisplayNumber, ThroughputMPS: 1000}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := hubapi.New(ctx, hubapi.Config{Core: core, Media: api, DB: db, DataDir: dir, BcryptCost: bcrypt.MinCost,
+	srv, err := hubapi.New(ctx, hubapi.Config{Core: core, Media: api, DataDir: dir,
 		Stream: hubapi.StreamConfig{Heartbeat: 100 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +80,7 @@ func startHub(t *testing.T, readProbability float64) *hubOnLoopback {
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		core.Close(cctx)
-		db.Close()
+		st.Close()
 	})
 	if err := sb.SubscribeWebhook(ctx, ts.URL+"/webhooks/whatsapp"); err != nil {
 		t.Fatal(err)

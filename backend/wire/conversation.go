@@ -20,7 +20,7 @@ type ConversationPatch struct {
 	AssigneeID   *int64                     `json:"assignee_id,omitempty"`
 	Unassign     bool                       `json:"unassign,omitempty"`
 	Team         *string                    `json:"team,omitempty"`
-	SnoozedUntil *time.Time                 `json:"snoozed_until,omitempty"`
+	SnoozedUntil *time.Time                 `json:"snoozed_until,omitempty" ts_type:"string"`
 }
 
 // Body is the PATCH body the hub expects: only the fields to change, and

@@ -16,9 +16,10 @@
 // Scopes travel as plain strings: hubapi converts its typed Scope values
 // at the edge, and the client needs no knowledge of the scope table.
 // Server-only state (who created a delivery, a token's hash) never lives
-// here; hubapi keeps it beside these types. The one exception is marked
-// on SendRequest: two fields the API fills from the request's token and
-// header, never encoded.
+// here. The one exception is marked on SendRequest: two fields the API
+// fills from the request's token and header, never encoded. Shapes the
+// hub's services return (tokens, deliveries, webhooks, uploaded media) are
+// defined in package domain and named here by alias.
 package wire
 
 import (
@@ -55,80 +56,29 @@ type Me struct {
 	User    *domain.User `json:"user"`
 }
 
-// TokenInfo describes a token without its secret.
-type TokenInfo struct {
-	ID         int64       `json:"id"`
-	Name       string      `json:"name"`
-	Kind       string      `json:"kind"`
-	Prefix     string      `json:"prefix"`
-	UserID     *int64      `json:"user_id"`
-	Role       domain.Role `json:"role"`
-	Scopes     []string    `json:"scopes"`
-	CreatedAt  time.Time   `json:"created_at"`
-	ExpiresAt  *time.Time  `json:"expires_at"`
-	LastUsedAt *time.Time  `json:"last_used_at"`
-	RevokedAt  *time.Time  `json:"revoked_at"`
-}
+// TokenInfo describes a token without its secret (the hub's own shape).
+type TokenInfo = domain.TokenInfo
 
 // NewToken is a token as answered once at creation: the only time the
 // secret is ever shown.
-type NewToken struct {
-	TokenInfo
-	Token string `json:"token"`
-}
+type NewToken = domain.NewToken
 
 // Delivery is a bulk template job: its progress and, on GET
 // /v1/deliveries/{id}, a page of its recipients.
 type Delivery struct {
-	ID         int64               `json:"id"`
-	AccountID  string              `json:"account_id"`
-	Template   string              `json:"template"`
-	Language   string              `json:"language"`
-	State      string              `json:"state"` // running, done
-	Progress   DeliveryProgress    `json:"progress"`
-	CreatedAt  time.Time           `json:"created_at"`
-	FinishedAt *time.Time          `json:"finished_at"`
+	domain.Delivery
 	Recipients []DeliveryRecipient `json:"recipients,omitempty"`
 	Pagination *Pagination         `json:"recipients_pagination,omitempty"`
 }
 
 // DeliveryProgress counts recipients by state.
-type DeliveryProgress struct {
-	Total       int `json:"total"`
-	Pending     int `json:"pending"`
-	InProgress  int `json:"in_progress"`
-	ProcessedOK int `json:"processed_ok"`
-	ProcessedKO int `json:"processed_ko"`
-}
+type DeliveryProgress = domain.DeliveryProgress
 
 // DeliveryRecipient is one recipient's outcome.
-type DeliveryRecipient struct {
-	ID        int64             `json:"id"`
-	Row       int               `json:"row"`
-	Input     string            `json:"input"`
-	Phone     string            `json:"phone"`
-	Variables map[string]string `json:"variables"`
-	State     string            `json:"state"`
-	Reason    string            `json:"reason,omitempty"`
-	Detail    string            `json:"detail,omitempty"`
-	MessageID *int64            `json:"message_id"`
-	UpdatedAt time.Time         `json:"updated_at"`
-}
+type DeliveryRecipient = domain.DeliveryRecipient
 
 // Webhook is an outbound subscription.
-type Webhook struct {
-	ID     int64    `json:"id"`
-	URL    string   `json:"url"`
-	Events []string `json:"events"`
-	// Secret is shown in full only in the answer that set it; lists mask
-	// it.
-	Secret    string    `json:"secret"`
-	Cursor    int64     `json:"cursor"`
-	Failures  int       `json:"failures"`
-	LastError string    `json:"last_error"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
+type Webhook = domain.Webhook
 
 // EventHead is GET /v1/events/head: where the hub's event log stands.
 type EventHead struct {
@@ -136,13 +86,5 @@ type EventHead struct {
 	Oldest int64 `json:"oldest"`
 }
 
-// UploadedMedia is the answer of POST /v1/media: ID goes in an image,
-// video, audio, document or sticker message ({"image": {"id": …}}).
-type UploadedMedia struct {
-	ID       string `json:"id"`
-	MimeType string `json:"mime_type"`
-	FileSize int64  `json:"file_size"`
-	// SHA256 is the hex SHA-256 of the bytes (Meta reports media the same way).
-	SHA256   string `json:"sha256"`
-	Filename string `json:"filename"`
-}
+// UploadedMedia is the answer of POST /v1/media.
+type UploadedMedia = domain.UploadedMedia

@@ -54,6 +54,7 @@ import (
 	"switchboard/backend/demo"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/hub/sqlitestore"
 	"switchboard/backend/hubapi"
 	"switchboard/backend/sandbox"
 	"switchboard/backend/sqlitedb"
@@ -210,11 +211,13 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 	if err := os.MkdirAll(c.data, 0o700); err != nil {
 		return fmt.Errorf("--data: %w", err)
 	}
-	db, err := sqlitedb.Open(filepath.Join(c.data, "hub.db"), sqlitedb.Options{})
+	// Closed last (deferred first): after the hub, which writes to it
+	// until it has drained.
+	st, err := sqlitestore.Open(filepath.Join(c.data, "hub.db"), sqlitedb.Options{})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.Close()
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -267,7 +270,7 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 	}
 
 	core, err := hub.New(ctx, hub.Config{
-		DB: db, Accounts: []domain.Account{account}, API: api,
+		Store: st, Accounts: []domain.Account{account}, API: api,
 		AppSecret: c.appSecret, VerifyToken: c.verifyToken, Logger: log.With("component", "hub"),
 	})
 	if err != nil {
@@ -290,7 +293,7 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv, err := hubapi.New(ctx, hubapi.Config{
-		Core: core, Media: api, DB: db, DataDir: c.data,
+		Core: core, Media: api, DataDir: c.data,
 		Logger: log.With("component", "api"), Registry: reg,
 	})
 	if err != nil {

@@ -37,7 +37,7 @@ type OutboxItem struct {
 	State          OutboxState `json:"state"`
 	Type           string      `json:"type"`
 	// Content is the Cloud API object for Type; Template for templates.
-	Content  json.RawMessage       `json:"content,omitempty"`
+	Content  json.RawMessage       `json:"content,omitempty" ts_type:"unknown"`
 	Template *wire.TemplateRequest `json:"template,omitempty"`
 	ReplyTo  *int64                `json:"reply_to,omitempty"`
 	Preview  string                `json:"preview"`

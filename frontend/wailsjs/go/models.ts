@@ -76,7 +76,7 @@ export namespace cache {
 	    conversation_id: number;
 	    state: string;
 	    type: string;
-	    content?: number[];
+	    content?: unknown;
 	    template?: wire.TemplateRequest;
 	    reply_to?: number;
 	    preview: string;
@@ -142,14 +142,14 @@ export namespace desktop {
 	}
 	export interface SendInput {
 	    type: string;
-	    content: number[];
+	    content: unknown;
 	    reply_to?: number;
 	}
 	export interface Status {
 	    signed_in: boolean;
 	    mode: string;
 	    hub_url: string;
-	    user?: domain.User;
+	    user?: domain.User | null;
 	    sync: syncer.Status;
 	    pending: number;
 	    embedded_available: boolean;
@@ -208,10 +208,8 @@ export namespace domain {
 	    throughput_mps: number;
 	    messages_in: number;
 	    messages_out: number;
-	    // Go type: time
-	    created_at: any;
-	    // Go type: time
-	    updated_at: any;
+	    created_at: string;
+	    updated_at: string;
 	}
 	export interface Contact {
 	    id: number;
@@ -221,13 +219,10 @@ export namespace domain {
 	    name: string;
 	    profile_name?: string;
 	    opted_out: boolean;
-	    // Go type: time
-	    opted_out_at?: any;
+	    opted_out_at?: string;
 	    attributes?: Record<string, string>;
-	    // Go type: time
-	    created_at: any;
-	    // Go type: time
-	    updated_at: any;
+	    created_at: string;
+	    updated_at: string;
 	}
 	export interface Referral {
 	    source_url?: string;
@@ -247,40 +242,32 @@ export namespace domain {
 	    type: string;
 	    preview: string;
 	    status: string;
-	    // Go type: time
-	    at: any;
+	    at: string;
 	}
 	export interface Conversation {
 	    id: number;
 	    account_id: string;
 	    contact: Contact;
 	    status: string;
-	    assignee_id?: number;
+	    assignee_id?: number | null;
 	    team: string;
-	    // Go type: time
-	    snoozed_until?: any;
-	    // Go type: time
-	    window_expires_at?: any;
+	    snoozed_until?: string;
+	    window_expires_at?: string | null;
 	    unanswered: boolean;
-	    // Go type: time
-	    waiting_since?: any;
+	    waiting_since?: string | null;
 	    unread_count: number;
 	    last_message?: MessagePreview;
-	    // Go type: time
-	    last_activity_at: any;
+	    last_activity_at: string;
 	    referral?: Referral;
-	    // Go type: time
-	    created_at: any;
-	    // Go type: time
-	    updated_at: any;
+	    created_at: string;
+	    updated_at: string;
 	}
 	export interface Counters {
 	    total: number;
 	    unassigned: number;
-	    by_agent: Record<string, number>;
-	    by_team: Record<string, number>;
-	    // Go type: time
-	    oldest_waiting_since?: any;
+	    by_agent: Record<string, number> | null;
+	    by_team: Record<string, number> | null;
+	    oldest_waiting_since?: string | null;
 	}
 	export interface MessageError {
 	    code: number;
@@ -291,8 +278,7 @@ export namespace domain {
 	export interface Reaction {
 	    emoji: string;
 	    from: string;
-	    // Go type: time
-	    at: any;
+	    at: string;
 	}
 	export interface Message {
 	    id: number;
@@ -301,7 +287,7 @@ export namespace domain {
 	    account_id: string;
 	    direction: string;
 	    type: string;
-	    content: number[];
+	    content: unknown;
 	    preview: string;
 	    from: string;
 	    to: string;
@@ -311,18 +297,12 @@ export namespace domain {
 	    status: string;
 	    error?: MessageError;
 	    author_id?: number;
-	    // Go type: time
-	    timestamp: any;
-	    // Go type: time
-	    sent_at?: any;
-	    // Go type: time
-	    delivered_at?: any;
-	    // Go type: time
-	    read_at?: any;
-	    // Go type: time
-	    created_at: any;
-	    // Go type: time
-	    updated_at: any;
+	    timestamp: string;
+	    sent_at?: string;
+	    delivered_at?: string;
+	    read_at?: string;
+	    created_at: string;
+	    updated_at: string;
 	}
 	
 	
@@ -331,8 +311,7 @@ export namespace domain {
 	    conversation_id: number;
 	    author_id: number;
 	    body: string;
-	    // Go type: time
-	    created_at: any;
+	    created_at: string;
 	}
 	
 	
@@ -345,10 +324,9 @@ export namespace domain {
 	    status: string;
 	    quality: string;
 	    parameter_format: string;
-	    components: number[];
+	    components: unknown;
 	    rejected_reason?: string;
-	    // Go type: time
-	    updated_at: any;
+	    updated_at: string;
 	}
 	export interface User {
 	    id: number;
@@ -357,10 +335,8 @@ export namespace domain {
 	    role: string;
 	    teams: string[];
 	    disabled: boolean;
-	    // Go type: time
-	    created_at: any;
-	    // Go type: time
-	    updated_at: any;
+	    created_at: string;
+	    updated_at: string;
 	}
 
 }
@@ -429,8 +405,7 @@ export namespace wire {
 	    assignee_id?: number;
 	    unassign?: boolean;
 	    team?: string;
-	    // Go type: time
-	    snoozed_until?: any;
+	    snoozed_until?: string;
 	}
 	export interface TemplateRequest {
 	    name: string;

@@ -176,6 +176,27 @@ func (h *Hub) AddConversation(name, phone string) domain.Conversation {
 	return *c
 }
 
+// DeleteConversation deletes a conversation, as an admin or a retention
+// rule does on the hub: the log gets conversation.deleted with the
+// conversation as it was.
+func (h *Hub) DeleteConversation(id int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c := h.convs[id]
+	delete(h.convs, id)
+	delete(h.msgs, id)
+	h.emit(domain.EventConversationDeleted, id, c)
+}
+
+// Announce logs an event of any type with v as its data, for what the hub
+// does that this fake has no method for (account.updated, a type a newer
+// hub sends).
+func (h *Hub) Announce(typ string, v any) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.emit(typ, 0, v)
+}
+
 // CustomerSays records an inbound text message and opens the window.
 func (h *Hub) CustomerSays(convID int64, text string) domain.Message {
 	h.mu.Lock()

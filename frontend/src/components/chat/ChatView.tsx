@@ -82,7 +82,7 @@ function ConversationActions({ c, users }: { c: Conversation; users: User[] }) {
               </MenuItem>
             ))}
             <MenuDivider />
-            <MenuItem onSelect={() => (assign({ assignee_id: null }), close())}>Unassign</MenuItem>
+            <MenuItem onSelect={() => (assign({ unassign: true }), close())}>Unassign</MenuItem>
           </>
         )}
       </Menu>
@@ -92,7 +92,7 @@ function ConversationActions({ c, users }: { c: Conversation; users: User[] }) {
         label={
           <>
             <span className={`${styles.statusDot} ${styles[`status_${c.status}`] ?? ''}`} />
-            <span className={styles.actionText}>{STATUS_LABEL[c.status] ?? c.status}</span>
+            <span className={styles.actionText}>{STATUS_LABEL[c.status as ConversationStatus] ?? c.status}</span>
             <Icon name="chevronDown" size={14} />
           </>
         }

@@ -1,14 +1,5 @@
-package hubapi
-
-import "switchboard/backend/sqlitedb"
-
-// component is this package's name in schema_migrations; its tables live
-// in the same database file as the hub core's.
-const component = "hubapi"
-
-// migrations are append-only: a released step is never edited.
-var migrations = []sqlitedb.Migration{
-	{Version: 1, Name: "users, tokens, login failures, webhooks, deliveries", SQL: `
+-- hubapi migration 1, exactly as released (backend/hubapi/migrations.go before
+-- the tables moved to the store), for the adoption test.
 CREATE TABLE users (
 	id            INTEGER PRIMARY KEY,
 	email         TEXT NOT NULL COLLATE NOCASE,
@@ -100,18 +91,3 @@ CREATE TABLE delivery_recipients (
 CREATE INDEX delivery_recipients_job ON delivery_recipients (job_id, state);
 CREATE INDEX delivery_recipients_phone ON delivery_recipients (phone);
 CREATE INDEX delivery_recipients_message ON delivery_recipients (message_id) WHERE message_id IS NOT NULL;
-`},
-	{Version: 2, Name: "media upload idempotency keys", SQL: `
--- POST /v1/media answers a repeated Idempotency-Key with the first
--- upload's media id instead of uploading again. key is owner:key as for
--- messages; rows older than a week are pruned on insert.
-CREATE TABLE media_uploads (
-	key        TEXT PRIMARY KEY,
-	account_id TEXT NOT NULL,
-	sha256     TEXT NOT NULL,
-	data       TEXT NOT NULL,               -- the answer, UploadedMedia JSON
-	created_at TEXT NOT NULL
-) STRICT;
-CREATE INDEX media_uploads_created ON media_uploads (created_at);
-`},
-}
