@@ -361,9 +361,9 @@ func (a *App) DiscardOutbox(key string) error {
 
 // --- Conversation actions (online) -------------------------------------------------
 
-// UpdateConversation assigns ("assignee_id": id; "unassign": true or
-// "assignee_id": null to unassign), moves to a team, changes status or
-// snoozes ("status": "snoozed" with "snoozed_until"). Online only.
+// UpdateConversation assigns ("assignee_id": id, or null to unassign),
+// moves to a team, changes status or snoozes ("status": "snoozed" with
+// "snoozed_until"). Online only.
 func (a *App) UpdateConversation(conversationID int64, patch wire.ConversationPatch) (domain.Conversation, error) {
 	return call(a, func(c *desktop.Console, ctx context.Context) (domain.Conversation, error) {
 		return c.UpdateConversation(ctx, conversationID, patch)

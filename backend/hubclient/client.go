@@ -240,7 +240,7 @@ func id(n int64) string { return strconv.FormatInt(n, 10) }
 func (c *Client) Login(ctx context.Context, email, password, name string) (wire.LoginResult, error) {
 	var env envelope[wire.LoginResult]
 	_, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/login", noAuth: true,
-		body: map[string]string{"email": email, "password": password, "name": name}}, &env)
+		body: wire.LoginRequest{Email: email, Password: password, Name: name}}, &env)
 	return env.Data, err
 }
 
@@ -255,17 +255,8 @@ func (c *Client) Me(ctx context.Context) (wire.Me, error) {
 	return getData[wire.Me](ctx, c, "/v1/me", nil)
 }
 
-// TokenRequest creates an API token (admin).
-type TokenRequest struct {
-	Name      string      `json:"name"`
-	Scopes    []string    `json:"scopes"`
-	UserID    *int64      `json:"user_id,omitempty"`
-	Role      domain.Role `json:"role,omitempty"`
-	ExpiresAt *time.Time  `json:"expires_at,omitempty"`
-}
-
 // CreateToken creates an API token (admin scope).
-func (c *Client) CreateToken(ctx context.Context, r TokenRequest) (wire.NewToken, error) {
+func (c *Client) CreateToken(ctx context.Context, r wire.TokenRequest) (wire.NewToken, error) {
 	return send[wire.NewToken](ctx, c, http.MethodPost, "/v1/tokens", r)
 }
 
@@ -282,17 +273,6 @@ func (c *Client) RevokeToken(ctx context.Context, tokenID int64) error {
 
 // --- Users ------------------------------------------------------------------
 
-// UserInput creates or changes a user; nil fields are left alone by
-// PatchUser.
-type UserInput struct {
-	Email    *string      `json:"email,omitempty"`
-	Name     *string      `json:"name,omitempty"`
-	Role     *domain.Role `json:"role,omitempty"`
-	Teams    *[]string    `json:"teams,omitempty"`
-	Password *string      `json:"password,omitempty"`
-	Disabled *bool        `json:"disabled,omitempty"`
-}
-
 // Users lists every user.
 func (c *Client) Users(ctx context.Context) ([]domain.User, error) {
 	return all[domain.User](ctx, c, "/v1/users", nil)
@@ -304,12 +284,12 @@ func (c *Client) User(ctx context.Context, userID int64) (domain.User, error) {
 }
 
 // PutUser creates the user with this e-mail or replaces it (admin).
-func (c *Client) PutUser(ctx context.Context, u UserInput) (domain.User, error) {
+func (c *Client) PutUser(ctx context.Context, u wire.UserInput) (domain.User, error) {
 	return send[domain.User](ctx, c, http.MethodPut, "/v1/users", u)
 }
 
 // PatchUser changes some fields of a user (admin).
-func (c *Client) PatchUser(ctx context.Context, userID int64, u UserInput) (domain.User, error) {
+func (c *Client) PatchUser(ctx context.Context, userID int64, u wire.UserInput) (domain.User, error) {
 	return send[domain.User](ctx, c, http.MethodPatch, "/v1/users/"+id(userID), u)
 }
 
@@ -352,18 +332,9 @@ func (c *Client) Conversations(ctx context.Context, f ConversationFilter, cursor
 	return getPage[domain.Conversation](ctx, c, "/v1/conversations", q)
 }
 
-// ConversationDetail is a conversation with its 50 most recent messages
-// (newest first) and the cursor to page further back with Messages.
-type ConversationDetail struct {
-	domain.Conversation
-	Messages           []domain.Message `json:"messages"`
-	MessagesNextCursor string           `json:"messages_next_cursor"`
-	MessagesHasMore    bool             `json:"messages_has_more"`
-}
-
 // Conversation returns one conversation with its 50 most recent messages.
-func (c *Client) Conversation(ctx context.Context, conversationID int64) (ConversationDetail, error) {
-	return getData[ConversationDetail](ctx, c, "/v1/conversations/"+id(conversationID), nil)
+func (c *Client) Conversation(ctx context.Context, conversationID int64) (wire.ConversationDetail, error) {
+	return getData[wire.ConversationDetail](ctx, c, "/v1/conversations/"+id(conversationID), nil)
 }
 
 // Messages pages backwards through a conversation, newest first.
@@ -378,7 +349,7 @@ func (c *Client) PatchConversation(ctx context.Context, conversationID int64, p 
 
 // AddNote adds an internal note to a conversation.
 func (c *Client) AddNote(ctx context.Context, conversationID int64, body string) (domain.Note, error) {
-	return send[domain.Note](ctx, c, http.MethodPost, "/v1/conversations/"+id(conversationID)+"/notes", map[string]string{"body": body})
+	return send[domain.Note](ctx, c, http.MethodPost, "/v1/conversations/"+id(conversationID)+"/notes", wire.NoteInput{Body: body})
 }
 
 // Notes lists a conversation's notes, newest first.
@@ -490,18 +461,8 @@ func (c *Client) Templates(ctx context.Context) ([]domain.Template, error) {
 	return all[domain.Template](ctx, c, "/v1/templates", nil)
 }
 
-// TemplateDraft is a template submitted for approval.
-type TemplateDraft struct {
-	AccountID       string          `json:"account_id,omitempty"`
-	Name            string          `json:"name"`
-	Language        string          `json:"language"`
-	Category        string          `json:"category"`
-	ParameterFormat string          `json:"parameter_format,omitempty"`
-	Components      json.RawMessage `json:"components"`
-}
-
 // CreateTemplate submits a template for approval (templates:write).
-func (c *Client) CreateTemplate(ctx context.Context, t TemplateDraft) (domain.Template, error) {
+func (c *Client) CreateTemplate(ctx context.Context, t wire.TemplateDraft) (domain.Template, error) {
 	return send[domain.Template](ctx, c, http.MethodPost, "/v1/templates", t)
 }
 
@@ -518,16 +479,9 @@ func (c *Client) DeleteTemplate(ctx context.Context, name string) error {
 
 // --- Bulk deliveries --------------------------------------------------------------
 
-// Recipient is one bulk recipient.
-type Recipient struct {
-	Phone     string            `json:"phone"`
-	Variables map[string]string `json:"variables,omitempty"`
-}
-
 // CreateDelivery starts a bulk template send.
-func (c *Client) CreateDelivery(ctx context.Context, accountID, template, language string, recipients []Recipient) (wire.Delivery, error) {
-	return send[wire.Delivery](ctx, c, http.MethodPost, "/v1/deliveries", map[string]any{
-		"account_id": accountID, "template": template, "language": language, "recipients": recipients})
+func (c *Client) CreateDelivery(ctx context.Context, r wire.DeliveryRequest) (wire.Delivery, error) {
+	return send[wire.Delivery](ctx, c, http.MethodPost, "/v1/deliveries", r)
 }
 
 // UploadDeliveryCSV starts a bulk send from a CSV (a phone column plus one
@@ -562,16 +516,8 @@ func (c *Client) Deliveries(ctx context.Context, phone, cursor string, limit int
 
 // --- Contacts and opt-outs ----------------------------------------------------------
 
-// ContactInput upserts a contact by ID or Phone.
-type ContactInput struct {
-	ID         int64             `json:"id,omitempty"`
-	Phone      string            `json:"phone,omitempty"`
-	Name       *string           `json:"name,omitempty"`
-	Attributes map[string]string `json:"attributes,omitempty"`
-}
-
 // UpsertContact updates a contact by id, or by phone (created when new).
-func (c *Client) UpsertContact(ctx context.Context, in ContactInput) (domain.Contact, error) {
+func (c *Client) UpsertContact(ctx context.Context, in wire.ContactInput) (domain.Contact, error) {
 	return send[domain.Contact](ctx, c, http.MethodPatch, "/v1/contacts", in)
 }
 
@@ -590,7 +536,7 @@ func (c *Client) Contacts(ctx context.Context, phone, search, cursor string, lim
 // OptOut opts a number (any format) out of all messages; the answer is
 // its contact (created when the number is unknown).
 func (c *Client) OptOut(ctx context.Context, phone string) (domain.Contact, error) {
-	return send[domain.Contact](ctx, c, http.MethodPost, "/v1/optouts", map[string]string{"phone": phone})
+	return send[domain.Contact](ctx, c, http.MethodPost, "/v1/optouts", wire.OptOutRequest{Phone: phone})
 }
 
 // OptIn removes a number's opt-out.
@@ -609,7 +555,7 @@ func (c *Client) OptOuts(ctx context.Context, cursor string, limit int) (wire.Pa
 // PutWebhook sets the subscription for url (admin). An empty secret has
 // one generated; the answer carries it in full, once.
 func (c *Client) PutWebhook(ctx context.Context, url, secret string, events []string) (wire.Webhook, error) {
-	return send[wire.Webhook](ctx, c, http.MethodPut, "/v1/webhooks", map[string]any{"url": url, "secret": secret, "events": events})
+	return send[wire.Webhook](ctx, c, http.MethodPut, "/v1/webhooks", wire.WebhookRequest{URL: url, Secret: secret, Events: events})
 }
 
 // Webhooks lists the subscriptions (secrets masked).

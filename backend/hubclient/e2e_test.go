@@ -97,7 +97,7 @@ func (h *hubOnLoopback) agent(t *testing.T, email string, role domain.Role) (*hu
 	ctx := context.Background()
 	admin := hubclient.New(h.ts.URL, h.admin)
 	pw, name := "a good password", "Agent "+email
-	if _, err := admin.PutUser(ctx, hubclient.UserInput{Email: &email, Name: &name, Role: &role, Password: &pw}); err != nil {
+	if _, err := admin.PutUser(ctx, wire.UserInput{Email: &email, Name: &name, Role: &role, Password: &pw}); err != nil {
 		t.Fatal(err)
 	}
 	c := hubclient.New(h.ts.URL, "")

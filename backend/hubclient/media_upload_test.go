@@ -127,7 +127,7 @@ func TestUploadMedia(t *testing.T) {
 
 	t.Run("a read-only token", func(t *testing.T) {
 		admin := hubclient.New(h.ts.URL, h.admin)
-		tok, err := admin.CreateToken(ctx, hubclient.TokenRequest{Name: "reader", Scopes: []string{"whatsapp:read"}})
+		tok, err := admin.CreateToken(ctx, wire.TokenRequest{Name: "reader", Scopes: []string{"whatsapp:read"}})
 		if err != nil {
 			t.Fatal(err)
 		}

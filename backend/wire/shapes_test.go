@@ -167,3 +167,87 @@ func TestShapesAreDeclaredOnce(t *testing.T) {
 		}
 	}
 }
+
+// The API (hubapi) and its Go client (hubclient) keep no body of their
+// own: every struct they encode or decode is one of this package's (a
+// shape the two declared each for itself is how client and server came
+// to disagree), and neither writes a body as a map literal, which would
+// be a shape declared nowhere. Their envelopes ({"data": …}) and the
+// multipart form hubapi documents are the exceptions.
+func TestAPIAndClientDeclareNoBodies(t *testing.T) {
+	allowed := map[string]bool{
+		"backend/hubapi.dataBody": true, "backend/hubapi.listBody": true, "backend/hubclient.envelope": true,
+		"backend/hubapi.mediaUploadForm": true, // multipart form fields, documented in the OpenAPI document
+	}
+	// bodyCalls take a body as their last argument.
+	bodyCalls := map[string]bool{"send": true, "writeData": true, "writeList": true, "writeJSON": true}
+	seen := 0
+	for _, dir := range []string{"backend/hubapi", "backend/hubclient"} {
+		fset := token.NewFileSet()
+		paths, err := filepath.Glob(filepath.Join("..", "..", dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range paths {
+			if strings.HasSuffix(path, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen++
+			isMap := func(e ast.Expr) bool {
+				cl, ok := e.(*ast.CompositeLit)
+				if !ok {
+					return false
+				}
+				_, ok = cl.Type.(*ast.MapType)
+				return ok && len(cl.Elts) > 0
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				if n == nil {
+					return false
+				}
+				at := fset.Position(n.Pos())
+				where := dir + "/" + filepath.Base(at.Filename) + ":" + strconv.Itoa(at.Line)
+				switch n := n.(type) {
+				case *ast.TypeSpec:
+					st, ok := n.Type.(*ast.StructType)
+					if !ok || allowed[dir+"."+n.Name.Name] {
+						return true
+					}
+					for _, fld := range st.Fields.List {
+						if fld.Tag != nil && strings.Contains(fld.Tag.Value, `json:"`) {
+							t.Errorf("%s: %s is a JSON body declared outside package wire: move it there", where, n.Name.Name)
+							break
+						}
+					}
+				case *ast.KeyValueExpr:
+					if id, ok := n.Key.(*ast.Ident); ok && id.Name == "body" && isMap(n.Value) {
+						t.Errorf("%s: a request body written as a map literal: give it a wire type", where)
+					}
+				case *ast.CallExpr:
+					fn := n.Fun
+					if ix, ok := fn.(*ast.IndexExpr); ok {
+						fn = ix.X
+					}
+					name := ""
+					switch fn := fn.(type) {
+					case *ast.Ident:
+						name = fn.Name
+					case *ast.SelectorExpr:
+						name = fn.Sel.Name
+					}
+					if bodyCalls[name] && len(n.Args) > 0 && isMap(n.Args[len(n.Args)-1]) {
+						t.Errorf("%s: a body written as a map literal (%s): give it a wire type", where, name)
+					}
+				}
+				return true
+			})
+		}
+	}
+	if seen < 10 {
+		t.Fatalf("only %d files read: is the test reading the right folders?", seen)
+	}
+}

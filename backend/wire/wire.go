@@ -80,6 +80,15 @@ type DeliveryRecipient = domain.DeliveryRecipient
 // Webhook is an outbound subscription.
 type Webhook = domain.Webhook
 
+// Health is GET /healthz: the hub answers, its event log can be read up
+// to EventHead, and StreamClients websockets are open. (The fields are in
+// the order the answer has always had them.)
+type Health struct {
+	EventHead     int64  `json:"event_head"`
+	Status        string `json:"status"` // "ok"
+	StreamClients int    `json:"stream_clients"`
+}
+
 // EventHead is GET /v1/events/head: where the hub's event log stands.
 type EventHead struct {
 	Head   int64 `json:"head"`

@@ -2,10 +2,15 @@ package wire
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"switchboard/backend/apierr"
+	"switchboard/backend/domain"
+	"switchboard/backend/whatsapp"
 )
 
 // sameJSON reports whether a and b are the same JSON value (key order
@@ -100,7 +105,6 @@ func TestConversationPatchBody(t *testing.T) {
 		want string
 	}{
 		{`{"assignee_id": null}`, `{"assignee_id":null}`},
-		{`{"unassign": true}`, `{"assignee_id":null}`},
 		{`{"assignee_id": 3, "team": "billing"}`, `{"assignee_id":3,"team":"billing"}`},
 		{`{"status": "snoozed", "snoozed_until": "2025-03-01T09:00:00Z"}`, `{"snoozed_until":"2025-03-01T09:00:00Z","status":"snoozed"}`},
 	}
@@ -116,6 +120,82 @@ func TestConversationPatchBody(t *testing.T) {
 			}
 			if m, _ := json.Marshal(p); string(m) != tc.want {
 				t.Fatalf("marshal = %s, want %s", m, tc.want)
+			}
+		})
+	}
+}
+
+// The patch decodes as strictly as the API reads it (hubapi relies on
+// it: a type's own UnmarshalJSON is out of reach of the decoder's
+// DisallowUnknownFields): an absent assignee is no change, null
+// unassigns, and an unknown field or an assignee that is neither a number
+// nor null is refused.
+func TestConversationPatchDecodesStrictly(t *testing.T) {
+	var p ConversationPatch
+	if err := json.Unmarshal([]byte(`{"team": "sales"}`), &p); err != nil || p.Unassign || p.AssigneeID != nil || *p.Team != "sales" {
+		t.Fatalf("absent assignee: %+v, %v", p, err)
+	}
+	if err := json.Unmarshal([]byte(`{"assignee_id": null}`), &p); err != nil || !p.Unassign || p.AssigneeID != nil || p.Team != nil {
+		t.Fatalf("null assignee: %+v, %v", p, err)
+	}
+	if err := json.Unmarshal([]byte(`{"assignee_id": 3}`), &p); err != nil || p.Unassign || *p.AssigneeID != 3 {
+		t.Fatalf("assignee 3: %+v, %v", p, err)
+	}
+	for _, bad := range []struct{ body, field, says string }{
+		{`{"unassign": true}`, "", `unknown field "unassign"`},
+		{`{"team": "x", "assignee": 1}`, "", `unknown field "assignee"`},
+		{`{"assignee_id": "me"}`, "assignee_id", "a user id or null"},
+		{`{"assignee_id": 1.5}`, "assignee_id", "a user id or null"},
+		{`{"status": 1}`, "", "cannot unmarshal number"},
+	} {
+		err := json.Unmarshal([]byte(bad.body), &p)
+		if err == nil || !strings.Contains(err.Error(), bad.says) {
+			t.Errorf("%s: %v, want an error saying %q", bad.body, err, bad.says)
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "status" {
+			t.Errorf("%s: the type error names field %q, not the body's", bad.body, te.Field)
+		}
+		if bad.field != "" && apierr.As(err).Field != bad.field {
+			t.Errorf("%s: field %q, want %q", bad.body, apierr.As(err).Field, bad.field)
+		}
+	}
+}
+
+// The request bodies travel as the client writes them: what a client
+// leaves unset stays out of the body (the server reads it as not given),
+// and the server reads back what was sent.
+func TestRequestBodiesRoundTrip(t *testing.T) {
+	name, role := "Ana", domain.RoleAgent
+	cases := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"login", LoginRequest{Email: "a@example.com", Password: "pw", Name: "laptop"}, `{"email":"a@example.com","password":"pw","name":"laptop"}`},
+		{"token", TokenRequest{Name: "crm", Scopes: []string{"whatsapp:read"}}, `{"name":"crm","scopes":["whatsapp:read"]}`},
+		{"user patch", UserInput{Name: &name, Role: &role}, `{"name":"Ana","role":"agent"}`},
+		{"contact", ContactInput{Phone: "+15550001111"}, `{"phone":"+15550001111"}`},
+		{"opt-out", OptOutRequest{Phone: "+15550001111"}, `{"phone":"+15550001111"}`},
+		{"note", NoteInput{Body: "VIP"}, `{"body":"VIP"}`},
+		{"delivery", DeliveryRequest{Template: "promo", Language: "en_US", Recipients: []Recipient{{Phone: "+15550001111", Variables: map[string]string{"1": "Ana"}}, {Phone: "+15550002222"}}},
+			`{"template":"promo","language":"en_US","recipients":[{"phone":"+15550001111","variables":{"1":"Ana"}},{"phone":"+15550002222"}]}`},
+		{"webhook", WebhookRequest{URL: "https://crm.example.com/hook", Events: []string{"message.created"}}, `{"url":"https://crm.example.com/hook","secret":"","events":["message.created"]}`},
+		{"template draft", TemplateDraft{Name: "promo", Language: "en_US", Category: "MARKETING", Components: []whatsapp.TemplateComponentDef{{Type: "BODY", Text: "Hi"}}},
+			`{"name":"promo","language":"en_US","category":"MARKETING","components":[{"type":"BODY","text":"Hi"}]}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := json.Marshal(tc.v)
+			if err != nil || !sameJSON(t, b, []byte(tc.want)) {
+				t.Fatalf("marshal = %s %v\nwant      %s", b, err, tc.want)
+			}
+			back := reflect.New(reflect.TypeOf(tc.v))
+			if err := json.Unmarshal(b, back.Interface()); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(back.Elem().Interface(), tc.v) {
+				t.Fatalf("read back %+v, sent %+v", back.Elem().Interface(), tc.v)
 			}
 		})
 	}

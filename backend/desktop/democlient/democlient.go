@@ -110,7 +110,7 @@ func (h *Hub) AgentSession(ctx context.Context) (string, domain.User, error) {
 // with a fresh random password, and signs in as it.
 func SignInAgent(ctx context.Context, admin *hubclient.Client) (string, domain.User, error) {
 	email, name, role, password := AgentEmail, AgentName, domain.RoleAgent, randomHex(16)
-	if _, err := admin.PutUser(ctx, hubclient.UserInput{Email: &email, Name: &name, Role: &role, Password: &password}); err != nil {
+	if _, err := admin.PutUser(ctx, wire.UserInput{Email: &email, Name: &name, Role: &role, Password: &password}); err != nil {
 		return "", domain.User{}, err
 	}
 	r, err := hubclient.New(admin.BaseURL, "").Login(ctx, email, password, "Switchboard desktop (demo)")

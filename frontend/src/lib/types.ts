@@ -42,7 +42,7 @@ export type SyncState = desktop.SyncState;
 export type SendInput = desktop.SendInput;
 export type MediaFile = desktop.MediaFile;
 export type MediaUpload = desktop.MediaUpload;
-/** The changes UpdateConversation takes: status, assignee (or unassign), team, snooze. */
+/** The changes UpdateConversation takes: status, assignee (null unassigns), team, snooze. */
 export type ConversationPatch = Parameters<GoApp['UpdateConversation']>[1];
 
 /** Orders statuses like domain.MessageStatus.Rank: a late status never moves a message backwards. */

@@ -480,8 +480,7 @@ export class FakeConsole {
       UpdateConversation: (id, patch) => {
         const p: Partial<Conversation> = {};
         if (patch.status) p.status = patch.status;
-        if (patch.unassign) p.assignee_id = null;
-        else if (patch.assignee_id !== undefined) p.assignee_id = patch.assignee_id;
+        if (patch.assignee_id !== undefined) p.assignee_id = patch.assignee_id;
         if (patch.team !== undefined) p.team = patch.team;
         if (patch.snoozed_until) p.snoozed_until = patch.snoozed_until;
         return this.updateConv(id, p);

@@ -402,8 +402,7 @@ export namespace wire {
 	
 	export interface ConversationPatch {
 	    status?: string;
-	    assignee_id?: number;
-	    unassign?: boolean;
+	    assignee_id?: number | null;
 	    team?: string;
 	    snoozed_until?: string;
 	}
