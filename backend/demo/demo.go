@@ -21,6 +21,7 @@ package demo
 import (
 	"context"
 	crand "crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -129,9 +130,12 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 		VerifyToken: verify,
 		Clock:       h.clock,
 		Seed:        cfg.Seed,
-		Customers:   sandbox.CustomerConfig{Rate: max(cfg.TrafficRate, 0), Autostart: cfg.TrafficRate > 0},
-		AdminToken:  h.secret,
-		Logger:      cfg.Log.With("component", "sandbox"),
+		// The population is the same every run; the ids are new, or the
+		// hub would take this run's messages for the last run's.
+		IDSeed:     binary.LittleEndian.Uint64(randomBytes(8)) | 1,
+		Customers:  sandbox.CustomerConfig{Rate: max(cfg.TrafficRate, 0), Autostart: cfg.TrafficRate > 0},
+		AdminToken: h.secret,
+		Logger:     cfg.Log.With("component", "sandbox"),
 	}
 	if cfg.Sandbox != nil {
 		cfg.Sandbox(&scfg)
@@ -220,10 +224,12 @@ func adminSecret(dir string) (string, error) {
 	return secret, nil
 }
 
-func randomHex(n int) string {
+func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
+
+func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	_, _ = crand.Read(b)
-	return hex.EncodeToString(b)
+	return b
 }
 
 // URL is the hub API's base URL (http://127.0.0.1:<port>).
