@@ -170,10 +170,9 @@ func (a *App) SignInWithToken(hubURL, token string) (desktop.Status, error) {
 	})
 }
 
-// UseEmbedded switches to the demo hub with simulated customers
-// (desktop.Console.UseDemoHub; the bound name is the window's, older than
-// the demo hub's).
-func (a *App) UseEmbedded() (desktop.Status, error) {
+// UseDemoHub switches to the demo hub with simulated customers, starting
+// it if needed.
+func (a *App) UseDemoHub() (desktop.Status, error) {
 	return call(a, func(c *desktop.Console, ctx context.Context) (desktop.Status, error) { return c.UseDemoHub(ctx) })
 }
 

@@ -55,9 +55,9 @@ const (
 
 // Session modes, as stored in the cache and shown to the window.
 const (
-	// ModeDemo: signed in to the console's own demo hub. The value is
-	// older than the name; stored sessions and the window keep it.
-	ModeDemo = "embedded"
+	// ModeDemo: signed in to the console's own demo hub. (Consoles before
+	// it had its name stored "embedded": Open renames it.)
+	ModeDemo = "demo"
 	// ModeRemote: signed in to a hub at a URL.
 	ModeRemote = "remote"
 )
@@ -101,7 +101,8 @@ type mediaURLer interface {
 // Status is the console's overall state, for the shell and the settings.
 type Status struct {
 	SignedIn bool `json:"signed_in"`
-	// Mode is ModeDemo ("embedded"), ModeRemote or "" (signed out).
+	// Mode is ModeDemo ("demo"), ModeRemote ("remote") or "" (signed
+	// out).
 	Mode   string       `json:"mode"`
 	HubURL string       `json:"hub_url"`
 	User   *domain.User `json:"user" ts_type:"domain.User | null"`
@@ -110,9 +111,8 @@ type Status struct {
 	Sync syncer.Status `json:"sync"`
 	// Pending counts unsent outbox items.
 	Pending int `json:"pending"`
-	// DemoAvailable says the demo hub can be started (the JSON name is
-	// the window's, older than the demo hub's).
-	DemoAvailable bool `json:"embedded_available"`
+	// DemoAvailable says the demo hub can be started (UseDemoHub).
+	DemoAvailable bool `json:"demo_available"`
 	// DevControls says the sandbox controls are enabled.
 	DevControls bool `json:"dev_controls"`
 	// ClockOffsetMS is the hub's clock minus this machine's: add it to
@@ -191,6 +191,11 @@ func Open(ctx context.Context, opts Options) (*Console, error) {
 	lifetime, cancel := context.WithCancel(context.Background())
 	con := &Console{opts: opts, log: log, cache: c, lifetime: lifetime, cancel: cancel, notified: map[int64]time.Time{}}
 	con.focused.Store(true)
+	if err := con.adoptLegacyDemo(ctx); err != nil {
+		cancel()
+		c.Close()
+		return nil, err
+	}
 	return con, nil
 }
 

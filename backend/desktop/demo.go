@@ -3,8 +3,12 @@ package desktop
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"switchboard/backend/apierr"
@@ -56,9 +60,56 @@ type SandboxCustomer struct {
 	OptedOut bool   `json:"opted_out"`
 }
 
-// demoHubDir, in DataDir, is the demo hub's data folder. Its name is
-// older than the demo hub's: existing consoles keep their demo inbox.
-const demoHubDir = "embedded"
+// demoHubDir, in DataDir, is the demo hub's data folder.
+const demoHubDir = "demo"
+
+// legacyDemo is what consoles called the demo hub before it had its name:
+// its folder in DataDir, the stored session's mode and the first part of
+// the cache's identity.
+const legacyDemo = "embedded"
+
+// adoptLegacyDemo renames, once, what an older console left under the
+// demo hub's old name, so an existing user keeps the demo inbox: the demo
+// hub's folder (its database and media) moves from DataDir/embedded to
+// DataDir/demo, and the stored session and the cache's identity say
+// ModeDemo, so the console resumes them instead of starting afresh. When
+// DataDir/demo already exists it is the one in use and the old folder is
+// left alone. Open runs it before anything reads the session or starts
+// the demo hub.
+func (c *Console) adoptLegacyDemo(ctx context.Context) error {
+	old, dir := filepath.Join(c.opts.DataDir, legacyDemo), filepath.Join(c.opts.DataDir, demoHubDir)
+	if fi, err := os.Stat(old); err == nil && fi.IsDir() {
+		switch _, err := os.Lstat(dir); {
+		case errors.Is(err, fs.ErrNotExist):
+			if err := os.Rename(old, dir); err != nil {
+				return fmt.Errorf("moving the demo hub's folder to %s: %w", dir, err)
+			}
+			c.log.Info("demo hub folder renamed", "from", old, "to", dir)
+		case err == nil:
+			c.log.Warn("the demo hub's old folder is left as it is: its new one is in use", "old", old, "new", dir)
+		default:
+			return err
+		}
+	}
+	s, ok, err := c.cache.Session(ctx)
+	if err != nil {
+		return err
+	}
+	if ok && s.Mode == legacyDemo {
+		s.Mode = ModeDemo
+		if err := c.cache.SaveSession(ctx, s); err != nil {
+			return err
+		}
+	}
+	id, _, err := c.cache.Setting(ctx, settingIdentity)
+	if err != nil {
+		return err
+	}
+	if rest, found := strings.CutPrefix(id, legacyDemo+"|"); found {
+		return c.cache.SetSetting(ctx, settingIdentity, ModeDemo+"|"+rest)
+	}
+	return nil
+}
 
 // startDemoHub starts the demo hub (unless running) and signs in to it,
 // trying the stored token first. The caller holds switchMu.

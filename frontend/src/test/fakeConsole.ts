@@ -129,12 +129,12 @@ export class FakeConsole {
   status(): ConsoleStatus {
     return {
       signed_in: true,
-      mode: 'embedded',
+      mode: 'demo',
       hub_url: 'http://127.0.0.1:0',
       user: this.me,
       sync: this.sync,
       pending: this.outbox.length,
-      embedded_available: true,
+      demo_available: true,
       dev_controls: true,
       clock_offset_ms: this.clockOffset,
     };
@@ -363,7 +363,7 @@ export class FakeConsole {
       Status: () => this.status(),
       SignIn: () => this.status(),
       SignInWithToken: () => this.status(),
-      UseEmbedded: () => this.status(),
+      UseDemoHub: () => this.status(),
       SignOut: () => ({ ...this.status(), signed_in: false, mode: '', user: null }),
       Reconnect: () => this.status(),
       SetWindowFocused: () => undefined,

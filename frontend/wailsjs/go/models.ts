@@ -152,7 +152,7 @@ export namespace desktop {
 	    user?: domain.User | null;
 	    sync: syncer.Status;
 	    pending: number;
-	    embedded_available: boolean;
+	    demo_available: boolean;
 	    dev_controls: boolean;
 	    clock_offset_ms: number;
 	}

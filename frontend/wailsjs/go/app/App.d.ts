@@ -90,7 +90,7 @@ export function Templates():Promise<Array<domain.Template>>;
 
 export function UpdateConversation(arg1:number,arg2:wire.ConversationPatch):Promise<domain.Conversation>;
 
-export function UseEmbedded():Promise<desktop.Status>;
+export function UseDemoHub():Promise<desktop.Status>;
 
 export function Users():Promise<Array<domain.User>>;
 
