@@ -8,6 +8,12 @@
 // conversation work offline. Sends go through the outbox, so they work
 // offline too and reach the hub exactly once. Conversation actions (assign,
 // status, notes) need the hub and say HUB_UNREACHABLE when it is away.
+//
+// The console signs in to a hub at a URL (ModeRemote) or to its own demo
+// hub (ModeDemo, demo.go): switchboard-hub --demo run as a child process
+// by democlient, with its files in DataDir/demo, reached only over HTTP
+// like any hub. DataDir holds cache.db (the cache, the stored session)
+// and that folder.
 package desktop
 
 import (

@@ -1,18 +1,28 @@
 // Package wire holds every shape that travels between the hub and its
-// clients, defined once: the JSON bodies of the REST API, the websocket
-// stream's frames, kinds and close codes (stream.go), the send request and
-// conversation patch (send.go, conversation.go), the list page every
-// layer hands on (page.go), and the line the demo hub prints when it is
-// ready (demo.go). The server (hubapi, and the hub's core for the send
-// request), the Go client (hubclient) and the console (backend/desktop)
-// all use these types, so none of them can drift from the others field
-// by field; TypeScript gets them through the Wails models.
+// clients, defined once: the answers of the REST API (wire.go), the
+// bodies it reads (requests.go: sign-in, tokens, users, contacts,
+// opt-outs, templates, deliveries, webhooks), the send request (send.go),
+// the conversation patch, detail and note (conversation.go), the
+// websocket stream's frames, kinds and close codes (stream.go), the list
+// page every layer hands on (page.go), and the line the demo hub prints
+// when it is ready (demo.go). The server (hubapi decodes into them and
+// encodes them; the hub's services take the request types, under their
+// own names by alias), the Go client (hubclient) and the console
+// (backend/desktop) all use these types, so none of them can drift from
+// the others field by field; TypeScript gets them through the Wails
+// models. shapes_test.go holds the rest of the code to it: no other
+// struct has a wire shape's fields, and hubapi and hubclient declare no
+// body of their own.
 //
 // The package is a leaf beside domain: it imports only domain, apierr and
 // whatsapp (for the Cloud API objects a body carries), so every layer may
 // import it, the hub's core and its store interface included.
 //
-// Tags are exactly what the server answers (snake_case, RFC 3339 times).
+// Tags are exactly what the server answers (snake_case, RFC 3339 times);
+// request fields a client leaves unset are omitted. The server decodes
+// strictly (an unknown field is refused): a type with its own
+// UnmarshalJSON applies that itself (ConversationPatch), since the
+// decoder's DisallowUnknownFields does not reach into it.
 // Scopes travel as plain strings: hubapi converts its typed Scope values
 // at the edge, and the client needs no knowledge of the scope table.
 // Server-only state (who created a delivery, a token's hash) never lives
