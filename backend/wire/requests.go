@@ -9,9 +9,9 @@ import (
 
 // The bodies the API reads, besides the send request (send.go) and the
 // conversation patch and note (conversation.go). The server decodes them
-// strictly (an unknown field is refused); a field the client leaves out
-// is absent in the body (omitempty), which the server reads as "not
-// given". Where the hub's services take the same fields they take these
+// strictly (an unknown field is refused); an optional field a client
+// leaves unset is omitted (omitempty), which the server reads as not
+// given. Where the hub's services take the same fields they take these
 // types (hub.UserInput is UserInput, and so on).
 
 // LoginRequest is the body of POST /v1/login.
