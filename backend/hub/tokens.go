@@ -66,7 +66,14 @@ type Credential struct {
 // applies to tokens already issued, and sign-in tokens carry the scopes of
 // the user's current role.
 func (s *Service) Authenticate(ctx context.Context, secret string) (Credential, error) {
-	t, err := s.st.FindToken(ctx, HashToken(secret))
+	return s.AuthenticateHash(ctx, HashToken(secret))
+}
+
+// AuthenticateHash is Authenticate for a secret known by its HashToken,
+// for callers that keep only the hash (the API's token cache and its
+// open streams, which re-check their token when access changes).
+func (s *Service) AuthenticateHash(ctx context.Context, hash string) (Credential, error) {
+	t, err := s.st.FindToken(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
 		return Credential{}, apierr.New(apierr.Unauthorized, "unknown or revoked token")
 	}
@@ -126,11 +133,13 @@ func (s *Service) issueToken(w *wtx, secret, kind, name string, userID *int64, r
 // was kept.
 func (s *Service) EnsureAdminToken(ctx context.Context, secret string) (string, error) {
 	var generated string
+	var reissued int64
 	err := s.submit(ctx, func(w *wtx) error {
 		if secret != "" {
 			t, err := w.tx.TokenByHash(w.ctx, HashToken(secret))
 			if err == nil {
 				t.RevokedAt, t.Role, t.Scopes = nil, domain.RoleAdmin, domain.ScopeStrings(domain.AllScopes)
+				reissued = t.ID
 				return w.tx.UpdateToken(w.ctx, &t)
 			}
 			if !errors.Is(err, store.ErrNotFound) {
@@ -147,6 +156,9 @@ func (s *Service) EnsureAdminToken(ctx context.Context, secret string) (string, 
 		generated = t.Token
 		return err
 	})
+	if err == nil && reissued != 0 {
+		s.accessChanged(AccessChange{TokenID: reissued})
+	}
 	return generated, err
 }
 
@@ -218,11 +230,15 @@ func (s *Service) ListTokens(ctx context.Context, q TokenQuery) (Page[domain.Tok
 // or is already revoked.
 func (s *Service) RevokeToken(ctx context.Context, id int64) error {
 	now := s.now()
-	return s.submit(ctx, func(w *wtx) error {
+	err := s.submit(ctx, func(w *wtx) error {
 		ok, err := w.tx.RevokeToken(w.ctx, id, now)
 		if err == nil && !ok {
 			return apierr.New(apierr.NotFound, "no active token %d", id)
 		}
 		return err
 	})
+	if err == nil {
+		s.accessChanged(AccessChange{TokenID: id})
+	}
+	return err
 }

@@ -268,6 +268,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor *int64, id int64, in Use
 		out = u
 		return nil
 	})
+	if err == nil {
+		s.accessChanged(AccessChange{UserID: id})
+	}
 	return out.User, err
 }
 
@@ -296,6 +299,7 @@ func (s *Service) DeleteUser(ctx context.Context, actor *int64, id int64) error 
 	if err != nil {
 		return err
 	}
+	s.accessChanged(AccessChange{UserID: id})
 	// Their conversations go back to the unassigned queue, so nothing
 	// waits on someone who is gone.
 	if err := s.unassignAll(ctx, id); err != nil {

@@ -42,6 +42,24 @@ type Principal struct {
 	Role   domain.Role
 	Scopes []Scope
 	Name   string
+	// ExpiresAt is when the token stops working (nil: never).
+	ExpiresAt *time.Time
+	// hash is the token's HashToken, for re-checking it later (open
+	// streams do when access changes); never the secret.
+	hash string
+}
+
+// expired reports whether the token has expired at now.
+func (p *Principal) expired(now time.Time) bool {
+	return p.ExpiresAt != nil && !now.Before(*p.ExpiresAt)
+}
+
+// sameAccess reports whether q may see and do exactly what p may: the same
+// token, user, role and scopes (a new name or team changes nothing a
+// stream filters on).
+func (p *Principal) sameAccess(q *Principal) bool {
+	return p.TokenID == q.TokenID && p.Role == q.Role && slices.Equal(p.Scopes, q.Scopes) &&
+		(p.UserID == nil) == (q.UserID == nil) && (p.UserID == nil || *p.UserID == *q.UserID)
 }
 
 // Has reports whether the principal carries scope s (admin implies all).
@@ -99,42 +117,61 @@ func credentials(r *http.Request, allowQuery bool) string {
 }
 
 // tokenCache keeps recently seen tokens so authentication does not hit the
-// database on every request. Any change to tokens or users clears it, so a
-// revocation or demotion takes effect on the next request.
+// database on every request. The hub's access-change signal clears it
+// (Server.accessChanged), so a revocation, a disabled or deleted user or
+// a new role applies from the next request; the TTL only bounds changes
+// the signal cannot carry (another hub instance's). Entries never outlive
+// their token's expiry.
+//
+// A lookup that started before a clear must not put its answer back
+// after it: the token may have been revoked in between. gen counts
+// clears; put stores only when gen is what it was when the lookup began.
 type tokenCache struct {
 	mu      sync.Mutex
 	entries map[string]cachedToken
 	ttl     time.Duration
+	gen     uint64
 }
 
 type cachedToken struct {
-	p       *Principal
-	until   time.Time
-	expires *time.Time
+	p     *Principal
+	until time.Time
+}
+
+// generation is the clear count to hand to put after a lookup.
+func (c *tokenCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
 }
 
 func (c *tokenCache) get(hash string, now time.Time) (*Principal, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[hash]
-	if !ok || now.After(e.until) || (e.expires != nil && !now.Before(*e.expires)) {
+	if !ok || now.After(e.until) || e.p.expired(now) {
 		return nil, false
 	}
 	return e.p, true
 }
 
-func (c *tokenCache) put(hash string, p *Principal, now time.Time, expires *time.Time) {
+// put remembers p unless the cache was cleared since generation gen.
+func (c *tokenCache) put(hash string, p *Principal, now time.Time, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if len(c.entries) > 10000 {
 		clear(c.entries)
 	}
-	c.entries[hash] = cachedToken{p: p, until: now.Add(c.ttl), expires: expires}
+	c.entries[hash] = cachedToken{p: p, until: now.Add(c.ttl)}
 }
 
 func (c *tokenCache) clear() {
 	c.mu.Lock()
 	clear(c.entries)
+	c.gen++
 	c.mu.Unlock()
 }
 
@@ -144,26 +181,39 @@ func (s *Server) authenticate(ctx context.Context, secret string) (*Principal, e
 	if secret == "" {
 		return nil, apierr.New(apierr.Unauthorized, "send a token as Authorization: Bearer <token> or X-API-Key")
 	}
+	return s.authenticateHash(ctx, hub.HashToken(secret))
+}
+
+// authenticateHash resolves a token by the hash of its secret.
+func (s *Server) authenticateHash(ctx context.Context, hash string) (*Principal, error) {
 	now := s.now()
-	hash := hub.HashToken(secret)
 	if p, ok := s.tokens.get(hash, now); ok {
 		return p, nil
 	}
-	c, err := s.core.Authenticate(ctx, secret)
+	gen := s.tokens.generation()
+	c, err := s.core.AuthenticateHash(ctx, hash)
 	if err != nil {
 		return nil, err
 	}
 	t := c.Token
-	p := &Principal{TokenID: t.ID, Kind: t.Kind, UserID: t.UserID, Role: t.Role, Name: t.Name}
+	p := &Principal{TokenID: t.ID, Kind: t.Kind, UserID: t.UserID, Role: t.Role, Name: t.Name, ExpiresAt: t.ExpiresAt, hash: hash}
 	if c.User != nil && t.Kind == domain.TokenLogin {
 		p.Name = c.User.Name
 	}
 	for _, sc := range t.Scopes {
 		p.Scopes = append(p.Scopes, Scope(sc))
 	}
-	s.tokens.put(hash, p, now, t.ExpiresAt)
+	s.tokens.put(hash, p, now, gen)
 	s.touchToken(p.TokenID, now)
 	return p, nil
+}
+
+// accessChanged is the hub's signal that a user or a token changed: no
+// cached answer is trusted any more, and the streams of that user or
+// token re-check before their next frame.
+func (s *Server) accessChanged(c hub.AccessChange) {
+	s.tokens.clear()
+	s.broker.recheck(c)
 }
 
 // touchToken records last use at most once a minute per token, off the
@@ -185,10 +235,8 @@ func (s *Server) touchToken(id int64, now time.Time) {
 }
 
 // EnsureAdminToken makes sure a bootstrap admin token exists (see
-// hub.Service.EnsureAdminToken) and forgets cached tokens, so a restored
-// one works at once.
+// hub.Service.EnsureAdminToken); a reissued one is re-read at once (the
+// hub's access-change signal clears the token cache).
 func (s *Server) EnsureAdminToken(ctx context.Context, secret string) (string, error) {
-	generated, err := s.core.EnsureAdminToken(ctx, secret)
-	s.tokens.clear()
-	return generated, err
+	return s.core.EnsureAdminToken(ctx, secret)
 }

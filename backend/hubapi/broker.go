@@ -8,6 +8,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hub"
 	"switchboard/backend/wire"
 )
 
@@ -262,14 +263,17 @@ func (b *broker) unregister(c *streamConn) {
 	b.mu.Unlock()
 }
 
-// dropToken disconnects the streams of a revoked token.
-func (b *broker) dropToken(tokenID int64) {
+// recheck marks the open streams of the user or token that changed, so
+// each re-checks its principal before its next frame (streamConn.refresh).
+// Called by the hub's access-change signal, before the change's request
+// is answered.
+func (b *broker) recheck(ch hub.AccessChange) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for c := range b.conns {
-		if c.p.TokenID == tokenID {
-			c.stop(closeRevoked)
-			delete(b.subs, c)
+		p := c.principal()
+		if (ch.TokenID != 0 && p.TokenID == ch.TokenID) || (ch.UserID != 0 && p.UserID != nil && *p.UserID == ch.UserID) {
+			c.markStale()
 		}
 	}
 }

@@ -72,7 +72,10 @@ type Core interface {
 	PutUser(ctx context.Context, actor *int64, in hub.UserInput) (domain.User, bool, error)
 	UpdateUser(ctx context.Context, actor *int64, id int64, in hub.UserInput) (domain.User, error)
 	DeleteUser(ctx context.Context, actor *int64, id int64) error
-	Authenticate(ctx context.Context, secret string) (hub.Credential, error)
+	AuthenticateHash(ctx context.Context, hash string) (hub.Credential, error)
+	// OnAccessChange calls fn, before the change's call returns, after
+	// every committed change to a user or a token (hub/access_changes.go).
+	OnAccessChange(fn func(hub.AccessChange)) (cancel func())
 	TouchToken(ctx context.Context, id int64, at time.Time) error
 	EnsureAdminToken(ctx context.Context, secret string) (string, error)
 	CreateToken(ctx context.Context, in hub.TokenRequest) (domain.NewToken, error)

@@ -81,6 +81,9 @@ type envConfig struct {
 	// smallSocketBuffers shrinks the server side's TCP send buffer, so a
 	// client that stops reading fills it after a few frames.
 	smallSocketBuffers bool
+	// core, when set, wraps the hub the server talks to (to hold a call
+	// at a chosen moment).
+	core func(*hub.Service) Core
 }
 
 type envOption func(*envConfig)
@@ -93,6 +96,9 @@ func withSandbox(f func(*sandbox.Config)) envOption { return func(c *envConfig) 
 
 // withHub changes the core's configuration.
 func withHub(f func(*hub.Config)) envOption { return func(c *envConfig) { f(c.hub) } }
+
+// withCore wraps the hub the server talks to.
+func withCore(wrap func(*hub.Service) Core) envOption { return func(c *envConfig) { c.core = wrap } }
 
 const testPassword = "correct horse battery"
 
@@ -156,6 +162,9 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	}
 	e.core = core
 	cfg.Core, cfg.Media, cfg.DataDir = core, api, dir
+	if ec.core != nil {
+		cfg.Core = ec.core(core)
+	}
 	srv, err := New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -46,15 +46,11 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// revokeToken revokes a token and forgets it at once: the cache is cleared
-// and open streams authenticated by it are closed.
+// revokeToken revokes a token. It is forgotten at once: the hub's
+// access-change signal clears the token cache and closes the open streams
+// it authenticated (Server.accessChanged).
 func (s *Server) revokeToken(r *http.Request, id int64) error {
-	if err := s.core.RevokeToken(r.Context(), id); err != nil {
-		return err
-	}
-	s.tokens.clear()
-	s.broker.dropToken(id)
-	return nil
+	return s.core.RevokeToken(r.Context(), id)
 }
 
 // handleCreateToken is POST /v1/tokens: an API token for an integration

@@ -90,6 +90,9 @@ type Server struct {
 	broker *broker
 	media  *mediaCache
 
+	// stopAccess unregisters accessChanged from the hub.
+	stopAccess func()
+
 	// bg tracks background goroutines so Close waits for them.
 	bg     sync.WaitGroup
 	ctx    context.Context
@@ -160,6 +163,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.media = &mediaCache{dir: dir}
 	}
 	s.broker = newBroker(s)
+	s.stopAccess = cfg.Core.OnAccessChange(s.accessChanged)
 	s.buildMux()
 	return s, nil
 }
@@ -174,6 +178,7 @@ func (s *Server) Start() {
 // hub's own workers until its Close.
 func (s *Server) Close() {
 	s.closed.Do(func() {
+		s.stopAccess()
 		s.cancel()
 		s.broker.closeAll()
 		s.bg.Wait()

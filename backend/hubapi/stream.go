@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -26,7 +27,15 @@ type closeReason int
 const (
 	closeNone closeReason = iota
 	closeSlow
+	// closeRevoked: the token no longer authenticates (revoked, expired,
+	// its user disabled or deleted); streamConn.why says which.
 	closeRevoked
+	// closeAccessChanged: the user's role or the token's scopes changed,
+	// so what the client holds was filtered for someone else.
+	closeAccessChanged
+	// closeUnavailable: access could not be re-checked (storage error);
+	// the stream ends rather than go on unchecked.
+	closeUnavailable
 	closeGoingAway
 	closeClientGone
 )
@@ -42,15 +51,24 @@ var upgrader = websocket.Upgrader{
 
 // streamConn is one websocket client.
 type streamConn struct {
-	s  *Server
-	p  *Principal
+	s *Server
+	// p is who the stream filters for: replaced when a re-check finds the
+	// same access under new details, read by the broker (offer) and the
+	// writer (render) at each event.
+	p  atomic.Pointer[Principal]
 	ws *websocket.Conn
+	// stale is set when the hub said this stream's user or token changed;
+	// the writer re-checks before its next frame. kick wakes an idle
+	// writer for it.
+	stale atomic.Bool
+	kick  chan struct{}
 	// ch is the bounded send buffer the broker fills; when it is full the
 	// client is too slow and is disconnected.
 	ch       chan *streamEvent
 	done     chan struct{}
 	stopOnce sync.Once
 	reason   closeReason
+	why      string // for closeRevoked: the hub's reason
 	// cursor is the last seq considered (sent or filtered out); only the
 	// writer goroutine touches it.
 	cursor int64
@@ -60,17 +78,64 @@ type streamConn struct {
 
 // stop ends the connection for reason (first reason wins). Safe from any
 // goroutine, including under the broker's lock.
-func (c *streamConn) stop(r closeReason) {
+func (c *streamConn) stop(r closeReason) { c.stopWith(r, "") }
+
+// stopWith is stop with the words the close carries.
+func (c *streamConn) stopWith(r closeReason, why string) {
 	c.stopOnce.Do(func() {
-		c.reason = r
+		c.reason, c.why = r, why
 		close(c.done)
 	})
+}
+
+// principal is who the stream filters for now.
+func (c *streamConn) principal() *Principal { return c.p.Load() }
+
+// markStale makes the writer re-check the principal before its next frame
+// and wakes it if idle. Safe under the broker's lock.
+func (c *streamConn) markStale() {
+	c.stale.Store(true)
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// refresh re-reads the principal from its token when the hub said it
+// changed (or always, with force: the heartbeat's periodic check, through
+// the token cache). The same access under a new name goes on; a token
+// that no longer authenticates ends the stream with CloseRevoked, a new
+// role or scopes with CloseAccessChanged (the client reloads what it may
+// see); a failed read ends it too, since an unchecked stream may leak.
+// It returns errConnDone when the stream must end.
+func (c *streamConn) refresh(force bool) error {
+	if !c.stale.Swap(false) && !force {
+		return nil
+	}
+	old := c.principal()
+	ctx, cancel := context.WithTimeout(c.s.ctx, 5*time.Second)
+	p, err := c.s.authenticateHash(ctx, old.hash)
+	cancel()
+	switch {
+	case apierr.CodeOf(err) == apierr.Unauthorized:
+		c.stopWith(closeRevoked, apierr.As(err).Message)
+		return errConnDone
+	case err != nil:
+		c.s.log.Warn("stream: re-checking a token failed", "token_id", old.TokenID, "err", err)
+		c.stop(closeUnavailable)
+		return errConnDone
+	case !p.sameAccess(old):
+		c.stop(closeAccessChanged)
+		return errConnDone
+	}
+	c.p.Store(p)
+	return nil
 }
 
 // offer is called by the broker, under its lock, for each new event. It
 // never blocks: a full buffer disconnects the client.
 func (c *streamConn) offer(se *streamEvent) bool {
-	if !c.p.SeesAll() && se.hasConv && !c.p.CanSee(se.assignee) && !leftView(c.p, se) {
+	if p := c.principal(); !p.SeesAll() && se.hasConv && !p.CanSee(se.assignee) && !leftView(p, se) {
 		return true // not theirs; nothing to queue
 	}
 	select {
@@ -84,7 +149,7 @@ func (c *streamConn) offer(se *streamEvent) bool {
 
 // render is the frame c gets for se, or nil when c may not see it.
 func (c *streamConn) render(se *streamEvent) []byte {
-	return renderFor(c.p, se)
+	return renderFor(c.principal(), se)
 }
 
 func renderFor(p *Principal, se *streamEvent) []byte {
@@ -160,11 +225,12 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := &streamConn{
 		s:    s,
-		p:    principalFrom(r),
 		ws:   ws,
+		kick: make(chan struct{}, 1),
 		ch:   make(chan *streamEvent, s.cfg.Stream.Buffer),
 		done: make(chan struct{}),
 	}
+	c.p.Store(principalFrom(r))
 	s.broker.register(c)
 	s.metrics.streamClients.Inc()
 	defer func() {
@@ -221,10 +287,12 @@ func (c *streamConn) serve(since *int64, liveOnly bool) {
 			return
 		}
 	}
-	if err := c.run(since); err != nil {
-		if !errors.Is(err, errConnDone) {
-			c.s.log.Debug("stream ended", "token_id", c.p.TokenID, "err", err)
-		}
+	err := c.run(since)
+	switch {
+	case errors.Is(err, errConnDone):
+		c.closeFor(c.reason)
+	case err != nil:
+		c.s.log.Debug("stream ended", "token_id", c.principal().TokenID, "err", err)
 	}
 }
 
@@ -269,7 +337,21 @@ func (c *streamConn) closeFor(r closeReason) {
 		c.s.metrics.streamSlow.Inc()
 		c.closeWith(wire.CloseSlow, "too slow: reconnect with since="+strconv.FormatInt(c.cursor, 10)+" or your last applied seq")
 	case closeRevoked:
-		c.fail(wire.CloseRevoked, apierr.New(apierr.Unauthorized, "the token was revoked"))
+		why := c.why
+		if why == "" {
+			why = "the token was revoked"
+		}
+		c.fail(wire.CloseRevoked, apierr.New(apierr.Unauthorized, "%s", why))
+	case closeAccessChanged:
+		// A resync frame first: clients that know only resync reload
+		// their snapshot, which is what a new role calls for.
+		c.s.metrics.streamResyncs.Inc()
+		e := apierr.New(apierr.ResyncRequired, "your access changed (role or scopes): load a snapshot of what you may see now and reconnect from its seq")
+		env := e.Envelope()
+		_ = c.writeFrame(wire.Frame{Kind: wire.FrameResync, Error: &env.Error})
+		c.closeWith(wire.CloseAccessChanged, "access changed: load a snapshot")
+	case closeUnavailable:
+		c.fail(websocket.CloseTryAgainLater, apierr.New(apierr.Unavailable, "your access could not be re-checked; reconnect shortly"))
 	case closeGoingAway:
 		c.closeWith(websocket.CloseGoingAway, "the hub is shutting down; reconnect and resume")
 	}
@@ -293,6 +375,9 @@ func (c *streamConn) run(since *int64) error {
 		}
 	}
 	c.cursor = cursor
+	if err := c.refresh(false); err != nil {
+		return err
+	}
 	if err := c.writeFrame(wire.Frame{Kind: wire.FrameHello, Since: &cursor, Head: &head, Oldest: &oldest}); err != nil {
 		return err
 	}
@@ -302,7 +387,6 @@ func (c *streamConn) run(since *int64) error {
 	for {
 		select {
 		case <-c.done:
-			c.closeFor(c.reason)
 			return errConnDone
 		default:
 		}
@@ -353,7 +437,6 @@ func (c *streamConn) run(since *int64) error {
 		// A stop (slow, revoked, shutdown) wins over queued frames.
 		select {
 		case <-c.done:
-			c.closeFor(c.reason)
 			return errConnDone
 		default:
 		}
@@ -362,7 +445,17 @@ func (c *streamConn) run(since *int64) error {
 			if err := c.sendBurst(se); err != nil {
 				return err
 			}
+		case <-c.kick:
+			if err := c.refresh(false); err != nil {
+				return err
+			}
 		case <-hb.C:
+			// Re-checked at each heartbeat too (through the token cache):
+			// this bounds how long an expiry, or a change the hub could
+			// not signal, goes unseen on an idle stream.
+			if err := c.refresh(true); err != nil {
+				return err
+			}
 			now := time.Now().UTC()
 			h := c.s.broker.headSeq()
 			if err := c.writeFrame(wire.Frame{Kind: wire.FrameHeartbeat, Seq: c.cursor, Head: &h, At: &now}); err != nil {
@@ -375,7 +468,6 @@ func (c *streamConn) run(since *int64) error {
 		case <-c.done:
 			// Frames already queued are not flushed for a slow client: it
 			// resumes from what it applied, so nothing is lost.
-			c.closeFor(c.reason)
 			return errConnDone
 		}
 	}
@@ -475,10 +567,20 @@ func (c *streamConn) sendBurst(se *streamEvent) error {
 	return err
 }
 
-// send writes se if c may see it and it is new to c.
+// send writes se if c may see it and it is new to c. Access is checked
+// here, per event and at send time, replayed or live: the principal is
+// re-read first if the hub said it changed, and an expired token ends the
+// stream instead of carrying one more event.
 func (c *streamConn) send(se *streamEvent) error {
 	if se.ev.Seq <= c.cursor {
 		return nil
+	}
+	if err := c.refresh(false); err != nil {
+		return err
+	}
+	if c.principal().expired(c.s.now()) {
+		c.stopWith(closeRevoked, "the token has expired; sign in again")
+		return errConnDone
 	}
 	if b := c.render(se); b != nil {
 		if err := c.write(b); err != nil {

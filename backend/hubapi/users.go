@@ -63,8 +63,6 @@ func (s *Server) handlePutUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u, created, err := s.core.PutUser(r.Context(), principalFrom(r).UserID, in)
-	// A role or a disabled flag applies from the next request.
-	s.tokens.clear()
 	if err != nil {
 		return err
 	}
@@ -86,7 +84,6 @@ func (s *Server) handlePatchUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u, err := s.core.UpdateUser(r.Context(), principalFrom(r).UserID, id, in)
-	s.tokens.clear()
 	if err != nil {
 		return err
 	}
@@ -104,7 +101,6 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) error 
 	if err := s.core.DeleteUser(r.Context(), principalFrom(r).UserID, id); err != nil {
 		return err
 	}
-	s.tokens.clear()
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -291,8 +291,13 @@ func terminal(err error) error {
 	switch ce.Code {
 	case wire.CloseResync:
 		return apierr.New(apierr.ResyncRequired, "the hub no longer has the events after the last seq: load a snapshot")
+	case wire.CloseAccessChanged:
+		return apierr.New(apierr.ResyncRequired, "your access changed: load a snapshot of what you may see now")
 	case wire.CloseRevoked:
-		return apierr.New(apierr.Unauthorized, "the token was revoked")
+		if ce.Text == "" {
+			return apierr.New(apierr.Unauthorized, "the token no longer works: sign in again")
+		}
+		return apierr.New(apierr.Unauthorized, "%s", ce.Text)
 	case wire.CloseBadResume:
 		return apierr.New(apierr.InvalidRequest, "the hub refused the resume request")
 	}

@@ -42,10 +42,16 @@ const (
 	// CloseResync: since is older than the log keeps (or from another
 	// database); load a snapshot and reconnect from its seq.
 	CloseResync = 4000
-	// CloseRevoked: the token was revoked; sign in again.
+	// CloseRevoked: the token no longer works (revoked, expired, or its
+	// user disabled or deleted; the error frame before it says which):
+	// sign in again.
 	CloseRevoked = 4001
 	// CloseBadResume: the resume message was malformed.
 	CloseBadResume = 4002
+	// CloseAccessChanged: the user's role or the token's scopes changed,
+	// so what the client holds was filtered for other rights (a resync
+	// frame comes first): load a snapshot and reconnect from its seq.
+	CloseAccessChanged = 4003
 	// CloseSlow: the client fell too far behind; reconnect from the last
 	// seq applied.
 	CloseSlow = 4008
