@@ -187,7 +187,7 @@ type Service struct {
 	// access holds the callbacks told about changes to users and tokens
 	// (access_changes.go).
 	access accessHooks
-	seq   atomic.Int64 // newest committed event seq
+	seq    atomic.Int64 // newest committed event seq
 
 	disp  *dispatcher
 	canon canonCache
