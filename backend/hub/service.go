@@ -184,10 +184,11 @@ type Service struct {
 
 	subMu sync.Mutex
 	subs  map[chan struct{}]struct{}
+	seq   atomic.Int64 // newest committed event seq
+
 	// access holds the callbacks told about changes to users and tokens
 	// (access_changes.go).
 	access accessHooks
-	seq    atomic.Int64 // newest committed event seq
 
 	disp  *dispatcher
 	canon canonCache
