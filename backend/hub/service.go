@@ -153,6 +153,15 @@ type Config struct {
 	// for the rest of that window (defaults 5 and one minute).
 	LoginMaxFailures int
 	LoginWindow      time.Duration
+	// Failed sign-ins are also budgeted per client address, whatever the
+	// accounts (sessions.go): LoginClientBurst failures at once, one more
+	// per LoginClientRefill; a client out of budget is refused for
+	// LoginClientBlock, twice as long at each block in a row up to
+	// LoginClientMaxBlock (defaults 10, 30 s, 30 s and 15 minutes).
+	LoginClientBurst    int
+	LoginClientRefill   time.Duration
+	LoginClientBlock    time.Duration
+	LoginClientMaxBlock time.Duration
 
 	// DeliverySettle is how long a bulk recipient's message may stay
 	// "sent" (accepted by Meta, no delivery report) before it counts as
@@ -271,6 +280,18 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if cfg.LoginWindow <= 0 {
 		cfg.LoginWindow = time.Minute
+	}
+	if cfg.LoginClientBurst <= 0 {
+		cfg.LoginClientBurst = 10
+	}
+	if cfg.LoginClientRefill <= 0 {
+		cfg.LoginClientRefill = 30 * time.Second
+	}
+	if cfg.LoginClientBlock <= 0 {
+		cfg.LoginClientBlock = 30 * time.Second
+	}
+	if cfg.LoginClientMaxBlock <= 0 {
+		cfg.LoginClientMaxBlock = 15 * time.Minute
 	}
 	if cfg.DeliverySettle <= 0 {
 		cfg.DeliverySettle = time.Minute

@@ -81,7 +81,8 @@ type Core interface {
 	CreateToken(ctx context.Context, in hub.TokenRequest) (domain.NewToken, error)
 	ListTokens(ctx context.Context, q hub.TokenQuery) (hub.Page[domain.TokenInfo], error)
 	RevokeToken(ctx context.Context, id int64) error
-	Login(ctx context.Context, in hub.LoginRequest) (hub.Session, error)
+	// Login signs in from client, the caller's address key (clientKey).
+	Login(ctx context.Context, client string, in hub.LoginRequest) (hub.Session, error)
 
 	// Outbound webhooks and bulk deliveries (hub/webhooks.go,
 	// deliveries.go); their workers run in the hub.

@@ -10,20 +10,25 @@ import (
 	"switchboard/backend/wire"
 )
 
-// handleLogin is POST /v1/login. The hub checks the password and the
-// lockout (hub/sessions.go); this counts the outcomes in the metrics.
+// handleLogin is POST /v1/login. The hub checks the password, the
+// account's lockout and the client address's budget of failures
+// (hub/sessions.go); this tells it who the client is and counts the
+// outcomes in the metrics.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	var in wire.LoginRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	sess, err := s.core.Login(r.Context(), in)
+	sess, err := s.core.Login(r.Context(), clientKey(s.clientAddr(r)), in)
 	switch {
 	case errors.Is(err, hub.ErrBadCredentials):
 		s.metrics.loginFailures.Inc()
 		return err
 	case apierr.CodeOf(err) == apierr.LoginLocked:
 		s.metrics.loginLocked.Inc()
+		return err
+	case apierr.CodeOf(err) == apierr.RateLimited:
+		s.metrics.loginThrottled.Inc()
 		return err
 	case err != nil:
 		return err

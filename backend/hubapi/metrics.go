@@ -24,6 +24,9 @@ type metrics struct {
 	streamSlow    prometheus.Counter
 	streamResyncs prometheus.Counter
 	ingressBodies *prometheus.CounterVec
+
+	// loginThrottled counts sign-ins refused for their client address.
+	loginThrottled prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry, core Core) (*metrics, error) {
@@ -48,6 +51,9 @@ func newMetrics(reg *prometheus.Registry, core Core) (*metrics, error) {
 		loginLocked: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "switchboard_login_locked_total", Help: "Sign-ins refused because the account was locked.",
 		}),
+		loginThrottled: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "switchboard_login_throttled_total", Help: "Sign-ins refused because their client address failed too often.",
+		}),
 		streamClients: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "switchboard_stream_clients", Help: "Connected websocket stream clients.",
 		}),
@@ -66,7 +72,7 @@ func newMetrics(reg *prometheus.Registry, core Core) (*metrics, error) {
 	}
 	for _, c := range []prometheus.Collector{m.requests, m.duration, m.rateLimited, m.clientGone, m.loginFailures,
 		m.loginLocked, m.streamClients, m.streamFrames, m.streamSlow, m.streamResyncs, m.ingressBodies,
-		outboundCollector{core}} {
+		outboundCollector{core}, m.loginThrottled} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

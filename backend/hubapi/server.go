@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,6 +43,15 @@ type Config struct {
 	// RateBurst its bucket size (defaults 20/s and 100).
 	RateLimit float64
 	RateBurst int
+
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed when telling clients apart (sign-in throttling counts
+	// failures per client address); none by default: the peer's address
+	// is the client's (client_addr.go).
+	TrustedProxies []netip.Prefix
+	// AllowedOrigins are the browser origins ("https://console.example.com")
+	// that may open the websocket stream besides the hub's own (origin.go).
+	AllowedOrigins []string
 
 	// Stream tunes the websocket stream.
 	Stream StreamConfig
@@ -121,6 +131,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = 100
 	}
+	origins, err := ParseOrigins(strings.Join(cfg.AllowedOrigins, ","))
+	if err != nil {
+		return nil, fmt.Errorf("hubapi: %w", err)
+	}
+	cfg.AllowedOrigins = origins
 	st := &cfg.Stream
 	if st.Buffer <= 0 {
 		st.Buffer = 512

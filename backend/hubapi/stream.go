@@ -40,13 +40,11 @@ const (
 	closeClientGone
 )
 
+// upgrader is the stream's websocket upgrader; handleStream sets its
+// CheckOrigin to the server's originAllowed (origin.go).
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  1024,
 	WriteBufferSize: 4096,
-	// The stream is authenticated by a token the page must hold (header
-	// or access_token), never by cookies, so a foreign origin gains
-	// nothing: any origin may connect.
-	CheckOrigin: func(*http.Request) bool { return true },
 }
 
 // streamConn is one websocket client.
@@ -206,6 +204,10 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 	if !websocket.IsWebSocketUpgrade(r) {
 		return apierr.New(apierr.InvalidRequest, "GET /v1/stream is a websocket: send the Upgrade: websocket handshake")
 	}
+	if !s.originAllowed(r) {
+		return apierr.New(apierr.Forbidden, "a page from %s may not open the stream: the hub accepts its own origin and those it is configured with (--allowed-origins)",
+			truncate(r.Header.Get("Origin"), 100))
+	}
 	if s.ctx.Err() != nil {
 		return apierr.New(apierr.Unavailable, "the hub is shutting down")
 	}
@@ -216,6 +218,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 		return apierr.New(apierr.Unavailable, "the event stream is starting; retry shortly")
 	}
 	up := upgrader
+	up.CheckOrigin = s.originAllowed
 	up.Error = func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 		s.writeError(w, r, apierr.New(apierr.InvalidRequest, "websocket handshake failed: %s", reason.Error()))
 	}

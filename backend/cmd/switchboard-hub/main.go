@@ -22,6 +22,10 @@
 //	--watch-stdin                             stop when standard input closes (the console's pipe)
 //	--log-format   [SWITCHBOARD_LOG_FORMAT]   text or json
 //	--log-level    [SWITCHBOARD_LOG_LEVEL]    debug, info, warn or error
+//	--allowed-origins [SWITCHBOARD_ALLOWED_ORIGINS] browser origins, besides the hub's own, that may open
+//	                                          the websocket stream (comma-separated, exact: https://console.example.com)
+//	--trusted-proxies [SWITCHBOARD_TRUSTED_PROXIES] reverse proxies (IPs or CIDR prefixes, comma-separated)
+//	                                          whose X-Forwarded-For names the client, for sign-in throttling
 //
 // A real number needs WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET,
 // WHATSAPP_VERIFY_TOKEN, WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_WABA_ID;
@@ -40,6 +44,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -88,6 +93,11 @@ type config struct {
 	accessToken, appSecret string
 	verifyToken            string
 	phoneNumberID, wabaID  string
+
+	// Which browser pages may open the stream, which proxies name the
+	// client.
+	allowedOrigins []string
+	trustedProxies []netip.Prefix
 }
 
 // envOr is the environment variable's value, or def.
@@ -114,8 +124,17 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.watchStdin, "watch-stdin", false, "stop when standard input closes")
 	fs.StringVar(&c.logFormat, "log-format", envOr("SWITCHBOARD_LOG_FORMAT", "text"), "log format: text or json [SWITCHBOARD_LOG_FORMAT]")
 	fs.StringVar(&c.logLevel, "log-level", envOr("SWITCHBOARD_LOG_LEVEL", "info"), "log level: debug, info, warn, error [SWITCHBOARD_LOG_LEVEL]")
+	origins := fs.String("allowed-origins", envOr("SWITCHBOARD_ALLOWED_ORIGINS", ""), "browser origins besides the hub's own that may open the websocket stream, comma-separated (https://console.example.com) [SWITCHBOARD_ALLOWED_ORIGINS]")
+	proxies := fs.String("trusted-proxies", envOr("SWITCHBOARD_TRUSTED_PROXIES", ""), "reverse proxies (IPs or CIDR prefixes, comma-separated) whose X-Forwarded-For names the client [SWITCHBOARD_TRUSTED_PROXIES]")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	var err error
+	if c.allowedOrigins, err = hubapi.ParseOrigins(*origins); err != nil {
+		return c, fmt.Errorf("--allowed-origins: %w", err)
+	}
+	if c.trustedProxies, err = hubapi.ParseTrustedProxies(*proxies); err != nil {
+		return c, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	_, c.sandboxRateSet = os.LookupEnv("SWITCHBOARD_SANDBOX_RATE")
 	fs.Visit(func(f *flag.Flag) { c.sandboxRateSet = c.sandboxRateSet || f.Name == "sandbox-rate" })
@@ -295,6 +314,7 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 	srv, err := hubapi.New(ctx, hubapi.Config{
 		Core: core, Media: api, DataDir: c.data,
 		Logger: log.With("component", "api"), Registry: reg,
+		AllowedOrigins: c.allowedOrigins, TrustedProxies: c.trustedProxies,
 	})
 	if err != nil {
 		return err

@@ -206,3 +206,24 @@ func TestDemoHubAnnouncesItselfAndStopsWithItsInput(t *testing.T) {
 		t.Fatal("the demo hub did not stop when its input closed")
 	}
 }
+
+// TestAccessFlags: --allowed-origins and --trusted-proxies (or their
+// environment variables) reach the API, and bad values stop the start.
+func TestAccessFlags(t *testing.T) {
+	t.Setenv("SWITCHBOARD_TRUSTED_PROXIES", "10.0.0.0/8, ::1")
+	c, err := parseConfig([]string{"--sandbox", "--allowed-origins", "https://Console.example.com/,http://localhost:5173"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.allowedOrigins, " ") != "https://console.example.com http://localhost:5173" || len(c.trustedProxies) != 2 {
+		t.Fatalf("origins %q, proxies %v", c.allowedOrigins, c.trustedProxies)
+	}
+	for _, args := range [][]string{
+		{"--sandbox", "--allowed-origins", "console.example.com"},
+		{"--sandbox", "--trusted-proxies", "proxy.internal"},
+	} {
+		if _, err := parseConfig(args, io.Discard); err == nil {
+			t.Errorf("%q accepted", args)
+		}
+	}
+}

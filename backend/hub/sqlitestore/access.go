@@ -340,3 +340,57 @@ func (t *txn) PruneLoginFailures(ctx context.Context, before time.Time) (int, er
 	res, err := t.exec(ctx, qPruneLoginFailures, fmtText(before))
 	return int(res.affected), err
 }
+
+// ---- per-client sign-in budgets --------------------------------------------
+
+const throttleCols = `client, refilled_at, strikes, blocked_until`
+
+var (
+	qLoginThrottle    = reg(`SELECT ` + throttleCols + ` FROM login_throttles WHERE client = ?`)
+	qPutLoginThrottle = reg(`INSERT INTO login_throttles (` + throttleCols + `) VALUES (?, ?, ?, ?)
+		ON CONFLICT (client) DO UPDATE SET refilled_at = excluded.refilled_at, strikes = excluded.strikes,
+		blocked_until = excluded.blocked_until`)
+	qPruneLoginThrottles = reg(`DELETE FROM login_throttles WHERE refilled_at < ?1 AND (blocked_until IS NULL OR blocked_until < ?1)`)
+)
+
+func scanThrottle(sc scanner) (store.LoginThrottle, error) {
+	var (
+		t        store.LoginThrottle
+		refilled string
+		blocked  sql.NullString
+	)
+	if err := sc.Scan(&t.Client, &refilled, &t.Strikes, &blocked); err != nil {
+		return t, notFound(err)
+	}
+	t.RefilledAt = parseText(refilled)
+	if b := parseNullText(blocked); b != nil {
+		t.BlockedUntil = *b
+	}
+	return t, nil
+}
+
+func (t *txn) LoginThrottleByClient(ctx context.Context, client string) (store.LoginThrottle, error) {
+	row, err := t.queryRow(ctx, qLoginThrottle, client)
+	if err != nil {
+		return store.LoginThrottle{}, err
+	}
+	return scanThrottle(row)
+}
+
+func (t *txn) PutLoginThrottle(ctx context.Context, lt store.LoginThrottle) error {
+	var blocked *time.Time
+	if !lt.BlockedUntil.IsZero() {
+		blocked = &lt.BlockedUntil
+	}
+	_, err := t.exec(ctx, qPutLoginThrottle, lt.Client, fmtText(lt.RefilledAt), lt.Strikes, fmtTextPtr(blocked))
+	return err
+}
+
+func (t *txn) PruneLoginThrottles(ctx context.Context, before time.Time) (int, error) {
+	res, err := t.exec(ctx, qPruneLoginThrottles, fmtText(before))
+	return int(res.affected), err
+}
+
+func (s *Store) GetLoginThrottle(ctx context.Context, client string) (store.LoginThrottle, error) {
+	return scanThrottle(s.db.Read.QueryRowContext(ctx, qLoginThrottle, client))
+}

@@ -313,4 +313,17 @@ CREATE INDEX IF NOT EXISTS media_uploads_created ON media_uploads (created_at);
 
 DELETE FROM schema_migrations WHERE component = 'hubapi';
 `},
+	{Version: 3, Name: "per-client sign-in budgets; media ids the hub has seen", SQL: `
+-- Failed sign-ins per client address (an IPv6 client's /64), as a
+-- budget that refills with time (hub/sessions.go): refilled_at is when
+-- it is whole again, blocked_until ends the current block. Rows whole
+-- and unblocked are pruned.
+CREATE TABLE login_throttles (
+	client        TEXT PRIMARY KEY,
+	refilled_at   TEXT NOT NULL,
+	strikes       INTEGER NOT NULL DEFAULT 0,
+	blocked_until TEXT
+) STRICT;
+CREATE INDEX login_throttles_refilled ON login_throttles (refilled_at);
+`},
 }

@@ -7,7 +7,8 @@ import (
 	"switchboard/backend/domain"
 )
 
-// Users, tokens and sign-in failures: who may call the hub.
+// Users, tokens, sign-in failures and per-client sign-in budgets: who may
+// call the hub.
 //
 // E-mail addresses compare case-insensitively (ASCII letters): Ana@x.com
 // and ana@x.com are one person. A deleted user is kept as a tombstone
@@ -88,9 +89,35 @@ type AccessTx interface {
 	// PruneLoginFailures deletes the failures older than before and
 	// returns how many.
 	PruneLoginFailures(ctx context.Context, before time.Time) (int, error)
+
+	// LoginThrottleByClient reads a client's sign-in budget inside the
+	// transaction (ErrNotFound when it has none yet).
+	LoginThrottleByClient(ctx context.Context, client string) (LoginThrottle, error)
+	// PutLoginThrottle writes a client's budget, creating or replacing it.
+	PutLoginThrottle(ctx context.Context, t LoginThrottle) error
+	// PruneLoginThrottles deletes the budgets whole again and unblocked
+	// before before, and returns how many.
+	PruneLoginThrottles(ctx context.Context, before time.Time) (int, error)
 }
 
-// AccessReader is the read side of users and tokens.
+// LoginThrottle is one client's budget of failed sign-ins: the hub
+// (hub/sessions.go) decides what the times mean; the store keeps them, so
+// the budget survives a restart and is shared by every hub instance on
+// one database.
+type LoginThrottle struct {
+	// Client is the client's key: its address (an IPv6 client's /64);
+	// unique.
+	Client string
+	// RefilledAt is when the client's budget is whole again: each failure
+	// moves it later, and the budget is spent when it is too far ahead.
+	RefilledAt time.Time
+	// Strikes counts the blocks in a row; each one is longer.
+	Strikes int
+	// BlockedUntil is when the current block ends (zero: never blocked).
+	BlockedUntil time.Time
+}
+
+// AccessReader is the read side of users, tokens and sign-in budgets.
 type AccessReader interface {
 	// GetUser and FindUserByEmail return a live user.
 	GetUser(ctx context.Context, id int64) (User, error)
@@ -100,4 +127,8 @@ type AccessReader interface {
 	// FindToken finds a token (revoked or not) by the hash of its secret.
 	FindToken(ctx context.Context, hash string) (Token, error)
 	ListTokens(ctx context.Context, f TokenFilter) (Page[domain.TokenInfo], error)
+
+	// GetLoginThrottle reads a client's sign-in budget (ErrNotFound when
+	// it has none).
+	GetLoginThrottle(ctx context.Context, client string) (LoginThrottle, error)
 }

@@ -10,7 +10,7 @@ import (
 	"switchboard/backend/hub/store"
 )
 
-// Users, tokens and sign-in failures.
+// Users, tokens, sign-in failures and per-client sign-in budgets.
 
 func newUser(email string, role domain.Role, teams ...string) store.User {
 	return store.User{User: domain.User{Email: email, Name: "User " + email, Role: role, Teams: teams,
@@ -328,6 +328,63 @@ func testLoginFailures(t *testing.T, s store.Store) {
 	}
 	if got := since("bo@example.com", at(-time.Hour), 10); len(got) != 1 {
 		t.Fatalf("another e-mail's failures were cleared: %v", got)
+	}
+}
+
+func testLoginThrottles(t *testing.T, s store.Store) {
+	read := func(client string) (store.LoginThrottle, error) {
+		var out store.LoginThrottle
+		var terr error
+		update(t, s, func(tx store.Tx) error {
+			out, terr = tx.LoginThrottleByClient(ctx, client)
+			return nil
+		})
+		return out, terr
+	}
+	if _, err := read("192.0.2.1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown client: %v", err)
+	}
+	if _, err := s.GetLoginThrottle(ctx, "192.0.2.1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown client from the reader: %v", err)
+	}
+	// Created, then replaced; a zero BlockedUntil round-trips as zero.
+	a := store.LoginThrottle{Client: "192.0.2.1", RefilledAt: at(time.Minute)}
+	b := store.LoginThrottle{Client: "2001:db8:1:2::/64", RefilledAt: at(5 * time.Minute), Strikes: 2, BlockedUntil: at(10 * time.Minute)}
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.PutLoginThrottle(ctx, a); err != nil {
+			return err
+		}
+		return tx.PutLoginThrottle(ctx, b)
+	})
+	same := func(x, y store.LoginThrottle) bool {
+		return x.Client == y.Client && x.RefilledAt.Equal(y.RefilledAt) && x.Strikes == y.Strikes &&
+			x.BlockedUntil.Equal(y.BlockedUntil) && x.BlockedUntil.IsZero() == y.BlockedUntil.IsZero()
+	}
+	if got, err := read(a.Client); err != nil || !same(got, a) {
+		t.Fatalf("read %+v, %v; want %+v", got, err, a)
+	}
+	if got, err := s.GetLoginThrottle(ctx, b.Client); err != nil || !same(got, b) {
+		t.Fatalf("reader got %+v, %v; want %+v", got, err, b)
+	}
+	a.RefilledAt, a.Strikes, a.BlockedUntil = at(2*time.Minute), 1, at(3*time.Minute)
+	update(t, s, func(tx store.Tx) error { return tx.PutLoginThrottle(ctx, a) })
+	if got, err := read(a.Client); err != nil || !same(got, a) {
+		t.Fatalf("replaced: %+v, %v", got, err)
+	}
+	// Pruning drops the budgets whole and unblocked before the time:
+	// a's block ends at 3 min, b's at 10 min.
+	update(t, s, func(tx store.Tx) error {
+		n, err := tx.PruneLoginThrottles(ctx, at(6*time.Minute))
+		if err != nil || n != 1 {
+			return fmt.Errorf("pruned %d, %v; want 1", n, err)
+		}
+		return nil
+	})
+	if _, err := read(a.Client); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a was not pruned: %v", err)
+	}
+	if _, err := read(b.Client); err != nil {
+		t.Fatalf("b, still blocked, was pruned: %v", err)
 	}
 }
 

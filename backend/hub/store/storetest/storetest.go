@@ -54,6 +54,7 @@ func Run(t *testing.T, open Open) {
 		{"user lists filter and page", testListUsers},
 		{"tokens by hash, revoked once, touched", testTokens},
 		{"sign-in failures count in a window", testLoginFailures},
+		{"per-client sign-in budgets are kept and pruned", testLoginThrottles},
 		{"webhook subscriptions keep their cursor and attempts", testWebhooks},
 		{"delivery recipients move through their states", testDeliveries},
 		{"delivery lists filter and page", testListDeliveries},
