@@ -469,3 +469,35 @@ func textMsg(to, body string) map[string]any {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// post sends a raw body with its content type to the default number's
+// messages edge.
+func (e *env) post(contentType string, body []byte) (int, map[string]any) {
+	e.t.Helper()
+	req, _ := http.NewRequest("POST", e.base+"/v23.0/"+DefaultPhoneNumberID+"/messages", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+DefaultAccessToken)
+	req.Header.Set("Content-Type", contentType)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		e.t.Fatalf("answer is not JSON: %s", raw)
+	}
+	return resp.StatusCode, out
+}
+
+// record is the sandbox's record of one message to waID.
+func (e *env) record(waID, wamid string) MessageRecord {
+	e.t.Helper()
+	for _, m := range e.sb.Messages(waID, 0) {
+		if m.ID == wamid {
+			return m
+		}
+	}
+	e.t.Fatalf("no message %s to %s", wamid, waID)
+	return MessageRecord{}
+}
