@@ -41,9 +41,6 @@ const (
 	maxUploadOverhead = 64 << 10
 	// maxFormField bounds account_id, type and messaging_product.
 	maxFormField = 1 << 10
-	// uploadReadTimeout replaces the server's read timeout on this route:
-	// 100 MB over a slow office uplink takes longer than a JSON request.
-	uploadReadTimeout = 30 * time.Minute
 	// uploadKeyTTL is how long an upload's Idempotency-Key is remembered.
 	uploadKeyTTL = 7 * 24 * time.Hour
 	// maxFilename is Meta's limit on a document's filename, in characters.
@@ -91,9 +88,6 @@ func (s *Server) handleUploadMedia(w http.ResponseWriter, r *http.Request) error
 	if r.ContentLength > maxBody {
 		return apierr.Field(apierr.PayloadTooLarge, "file", "the upload is %d bytes; WhatsApp accepts files up to %d bytes (documents)", r.ContentLength, maxMediaBytes)
 	}
-	// Best effort: a writer that cannot extend its deadline keeps the
-	// server's, which only matters for very slow uploads.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadReadTimeout))
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	f, err := s.receiveUpload(r)
 	defer f.discard()

@@ -29,6 +29,10 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 		return nil, nil
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	var coded *apierr.Error
+	if errors.As(err, &coded) {
+		return nil, coded // REQUEST_TIMEOUT
+	}
 	if err != nil {
 		return nil, apierr.Wrap(err, apierr.InvalidRequest, "the request body could not be read")
 	}

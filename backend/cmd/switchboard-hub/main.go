@@ -311,7 +311,10 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		// Bounds slow uploads; websockets clear it once upgraded.
+		// Bounds a request until its handler starts. Each route then sets
+		// its own body deadline (hubapi: Config.WebhookBodyTimeout for
+		// Meta's webhooks, Config.BodyMinRate for everything else, uploads
+		// included); websockets clear it once upgraded.
 		ReadTimeout: 2 * time.Minute,
 		IdleTimeout: 120 * time.Second,
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
