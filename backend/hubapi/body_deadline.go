@@ -64,15 +64,15 @@ func (s *Server) limitBody(w http.ResponseWriter, r *http.Request, kind bodyKind
 // cancels the request's context when a read past the body times out).
 type deadlineBody struct {
 	io.ReadCloser
-	rc          *http.ResponseController
-	start       time.Time
-	fixed       time.Duration
-	grace       time.Duration
-	rate        int64 // bytes per second; 0 for a fixed deadline
-	n           int64
-	deadline    time.Time
-	expired     bool
-	done        bool
+	rc       *http.ResponseController
+	start    time.Time
+	fixed    time.Duration
+	grace    time.Duration
+	rate     int64 // bytes per second; 0 for a fixed deadline
+	n        int64
+	deadline time.Time
+	expired  bool
+	done     bool
 }
 
 func (b *deadlineBody) set(t time.Time) error {
