@@ -131,7 +131,10 @@ func (c *streamConn) stop(r closeReason) {
 // offer is called by the broker, under its lock, for each new event. It
 // never blocks: a full buffer disconnects the client.
 func (c *streamConn) offer(se *streamEvent) bool {
-	if !c.p.SeesAll() && se.hasConv && !c.p.CanSee(se.assignee) && !leftView(c.p, se) {
+	if se.ev.AccountUnconfigured && !c.p.SeesUnconfigured() {
+		return true // a number the hub does not serve: admins only
+	}
+	if !c.p.SeesAll() && se.hasConv && !c.p.CanSee(se.assignee, false) && !leftView(c.p, se) {
 		return true // not theirs; nothing to queue
 	}
 	select {
@@ -149,6 +152,9 @@ func (c *streamConn) render(se *streamEvent) []byte {
 }
 
 func renderFor(p *Principal, se *streamEvent) []byte {
+	if se.ev.AccountUnconfigured && !p.SeesUnconfigured() {
+		return nil
+	}
 	if p.SeesAll() {
 		return se.frame
 	}
@@ -158,7 +164,7 @@ func renderFor(p *Principal, se *streamEvent) []byte {
 		b, _ := json.Marshal(eventFrame{Kind: frameEvent, Event: &ev})
 		return b
 	}
-	if se.hasConv && !p.CanSee(se.assignee) {
+	if se.hasConv && !p.CanSee(se.assignee, false) {
 		if leftView(p, se) {
 			b, _ := json.Marshal(frame{Kind: frameHidden, Seq: se.ev.Seq, ConversationID: se.ev.ConversationID, At: &se.ev.At})
 			return b

@@ -197,4 +197,9 @@ CREATE TABLE send_queue (
 	enqueued_at INTEGER NOT NULL
 ) STRICT;
 `},
+	{Version: 2, Name: "events of unconfigured numbers", SQL: `
+-- 1 for an event about a number the hub is not configured for: the stream
+-- gives those to admins only.
+ALTER TABLE events ADD COLUMN account_unconfigured INTEGER NOT NULL DEFAULT 0;
+`},
 }

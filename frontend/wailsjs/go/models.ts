@@ -212,6 +212,7 @@ export namespace domain {
 	    created_at: any;
 	    // Go type: time
 	    updated_at: any;
+	    configured: boolean;
 	}
 	export interface Contact {
 	    id: number;
@@ -273,6 +274,7 @@ export namespace domain {
 	    created_at: any;
 	    // Go type: time
 	    updated_at: any;
+	    account_unconfigured?: boolean;
 	}
 	export interface Counters {
 	    total: number;
@@ -323,6 +325,7 @@ export namespace domain {
 	    created_at: any;
 	    // Go type: time
 	    updated_at: any;
+	    account_unconfigured?: boolean;
 	}
 	
 	
