@@ -381,12 +381,23 @@ func (e *env) doToken(method, path string, body any, token string) (int, map[str
 		j, _ := json.Marshal(b)
 		rd = bytes.NewReader(j)
 	}
+	ct := ""
+	if rd != nil {
+		ct = "application/json"
+	}
+	return e.request(method, path, ct, rd, token)
+}
+
+// request sends a Graph request with a body of contentType (none when
+// rd is nil) and decodes the JSON answer into a map.
+func (e *env) request(method, path, contentType string, rd io.Reader, token string) (int, map[string]any) {
+	e.t.Helper()
 	req, _ := http.NewRequest(method, e.base+path, rd)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -474,20 +485,7 @@ func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 // messages edge.
 func (e *env) post(contentType string, body []byte) (int, map[string]any) {
 	e.t.Helper()
-	req, _ := http.NewRequest("POST", e.base+"/v23.0/"+DefaultPhoneNumberID+"/messages", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+DefaultAccessToken)
-	req.Header.Set("Content-Type", contentType)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	raw, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(raw, &out); err != nil {
-		e.t.Fatalf("answer is not JSON: %s", raw)
-	}
-	return resp.StatusCode, out
+	return e.request("POST", "/v23.0/"+DefaultPhoneNumberID+"/messages", contentType, bytes.NewReader(body), DefaultAccessToken)
 }
 
 // record is the sandbox's record of one message to waID.
