@@ -102,8 +102,11 @@ type StreamConfig struct {
 	// client gave no ?since= (default 5 s).
 	ResumeWait time.Duration
 	// RingSize is how many recent events are kept in memory for resumes
-	// without a database read (default 4096).
-	RingSize int
+	// without a database read (default 4096), and RingBytes how many
+	// bytes of frames at most (default 32 MiB): a few huge messages must
+	// not pin gigabytes.
+	RingSize  int
+	RingBytes int
 }
 
 // Server is the hub's HTTP API.
@@ -192,6 +195,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if st.RingSize <= 0 {
 		st.RingSize = 4096
+	}
+	if st.RingBytes <= 0 {
+		st.RingBytes = 32 << 20
 	}
 	if cfg.DeliverySettle <= 0 {
 		cfg.DeliverySettle = time.Minute

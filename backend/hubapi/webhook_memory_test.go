@@ -6,11 +6,14 @@ import (
 	"net/http"
 	"runtime"
 	rtmetrics "runtime/metrics"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"switchboard/backend/domain"
 	"switchboard/backend/whatsapp"
 	"switchboard/backend/whatsapp/webhooktest"
 )
@@ -114,5 +117,39 @@ func TestWebhookJunkMemoryBounded(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Huge messages do not pin memory in the stream's ring of recent events:
+// it is bounded in bytes as well as in events, and a client resuming from
+// before the ring still gets every event, from the database.
+func TestStreamRingBoundedInBytes(t *testing.T) {
+	const ringBytes = 256 << 10
+	e := newEnv(t, withAPI(func(c *Config) { c.Stream.RingBytes = ringBytes }))
+	pnid := e.sb.PhoneNumbers()[0].ID
+	start := headOf(t, e)
+	for i := range 12 {
+		body := messageTo(pnid, "14155550190", fmt.Sprintf("wamid.HUGE%d", i), strings.Repeat("x", 100<<10))
+		if res := e.postWebhook(body); res.status != 200 {
+			t.Fatalf("webhook %d: %d %s", i, res.status, res.body)
+		}
+	}
+	head := headOf(t, e)
+	e.eventually(func() bool { return e.srv.broker.headSeq() == head }, "the broker to reach %d", head)
+	e.srv.broker.mu.Lock()
+	held := e.srv.broker.ringBytes
+	e.srv.broker.mu.Unlock()
+	if held > 2*ringBytes {
+		t.Errorf("the ring holds %d bytes of frames, more than twice its %d", held, ringBytes)
+	}
+	c := e.mustDial(e.supervisor.token, "since="+strconv.FormatInt(start, 10))
+	got := 0
+	for _, f := range c.until(func(f wsFrame) bool { return f.Kind == "live" }) {
+		if f.Kind == "event" && f.Event.Type == domain.EventMessageCreated {
+			got++
+		}
+	}
+	if got != 12 {
+		t.Errorf("the resumed client got %d of the 12 messages", got)
 	}
 }
