@@ -30,9 +30,9 @@ type broker struct {
 	// ring[0], so the ring has every event with seq > ringBase.
 	ring      []*streamEvent
 	ringBase  int64
-	ringBytes int // of the ring's frames
-	subs     map[*streamConn]struct{} // live (attached) connections
-	conns    map[*streamConn]struct{} // every open connection
+	ringBytes int                      // of the ring's frames
+	subs      map[*streamConn]struct{} // live (attached) connections
+	conns     map[*streamConn]struct{} // every open connection
 	// wake is closed (and replaced) whenever head advances, for the
 	// package's own consumers (outbound webhooks, bulk deliveries).
 	wake    chan struct{}
