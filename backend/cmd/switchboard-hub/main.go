@@ -356,9 +356,10 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 		}
 	}
 	// Templates are needed before the first template send; Meta's status
-	// webhooks keep them current afterwards.
+	// webhooks keep them current afterwards. They are the business
+	// account's, shared by all its numbers.
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	if n, err := core.SyncTemplates(tctx, ""); err != nil {
+	if n, err := core.SyncTemplates(tctx, c.wabaID); err != nil {
 		log.Warn("template sync failed; retry with POST /v1/templates/sync", "err", err)
 	} else {
 		log.Info("templates synced", "count", n)
