@@ -60,7 +60,7 @@ test: deps check bindings-check desktop dev-build e2e-browser e2e-window ## Ever
 	@echo "make test: all checks passed"
 
 .PHONY: check
-check: fmt-check vet go-test frontend-check ## Fast checks: gofmt, go vet, go test -race, frontend typecheck + Vitest.
+check: fmt-check vet generate-check go-test frontend-check ## Fast checks: gofmt, go vet, generated TypeScript current, go test -race, frontend typecheck + Vitest.
 
 ##@ Building
 
@@ -84,8 +84,13 @@ hub: ## The hub server, pure Go (CGO_ENABLED=0): build/bin/switchboard-hub (also
 	@echo "built $(BIN)/switchboard-hub"
 
 .PHONY: bindings
-bindings: deps-wails ## Regenerate frontend/wailsjs from the Go facade (commit the result).
+bindings: deps-wails ## Regenerate frontend/wailsjs from the Go facade, then frontend/src/lib/generated (commit both).
 	$(WAILS) generate module
+	$(GO) generate ./app
+
+.PHONY: generate
+generate: ## Regenerate frontend/src/lib/generated (event names, limits, enums) from Go (commit the result).
+	$(GO) generate ./app
 
 .PHONY: bench
 bench: ## Run the benchmarks, benchmark reports and bench drivers; print their figures.
@@ -132,6 +137,10 @@ bindings-check: deps-wails ## Fail when frontend/wailsjs differs from what the G
 	if ! diff -r "$$before/wailsjs" frontend/wailsjs; then \
 		echo "frontend/wailsjs was stale and has been regenerated: review and commit it" >&2; exit 1; fi; \
 	echo "bindings up to date"
+
+.PHONY: generate-check
+generate-check: ## Fail when frontend/src/lib/generated differs from what the Go side generates.
+	$(GO) run ./app/internal/tsgen -check
 
 .PHONY: e2e
 e2e: e2e-browser e2e-window ## Browser test (dev build + Chromium) and window test (production build + Xvfb).

@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"go/ast"
-	"go/parser"
-	"go/token"
+	"encoding/json"
 	"os"
 	"reflect"
 	"regexp"
@@ -12,13 +10,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"switchboard/backend/apierr"
 )
 
 // These tests keep the Go side and the frontend's copies in step: the error
-// table, the event names and the generated bindings. They read the frontend
-// sources as text, so they run without Node.
+// table and the generated bindings. They read the frontend sources as text,
+// so they run without Node. (The event names and limits are generated:
+// internal/tsgen's test checks its files are current.)
 
 func readFrontend(t *testing.T, path string) string {
 	t.Helper()
@@ -51,42 +51,6 @@ func TestErrorTableMirroredInFrontend(t *testing.T) {
 	}
 	for code := range frontend {
 		t.Errorf("frontend/src/lib/errors.ts has %s, which apierr does not know", code)
-	}
-}
-
-func TestEventNamesMirroredInFrontend(t *testing.T) {
-	src := readFrontend(t, "src/lib/events.ts")
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "events.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names int
-	for _, decl := range f.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.CONST {
-			continue
-		}
-		for _, spec := range gd.Specs {
-			vs := spec.(*ast.ValueSpec)
-			for i, id := range vs.Names {
-				if !strings.HasPrefix(id.Name, "Event") {
-					continue
-				}
-				lit, ok := vs.Values[i].(*ast.BasicLit)
-				if !ok {
-					t.Fatalf("%s is not a string literal", id.Name)
-				}
-				value, _ := strconv.Unquote(lit.Value)
-				names++
-				if !strings.Contains(src, "'"+value+"'") {
-					t.Errorf("%s = %q is missing from frontend/src/lib/events.ts", id.Name, value)
-				}
-			}
-		}
-	}
-	if names == 0 {
-		t.Fatal("found no Event* constants in events.go")
 	}
 }
 
@@ -137,5 +101,64 @@ func TestGeneratedBindingsAreCurrent(t *testing.T) {
 	slices.Sort(bound)
 	if !slices.Equal(generated, bound) {
 		t.Errorf("frontend/wailsjs is stale: generated %v, bound %v; run `make bindings` and commit frontend/wailsjs", generated, bound)
+	}
+}
+
+// TestBoundTypesSayTheirTypeScriptType walks every type the bound methods
+// take or return: where the Wails generator cannot tell the TypeScript type
+// from the Go type (a time.Time is an RFC 3339 string, not any; raw JSON is
+// unknown, not number[]; a pointer to a scalar without omitempty can be
+// null), the field must say it with a ts_type tag, so
+// frontend/wailsjs/go/models.ts describes the JSON the frontend receives.
+func TestBoundTypesSayTheirTypeScriptType(t *testing.T) {
+	timeType, rawType := reflect.TypeFor[time.Time](), reflect.TypeFor[json.RawMessage]()
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type)
+	walk = func(typ reflect.Type) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice || typ.Kind() == reflect.Map {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || typ == timeType || seen[typ] {
+			return
+		}
+		seen[typ] = true
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			tag := f.Tag.Get("json")
+			if !f.IsExported() || tag == "-" {
+				continue
+			}
+			ts, omitempty := f.Tag.Get("ts_type"), strings.Contains(tag, ",omitempty")
+			base := f.Type
+			if base.Kind() == reflect.Pointer {
+				base = base.Elem()
+			}
+			where := typ.String() + "." + f.Name
+			switch {
+			case base == timeType && !strings.HasPrefix(ts, "string"):
+				t.Errorf(`%s is a time: tag it ts_type:"string"`, where)
+			case f.Type == rawType && ts == "":
+				t.Errorf(`%s is raw JSON: tag it ts_type:"unknown" (or the type it holds)`, where)
+			case f.Type.Kind() == reflect.Pointer && !omitempty && !strings.Contains(ts, "null") && base.Kind() != reflect.Struct:
+				t.Errorf(`%s can be null: tag it ts_type:"<type> | null"`, where)
+			}
+			walk(f.Type)
+		}
+	}
+	typ := reflect.TypeFor[*App]()
+	for i := range typ.NumMethod() {
+		m := typ.Method(i)
+		if slices.Contains(lifecycle, m.Name) {
+			continue
+		}
+		for j := 1; j < m.Type.NumIn(); j++ {
+			walk(m.Type.In(j))
+		}
+		for j := range m.Type.NumOut() {
+			walk(m.Type.Out(j))
+		}
+	}
+	if len(seen) < 10 {
+		t.Fatalf("walked only %d types", len(seen))
 	}
 }

@@ -14,7 +14,7 @@ import (
 // recording fake in tests. Services in backend/ never see a Platform at all;
 // they take an Emitter.
 type Platform interface {
-	// Emit sends a named event (one of the Event* constants) with a JSON-able
+	// Emit sends a named event (one listed in Events) with a JSON-able
 	// payload to the frontend.
 	Emit(event string, data any)
 	// SetTitle sets the window title, e.g. to show an unread count.

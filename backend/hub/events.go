@@ -112,6 +112,9 @@ func (s *Service) runTicker() {
 			if err := s.prune(ctx); err != nil {
 				s.log.Warn("hub: retention failed", "err", err)
 			}
+			if err := s.pruneLoginFailures(ctx); err != nil {
+				s.log.Warn("hub: pruning sign-in failures failed", "err", err)
+			}
 		}
 	}
 }

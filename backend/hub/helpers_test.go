@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"switchboard/backend/domain"
+	"switchboard/backend/hub/sqlitestore"
 	"switchboard/backend/sqlitedb"
 	"switchboard/backend/whatsapp"
 )
@@ -57,6 +58,7 @@ type advClock interface {
 type env struct {
 	t     testing.TB
 	db    *sqlitedb.DB
+	st    *sqlitestore.Store
 	path  string
 	clock advClock
 	cfg   Config
@@ -103,8 +105,9 @@ func (e *env) open() {
 		e.t.Fatal(err)
 	}
 	e.db = db
+	e.st = sqlitestore.New(db)
 	cfg := e.cfg
-	cfg.DB = db
+	cfg.Store = e.st
 	svc, err := New(context.Background(), cfg)
 	if err != nil {
 		e.t.Fatal(err)
@@ -121,6 +124,7 @@ func (e *env) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	e.svc.Close(ctx)
+	e.st.Close()
 	e.db.Close()
 	e.mu.Lock()
 	e.svc = nil

@@ -1,12 +1,26 @@
-// Package hub is Switchboard's messaging core: it ingests WhatsApp webhooks,
-// keeps contacts, conversations, messages, templates, opt-outs and notes,
+// Package hub is Switchboard's hub: it ingests WhatsApp webhooks, keeps
+// contacts, conversations, messages, templates, opt-outs and notes,
 // enforces WhatsApp's rules before anything is sent, sends through a durable
 // paced queue, and records every change in an event log that feeds the
-// realtime stream and the desktop sync.
+// realtime stream and the desktop sync. Around that core it keeps who may
+// call it and what it tells the outside world, one file per service:
+// users.go (agents, supervisors, admins), tokens.go (API and bootstrap
+// tokens, authentication), sessions.go (sign-in and its lockout),
+// webhooks.go (outbound webhook subscriptions and their dispatcher),
+// deliveries.go (bulk template jobs and their runner) and media_uploads.go
+// (remembered uploads for Idempotency-Key).
 //
-// The HTTP layer (package hubapi) is a thin wrapper: every operation here is
-// a plain method that takes a context and returns domain values or an
-// *apierr.Error with a stable code.
+// Every table is behind one store.Store (package store; SQLite in
+// sqlitestore, opened by the caller and passed in Config.Store), and every
+// background worker — the committer, the send workers, the ticker, the
+// outbound webhook dispatcher, the bulk delivery runner — starts in New and
+// stops in Close. The HTTP layer (package hubapi) is a thin adapter: every
+// operation here is a plain method that takes a context and returns domain
+// values or an *apierr.Error with a stable code. The requests it takes
+// that are also API bodies (SendRequest, ConversationUpdate, UserInput,
+// TokenRequest, LoginRequest, ContactInput, WebhookRequest) are package
+// wire's types under the hub's names, so the API hands them on as it
+// decodes them.
 //
 // # Writes
 //
@@ -24,18 +38,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
-	"switchboard/backend/hub/sqlitestore"
 	"switchboard/backend/hub/store"
-	"switchboard/backend/sqlitedb"
 	"switchboard/backend/whatsapp"
 )
 
@@ -69,13 +83,12 @@ type CloudAPI interface {
 
 var _ CloudAPI = (*whatsapp.Client)(nil)
 
-// Config configures a Service. DB (or Store) is required; everything else
-// has a working default.
+// Config configures a Service. Store is required; everything else has a
+// working default.
 type Config struct {
-	// DB is the database; the Service does not close it. Ignored when Store
-	// is set.
-	DB *sqlitedb.DB
-	// Store overrides the storage back end (for another implementation).
+	// Store is where the hub keeps its state (sqlitestore.Open for SQLite).
+	// New migrates it; the Service never closes it: the caller closes it
+	// after Close.
 	Store store.Store
 
 	// Accounts are the business numbers to serve (their ids and WABA ids
@@ -134,6 +147,28 @@ type Config struct {
 	// 32 writes or more); light traffic is committed at once. Default
 	// 2ms; negative disables.
 	CommitLinger time.Duration
+
+	// BcryptCost hashes passwords (default bcrypt.DefaultCost; tests use
+	// bcrypt.MinCost to stay fast).
+	BcryptCost int
+	// LoginTokenTTL is how long a sign-in token lives (default 30 days).
+	LoginTokenTTL time.Duration
+	// LoginMaxFailures wrong passwords within LoginWindow lock the account
+	// for the rest of that window (defaults 5 and one minute).
+	LoginMaxFailures int
+	LoginWindow      time.Duration
+
+	// DeliverySettle is how long a bulk recipient's message may stay
+	// "sent" (accepted by Meta, no delivery report) before it counts as
+	// processed_ok (default one minute).
+	DeliverySettle time.Duration
+
+	// WebhookHTTP sends outbound webhooks (default: 10 s timeout).
+	WebhookHTTP *http.Client
+	// WebhookBackoff is the first retry delay of a failed outbound
+	// webhook, doubling up to WebhookMaxBackoff (defaults 1 s and 10 min).
+	WebhookBackoff    time.Duration
+	WebhookMaxBackoff time.Duration
 }
 
 // Service is the messaging core. Build it with New; it is safe for
@@ -141,7 +176,6 @@ type Config struct {
 type Service struct {
 	cfg   Config
 	st    store.Store
-	ownSt bool // st was made here from Config.DB: Close closes it
 	clock Clock
 	log   *slog.Logger
 
@@ -165,6 +199,15 @@ type Service struct {
 	statBatches atomic.Int64 // committed write transactions
 	statOps     atomic.Int64 // writes they carried
 
+	// The background workers beside the committer and the send queue:
+	// outbound webhooks and bulk deliveries (see webhooks.go and
+	// deliveries.go). Close stops them first.
+	webhooks    *webhookDispatcher
+	deliveries  *deliveryRunner
+	workers     sync.WaitGroup
+	stopWorkers context.CancelFunc
+	stats       outboundStats
+
 	closing   atomic.Bool
 	closeOnce sync.Once
 	stopTick  chan struct{}
@@ -174,15 +217,12 @@ type Service struct {
 // New opens the service: it migrates the schema, loads accounts, re-queues
 // every send a previous run left queued or in flight, processes webhook
 // bodies a previous run accepted but failed to apply, and starts the
-// committer, the send workers and the ticker.
+// committer, the send workers, the ticker, the outbound webhook dispatcher
+// and the bulk delivery runner.
 func New(ctx context.Context, cfg Config) (*Service, error) {
 	st := cfg.Store
-	own := false
 	if st == nil {
-		if cfg.DB == nil {
-			return nil, errors.New("hub: Config.DB or Config.Store is required")
-		}
-		st, own = sqlitestore.New(cfg.DB), true
+		return nil, errors.New("hub: Config.Store is required")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = systemClock{}
@@ -223,13 +263,36 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.CommitLinger == 0 {
 		cfg.CommitLinger = 2 * time.Millisecond
 	}
+	if cfg.BcryptCost == 0 {
+		cfg.BcryptCost = bcrypt.DefaultCost
+	}
+	if cfg.LoginTokenTTL <= 0 {
+		cfg.LoginTokenTTL = 30 * 24 * time.Hour
+	}
+	if cfg.LoginMaxFailures <= 0 {
+		cfg.LoginMaxFailures = 5
+	}
+	if cfg.LoginWindow <= 0 {
+		cfg.LoginWindow = time.Minute
+	}
+	if cfg.DeliverySettle <= 0 {
+		cfg.DeliverySettle = time.Minute
+	}
+	if cfg.WebhookHTTP == nil {
+		cfg.WebhookHTTP = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.WebhookBackoff <= 0 {
+		cfg.WebhookBackoff = time.Second
+	}
+	if cfg.WebhookMaxBackoff <= 0 {
+		cfg.WebhookMaxBackoff = 10 * time.Minute
+	}
 	if err := st.Migrate(ctx); err != nil {
 		return nil, fmt.Errorf("hub: migrate: %w", err)
 	}
 	s := &Service{
 		cfg:       cfg,
 		st:        st,
-		ownSt:     own,
 		clock:     cfg.Clock,
 		log:       cfg.Logger,
 		ops:       make(chan *writeOp, 4096),
@@ -298,7 +361,20 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		s.log.Info("hub: re-queued sends from the previous run", "count", len(queued))
 	}
 	go s.runTicker()
+	s.startWorkers()
 	return s, nil
+}
+
+// startWorkers starts the outbound webhook dispatcher and the bulk delivery
+// runner; Close stops them before anything else, so they never see the hub
+// half closed.
+func (s *Service) startWorkers() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopWorkers = cancel
+	s.webhooks = newWebhookDispatcher(s)
+	s.deliveries = newDeliveryRunner(s)
+	s.workers.Go(func() { s.webhooks.run(ctx) })
+	s.workers.Go(func() { s.deliveries.run(ctx) })
 }
 
 // Store exposes the storage for read-only tools and tests.
@@ -308,14 +384,19 @@ func (s *Service) Store() store.Store { return s.st }
 // and compares like any time read back from the database.
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Round(0) }
 
-// Close stops accepting work, lets the send workers drain the queue until
-// ctx ends (messages still queued then are kept and sent after the next
-// start; requests already on the wire are allowed to finish so their results
-// are recorded), commits every pending write and stops. It returns ctx's
+// Close stops the outbound webhook and bulk delivery workers, stops
+// accepting work, lets the send workers drain the queue until ctx ends
+// (messages still queued then are kept and sent after the next start;
+// requests already on the wire are allowed to finish so their results are
+// recorded), commits every pending write and stops. It returns ctx's
 // error when the queue was not fully drained.
 func (s *Service) Close(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
+		// The workers first: a bulk send cut short goes back to pending
+		// through the committer, which is still running.
+		s.stopWorkers()
+		s.workers.Wait()
 		s.closing.Store(true)
 		close(s.stopTick)
 		<-s.tickDone
@@ -341,11 +422,6 @@ func (s *Service) Close(ctx context.Context) error {
 func (s *Service) shutdownCommitter() {
 	close(s.ops)
 	<-s.committed
-	if c, ok := s.st.(io.Closer); ok && s.ownSt {
-		if err := c.Close(); err != nil {
-			s.log.Warn("hub: closing the store", "err", err)
-		}
-	}
 }
 
 // errClosing is answered once Close has begun.
@@ -511,3 +587,6 @@ func storeErr(err error, what string) error {
 	}
 	return apierr.Wrap(err, apierr.Internal, "storage error")
 }
+
+// Ping checks that the storage answers (for health checks).
+func (s *Service) Ping(ctx context.Context) error { return s.st.Ping(ctx) }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"switchboard/backend/domain"
+	"switchboard/backend/hub"
 )
 
 func TestLoginLockout(t *testing.T) {
@@ -99,7 +100,7 @@ func TestTokensAreHashedAndRevocableOneAtATime(t *testing.T) {
 		}
 	}
 	rows.Close()
-	if !strings.HasPrefix(first, tokenPrefix) || len(first) != len(tokenPrefix)+43 {
+	if !strings.HasPrefix(first, hub.TokenPrefix) || len(first) != len(hub.TokenPrefix)+43 {
 		t.Fatalf("token shape %q", first)
 	}
 

@@ -3,13 +3,14 @@ package hubapi
 import (
 	"context"
 	"net/url"
+	"time"
 
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
 	"switchboard/backend/whatsapp"
 )
 
-// Core is what this package needs from the hub's messaging core. The
+// Core is what this package needs from the hub (*hub.Service). The
 // signatures are *hub.Service's own, so the service is passed as it is;
 // the interface states exactly what the HTTP layer relies on.
 type Core interface {
@@ -62,6 +63,40 @@ type Core interface {
 	// Subscribe returns a channel that receives a (coalesced) wake-up
 	// after every commit that appended events, and its cancel func.
 	Subscribe() (<-chan struct{}, func())
+	// Ping checks that the hub's storage answers.
+	Ping(ctx context.Context) error
+
+	// Users, tokens and sessions (who calls: hub/users.go, tokens.go,
+	// sessions.go).
+	ListUsers(ctx context.Context, q hub.UserQuery) (hub.Page[domain.User], error)
+	GetUser(ctx context.Context, id int64) (domain.User, error)
+	UserActive(ctx context.Context, id int64) (bool, error)
+	CreateUser(ctx context.Context, in hub.UserInput) (domain.User, error)
+	PutUser(ctx context.Context, actor *int64, in hub.UserInput) (domain.User, bool, error)
+	UpdateUser(ctx context.Context, actor *int64, id int64, in hub.UserInput) (domain.User, error)
+	DeleteUser(ctx context.Context, actor *int64, id int64) error
+	Authenticate(ctx context.Context, secret string) (hub.Credential, error)
+	TouchToken(ctx context.Context, id int64, at time.Time) error
+	EnsureAdminToken(ctx context.Context, secret string) (string, error)
+	CreateToken(ctx context.Context, in hub.TokenRequest) (domain.NewToken, error)
+	ListTokens(ctx context.Context, q hub.TokenQuery) (hub.Page[domain.TokenInfo], error)
+	RevokeToken(ctx context.Context, id int64) error
+	Login(ctx context.Context, in hub.LoginRequest) (hub.Session, error)
+
+	// Outbound webhooks and bulk deliveries (hub/webhooks.go,
+	// deliveries.go); their workers run in the hub.
+	SetWebhook(ctx context.Context, in hub.WebhookRequest) (domain.Webhook, error)
+	ListWebhooks(ctx context.Context) ([]domain.Webhook, error)
+	DeleteWebhook(ctx context.Context, id int64) error
+	CreateDelivery(ctx context.Context, in hub.DeliveryRequest) (hub.Delivery, error)
+	GetDelivery(ctx context.Context, id int64) (hub.Delivery, error)
+	ListRecipients(ctx context.Context, jobID int64, q hub.RecipientQuery) (hub.Page[domain.DeliveryRecipient], error)
+	ListDeliveries(ctx context.Context, q hub.DeliveryQuery) (hub.Page[hub.Delivery], error)
+	OutboundStats() hub.OutboundStats
+
+	// Remembered media uploads (hub/media_uploads.go).
+	CheckMediaUpload(ctx context.Context, key, accountID, sha256 string) (domain.UploadedMedia, bool, error)
+	RememberMediaUpload(ctx context.Context, key, accountID string, m domain.UploadedMedia) (domain.UploadedMedia, error)
 }
 
 var _ Core = (*hub.Service)(nil)

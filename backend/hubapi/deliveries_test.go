@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"testing"
 
+	"switchboard/backend/domain"
 	"switchboard/backend/sandbox"
 )
 
@@ -60,11 +61,11 @@ func TestBulkDeliveryFromCSV(t *testing.T) {
 	}
 	d := e.waitDelivery(job.ID)
 	want := map[string]struct{ state, reason string }{
-		"+1 415 555 0101":   {RecipientProcessedOK, ""},
-		"not a number":      {RecipientProcessedKO, ReasonInvalidNumber},
-		"+14155550142":      {RecipientProcessedKO, ReasonOptedOut},
-		"0014155550104":     {RecipientProcessedKO, ReasonMetaError},
-		"+1 (415) 555-0105": {RecipientProcessedOK, ""},
+		"+1 415 555 0101":   {domain.RecipientProcessedOK, ""},
+		"not a number":      {domain.RecipientProcessedKO, domain.ReasonInvalidNumber},
+		"+14155550142":      {domain.RecipientProcessedKO, domain.ReasonOptedOut},
+		"0014155550104":     {domain.RecipientProcessedKO, domain.ReasonMetaError},
+		"+1 (415) 555-0105": {domain.RecipientProcessedOK, ""},
 	}
 	if len(d.Recipients) != 5 {
 		t.Fatalf("%d recipients", len(d.Recipients))

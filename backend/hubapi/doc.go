@@ -4,11 +4,16 @@
 // webhooks, bulk template deliveries, users and tokens, and the operational
 // endpoints (/healthz, /metrics, /openapi.json, /docs/errors).
 //
-// The messaging rules live in the hub core (package hub); this package
-// translates HTTP to calls on it and back, and owns only what is about
-// callers: who they are (users, tokens, sessions), what they may do
-// (scopes, roles, rate limits) and how they are told (the stream, outbound
-// webhooks).
+// This package is a pure adapter: it parses a request, calls a service of
+// the hub (package hub) and writes the answer. It holds no SQL, no schema
+// and no background worker besides the stream's broker (a test checks
+// that no file imports database/sql or calls a query method): users,
+// tokens, sessions, outbound webhooks, bulk deliveries and remembered
+// uploads are hub services over store.Store. What stays here is about
+// callers over HTTP: reading their credentials (headers, cookies, the
+// access_token parameter), caching resolved tokens, rate limits per token,
+// the scope each route needs and what each role may see, the websocket
+// stream's fan-out, the on-disk media cache, and the metrics.
 //
 // Conventions, enforced in one place each so no route can drift:
 //
@@ -17,7 +22,10 @@
 //   - Handlers return errors; writeError is the only code that writes an
 //     error body: {"error":{"code","message","doc_url"}} from apierr.
 //   - Success bodies are {"data": …}, lists add
-//     "pagination": {"next_cursor", "has_more"}.
+//     "pagination": {"next_cursor", "has_more"}. Every body, read or
+//     written, and the stream's frames are package wire's (backend/wire),
+//     shared with the Go client and the console: no handler declares a
+//     body struct or writes a map literal (wire's shapes_test checks).
 //   - Request bodies go through decodeJSON, which refuses other content
 //     types, invalid JSON or UTF-8, unknown fields and trailing data before
 //     anything is changed.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -18,8 +19,10 @@ import (
 
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/hub/sqlitestore"
 	"switchboard/backend/sandbox"
 	"switchboard/backend/sqlitedb"
+	"switchboard/backend/testkit"
 	"switchboard/backend/whatsapp"
 )
 
@@ -108,17 +111,20 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		Webhook:      sandbox.WebhookConfig{RetryBase: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond},
 	}
 	cfg := Config{
-		Now:            e.clock.Now,
-		BcryptCost:     bcrypt.MinCost,
-		RateLimit:      1000,
-		RateBurst:      1000,
-		WebhookBackoff: 10 * time.Millisecond,
-		Stream:         StreamConfig{Heartbeat: 200 * time.Millisecond, ResumeWait: 300 * time.Millisecond},
+		Now:       e.clock.Now,
+		RateLimit: 1000,
+		RateBurst: 1000,
+		Stream:    StreamConfig{Heartbeat: 200 * time.Millisecond, ResumeWait: 300 * time.Millisecond},
 	}
+	// The hub and the server share the test clock: tests move it to
+	// expire lockouts and tokens without sleeping.
 	hcfg := hub.Config{
-		VerifyToken: "verify-me",
-		RetryBase:   10 * time.Millisecond,
-		RetryMax:    50 * time.Millisecond,
+		VerifyToken:    "verify-me",
+		RetryBase:      10 * time.Millisecond,
+		RetryMax:       50 * time.Millisecond,
+		Clock:          e.clock,
+		BcryptCost:     bcrypt.MinCost,
+		WebhookBackoff: 10 * time.Millisecond,
 	}
 	ec := envConfig{api: &cfg, sb: &scfg, hub: &hcfg}
 	for _, o := range opts {
@@ -143,14 +149,15 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	e.graph = &graphCounter{next: http.DefaultTransport, calls: map[string]int{}}
 	api.HTTP.Transport = e.graph
 	p := sb.PhoneNumbers()[0]
-	hcfg.DB, hcfg.API, hcfg.AppSecret = db, api, sb.AppSecret()
+	st := sqlitestore.New(db)
+	hcfg.Store, hcfg.API, hcfg.AppSecret = st, api, sb.AppSecret()
 	hcfg.Accounts = []domain.Account{{ID: p.ID, WABAID: sb.WABAID(), DisplayPhoneNumber: "+" + p.DisplayNumber, VerifiedName: p.VerifiedName, ThroughputMPS: 1000}}
 	core, err := hub.New(ctx, hcfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.core = core
-	cfg.Core, cfg.Media, cfg.DB, cfg.DataDir = core, api, db, dir
+	cfg.Core, cfg.Media, cfg.DataDir = core, api, dir
 	srv, err := New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -176,6 +183,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = core.Close(cctx)
+		st.Close()
 		db.Close()
 	})
 	if err := sb.SubscribeWebhook(ctx, e.url+"/webhooks/whatsapp"); err != nil {
@@ -195,7 +203,8 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 // user creates a user and signs them in.
 func (e *testEnv) user(email, name string, role domain.Role, teams ...string) principalInfo {
 	e.t.Helper()
-	u, err := e.srv.CreateUser(context.Background(), email, name, role, teams, testPassword)
+	pw := testPassword
+	u, err := e.core.CreateUser(context.Background(), hub.UserInput{Email: &email, Name: &name, Role: &role, Teams: &teams, Password: &pw})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -305,17 +314,10 @@ func (e *testEnv) customerWrites(waID, text string) domain.Conversation {
 	return conv
 }
 
-// eventually polls cond until it holds (10 s at most).
+// eventually polls cond until it holds (see testkit.Eventually).
 func (e *testEnv) eventually(cond func() bool, what string, args ...any) {
 	e.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	e.t.Fatalf("timed out waiting for "+what, args...)
+	testkit.Eventually(e.t, fmt.Sprintf(what, args...), cond)
 }
 
 // graphCounter is the Cloud API client's transport in tests: it counts

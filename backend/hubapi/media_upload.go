@@ -1,11 +1,8 @@
 package hubapi
 
 import (
-	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -14,13 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"switchboard/backend/apierr"
-	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // mediaUploadForm documents the form fields of POST /v1/media.
@@ -41,8 +37,6 @@ const (
 	maxUploadOverhead = 64 << 10
 	// maxFormField bounds account_id, type and messaging_product.
 	maxFormField = 1 << 10
-	// uploadKeyTTL is how long an upload's Idempotency-Key is remembered.
-	uploadKeyTTL = 7 * 24 * time.Hour
 	// maxFilename is Meta's limit on a document's filename, in characters.
 	maxFilename = 240
 )
@@ -100,15 +94,12 @@ func (s *Server) handleUploadMedia(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if key != "" {
-		prev, ok, err := s.uploadByKey(ctx, key)
+		prev, ok, err := s.core.CheckMediaUpload(ctx, key, accountID, f.sha256)
 		if err != nil {
 			return err
 		}
 		if ok {
-			if prev.sha256 != f.sha256 || prev.accountID != accountID {
-				return apierr.New(apierr.IdempotencyConflict, "this Idempotency-Key was used for another file")
-			}
-			return s.writeData(w, http.StatusCreated, prev.media)
+			return s.writeData(w, http.StatusCreated, prev)
 		}
 	}
 	body, err := os.Open(f.path)
@@ -128,7 +119,7 @@ func (s *Server) handleUploadMedia(w http.ResponseWriter, r *http.Request) error
 		s.log.Warn("caching an uploaded file failed", "err", err)
 	}
 	if key != "" {
-		if res, err = s.rememberUpload(ctx, key, accountID, res); err != nil {
+		if res, err = s.core.RememberMediaUpload(ctx, key, accountID, res); err != nil {
 			return err
 		}
 	}
@@ -308,59 +299,4 @@ func (s *Server) cacheUpload(f *receivedFile, id string) error {
 	}
 	f.path = ""
 	return nil
-}
-
-// storedUpload is a remembered upload for an Idempotency-Key.
-type storedUpload struct {
-	accountID, sha256 string
-	media             wire.UploadedMedia
-}
-
-func (s *Server) uploadByKey(ctx context.Context, key string) (storedUpload, bool, error) {
-	var (
-		u    storedUpload
-		data string
-	)
-	err := s.db.Read.QueryRowContext(ctx, `SELECT account_id, sha256, data FROM media_uploads WHERE key = ?`, key).
-		Scan(&u.accountID, &u.sha256, &data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, false, nil
-	}
-	if err != nil {
-		return u, false, err
-	}
-	if err := json.Unmarshal([]byte(data), &u.media); err != nil {
-		return u, false, err
-	}
-	return u, true, nil
-}
-
-// rememberUpload stores the answer for key. When a concurrent request with
-// the same key stored one first, that one is answered, so every retry
-// hears the same media id.
-func (s *Server) rememberUpload(ctx context.Context, key, accountID string, m wire.UploadedMedia) (wire.UploadedMedia, error) {
-	data, err := json.Marshal(m)
-	if err != nil {
-		return m, err
-	}
-	now := s.now()
-	err = s.db.WriteTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM media_uploads WHERE created_at < ?`, formatTime(now.Add(-uploadKeyTTL))); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO media_uploads (key, account_id, sha256, data, created_at)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`, key, accountID, m.SHA256, string(data), formatTime(now))
-		return err
-	})
-	if err != nil {
-		return m, err
-	}
-	prev, ok, err := s.uploadByKey(ctx, key)
-	switch {
-	case err != nil || !ok:
-		return m, err
-	case prev.sha256 != m.SHA256:
-		return m, apierr.New(apierr.IdempotencyConflict, "this Idempotency-Key was used for another file")
-	}
-	return prev.media, nil
 }

@@ -12,23 +12,21 @@ import (
 // metrics are the HTTP layer's Prometheus series. Labels are route
 // patterns, never raw paths, so ids cannot blow up cardinality.
 type metrics struct {
-	reg              *prometheus.Registry
-	requests         *prometheus.CounterVec
-	duration         *prometheus.HistogramVec
-	rateLimited      prometheus.Counter
-	clientGone       prometheus.Counter
-	loginFailures    prometheus.Counter
-	loginLocked      prometheus.Counter
-	streamClients    prometheus.Gauge
-	streamFrames     prometheus.Counter
-	streamSlow       prometheus.Counter
-	streamResyncs    prometheus.Counter
-	webhookAttempts  *prometheus.CounterVec
-	deliveryOutcomes *prometheus.CounterVec
-	ingressBodies    *prometheus.CounterVec
+	reg           *prometheus.Registry
+	requests      *prometheus.CounterVec
+	duration      *prometheus.HistogramVec
+	rateLimited   prometheus.Counter
+	clientGone    prometheus.Counter
+	loginFailures prometheus.Counter
+	loginLocked   prometheus.Counter
+	streamClients prometheus.Gauge
+	streamFrames  prometheus.Counter
+	streamSlow    prometheus.Counter
+	streamResyncs prometheus.Counter
+	ingressBodies *prometheus.CounterVec
 }
 
-func newMetrics(reg *prometheus.Registry) (*metrics, error) {
+func newMetrics(reg *prometheus.Registry, core Core) (*metrics, error) {
 	m := &metrics{
 		reg: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -62,19 +60,13 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 		streamResyncs: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "switchboard_stream_resyncs_total", Help: "Stream clients told to resync from a snapshot.",
 		}),
-		webhookAttempts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "switchboard_webhook_out_attempts_total", Help: "Outbound webhook delivery attempts by result.",
-		}, []string{"result"}),
-		deliveryOutcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "switchboard_bulk_recipients_total", Help: "Bulk delivery recipients by final state and reason.",
-		}, []string{"state", "reason"}),
 		ingressBodies: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "switchboard_webhook_in_bodies_total", Help: "WhatsApp webhook bodies received by answer status.",
 		}, []string{"status"}),
 	}
 	for _, c := range []prometheus.Collector{m.requests, m.duration, m.rateLimited, m.clientGone, m.loginFailures,
-		m.loginLocked, m.streamClients, m.streamFrames, m.streamSlow, m.streamResyncs, m.webhookAttempts,
-		m.deliveryOutcomes, m.ingressBodies} {
+		m.loginLocked, m.streamClients, m.streamFrames, m.streamSlow, m.streamResyncs, m.ingressBodies,
+		outboundCollector{core}} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -91,4 +83,34 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
 	return nil
+}
+
+// The hub's background workers (outbound webhooks, bulk deliveries) count
+// what they do; these series read the counts at each scrape.
+var (
+	webhookAttemptsDesc = prometheus.NewDesc("switchboard_webhook_out_attempts_total",
+		"Outbound webhook delivery attempts by result.", []string{"result"}, nil)
+	bulkRecipientsDesc = prometheus.NewDesc("switchboard_bulk_recipients_total",
+		"Bulk delivery recipients by final state and reason.", []string{"state", "reason"}, nil)
+)
+
+// outboundCollector exposes hub.Service.OutboundStats. Like a counter
+// vector, it shows a label set once it has counted something.
+type outboundCollector struct{ core Core }
+
+func (c outboundCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- webhookAttemptsDesc
+	ch <- bulkRecipientsDesc
+}
+
+func (c outboundCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.core.OutboundStats()
+	for result, n := range map[string]int64{"ok": st.WebhookAttemptsOK, "failed": st.WebhookAttemptsFailed} {
+		if n > 0 {
+			ch <- prometheus.MustNewConstMetric(webhookAttemptsDesc, prometheus.CounterValue, float64(n), result)
+		}
+	}
+	for o, n := range st.Recipients {
+		ch <- prometheus.MustNewConstMetric(bulkRecipientsDesc, prometheus.CounterValue, float64(n), o.State, o.Reason)
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"switchboard/backend/domain"
 )
 
 // TestOpenAPIMatchesRoutes walks the patterns registered on the mux and
@@ -116,7 +118,7 @@ func TestEveryRouteDeclaresAScope(t *testing.T) {
 			if !slices.Contains(public, rt.pattern) {
 				t.Errorf("%s is public but not in the list of public routes", rt.pattern)
 			}
-		case !validScope(rt.scope):
+		case !rt.scope.Valid():
 			t.Errorf("%s: unknown scope %q", rt.pattern, rt.scope)
 		}
 		if rt.h == nil {
@@ -150,7 +152,7 @@ func TestAuthAndScopeMatrix(t *testing.T) {
 		res.decode(t, &out)
 		return out.Data.Token
 	}
-	revoked := mk("revoked", AllScopes...)
+	revoked := mk("revoked", domain.AllScopes...)
 	var rid struct {
 		Data Me `json:"data"`
 	}
@@ -160,9 +162,9 @@ func TestAuthAndScopeMatrix(t *testing.T) {
 	}
 	without := map[Scope]string{}
 	with := map[Scope]string{}
-	for _, sc := range AllScopes {
+	for _, sc := range domain.AllScopes {
 		var others []Scope
-		for _, o := range AllScopes {
+		for _, o := range domain.AllScopes {
 			if o != sc && o != ScopeAdmin {
 				others = append(others, o)
 			}

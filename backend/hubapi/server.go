@@ -15,29 +15,24 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/crypto/bcrypt"
-
 	"switchboard/backend/apierr"
-	"switchboard/backend/sqlitedb"
 )
 
-// Config configures a Server. Core and DB are required; everything else
-// has a default suited to production.
+// Config configures a Server. Core is required; everything else has a
+// default suited to production.
 type Config struct {
 	// Core is the messaging core (*hub.Service).
 	Core Core
 	// Media downloads media for GET /v1/media/{id} and uploads files for
 	// POST /v1/media (the Cloud API client); nil answers UNAVAILABLE there.
 	Media MediaSource
-	// DB is the hub's database; this package adds its own tables
-	// (component "hubapi") for users, tokens, webhooks and deliveries.
-	DB *sqlitedb.DB
 	// DataDir holds the media cache (DataDir/media). Empty disables the
 	// on-disk cache.
 	DataDir string
 	// Logger receives structured logs; never tokens, passwords or bodies.
 	Logger *slog.Logger
-	// Now is the clock (tests move it to check lockouts and expiry).
+	// Now is the clock of the token cache and of last-use stamps; give it
+	// the hub's clock (the hub decides lockouts and expiry by its own).
 	Now func() time.Time
 	// Registry receives the metrics; nil creates a private one, served at
 	// /metrics either way.
@@ -48,24 +43,8 @@ type Config struct {
 	RateLimit float64
 	RateBurst int
 
-	// BcryptCost hashes passwords (default bcrypt.DefaultCost; tests use
-	// bcrypt.MinCost to stay fast).
-	BcryptCost int
-	// LoginTokenTTL is how long a token from POST /v1/login lives
-	// (default 30 days).
-	LoginTokenTTL time.Duration
-	// LoginMaxFailures wrong passwords within LoginWindow lock the account
-	// for the rest of that window (defaults 5 and one minute).
-	LoginMaxFailures int
-	LoginWindow      time.Duration
-
 	// Stream tunes the websocket stream.
 	Stream StreamConfig
-
-	// DeliverySettle is how long a bulk recipient's message may stay
-	// "sent" (accepted by Meta, no delivery report) before it counts as
-	// processed_ok (default one minute).
-	DeliverySettle time.Duration
 
 	// WebhookBodyTimeout bounds reading a WhatsApp webhook body, at most
 	// 3 MB from Meta's servers (default 20 s: 150 KB/s at the cap).
@@ -77,13 +56,6 @@ type Config struct {
 	// 10 s after its last bytes kept it on pace). Slower bodies get 408.
 	BodyMinRate int64
 	BodyGrace   time.Duration
-
-	// WebhookHTTP sends outbound webhooks (default: 10 s timeout).
-	WebhookHTTP *http.Client
-	// WebhookBackoff is the first retry delay of a failed outbound
-	// webhook, doubling up to WebhookMaxBackoff (defaults 1 s and 10 min).
-	WebhookBackoff    time.Duration
-	WebhookMaxBackoff time.Duration
 }
 
 // StreamConfig tunes GET /v1/stream.
@@ -113,7 +85,6 @@ type StreamConfig struct {
 type Server struct {
 	cfg     Config
 	core    Core
-	db      *sqlitedb.DB
 	log     *slog.Logger
 	now     func() time.Time
 	metrics *metrics
@@ -129,12 +100,9 @@ type Server struct {
 	touchMu  sync.Mutex
 	touched  map[int64]time.Time
 	limiters limiterSet
-	loginMu  sync.Mutex
 
-	broker     *broker
-	webhooks   *webhookDispatcher
-	deliveries *deliveryRunner
-	media      *mediaCache
+	broker *broker
+	media  *mediaCache
 
 	// bg tracks background goroutines so Close waits for them.
 	bg     sync.WaitGroup
@@ -143,12 +111,11 @@ type Server struct {
 	closed sync.Once
 }
 
-// New builds a Server and applies this package's migrations. Call Start to
-// begin background work (the stream broker, outbound webhooks, bulk
-// deliveries) and Close to stop it.
+// New builds a Server. Call Start to begin the stream broker and Close to
+// stop it (the hub's own workers run with the hub).
 func New(ctx context.Context, cfg Config) (*Server, error) {
-	if cfg.Core == nil || cfg.DB == nil {
-		return nil, errors.New("hubapi: Config.Core and Config.DB are required")
+	if cfg.Core == nil {
+		return nil, errors.New("hubapi: Config.Core is required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -164,18 +131,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = 100
-	}
-	if cfg.BcryptCost == 0 {
-		cfg.BcryptCost = bcrypt.DefaultCost
-	}
-	if cfg.LoginTokenTTL <= 0 {
-		cfg.LoginTokenTTL = 30 * 24 * time.Hour
-	}
-	if cfg.LoginMaxFailures <= 0 {
-		cfg.LoginMaxFailures = 5
-	}
-	if cfg.LoginWindow <= 0 {
-		cfg.LoginWindow = time.Minute
 	}
 	st := &cfg.Stream
 	if st.Buffer <= 0 {
@@ -199,9 +154,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if st.RingBytes <= 0 {
 		st.RingBytes = 32 << 20
 	}
-	if cfg.DeliverySettle <= 0 {
-		cfg.DeliverySettle = time.Minute
-	}
 	if cfg.WebhookBodyTimeout <= 0 {
 		cfg.WebhookBodyTimeout = 20 * time.Second
 	}
@@ -211,22 +163,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.BodyGrace <= 0 {
 		cfg.BodyGrace = 10 * time.Second
 	}
-	if cfg.WebhookHTTP == nil {
-		cfg.WebhookHTTP = &http.Client{Timeout: 10 * time.Second}
-	}
-	if cfg.WebhookBackoff <= 0 {
-		cfg.WebhookBackoff = time.Second
-	}
-	if cfg.WebhookMaxBackoff <= 0 {
-		cfg.WebhookMaxBackoff = 10 * time.Minute
-	}
-	if err := cfg.DB.Migrate(ctx, component, migrations); err != nil {
-		return nil, err
-	}
 	s := &Server{
 		cfg:     cfg,
 		core:    cfg.Core,
-		db:      cfg.DB,
 		log:     cfg.Logger,
 		now:     cfg.Now,
 		touched: map[int64]time.Time{},
@@ -234,7 +173,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.limiters = limiterSet{m: map[int64]*limiterEntry{}, rate: cfg.RateLimit, burst: cfg.RateBurst}
-	m, err := newMetrics(cfg.Registry)
+	m, err := newMetrics(cfg.Registry, cfg.Core)
 	if err != nil {
 		return nil, err
 	}
@@ -247,8 +186,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.media = &mediaCache{dir: dir}
 	}
 	s.broker = newBroker(s)
-	s.webhooks = newWebhookDispatcher(s)
-	s.deliveries = newDeliveryRunner(s)
 	s.buildMux()
 	return s, nil
 }
@@ -256,12 +193,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // Start begins the background work. It returns at once.
 func (s *Server) Start() {
 	s.bg.Go(func() { s.broker.run(s.ctx) })
-	s.bg.Go(func() { s.webhooks.run(s.ctx) })
-	s.bg.Go(func() { s.deliveries.run(s.ctx) })
 }
 
 // Close stops background work and disconnects stream clients (they
-// resume elsewhere or later). It does not close the core or the database.
+// resume elsewhere or later). It does not close the core, which runs the
+// hub's own workers until its Close.
 func (s *Server) Close() {
 	s.closed.Do(func() {
 		s.cancel()

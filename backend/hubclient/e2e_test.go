@@ -17,11 +17,13 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/hub/sqlitestore"
 	"switchboard/backend/hubapi"
 	"switchboard/backend/hubclient"
 	"switchboard/backend/sandbox"
 	"switchboard/backend/sqlitedb"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // hubOnLoopback is a complete hub: the sandbox playing Meta with
@@ -51,18 +53,18 @@ func startHub(t *testing.T, readProbability float64) *hubOnLoopback {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	db, err := sqlitedb.Open(filepath.Join(dir, "hub.db"), sqlitedb.Options{Synchronous: "NORMAL"})
+	st, err := sqlitestore.Open(filepath.Join(dir, "hub.db"), sqlitedb.Options{Synchronous: "NORMAL"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	api := whatsapp.NewClient(base, sb.AccessToken())
 	p := sb.PhoneNumbers()[0]
-	core, err := hub.New(ctx, hub.Config{DB: db, API: api, AppSecret: sb.AppSecret(), VerifyToken: "vt",
+	core, err := hub.New(ctx, hub.Config{Store: st, API: api, AppSecret: sb.AppSecret(), VerifyToken: "vt", BcryptCost: bcrypt.MinCost,
 		Accounts: []domain.Account{{ID: p.ID, WABAID: sb.WABAID(), DisplayPhoneNumber: "+" + p.DisplayNumber, ThroughputMPS: 1000}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := hubapi.New(ctx, hubapi.Config{Core: core, Media: api, DB: db, DataDir: dir, BcryptCost: bcrypt.MinCost,
+	srv, err := hubapi.New(ctx, hubapi.Config{Core: core, Media: api, DataDir: dir,
 		Stream: hubapi.StreamConfig{Heartbeat: 100 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +80,7 @@ func startHub(t *testing.T, readProbability float64) *hubOnLoopback {
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		core.Close(cctx)
-		db.Close()
+		st.Close()
 	})
 	if err := sb.SubscribeWebhook(ctx, ts.URL+"/webhooks/whatsapp"); err != nil {
 		t.Fatal(err)
@@ -95,7 +97,7 @@ func (h *hubOnLoopback) agent(t *testing.T, email string, role domain.Role) (*hu
 	ctx := context.Background()
 	admin := hubclient.New(h.ts.URL, h.admin)
 	pw, name := "a good password", "Agent "+email
-	if _, err := admin.PutUser(ctx, hubclient.UserInput{Email: &email, Name: &name, Role: &role, Password: &pw}); err != nil {
+	if _, err := admin.PutUser(ctx, wire.UserInput{Email: &email, Name: &name, Role: &role, Password: &pw}); err != nil {
 		t.Fatal(err)
 	}
 	c := hubclient.New(h.ts.URL, "")
@@ -117,7 +119,7 @@ func nextEvent(t *testing.T, s *hubclient.Stream, match func(domain.Event) bool)
 		if err != nil {
 			t.Fatalf("stream: %v", err)
 		}
-		if f.Kind == hubclient.KindEvent && match(*f.Event) {
+		if f.Kind == wire.FrameEvent && match(*f.Event) {
 			return *f.Event
 		}
 	}
@@ -164,13 +166,13 @@ func TestEndToEnd(t *testing.T) {
 
 	// The agent takes the conversation, marks it read and replies.
 	mine := me.ID
-	if _, err := agent.PatchConversation(ctx, in.ConversationID, hubclient.ConversationPatch{AssigneeID: &mine}); err != nil {
+	if _, err := agent.PatchConversation(ctx, in.ConversationID, wire.ConversationPatch{AssigneeID: &mine}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := agent.MarkRead(ctx, in.ID); err != nil {
 		t.Fatal(err)
 	}
-	sent, err := agent.Send(ctx, "reply-1", hubclient.Text(in.ConversationID, "Yes, it ships today."))
+	sent, err := agent.Send(ctx, "reply-1", wire.NewText(in.ConversationID, "Yes, it ships today."))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +205,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal("the sandbox customer did not receive the reply")
 	}
 	// Retrying the send with the same key does not send twice.
-	again, err := agent.Send(ctx, "reply-1", hubclient.Text(in.ConversationID, "Yes, it ships today."))
+	again, err := agent.Send(ctx, "reply-1", wire.NewText(in.ConversationID, "Yes, it ships today."))
 	if err != nil || again.ID != sent.ID {
 		t.Fatalf("retry: %+v %v", again, err)
 	}
@@ -244,7 +246,7 @@ func TestStreamResumesAcrossDisconnects(t *testing.T) {
 			if err != nil {
 				t.Fatalf("next: %v", err)
 			}
-			if f.Kind == hubclient.KindEvent {
+			if f.Kind == wire.FrameEvent {
 				seen[f.Event.Seq]++
 				last = f.Event.Seq
 			}
@@ -288,7 +290,7 @@ func TestClientErrors(t *testing.T) {
 		t.Fatalf("locked: %+v", e)
 	}
 	sup, _ := h.agent(t, "sam@example.com", domain.RoleSupervisor)
-	if _, err := sup.Send(ctx, "", hubclient.SendRequest{To: "12", Type: "text", Content: json.RawMessage(`{"body":"x"}`)}); apierr.CodeOf(err) != apierr.InvalidPhone || apierr.As(err).Field != "to" {
+	if _, err := sup.Send(ctx, "", wire.SendRequest{To: "12", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}); apierr.CodeOf(err) != apierr.InvalidPhone || apierr.As(err).Field != "to" {
 		t.Fatalf("invalid phone: %v", err)
 	}
 	if _, err := sup.Stream(ctx, 1<<40, hubclient.StreamOptions{}); err != nil {

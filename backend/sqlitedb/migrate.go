@@ -20,9 +20,10 @@ type Migration struct {
 
 // Migrate applies the component's migrations that the database has not seen,
 // each in its own transaction with its bookkeeping row, so a failed step
-// leaves the schema exactly as the previous step left it. Components (for
-// example "hub" and "hubapi") share one schema_migrations table and version
-// their own tables independently.
+// leaves the schema exactly as the previous step left it. Components (the
+// hub's store is "hub", the desktop cache "desktop") share the
+// schema_migrations table layout and version their own tables
+// independently.
 //
 // A database that has a version newer than the code knows is refused rather
 // than run by an older binary that would misread it.

@@ -16,7 +16,7 @@ import { startConsole } from './stores/console';
 import { conversationsStore, selectRelative, updateConversation } from './stores/conversations';
 import { countersStore } from './stores/counters';
 import { connectSandbox, isSupervisor, myId, reconnect, sessionStore } from './stores/session';
-import { hasMethod } from './lib/api';
+import { hasBridge } from './lib/go';
 import { listenSystemEvents, loadBuildInfo, ping, systemStore } from './stores/system';
 import { focusComposer, focusSearch, setHelp, setView, uiStore, type View } from './stores/ui';
 import styles from './App.module.css';
@@ -90,7 +90,7 @@ export default function App() {
         onHelp={() => setHelp(true)}
       />
       <main className={styles.main}>
-        <OfflineBanner sync={session.sync} onReconnect={hasMethod('Reconnect') ? () => void reconnect() : undefined} />
+        <OfflineBanner sync={session.sync} onReconnect={hasBridge() ? () => void reconnect() : undefined} />
         {view === 'inbox' && session.session && !session.session.signed_in ? (
           <div className={styles.noChat}>
             <EmptyState icon="plug" title="Not connected">

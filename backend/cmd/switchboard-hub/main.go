@@ -36,7 +36,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -55,9 +54,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"switchboard/backend/desktop/embedded"
+	"switchboard/backend/demo"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/hub/sqlitestore"
 	"switchboard/backend/hubapi"
 	"switchboard/backend/sandbox"
 	"switchboard/backend/sqlitedb"
@@ -229,11 +229,13 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 	if err := os.MkdirAll(c.data, 0o700); err != nil {
 		return fmt.Errorf("--data: %w", err)
 	}
-	db, err := sqlitedb.Open(filepath.Join(c.data, "hub.db"), sqlitedb.Options{})
+	// Closed last (deferred first): after the hub, which writes to it
+	// until it has drained.
+	st, err := sqlitestore.Open(filepath.Join(c.data, "hub.db"), sqlitedb.Options{})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.Close()
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -290,7 +292,7 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 	}
 
 	core, err := hub.New(ctx, hub.Config{
-		DB: db, Accounts: accounts, API: api,
+		Store: st, Accounts: accounts, API: api,
 		AppSecret: c.appSecret, VerifyToken: c.verifyToken, Logger: log.With("component", "hub"),
 	})
 	if err != nil {
@@ -313,7 +315,7 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv, err := hubapi.New(ctx, hubapi.Config{
-		Core: core, Media: api, DB: db, DataDir: c.data,
+		Core: core, Media: api, DataDir: c.data,
 		Logger: log.With("component", "api"), Registry: reg,
 	})
 	if err != nil {
@@ -389,18 +391,18 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 	return nil
 }
 
-// runDemo runs the desktop console's demo hub (backend/desktop/embedded)
-// until ctx ends, and tells the console where it answers with one JSON
-// line on out (backend/desktop/demohub reads it).
+// runDemo runs the desktop console's demo hub (backend/demo) until ctx
+// ends, and tells the console where it answers with the ready line on out
+// (backend/desktop/democlient reads it).
 func runDemo(ctx context.Context, c config, log *slog.Logger, out io.Writer, ready chan<- string) error {
 	rate := 0.1 // one unprompted customer message every ten seconds
 	if c.sandboxRateSet {
 		rate = c.sandboxRate
 		if rate == 0 {
-			rate = -1 // embedded.Config: none
+			rate = -1 // demo.Config: none
 		}
 	}
-	h, err := embedded.Start(ctx, embedded.Config{Dir: c.data, Addr: c.addr, Log: log, TrafficRate: rate})
+	h, err := demo.Start(ctx, demo.Config{Dir: c.data, Addr: c.addr, Log: log, TrafficRate: rate})
 	if err != nil {
 		return err
 	}
@@ -409,11 +411,7 @@ func runDemo(ctx context.Context, c config, log *slog.Logger, out io.Writer, rea
 			log.Warn("demo hub shutdown", "err", err)
 		}
 	}()
-	line, err := json.Marshal(map[string]string{"hub_url": h.URL(), "sandbox_url": h.SandboxURL()})
-	if err != nil {
-		return err
-	}
-	if _, err := fmt.Fprintf(out, "%s\n", line); err != nil {
+	if err := h.WriteReady(out); err != nil {
 		return err
 	}
 	log.Info("demo hub ready", "hub_url", h.URL(), "sandbox_url", h.SandboxURL(), "data", c.data, "version", version)

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -41,6 +42,24 @@ const (
 	// else.
 	EventConversationRemoved = "conversation.removed"
 )
+
+// forwarded are the hub's event types the engine passes on to the
+// frontend once applied, with the changed object exactly as the hub sent
+// it: the ones the console's views follow. The others only update the
+// cache: account.updated (no view shows accounts), contact.deleted (a
+// deleted contact's conversations have left first, as
+// conversation.removed), conversation.deleted and conversation.hidden
+// (announced as EventConversationRemoved) and any type a newer hub sends.
+// app/events.go lists each with its payload type.
+var forwarded = []string{
+	domain.EventMessageCreated, domain.EventMessageUpdated, domain.EventConversationUpdated,
+	domain.EventContactUpdated, domain.EventTemplateUpdated, domain.EventCountersUpdated,
+	domain.EventNoteCreated,
+}
+
+// Forwarded lists the hub's event types the engine emits as they are,
+// once applied to the cache.
+func Forwarded() []string { return slices.Clone(forwarded) }
 
 // Removed is the payload of EventConversationRemoved.
 type Removed struct {
@@ -293,7 +312,7 @@ func forbidden(err error) bool {
 }
 
 type frameOrErr struct {
-	f   remote.Frame
+	f   remote.Batch
 	err error
 }
 
@@ -420,7 +439,9 @@ func (e *Engine) apply(ctx context.Context, batch []domain.Event, upTo int64, li
 				_ = json.Unmarshal(ev.Data, &conv)
 				e.cfg.Emit.Emit(EventConversationRemoved, Removed{ConversationID: max(conv.ID, ev.ConversationID), Reason: "deleted"})
 			default:
-				e.cfg.Emit.Emit(ev.Type, json.RawMessage(ev.Data))
+				if slices.Contains(forwarded, ev.Type) {
+					e.cfg.Emit.Emit(ev.Type, json.RawMessage(ev.Data))
+				}
 			}
 		}
 	}

@@ -17,18 +17,22 @@ import (
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 type recorder struct {
-	mu     sync.Mutex
-	events []string
-	states []State
-	seqs   []int64
+	mu      sync.Mutex
+	events  []string
+	states  []State
+	seqs    []int64
+	removed []Removed
 }
 
 func (r *recorder) Emit(event string, data any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, event)
-	if st, ok := data.(Status); ok {
-		r.states = append(r.states, st.State)
+	switch d := data.(type) {
+	case Status:
+		r.states = append(r.states, d.State)
+	case Removed:
+		r.removed = append(r.removed, d)
 	}
 }
 
@@ -141,6 +145,46 @@ func TestSnapshotThenLive(t *testing.T) {
 	defer rec.mu.Unlock()
 	if rec.states[0] != StateSyncing || rec.states[len(rec.states)-1] != StateOnline {
 		t.Fatalf("states = %v", rec.states)
+	}
+}
+
+// TestForwardsWhatTheConsoleFollows: a deleted conversation reaches the
+// frontend as conversation.removed (never as conversation.deleted, which
+// the views do not follow), and hub events no view shows only update the
+// cache.
+func TestForwardsWhatTheConsoleFollows(t *testing.T) {
+	hub := memhub.New()
+	gone := hub.AddConversation("Ana Silva", "+15550001111")
+	stays := hub.AddConversation("Bo Chen", "+15550002222")
+	c := openCache(t, filepath.Join(t.TempDir(), "c.db"))
+	defer c.Close()
+	rec := &recorder{}
+	stop := start(t, c, hub, rec)
+	defer stop()
+	waitSeq(t, c, hub.Seq())
+	waitCount(t, rec, EventCacheReset, 1)
+
+	hub.DeleteConversation(gone.ID)
+	hub.Announce(domain.EventAccountUpdated, domain.Account{ID: "acc1", DisplayPhoneNumber: "+1 555 000 0000"})
+	hub.Announce("label.created", map[string]string{"name": "vip"}) // a newer hub's event
+	hub.CustomerSays(stays.ID, "still here")
+	waitSeq(t, c, hub.Seq())
+	waitCount(t, rec, domain.EventMessageCreated, 1)
+
+	waitCount(t, rec, EventConversationRemoved, 1)
+	rec.mu.Lock()
+	removed := rec.removed
+	rec.mu.Unlock()
+	if len(removed) != 1 || removed[0] != (Removed{ConversationID: gone.ID, Reason: "deleted"}) {
+		t.Fatalf("removed: %+v", removed)
+	}
+	if _, err := c.Conversation(context.Background(), gone.ID); err == nil {
+		t.Fatal("the deleted conversation is still cached")
+	}
+	for _, name := range []string{domain.EventConversationDeleted, domain.EventAccountUpdated, "label.created"} {
+		if n := rec.count(name); n != 0 {
+			t.Errorf("%s reached the frontend %d times; the views do not follow it", name, n)
+		}
 	}
 }
 

@@ -197,7 +197,123 @@ CREATE TABLE send_queue (
 	enqueued_at INTEGER NOT NULL
 ) STRICT;
 `},
-	{Version: 2, Name: "events of unconfigured numbers", SQL: `
+	// Step 2 takes over the tables package hubapi used to create under its
+	// own component ("hubapi", versions 1 and 2, same database file). The
+	// simplest correct adoption: the very same DDL, written IF NOT EXISTS,
+	// so a new database gets the tables and a database the old code
+	// migrated keeps its rows untouched (a database migrated only to
+	// hubapi version 1 gets media_uploads); then the "hubapi" bookkeeping
+	// rows go, because those tables are versioned here from now on. Their
+	// times stay TEXT (fixed-width RFC 3339, UTC) as the old code wrote
+	// them; the store converts at the edge.
+	{Version: 2, Name: "users, tokens, login failures, webhooks, deliveries, media uploads (adopted from hubapi)", SQL: `
+CREATE TABLE IF NOT EXISTS users (
+	id            INTEGER PRIMARY KEY,
+	email         TEXT NOT NULL COLLATE NOCASE,
+	name          TEXT NOT NULL,
+	role          TEXT NOT NULL CHECK (role IN ('agent', 'supervisor', 'admin')),
+	teams         TEXT NOT NULL DEFAULT '[]',
+	password_hash TEXT NOT NULL DEFAULT '',
+	disabled      INTEGER NOT NULL DEFAULT 0,
+	deleted_at    TEXT,
+	created_at    TEXT NOT NULL,
+	updated_at    TEXT NOT NULL
+) STRICT;
+-- A deleted user's e-mail may be reused by a new account.
+CREATE UNIQUE INDEX IF NOT EXISTS users_email ON users (email) WHERE deleted_at IS NULL;
+
+CREATE TABLE IF NOT EXISTS tokens (
+	id           INTEGER PRIMARY KEY,
+	hash         TEXT NOT NULL UNIQUE,          -- hex SHA-256 of the secret
+	prefix       TEXT NOT NULL,                 -- first characters, to recognise a token in lists
+	name         TEXT NOT NULL,
+	kind         TEXT NOT NULL CHECK (kind IN ('login', 'api', 'bootstrap')),
+	user_id      INTEGER REFERENCES users (id),
+	role         TEXT NOT NULL,
+	scopes       TEXT NOT NULL,                 -- space-separated
+	created_at   TEXT NOT NULL,
+	expires_at   TEXT,
+	last_used_at TEXT,
+	revoked_at   TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS tokens_user ON tokens (user_id);
+
+CREATE TABLE IF NOT EXISTS login_failures (
+	email TEXT NOT NULL COLLATE NOCASE,
+	at    TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS login_failures_email_at ON login_failures (email, at);
+
+CREATE TABLE IF NOT EXISTS webhook_subscriptions (
+	id          INTEGER PRIMARY KEY,
+	url         TEXT NOT NULL UNIQUE,
+	secret      TEXT NOT NULL,
+	events      TEXT NOT NULL DEFAULT '',       -- space-separated event types; empty = all
+	cursor      INTEGER NOT NULL,               -- last event seq delivered (or skipped)
+	failures    INTEGER NOT NULL DEFAULT 0,     -- consecutive failed attempts
+	last_error  TEXT NOT NULL DEFAULT '',
+	created_at  TEXT NOT NULL,
+	updated_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS webhook_attempts (
+	id              INTEGER PRIMARY KEY,
+	subscription_id INTEGER NOT NULL REFERENCES webhook_subscriptions (id) ON DELETE CASCADE,
+	seq             INTEGER NOT NULL,
+	attempt         INTEGER NOT NULL,
+	status          INTEGER NOT NULL,           -- HTTP status, 0 when no answer
+	error           TEXT NOT NULL DEFAULT '',
+	duration_ms     INTEGER NOT NULL,
+	at              TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS webhook_attempts_sub ON webhook_attempts (subscription_id, id);
+
+CREATE TABLE IF NOT EXISTS delivery_jobs (
+	id          INTEGER PRIMARY KEY,
+	account_id  TEXT NOT NULL,
+	template    TEXT NOT NULL,
+	language    TEXT NOT NULL,
+	created_by  TEXT NOT NULL,
+	author_id   INTEGER,
+	state       TEXT NOT NULL CHECK (state IN ('running', 'done')),
+	total       INTEGER NOT NULL,
+	created_at  TEXT NOT NULL,
+	finished_at TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS delivery_jobs_created ON delivery_jobs (created_at);
+
+CREATE TABLE IF NOT EXISTS delivery_recipients (
+	id          INTEGER PRIMARY KEY,
+	job_id      INTEGER NOT NULL REFERENCES delivery_jobs (id) ON DELETE CASCADE,
+	row         INTEGER NOT NULL,               -- position in the request (CSV line or array index)
+	input_phone TEXT NOT NULL,
+	phone       TEXT NOT NULL DEFAULT '',       -- E.164, empty when invalid
+	variables   TEXT NOT NULL,                  -- JSON object
+	state       TEXT NOT NULL CHECK (state IN ('pending', 'in_progress', 'processed_ok', 'processed_ko')),
+	reason      TEXT NOT NULL DEFAULT '',       -- invalid_number, opted_out, template_error, meta_error
+	detail      TEXT NOT NULL DEFAULT '',
+	message_id  INTEGER,
+	updated_at  TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS delivery_recipients_job ON delivery_recipients (job_id, state);
+CREATE INDEX IF NOT EXISTS delivery_recipients_phone ON delivery_recipients (phone);
+CREATE INDEX IF NOT EXISTS delivery_recipients_message ON delivery_recipients (message_id) WHERE message_id IS NOT NULL;
+
+-- POST /v1/media answers a repeated Idempotency-Key with the first
+-- upload's media id instead of uploading again. key is owner:key as for
+-- messages; rows older than a week are pruned on insert.
+CREATE TABLE IF NOT EXISTS media_uploads (
+	key        TEXT PRIMARY KEY,
+	account_id TEXT NOT NULL,
+	sha256     TEXT NOT NULL,
+	data       TEXT NOT NULL,               -- the answer, UploadedMedia JSON
+	created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS media_uploads_created ON media_uploads (created_at);
+
+DELETE FROM schema_migrations WHERE component = 'hubapi';
+`},
+	{Version: 3, Name: "events of unconfigured numbers", SQL: `
 -- 1 for an event about a number the hub is not configured for: the stream
 -- gives those to admins only.
 ALTER TABLE events ADD COLUMN account_unconfigured INTEGER NOT NULL DEFAULT 0;

@@ -34,7 +34,8 @@ import (
 // costs more than SQLite itself on the hub's hot path. Reads use the
 // database/sql read pool.
 type Store struct {
-	db *sqlitedb.DB
+	db    *sqlitedb.DB
+	ownDB bool // made by Open: Close closes it
 
 	// wc is the writer connection's prepared statements, valid while
 	// database/sql keeps handing out the same driver connection (it does:
@@ -58,9 +59,22 @@ type writerConn struct {
 
 var _ store.Store = (*Store)(nil)
 
-// New returns a Store on db. Call Migrate before use, and Close when done.
+// New returns a Store on db, which it does not own. Call Migrate before
+// use (hub.New does), and Close when done, before closing db.
 func New(db *sqlitedb.DB) *Store {
 	return &Store{db: db, ckptWake: make(chan struct{}, 1), ckptStop: make(chan struct{}), ckptDone: make(chan struct{})}
+}
+
+// Open opens (creating if needed) the database file at path and returns a
+// Store that owns it: Close closes the database too.
+func Open(path string, opts sqlitedb.Options) (*Store, error) {
+	db, err := sqlitedb.Open(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	s := New(db)
+	s.ownDB = true
+	return s, nil
 }
 
 // checkpointer runs WAL checkpoints in the background. SQLite's automatic
@@ -107,9 +121,18 @@ func (s *Store) Migrate(ctx context.Context) error {
 func reg(q string) string { return q }
 
 // Close stops the checkpointer (checkpointing once more and handing
-// checkpoints back to SQLite) and finalises the prepared statements. It does
-// not close the database. Call it only when no Update is running.
+// checkpoints back to SQLite) and finalises the prepared statements; it
+// closes the database only when Open made it. Call it only when no Update
+// is running (after the hub service that uses it has closed).
 func (s *Store) Close() error {
+	err := s.close()
+	if s.ownDB {
+		err = errors.Join(err, s.db.Close())
+	}
+	return err
+}
+
+func (s *Store) close() error {
 	s.ckptOnce.Do(func() {}) // a checkpointer not started by now never will be
 	if s.ckptStarted {
 		close(s.ckptStop)

@@ -1,10 +1,20 @@
-// Package store defines how the hub's messaging core persists its state.
+// Package store defines how the hub persists its state: the messaging core
+// (accounts, contacts, conversations, messages, templates, notes, counters,
+// the event log, the send queue, raw webhook bodies) and everything around
+// it (users, tokens and sign-in failures in access.go; outbound webhook
+// subscriptions and attempts in webhooks.go; bulk delivery jobs and
+// recipients in deliveries.go; remembered media uploads in media.go).
 //
 // The hub service (package hub) owns the rules — the 24-hour window,
-// forward-only statuses, counters, opt-outs — and talks to storage only
-// through the interfaces below, so a PostgreSQL implementation can follow the
-// SQLite one (package sqlitestore) and be held to the same conformance suite
-// (package storetest).
+// forward-only statuses, counters, opt-outs, who may sign in — and talks to
+// storage only through the interfaces below; no other package reaches the
+// hub's tables. A PostgreSQL implementation can follow the SQLite one
+// (package sqlitestore) and be held to the same conformance suite (package
+// storetest), which covers every method.
+//
+// Ids are assigned by the store, positive and rising in insertion order
+// (lists "in id order" are in the order rows were made); nothing else about
+// their values is promised.
 //
 // The split is deliberate: Tx offers primitive, one-statement operations that
 // the service composes inside a single write transaction (the service batches
@@ -19,6 +29,7 @@ import (
 	"time"
 
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
 // ErrNotFound is returned by lookups that find nothing. Implementations
@@ -32,6 +43,8 @@ var ErrBadCursor = errors.New("store: invalid cursor")
 // Store is a complete hub storage back end.
 type Store interface {
 	Reader
+	// Ping checks that the storage answers (for health checks).
+	Ping(ctx context.Context) error
 	// Migrate brings the schema up to date. It is safe to call on every
 	// start.
 	Migrate(ctx context.Context) error
@@ -136,6 +149,11 @@ type Tx interface {
 	Enqueue(ctx context.Context, q QueueItem) error
 	Dequeue(ctx context.Context, messageID int64) error
 	SetQueueAttempts(ctx context.Context, messageID int64, attempts int) error
+
+	AccessTx
+	WebhookTx
+	DeliveryTx
+	MediaTx
 }
 
 // Reader answers queries from a read pool; it never blocks writers.
@@ -178,6 +196,11 @@ type Reader interface {
 	// contact details): for recomputing counters from scratch in checks and
 	// tests, never on a hot path.
 	AllConversationStates(ctx context.Context) ([]Conversation, error)
+
+	AccessReader
+	WebhookReader
+	DeliveryReader
+	MediaReader
 }
 
 // Conversation is a stored conversation: the API shape plus the bookkeeping
@@ -286,12 +309,9 @@ type PageRequest struct {
 	Limit  int
 }
 
-// Page is one page of results.
-type Page[T any] struct {
-	Items      []T
-	NextCursor string
-	HasMore    bool
-}
+// Page is one page of results (wire.Page: the one page type every layer
+// hands on).
+type Page[T any] = wire.Page[T]
 
 // ConversationFilter selects conversations; zero fields do not filter.
 // Results are newest activity first.

@@ -1,4 +1,4 @@
-import type { BuildInfo } from '../lib/bridge';
+import type { BuildInfo } from '../stores/system';
 import type { AppError } from '../lib/errors';
 import styles from './Card.module.css';
 

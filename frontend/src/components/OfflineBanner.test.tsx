@@ -4,7 +4,7 @@ import { OfflineBanner } from './OfflineBanner';
 
 describe('OfflineBanner', () => {
   it('says the console is offline, working from the cache, and why', () => {
-    render(<OfflineBanner sync={{ state: 'offline', error: { code: 'HUB_UNREACHABLE', message: 'the hub cannot be reached' }, pending: 2 }} />);
+    render(<OfflineBanner sync={{ state: 'offline', error: { code: 'HUB_UNREACHABLE', message: 'the hub cannot be reached', doc_url: '' }, pending: 2 }} />);
     const b = screen.getByTestId('offline-banner');
     expect(b).toHaveTextContent('Offline.');
     expect(b).toHaveTextContent('2 messages will be sent when the hub is back');

@@ -15,7 +15,7 @@ function Retry({ at }: { at: string }) {
  * local cache, and what they send waits in the outbox until the connection
  * is back.
  */
-export function OfflineBanner({ sync, onReconnect }: { sync: SyncState; onReconnect?: () => void }) {
+export function OfflineBanner({ sync, onReconnect }: { sync: Pick<SyncState, 'state'> & Partial<SyncState>; onReconnect?: () => void }) {
   if (sync.state === 'offline') {
     const pending = sync.pending ?? 0;
     return (

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { Pong } from '../lib/bridge';
+import type { Pong } from '../stores/system';
 import type { AppError } from '../lib/errors';
 import { Icon } from './Icon';
 import styles from './Card.module.css';

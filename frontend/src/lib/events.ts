@@ -1,30 +1,10 @@
 import { EventsOn } from '../../wailsjs/runtime/runtime';
+import type { EventName, EventPayloads } from './generated/events';
 
-/**
- * Event names Go sends to the frontend (app/events.go). A Go test
- * (app/mirror_test.go) checks every Event* constant appears here. The
- * domain events carry backend/domain's types (lib/types.ts) as payload.
- */
-export const EVENTS = {
-  pinged: 'app.pinged',
-  messageCreated: 'message.created',
-  messageUpdated: 'message.updated',
-  conversationUpdated: 'conversation.updated',
-  conversationDeleted: 'conversation.deleted',
-  contactUpdated: 'contact.updated',
-  templateUpdated: 'template.updated',
-  countersUpdated: 'counters.updated',
-  noteCreated: 'note.created',
-  syncState: 'sync.state',
-  outboxUpdated: 'outbox.updated',
-  sessionChanged: 'session.changed',
-  sessionUpdated: 'session.updated',
-  clockChanged: 'clock.changed',
-  cacheReset: 'cache.reset',
-  conversationRemoved: 'conversation.removed',
-} as const;
+export { EVENTS, type EventName, type EventPayloads } from './generated/events';
 
-export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
+/** The payload of event N, typed by the Go type app/events.go gives it. */
+export type EventPayload<N extends EventName> = EventPayloads[N];
 
 /** hasRuntime reports whether the Wails runtime is loaded (false in unit tests and a plain browser). */
 export function hasRuntime(): boolean {
@@ -32,10 +12,13 @@ export function hasRuntime(): boolean {
 }
 
 /**
- * Subscribes to a Go event and returns the unsubscribe function. Outside
- * Wails it does nothing, so components can subscribe unconditionally.
+ * Subscribes to a Go event and returns the unsubscribe function. The name
+ * is one of the generated EVENTS (app/events.go), so subscribing to a name
+ * Go never emits does not compile, and the handler gets that event's
+ * payload type. Outside Wails it does nothing, so components can subscribe
+ * unconditionally.
  */
-export function onEvent<T>(name: EventName, handler: (data: T) => void): () => void {
+export function on<N extends EventName>(name: N, handler: (data: EventPayloads[N]) => void): () => void {
   if (!hasRuntime()) return () => {};
-  return EventsOn(name, (data: T) => handler(data));
+  return EventsOn(name, (data: EventPayloads[N]) => handler(data));
 }

@@ -1,11 +1,13 @@
-import type { Template, TemplateButton, TemplateComponent } from './types';
+import type { WhatsappTemplateButton as TemplateButton, WhatsappTemplateComponentDef as TemplateComponent } from './generated/types';
+import { textLength } from './text';
+import type { Template } from './types';
 
 /**
  * Message templates as the composer needs them: which values a template
  * asks for, the message the customer will see once they are filled in, and
  * Meta's rules checked before anything is sent.
  *
- * Values travel to Go as TemplateSend.variables, keyed as the hub expects
+ * Values travel to Go as TemplateRequest.variables, keyed as the hub expects
  * (backend/desktop TemplateForm mirrors the hub's buildComponents):
  *   body placeholders     "1", "2", … or the name ("customer_name")
  *   header                "header": its one text variable, or the media link
@@ -46,8 +48,16 @@ export function placeholders(text: string | undefined): string[] {
   return seen;
 }
 
+/**
+ * A template's components: domain.Template carries them as Meta's JSON,
+ * whatsapp.TemplateComponentDef in Go (lib/generated/types.ts).
+ */
+export function templateComponents(t: Template): TemplateComponent[] {
+  return Array.isArray(t.components) ? (t.components as TemplateComponent[]) : [];
+}
+
 function component(t: Template, type: string): TemplateComponent | undefined {
-  return (t.components ?? []).find((c) => c.type?.toUpperCase() === type);
+  return templateComponents(t).find((c) => c.type?.toUpperCase() === type);
 }
 
 /** The template's parts by type. */
@@ -117,15 +127,16 @@ export function templateFields(t: Template): TemplateField[] {
     fields.push({ key: name, part: 'body', name, label: humanise(name), example: exampleFor(body, 'body', name, i), kind: 'text' }),
   );
   buttons.forEach((b, index) => {
+    const name = b.text ?? '';
     if (b.type?.toUpperCase() === 'COPY_CODE') {
-      fields.push({ key: `button.${index}`, part: 'button', name: b.text, label: `“${b.text}” code`, example: typeof b.example === 'string' ? b.example : Array.isArray(b.example) ? String(b.example[0] ?? '') : undefined, kind: 'text' });
+      fields.push({ key: `button.${index}`, part: 'button', name, label: `“${name}” code`, example: typeof b.example === 'string' ? b.example : Array.isArray(b.example) ? String(b.example[0] ?? '') : undefined, kind: 'text' });
     }
     if (b.type?.toUpperCase() === 'URL' && b.url && placeholders(b.url).length > 0) {
       fields.push({
         key: `button.${index}`,
         part: 'button',
-        name: b.text,
-        label: `“${b.text}” link ending`,
+        name,
+        label: `“${name}” link ending`,
         example: urlSuffixExample(b),
         kind: 'url_suffix',
       });
@@ -180,12 +191,13 @@ export function renderTemplate(t: Template, values: Record<string, string>): Ren
   if (footer?.text) out.footer = footer.text;
   out.buttons = buttons.map((b, index) => {
     const type = b.type?.toUpperCase() ?? '';
+    const text = b.text ?? '';
     if (type === 'URL' && b.url) {
       const suffix = values[`button.${index}`] ?? '';
-      return { type, text: b.text, url: b.url.replace(PLACEHOLDER, suffix) };
+      return { type, text, url: b.url.replace(PLACEHOLDER, suffix) };
     }
-    if (type === 'PHONE_NUMBER') return { type, text: b.text, url: b.phone_number ? `tel:${b.phone_number}` : undefined };
-    return { type, text: b.text };
+    if (type === 'PHONE_NUMBER') return { type, text, url: b.phone_number ? `tel:${b.phone_number}` : undefined };
+    return { type, text };
   });
   return out;
 }
@@ -195,7 +207,11 @@ export function segmentsText(segs: Segment[]): string {
   return segs.map((s) => s.text).join('');
 }
 
-/** Meta's limits on template values. */
+/**
+ * Meta's limits on template values, in characters (code points, counted
+ * with textLength as Go counts). Meta enforces them on the send; Go does
+ * not check them first, so they are not among the generated limits.
+ */
 export const MAX_PARAM_LENGTH = 1024;
 export const MAX_BODY_LENGTH = 1024;
 export const MAX_HEADER_LENGTH = 60;
@@ -225,13 +241,13 @@ export function validateTemplate(t: Template, values: Record<string, string>): R
     }
     if (/[\n\t]/.test(v)) errors[f.key] = 'WhatsApp does not allow new lines or tabs in a variable.';
     else if (/ {5,}/.test(v)) errors[f.key] = 'WhatsApp does not allow more than 4 spaces in a row.';
-    else if (v.length > MAX_PARAM_LENGTH) errors[f.key] = `At most ${MAX_PARAM_LENGTH} characters.`;
+    else if (textLength(v) > MAX_PARAM_LENGTH) errors[f.key] = `At most ${MAX_PARAM_LENGTH} characters.`;
   }
   const r = renderTemplate(t, values);
-  if (segmentsText(r.body).length > MAX_BODY_LENGTH) {
+  if (textLength(segmentsText(r.body)) > MAX_BODY_LENGTH) {
     errors[''] ??= `The message is longer than WhatsApp's ${MAX_BODY_LENGTH} characters once filled in.`;
   }
-  if (r.header?.text && segmentsText(r.header.text).length > MAX_HEADER_LENGTH) {
+  if (r.header?.text && textLength(segmentsText(r.header.text)) > MAX_HEADER_LENGTH) {
     errors[''] ??= `The header is longer than ${MAX_HEADER_LENGTH} characters once filled in.`;
   }
   return errors;

@@ -1,5 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { isEmojiOnly, safeHref, splitLinks, tokenize } from './text';
+import vectors from '../../../backend/whatsapp/testdata/text_lengths.json';
+import { isEmojiOnly, safeHref, splitLinks, textLength, tokenize } from './text';
+
+describe('textLength', () => {
+  // The same table Go's chars is checked against (backend/whatsapp), so a
+  // limit counts the same characters on both sides.
+  it('reads the shared table', () => expect(vectors.length).toBeGreaterThan(10));
+  for (const v of vectors) {
+    it(`${v.name}: ${v.code_points} code points`, () => {
+      expect(v.text.length).toBe(v.utf16_units);
+      expect(textLength(v.text)).toBe(v.code_points);
+      expect(textLength(v.text)).toBe([...v.text].length);
+    });
+  }
+  it('counts a lone surrogate once, as Go counts the U+FFFD JSON turns it into', () => {
+    expect(textLength('a\ud800b')).toBe(3);
+    expect(textLength('\udc00\ud83d')).toBe(2);
+  });
+});
 
 describe('splitLinks', () => {
   const cases: { name: string; text: string; want: ReturnType<typeof splitLinks> }[] = [

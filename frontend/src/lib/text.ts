@@ -79,9 +79,26 @@ export function tokenize(text: string): TextToken[] {
   return out;
 }
 
-/** Counts characters as WhatsApp's 4096 limit does (UTF-16 code units, like the Cloud API). */
+/**
+ * Counts characters as Go and Meta do for their limits (lib/generated/limits.ts):
+ * Unicode code points, not UTF-16 units (text.length counts an emoji as
+ * 2) nor graphemes (a family emoji is 5 code points). A lone surrogate
+ * counts 1, as Go counts the U+FFFD it arrives as. The same table of
+ * strings (testdata/text_lengths.json) is checked here and in Go.
+ */
 export function textLength(text: string): number {
-  return text.length;
+  let n = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
 }
 
 let graphemes: Intl.Segmenter | undefined;

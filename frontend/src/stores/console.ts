@@ -1,6 +1,6 @@
-import { api, hasMethod } from '../lib/api';
-import { EVENTS, hasRuntime, onEvent } from '../lib/events';
-import type { CacheReset, Message } from '../lib/types';
+import { EVENTS, hasRuntime, on } from '../lib/events';
+import { go, hasBridge } from '../lib/go';
+import type { Message } from '../lib/types';
 import { applyConversation, conversationsStore, listenConversations, loadCounts, loadInbox, setTab } from './conversations';
 import { countersStore, listenCounters, loadCounters, windowTitle } from './counters';
 import { listenMessages, onOpenedConversation, reloadThreads } from './messages';
@@ -23,7 +23,7 @@ export function startConsole(): () => void {
     listenCounters(),
     countersStore.subscribe(() => setTitle(countersStore.get().total)),
     // A snapshot or a long replay is announced once: read everything again.
-    onEvent<CacheReset>(EVENTS.cacheReset, () => {
+    on(EVENTS.cacheReset, () => {
       void reloadAll();
       reloadThreads(conversationsStore.get().selectedId);
     }),
@@ -68,13 +68,12 @@ async function reloadAll(): Promise<void> {
 
 /**
  * The unanswered total in the title. Go sets the native window's title
- * itself when it binds the console; the page's title follows for the
- * browser-served dev build.
+ * itself; the page's title follows for the browser-served dev build.
  */
 function setTitle(total: number): void {
   const title = windowTitle(total);
   if (document.title !== title) document.title = title;
-  if (hasMethod('Status')) return;
+  if (hasBridge()) return;
   const rt = (window as { runtime?: { WindowSetTitle?: (t: string) => void } }).runtime;
   if (hasRuntime() && typeof rt?.WindowSetTitle === 'function') rt.WindowSetTitle(title);
 }
@@ -82,7 +81,7 @@ function setTitle(total: number): void {
 /** Tells Go whether the window has the focus: it notifies only when it has not. */
 function followFocus(): () => void {
   const report = () => {
-    if (hasMethod('SetWindowFocused')) api.setWindowFocused(document.hasFocus() && !document.hidden).catch(() => {});
+    if (hasBridge()) go.SetWindowFocused(document.hasFocus() && !document.hidden).catch(() => {});
   };
   window.addEventListener('focus', report);
   window.addEventListener('blur', report);
@@ -97,11 +96,11 @@ function followFocus(): () => void {
 
 /**
  * A desktop notification for a customer message when the window is not
- * focused — only when Go does not raise them itself (it does once it
- * binds SetWindowFocused), through the page's Notification API.
+ * focused — only without Go, which raises them itself (once told the
+ * focus by SetWindowFocused), through the page's Notification API.
  */
 function notifyInbound(m: Message): void {
-  if (hasMethod('SetWindowFocused')) return;
+  if (hasBridge()) return;
   if (typeof document !== 'undefined' && document.hasFocus() && !document.hidden) return;
   if (typeof Notification === 'undefined') return;
   const s = conversationsStore.get();

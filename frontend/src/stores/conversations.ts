@@ -1,8 +1,8 @@
-import { api } from '../lib/api';
 import { toAppError, type AppError } from '../lib/errors';
-import { EVENTS, onEvent } from '../lib/events';
+import { EVENTS, on } from '../lib/events';
+import { go } from '../lib/go';
 import { createStore } from '../lib/store';
-import type { Conversation, ConversationPatch, ConversationRemoved, ConversationStatus, InboxTab, SearchResults, TabCounts } from '../lib/types';
+import type { Contact, Conversation, ConversationPatch, ConversationStatus, InboxTab, SearchResults, TabCounts } from '../lib/types';
 import { myId } from './session';
 
 /**
@@ -69,7 +69,7 @@ export const conversationsStore = createStore<ConversationsState>(initialConvers
 export function matchesView(c: Conversation, tab: InboxTab, status: ConversationStatus | '', me: number): boolean {
   if (status && c.status !== status) return false;
   if (tab === 'mine') return c.assignee_id === me && me !== 0;
-  if (tab === 'unassigned') return c.assignee_id === null || c.assignee_id === 0;
+  if (tab === 'unassigned') return !c.assignee_id;
   return true;
 }
 
@@ -90,7 +90,7 @@ export async function loadInbox(): Promise<void> {
   const { tab, status } = conversationsStore.get();
   conversationsStore.set((s) => ({ ...s, loading: true, error: null }));
   try {
-    const page = await api.inbox({ tab, status, cursor: '', limit: INBOX_PAGE });
+    const page = await go.Inbox({ tab, status, cursor: '', limit: INBOX_PAGE });
     if (gen !== generation) return;
     conversationsStore.set((s) => ({
       ...s,
@@ -113,7 +113,7 @@ export async function loadMore(): Promise<void> {
   const gen = generation;
   conversationsStore.set((s) => ({ ...s, loadingMore: true }));
   try {
-    const page = await api.inbox({ tab: s0.tab, status: s0.status, cursor: s0.cursor, limit: INBOX_PAGE });
+    const page = await go.Inbox({ tab: s0.tab, status: s0.status, cursor: s0.cursor, limit: INBOX_PAGE });
     if (gen !== generation) return;
     conversationsStore.set((s) => {
       const have = new Set(s.rows.map((r) => r.id));
@@ -130,7 +130,7 @@ let countsTimer: ReturnType<typeof setTimeout> | undefined;
 
 export async function loadCounts(): Promise<void> {
   try {
-    const counts = await api.inboxCounts(conversationsStore.get().status);
+    const counts = await go.InboxCounts(conversationsStore.get().status);
     conversationsStore.set((s) => ({ ...s, counts }));
   } catch {
     // Counts are decoration; the rows are what matter.
@@ -165,8 +165,7 @@ export function select(id: number | null): void {
     return { ...s, selectedId: id, selected: c ?? (s.selected?.id === id ? s.selected : null), selectedHidden: s.selectedId === id ? s.selectedHidden : false };
   });
   if (id !== null && !conversationsStore.get().selected) {
-    api
-      .openConversation(id)
+    go.OpenConversation(id)
       .then((v) => conversationsStore.set((s) => (s.selectedId === id ? { ...s, selected: v.conversation } : s)))
       .catch(() => {});
   }
@@ -208,18 +207,17 @@ export function applyConversation(c: Conversation): void {
 }
 
 /**
- * Applies conversation.deleted / conversation.removed. A conversation
- * assigned away from the agent ("hidden") stays open with a notice, so
- * the agent is not yanked out of what they were reading; a deleted one
- * closes.
+ * Applies conversation.removed. A conversation assigned away from the
+ * agent ("hidden") stays open with a notice, so the agent is not yanked out
+ * of what they were reading; a deleted one closes.
  */
-export function removeConversation(c: Pick<Conversation, 'id'>, reason: 'deleted' | 'hidden' | string = 'deleted'): void {
+export function removeConversation(id: number, reason: 'deleted' | 'hidden' | string = 'deleted'): void {
   conversationsStore.set((s) => {
-    const open = s.selectedId === c.id;
+    const open = s.selectedId === id;
     const keep = open && reason === 'hidden';
     return {
       ...s,
-      rows: s.rows.filter((r) => r.id !== c.id),
+      rows: s.rows.filter((r) => r.id !== id),
       selectedId: open && !keep ? null : s.selectedId,
       selected: open && !keep ? null : s.selected,
       selectedHidden: keep ? true : s.selectedHidden,
@@ -236,7 +234,7 @@ export async function search(query: string): Promise<void> {
   conversationsStore.set((s) => ({ ...s, query, searching: query.trim() !== '', searchError: null, ...(query.trim() ? {} : { search: null }) }));
   if (!query.trim()) return;
   try {
-    const res = await api.search(query, 50);
+    const res = await go.Search(query, 50);
     if (gen !== searchGen) return;
     conversationsStore.set((s) => ({ ...s, search: res, searching: false }));
   } catch (err) {
@@ -249,7 +247,7 @@ export async function search(query: string): Promise<void> {
 export async function updateConversation(id: number, patch: ConversationPatch): Promise<boolean> {
   conversationsStore.set((s) => ({ ...s, actionError: null }));
   try {
-    const c = await api.updateConversation(id, patch);
+    const c = await go.UpdateConversation(id, patch);
     if (c && typeof c === 'object' && 'id' in c) applyConversation(c);
     return true;
   } catch (err) {
@@ -264,16 +262,15 @@ export function clearActionError(): void {
 
 export function listenConversations(): () => void {
   const offs = [
-    onEvent<Conversation>(EVENTS.conversationUpdated, applyConversation),
-    onEvent<Conversation>(EVENTS.conversationDeleted, (c) => removeConversation(c)),
-    onEvent<Conversation['contact']>(EVENTS.contactUpdated, applyContact),
-    onEvent<ConversationRemoved>(EVENTS.conversationRemoved, (r) => removeConversation({ id: r.conversation_id }, r.reason)),
+    on(EVENTS.conversationUpdated, applyConversation),
+    on(EVENTS.contactUpdated, applyContact),
+    on(EVENTS.conversationRemoved, (r) => removeConversation(r.conversation_id, r.reason)),
   ];
   return () => offs.forEach((off) => off());
 }
 
 /** Applies a contact.updated event to every row showing that contact (name, opt-out). */
-export function applyContact(contact: Conversation['contact']): void {
+export function applyContact(contact: Contact): void {
   conversationsStore.set((s) => {
     const patch = (c: Conversation) => (c.contact.id === contact.id ? { ...c, contact } : c);
     if (!s.rows.some((r) => r.contact.id === contact.id) && s.selected?.contact.id !== contact.id) return s;

@@ -1,5 +1,5 @@
-import { api } from '../lib/api';
-import { EVENTS, onEvent } from '../lib/events';
+import { EVENTS, on } from '../lib/events';
+import { go } from '../lib/go';
 import { createStore } from '../lib/store';
 import type { Counters } from '../lib/types';
 
@@ -10,7 +10,7 @@ export const countersStore = createStore<Counters>(emptyCounters);
 
 export async function loadCounters(): Promise<void> {
   try {
-    countersStore.set(normalise(await api.counters()));
+    countersStore.set(normalise(await go.Counters()));
   } catch {
     // Keep the last known counters.
   }
@@ -26,5 +26,5 @@ export function windowTitle(n: number): string {
 }
 
 export function listenCounters(): () => void {
-  return onEvent<Counters>(EVENTS.countersUpdated, (c) => countersStore.set(normalise(c)));
+  return on(EVENTS.countersUpdated, (c) => countersStore.set(normalise(c)));
 }

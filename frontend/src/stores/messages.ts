@@ -1,8 +1,8 @@
-import { api } from '../lib/api';
 import { toAppError, type AppError } from '../lib/errors';
-import { EVENTS, onEvent } from '../lib/events';
+import { EVENTS, on } from '../lib/events';
+import { go } from '../lib/go';
 import { createStore } from '../lib/store';
-import type { Conversation, MediaUpload, Message, Note, OutboxItem, OutboxUpdate, SendInput, TemplateSend } from '../lib/types';
+import type { Conversation, MediaUpload, Message, Note, OutboxItem, SendInput, TemplateRequest } from '../lib/types';
 import { statusRank } from '../lib/types';
 
 /** One conversation's history as loaded so far. */
@@ -100,7 +100,7 @@ export async function openThread(conversationId: number): Promise<void> {
     return { threads };
   });
   try {
-    const view = await api.openConversation(conversationId);
+    const view = await go.OpenConversation(conversationId);
     const page = { messages: view.messages ?? [], notes: view.notes ?? [], cursor: view.cursor, has_more: view.has_more };
     const outbox = view.pending ?? [];
     if (view.conversation) onConversation?.(view.conversation);
@@ -126,12 +126,12 @@ export async function openThread(conversationId: number): Promise<void> {
   } catch (err) {
     patchThread(conversationId, (t) => ({ ...t, loading: false, error: toAppError(err) }));
   }
-  api.markRead(conversationId).catch(() => {});
+  go.MarkRead(conversationId).catch(() => {});
 }
 
 /** Marks a conversation's customer messages read (the customer sees blue ticks). */
 export async function markRead(conversationId: number): Promise<void> {
-  await api.markRead(conversationId).catch(() => {});
+  await go.MarkRead(conversationId).catch(() => {});
 }
 
 /** Loads the page before the oldest loaded message. */
@@ -140,7 +140,7 @@ export async function loadOlder(conversationId: number): Promise<void> {
   if (!t || !t.hasMore || t.loadingOlder || t.loading) return;
   patchThread(conversationId, (x) => ({ ...x, loadingOlder: true }));
   try {
-    const page = await api.olderMessages(conversationId, t.cursor);
+    const page = await go.OlderMessages(conversationId, t.cursor);
     patchThread(conversationId, (x) => ({
       ...x,
       messages: mergeMessages(x.messages, page.messages ?? []),
@@ -184,7 +184,7 @@ export function applyNote(n: Note): void {
 export async function refreshOutbox(conversationId: number): Promise<void> {
   if (!messagesStore.get().threads[conversationId]) return;
   try {
-    const all = await api.outbox();
+    const all = await go.Outbox();
     setOutbox(conversationId, (all ?? []).filter((o) => o.conversation_id === conversationId));
   } catch {
     // Keep showing the last known outbox.
@@ -227,26 +227,26 @@ async function send(conversationId: number, fn: () => Promise<OutboxItem>): Prom
 }
 
 export function sendText(conversationId: number, body: string, replyTo = 0): Promise<boolean> {
-  return send(conversationId, () => api.sendText(conversationId, body, replyTo || null));
+  return send(conversationId, () => go.SendText(conversationId, body, replyTo || null));
 }
 
 export function sendMedia(conversationId: number, media: MediaUpload): Promise<boolean> {
-  return send(conversationId, () => api.sendMedia(conversationId, media));
+  return send(conversationId, () => go.SendMedia(conversationId, media));
 }
 
 /** Sends media by link (SendMessage). */
 export function sendMediaLink(conversationId: number, input: SendInput): Promise<boolean> {
-  return send(conversationId, () => api.sendMessage(conversationId, input));
+  return send(conversationId, () => go.SendMessage(conversationId, input));
 }
 
-export function sendTemplate(conversationId: number, template: TemplateSend): Promise<boolean> {
-  return send(conversationId, () => api.sendTemplate(conversationId, template));
+export function sendTemplate(conversationId: number, template: TemplateRequest): Promise<boolean> {
+  return send(conversationId, () => go.SendTemplate(conversationId, template.name, template.language, template.variables ?? {}));
 }
 
 export async function addNote(conversationId: number, body: string): Promise<boolean> {
   patchThread(conversationId, (t) => ({ ...t, sendError: null }));
   try {
-    const note = await api.addNote(conversationId, body);
+    const note = await go.AddNote(conversationId, body);
     if (note && typeof note === 'object' && 'id' in note) applyNote(note);
     return true;
   } catch (err) {
@@ -257,7 +257,7 @@ export async function addNote(conversationId: number, body: string): Promise<boo
 
 export async function retryOutbox(conversationId: number, key: string): Promise<void> {
   try {
-    const item = await api.retryOutbox(key);
+    const item = await go.RetryOutbox(key);
     patchThread(conversationId, (t) => ({ ...t, outbox: t.outbox.map((o) => (o.key === key ? item : o)) }));
   } catch (err) {
     patchThread(conversationId, (t) => ({ ...t, sendError: toAppError(err) }));
@@ -266,7 +266,7 @@ export async function retryOutbox(conversationId: number, key: string): Promise<
 
 export async function discardOutbox(conversationId: number, key: string): Promise<void> {
   try {
-    await api.discardOutbox(key);
+    await go.DiscardOutbox(key);
     patchThread(conversationId, (t) => ({ ...t, outbox: t.outbox.filter((o) => o.key !== key) }));
   } catch (err) {
     patchThread(conversationId, (t) => ({ ...t, sendError: toAppError(err) }));
@@ -278,13 +278,13 @@ export type InboundListener = (m: Message) => void;
 
 export function listenMessages(onInbound?: InboundListener, onPending?: (n: number) => void): () => void {
   const offs = [
-    onEvent<Message>(EVENTS.messageCreated, (m) => {
+    on(EVENTS.messageCreated, (m) => {
       applyMessage(m);
       if (m.direction === 'inbound' && m.type !== 'reaction') onInbound?.(m);
     }),
-    onEvent<Message>(EVENTS.messageUpdated, applyMessage),
-    onEvent<Note>(EVENTS.noteCreated, applyNote),
-    onEvent<OutboxUpdate>(EVENTS.outboxUpdated, (u) => {
+    on(EVENTS.messageUpdated, applyMessage),
+    on(EVENTS.noteCreated, applyNote),
+    on(EVENTS.outboxUpdated, (u) => {
       if (!u || typeof u.conversation_id !== 'number') return;
       // The accepted message first, then the outbox without it, so the chat
       // never shows it twice or not at all.

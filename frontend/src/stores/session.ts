@@ -1,19 +1,20 @@
-import { api } from '../lib/api';
 import { toAppError, type AppError } from '../lib/errors';
-import { EVENTS, onEvent } from '../lib/events';
+import { EVENTS, on } from '../lib/events';
+import { go } from '../lib/go';
 import { createStore } from '../lib/store';
-import type { ConsoleStatus, SandboxClock, SignInRequest, SyncState, User } from '../lib/types';
+import type { ConsoleStatus, SignInRequest, SyncState, User } from '../lib/types';
 import { setClockOffset } from './clock';
 
 /** Who is signed in, where to, the sync engine's state and the team directory. */
 export interface SessionState {
-  /** The console's status (Status(), session.changed). */
+  /** The console's status (Status(), session.updated). */
   session: ConsoleStatus | null;
   loading: boolean;
   error: AppError | null;
   /** A sign-in attempt from Settings is under way. */
   signingIn: boolean;
   signInError: AppError | null;
+  /** The sync engine's state; "connecting" until Go has said. */
   sync: SyncState;
   /** Unsent outbox items, all conversations together. */
   pending: number;
@@ -27,7 +28,7 @@ export const initialSessionState: SessionState = {
   error: null,
   signingIn: false,
   signInError: null,
-  sync: { state: 'connecting' },
+  sync: { state: 'connecting', seq: 0, since: '', pending: 0 },
   pending: 0,
   users: [],
 };
@@ -56,7 +57,7 @@ export function applyStatus(status: ConsoleStatus): void {
   sessionStore.set((s) => ({
     ...s,
     session: status,
-    sync: status.sync ? { ...status.sync, pending: status.pending } : s.sync,
+    sync: status.sync ? { ...status.sync, pending: status.pending ?? s.pending } : s.sync,
     pending: status.pending ?? s.pending,
   }));
 }
@@ -64,7 +65,7 @@ export function applyStatus(status: ConsoleStatus): void {
 export async function loadSession(): Promise<void> {
   sessionStore.set((s) => ({ ...s, loading: true, error: null }));
   try {
-    const status = await api.status();
+    const status = await go.Status();
     applyStatus(status);
     sessionStore.set((s) => ({ ...s, loading: false }));
   } catch (err) {
@@ -74,7 +75,7 @@ export async function loadSession(): Promise<void> {
 
 export async function loadUsers(): Promise<void> {
   try {
-    const users = await api.users();
+    const users = await go.Users();
     sessionStore.set((s) => ({ ...s, users: users ?? [] }));
   } catch {
     // The directory only feeds assignment menus; they fall back to "me".
@@ -95,34 +96,35 @@ async function signInWith(fn: () => Promise<ConsoleStatus>): Promise<boolean> {
 
 /** Connects to a real hub. */
 export function signIn(req: SignInRequest): Promise<boolean> {
-  return signInWith(() => api.signIn(req));
+  return signInWith(() =>
+    req.token ? go.SignInWithToken(req.hub_url, req.token) : go.SignIn(req.hub_url, req.email ?? '', req.password ?? ''),
+  );
 }
 
-/** Switches to the embedded sandbox hub. */
+/** Switches to the demo hub (the sandbox and its simulated customers). */
 export function connectSandbox(): Promise<boolean> {
-  return signInWith(() => api.useEmbedded());
+  return signInWith(() => go.UseDemoHub());
 }
 
 export async function signOut(): Promise<void> {
-  await signInWith(() => api.signOut());
+  await signInWith(() => go.SignOut());
 }
 
 /** Cuts the reconnect backoff short. */
 export async function reconnect(): Promise<void> {
   try {
-    applyStatus(await api.reconnect());
+    applyStatus(await go.Reconnect());
   } catch {
     // The banner keeps saying offline.
   }
 }
 
-/** Follows sync.state, session.changed and clock.changed; returns the unsubscribe function. */
+/** Follows sync.state, session.updated and clock.changed; returns the unsubscribe function. */
 export function listenSession(): () => void {
   const offs = [
-    onEvent<SyncState>(EVENTS.syncState, (sync) => sessionStore.set((s) => ({ ...s, sync: { ...sync, pending: s.pending } }))),
-    onEvent<ConsoleStatus>(EVENTS.sessionChanged, applyStatus),
-    onEvent<ConsoleStatus>(EVENTS.sessionUpdated, applyStatus),
-    onEvent<SandboxClock>(EVENTS.clockChanged, (c) => setClockOffset(c.offset_ms)),
+    on(EVENTS.syncState, (sync) => sessionStore.set((s) => ({ ...s, sync: { ...sync, pending: s.pending } }))),
+    on(EVENTS.sessionUpdated, applyStatus),
+    on(EVENTS.clockChanged, (c) => setClockOffset(c.offset_ms)),
   ];
   return () => offs.forEach((off) => off());
 }

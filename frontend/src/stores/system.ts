@@ -1,7 +1,11 @@
-import { bridge, type BuildInfo, type Pong } from '../lib/bridge';
+import type { app } from '../../wailsjs/go/models';
 import { toAppError, type AppError } from '../lib/errors';
-import { EVENTS, onEvent } from '../lib/events';
+import { EVENTS, on } from '../lib/events';
+import { go } from '../lib/go';
 import { createStore } from '../lib/store';
+
+export type BuildInfo = app.BuildInfo;
+export type Pong = app.Pong;
 
 /** What the shell knows about the running app and the Go bridge. */
 export interface SystemState {
@@ -31,7 +35,7 @@ export const systemStore = createStore<SystemState>(initialSystemState);
 /** Loads the build info from Go once the shell mounts. */
 export async function loadBuildInfo(): Promise<void> {
   try {
-    const build = await bridge.version();
+    const build = await go.Version();
     systemStore.set((s) => ({ ...s, build, buildError: null }));
   } catch (err) {
     systemStore.set((s) => ({ ...s, buildError: toAppError(err) }));
@@ -43,7 +47,7 @@ export async function ping(note: string): Promise<void> {
   systemStore.set((s) => ({ ...s, pinging: true, pingError: null }));
   const started = performance.now();
   try {
-    const pong = await bridge.ping(note);
+    const pong = await go.Ping(note);
     const roundTripMs = Math.round(performance.now() - started);
     systemStore.set((s) => ({ ...s, pinging: false, lastPong: pong, roundTripMs }));
   } catch (err) {
@@ -53,7 +57,7 @@ export async function ping(note: string): Promise<void> {
 
 /** Counts app.pinged events; returns the unsubscribe function. */
 export function listenSystemEvents(): () => void {
-  return onEvent<Pong>(EVENTS.pinged, () => {
+  return on(EVENTS.appPinged, () => {
     systemStore.set((s) => ({ ...s, pingEvents: s.pingEvents + 1 }));
   });
 }

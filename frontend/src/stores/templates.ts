@@ -1,6 +1,6 @@
-import { api } from '../lib/api';
 import { toAppError, type AppError } from '../lib/errors';
-import { EVENTS, onEvent } from '../lib/events';
+import { EVENTS, on } from '../lib/events';
+import { go } from '../lib/go';
 import { createStore } from '../lib/store';
 import type { Template } from '../lib/types';
 
@@ -41,7 +41,7 @@ function sortTemplates(list: Template[]): Template[] {
 
 export async function loadTemplates(): Promise<void> {
   try {
-    const templates = await api.templates();
+    const templates = await go.Templates();
     templatesStore.set({ templates: sortTemplates(templates ?? []), loaded: true, error: null });
   } catch (err) {
     templatesStore.set((s) => ({ ...s, loaded: true, error: toAppError(err) }));
@@ -68,5 +68,5 @@ export function findTemplate(list: Template[], name: string, language: string): 
 }
 
 export function listenTemplates(): () => void {
-  return onEvent<Template>(EVENTS.templateUpdated, applyTemplate);
+  return on(EVENTS.templateUpdated, applyTemplate);
 }

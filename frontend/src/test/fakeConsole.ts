@@ -1,24 +1,6 @@
-import type {
-  ConsoleStatus,
-  Conversation,
-  ConversationPatch,
-  ConversationView,
-  MessagePage,
-  SendInput,
-  Counters,
-  InboxQuery,
-  MediaUpload,
-  Message,
-  MessageStatus,
-  Note,
-  OutboxItem,
-  SearchResults,
-  SyncState,
-  TabCounts,
-  Template,
-  TemplateSend,
-  User,
-} from '../lib/types';
+import type { EventName, EventPayload } from '../lib/events';
+import type { GoApp } from '../lib/go';
+import type { ConsoleStatus, Conversation, Counters, Message, MessagePage, MessageStatus, Note, OutboxItem, Template, TemplateRequest, User } from '../lib/types';
 import { COUNTERS, TEMPLATES, USERS, iso } from './fixtures';
 
 type Listener = (...data: unknown[]) => void;
@@ -69,7 +51,8 @@ export interface FakeConsoleOptions {
   templates?: Template[];
   users?: User[];
   counters?: Counters;
-  sync?: SyncState;
+  /** The sync state (seq and since default to 1 and now). */
+  sync?: SyncChange;
   /** Move sends through queued → sent → delivered → read on timers (the demo). */
   autoProgress?: boolean;
   /** ms between steps when autoProgress is on. */
@@ -77,11 +60,20 @@ export interface FakeConsoleOptions {
   now?: () => number;
 }
 
+/** The sync engine's state, as sync.state carries it. */
+type SyncStatus = EventPayload<'sync.state'>;
+/** A sync state as tests write it: the state, and the fields that matter to them. */
+type SyncChange = Pick<SyncStatus, 'state'> & Partial<Omit<SyncStatus, 'error'>> & { error?: { code: string; message: string } };
+
+/** The fake's bound methods: each has the generated binding's arguments and answer. */
+type Methods = { [K in keyof GoApp]?: (...args: Parameters<GoApp[K]>) => Awaited<ReturnType<GoApp[K]>> };
+
 /**
- * An in-memory console backend behind the same bound-method names as the
- * Go facade (lib/api.ts), emitting the same events. Vitest drives the
- * stores and components through it; the dev demo (src/dev/demo.ts) uses it
- * to show the UI without a Go build.
+ * An in-memory console backend behind the Go facade's bound methods (typed
+ * by the generated bindings, wailsjs/go/app/App), emitting the same events
+ * (typed by lib/generated/events.ts). Vitest drives the stores and
+ * components through it and the real lib/go.ts; the dev demo
+ * (src/dev/demo.ts) uses it to show the UI without a Go build.
  */
 export class FakeConsole {
   rt: FakeRuntime;
@@ -93,7 +85,7 @@ export class FakeConsole {
   templates: Template[];
   users: User[];
   counters: Counters;
-  sync: SyncState;
+  sync: SyncStatus;
   drafts = new Map<number, string>();
   calls: { name: string; args: unknown[] }[] = [];
   autoProgress: boolean;
@@ -109,10 +101,10 @@ export class FakeConsole {
     this.me = o.me ?? this.users[0]!;
     this.templates = o.templates ?? TEMPLATES;
     this.counters = o.counters ?? COUNTERS;
-    this.sync = o.sync ?? { state: 'online', seq: 1 };
     this.autoProgress = o.autoProgress ?? false;
     this.stepMs = o.stepMs ?? 800;
     this.now = o.now ?? (() => Date.now());
+    this.sync = this.syncStatus(o.sync ?? { state: 'online' });
     for (const c of o.conversations ?? []) this.conversations.set(c.id, c);
     for (const m of o.messages ?? []) this.pushMessage(m);
     for (const n of o.notes ?? []) this.notes.set(n.conversation_id, [...(this.notes.get(n.conversation_id) ?? []), n]);
@@ -133,15 +125,16 @@ export class FakeConsole {
     return this.now() + this.clockOffset;
   }
 
-  private status(): ConsoleStatus {
+  /** What Status() answers now. */
+  status(): ConsoleStatus {
     return {
       signed_in: true,
-      mode: 'embedded',
+      mode: 'demo',
       hub_url: 'http://127.0.0.1:0',
       user: this.me,
       sync: this.sync,
       pending: this.outbox.length,
-      embedded_available: true,
+      demo_available: true,
       dev_controls: true,
       clock_offset_ms: this.clockOffset,
     };
@@ -178,7 +171,7 @@ export class FakeConsole {
   }
 
   /** Emits a Go event to the page. */
-  emit(name: string, data: unknown) {
+  emit<N extends EventName>(name: N, data: EventPayload<N>) {
     this.rt.emit(name, data);
   }
 
@@ -188,6 +181,18 @@ export class FakeConsole {
     this.conversations.set(id, c);
     this.emit('conversation.updated', c);
     return c;
+  }
+
+  /**
+   * The hub deletes a conversation: as Go's syncer does, the cache drops it
+   * and conversation.removed says so (never conversation.deleted, which
+   * the console does not forward).
+   */
+  deleteConversation(id: number) {
+    this.conversations.delete(id);
+    this.messages.delete(id);
+    this.notes.delete(id);
+    this.emit('conversation.removed', { conversation_id: id, reason: 'deleted' });
   }
 
   /** A customer writes: message.created plus the conversation's new state. */
@@ -245,9 +250,15 @@ export class FakeConsole {
     for (const it of [...this.outbox]) if (it.state !== 'failed') this.deliver(it);
   }
 
-  setSync(s: SyncState) {
-    this.sync = s;
-    this.emit('sync.state', s);
+  /** A sync state with the fields Go always sends. */
+  private syncStatus(s: SyncChange): SyncStatus {
+    const { error, ...rest } = s;
+    return { seq: this.sync?.seq ?? 1, since: iso(this.now()), ...rest, ...(error ? { error: { doc_url: '', ...error } } : {}) };
+  }
+
+  setSync(s: SyncChange) {
+    this.sync = this.syncStatus(s);
+    this.emit('sync.state', this.sync);
   }
 
   private deliver(it: OutboxItem): Message {
@@ -330,38 +341,47 @@ export class FakeConsole {
     return { messages: page, notes, cursor: start > 0 ? String(start) : '', has_more: start > 0 };
   }
 
-  bindings(): Record<string, (...args: never[]) => Promise<unknown>> {
-    const rec = <A extends unknown[], R>(name: string, fn: (...args: A) => R) =>
-      (async (...args: A) => {
-        this.calls.push({ name, args });
-        this.fail(name);
-        return fn(...args);
-      }) as unknown as (...args: never[]) => Promise<unknown>;
+  /** The fake window.go.app.App: each method records its call, fails when failNext says so, then answers. */
+  bindings(): Partial<GoApp> {
+    const methods = this.methods() as Record<string, (...args: unknown[]) => unknown>;
+    return Object.fromEntries(
+      Object.entries(methods).map(([name, fn]) => [
+        name,
+        async (...args: unknown[]) => {
+          this.calls.push({ name, args });
+          this.fail(name);
+          return fn(...args);
+        },
+      ]),
+    ) as Partial<GoApp>;
+  }
+
+  private methods(): Methods {
     return {
-      Version: rec('Version', () => ({ name: 'Switchboard', version: 'dev', build_type: 'dev', commit: 'fake', go_version: 'go1.26', wails_version: 'v2.12.0', os: 'linux', arch: 'amd64', started_at: iso(this.hubNow()) })),
-      Ping: rec('Ping', (note: string) => ({ reply: `pong: ${note}`, count: 1, received_at: iso(this.hubNow()), uptime_ms: 1 })),
-      Status: rec('Status', () => this.status()),
-      SignIn: rec('SignIn', () => this.status()),
-      SignInWithToken: rec('SignInWithToken', () => this.status()),
-      UseEmbedded: rec('UseEmbedded', () => this.status()),
-      SignOut: rec('SignOut', () => ({ ...this.status(), signed_in: false, mode: '', user: null })),
-      Reconnect: rec('Reconnect', () => this.status()),
-      SetWindowFocused: rec('SetWindowFocused', () => undefined),
-      SandboxAdvance: rec('SandboxAdvance', (seconds: number) => {
+      Version: () => ({ name: 'Switchboard', version: 'dev', build_type: 'dev', commit: 'fake', go_version: 'go1.26', wails_version: 'v2.12.0', os: 'linux', arch: 'amd64', started_at: iso(this.hubNow()) }),
+      Ping: (note: string) => ({ reply: `pong: ${note}`, count: 1, received_at: iso(this.hubNow()), uptime_ms: 1 }),
+      Status: () => this.status(),
+      SignIn: () => this.status(),
+      SignInWithToken: () => this.status(),
+      UseDemoHub: () => this.status(),
+      SignOut: () => ({ ...this.status(), signed_in: false, mode: '', user: null }),
+      Reconnect: () => this.status(),
+      SetWindowFocused: () => undefined,
+      SandboxAdvance: (seconds: number) => {
         this.clockOffset += seconds * 1000;
         const clk = { offset_ms: this.clockOffset, now: iso(this.hubNow()) };
         this.emit('clock.changed', clk);
         return clk;
-      }),
-      SandboxCustomerSays: rec('SandboxCustomerSays', (phone: string, _name: string, text: string) => {
+      },
+      SandboxCustomerSays: (phone: string, _name: string, text: string) => {
         const c = [...this.conversations.values()].find((x) => x.contact.phone === phone);
         if (!c) throw { code: 'VALIDATION_FAILED', message: 'unknown customer' };
         this.customerSays(c.id, text);
-      }),
-      Users: rec('Users', () => this.users),
-      Templates: rec('Templates', () => this.templates),
-      Counters: rec('Counters', () => this.counters),
-      OpenConversation: rec('OpenConversation', (id: number): ConversationView => {
+      },
+      Users: () => this.users,
+      Templates: () => this.templates,
+      Counters: () => this.counters,
+      OpenConversation: (id) => {
         const c = this.conversations.get(id);
         if (!c) throw { code: 'NOT_FOUND', message: 'no such conversation in the cache' };
         const page = this.page(id, '', 50);
@@ -369,29 +389,29 @@ export class FakeConsole {
           conversation: c,
           ...page,
           pending: this.outbox.filter((o) => o.conversation_id === id),
-          draft: { conversation_id: id, body: this.drafts.get(id) ?? '' },
+          draft: { conversation_id: id, body: this.drafts.get(id) ?? '', updated_at: '' },
           window_open: !!c.window_expires_at && Date.parse(c.window_expires_at) > this.hubNow(),
           can_message: !c.contact.opted_out,
           reason: c.contact.opted_out ? 'The customer opted out of messages from this business.' : '',
         };
-      }),
-      OlderMessages: rec('OlderMessages', (id: number, cursor: string) => this.page(id, cursor, 50)),
-      Inbox: rec('Inbox', (q: InboxQuery) => {
+      },
+      OlderMessages: (id: number, cursor: string) => this.page(id, cursor, 50),
+      Inbox: (q) => {
         const all = this.sorted().filter((c) => this.inView(c, q.tab, q.status));
         const start = q.cursor ? Number(q.cursor) : 0;
         const limit = q.limit || 100;
         const page = all.slice(start, start + limit);
         const more = start + limit < all.length;
         return { conversations: page, next_cursor: more ? String(start + limit) : '', has_more: more };
-      }),
-      InboxCounts: rec('InboxCounts', (status: string): TabCounts => {
+      },
+      InboxCounts: (status) => {
         const count = (tab: string) => {
           const list = [...this.conversations.values()].filter((c) => this.inView(c, tab, status));
           return { total: list.length, unanswered: list.filter((c) => c.unanswered).length };
         };
         return { mine: count('mine'), unassigned: count('unassigned'), all: count('all') };
-      }),
-      Search: rec('Search', (query: string): SearchResults => {
+      },
+      Search: (query) => {
         const q = query.toLowerCase();
         const conversations = this.sorted().filter((c) => c.contact.name.toLowerCase().includes(q) || (c.contact.phone ?? '').includes(q));
         const messages = [...this.messages.values()]
@@ -413,24 +433,24 @@ export class FakeConsole {
             };
           });
         return { query, conversations, messages };
-      }),
-      Outbox: rec('Outbox', () => this.outbox),
-      MarkRead: rec('MarkRead', (id: number) => {
+      },
+      Outbox: () => this.outbox,
+      MarkRead: (id: number) => {
         const c = this.conversations.get(id);
         if (c && c.unread_count > 0) this.updateConv(id, { unread_count: 0 });
-      }),
-      SendText: rec('SendText', (id: number, body: string, replyTo: number | null) => {
+      },
+      SendText: (id: number, body: string, replyTo: number | null) => {
         const c = this.conversations.get(id);
         if (c && (!c.window_expires_at || Date.parse(c.window_expires_at) <= this.hubNow())) {
           throw { code: 'SESSION_EXPIRED', message: 'The 24-hour customer service window is closed: only an approved template may be sent.' };
         }
         return this.enqueue(id, 'text', body, { content: { body }, reply_to: replyTo ?? undefined });
-      }),
-      SendMessage: rec('SendMessage', (id: number, input: SendInput) => {
+      },
+      SendMessage: (id, input) => {
         const c = (input.content ?? {}) as { caption?: string; filename?: string };
         return this.enqueue(id, input.type, c.caption || c.filename || input.type, { content: input.content, reply_to: input.reply_to });
-      }),
-      SendMedia: rec('SendMedia', (id: number, m: MediaUpload) => {
+      },
+      SendMedia: (id, m) => {
         // As Go: the kind follows the type, the file travels with the item
         // (name, type, size) and the content has no media id until sent.
         const kind = m.mime_type === 'image/webp' ? 'sticker' : (['image', 'video', 'audio'].find((k) => m.mime_type.startsWith(`${k}/`)) ?? 'document');
@@ -439,45 +459,45 @@ export class FakeConsole {
         if (kind === 'document') content.filename = m.filename;
         const attachment = { filename: m.filename, mime_type: m.mime_type, size: atob(m.data).length };
         return this.enqueue(id, kind, m.caption || m.filename, { content, attachment });
-      }),
-      SendTemplate: rec('SendTemplate', (id: number, name: string, language: string, variables: Record<string, string>) =>
-        this.enqueue(id, 'template', `Template ${name}`, { template: { name, language, variables } satisfies TemplateSend }),
-      ),
-      TemplateForm: rec('TemplateForm', (name: string, language: string) => {
+      },
+      SendTemplate: (id: number, name: string, language: string, variables: Record<string, string>) =>
+        this.enqueue(id, 'template', `Template ${name}`, { template: { name, language, variables } satisfies TemplateRequest }),
+      TemplateForm: (name: string, language: string) => {
         const t = this.templates.find((x) => x.name === name && x.language === language);
         if (!t) throw { code: 'TEMPLATE_NOT_FOUND', message: 'No approved template with that name and language.' };
-        return { sendable: true, problem: '', missing: [], unknown: [] };
-      }),
-      RetryOutbox: rec('RetryOutbox', (key: string) => {
+        const preview = { header_format: '', header: '', body: '', footer: '', buttons: [] };
+        return { template: t, fields: [], preview, sendable: true, problem: '', missing: [], unknown: [] };
+      },
+      RetryOutbox: (key: string) => {
         const it = this.outbox.find((o) => o.key === key)!;
         it.state = 'pending';
         it.error = undefined;
         return it;
-      }),
-      DiscardOutbox: rec('DiscardOutbox', (key: string) => {
+      },
+      DiscardOutbox: (key: string) => {
         this.outbox = this.outbox.filter((o) => o.key !== key);
-      }),
-      UpdateConversation: rec('UpdateConversation', (id: number, patch: ConversationPatch & { unassign?: boolean }) => {
+      },
+      UpdateConversation: (id, patch) => {
         const p: Partial<Conversation> = {};
         if (patch.status) p.status = patch.status;
-        if (patch.unassign) p.assignee_id = null;
-        else if (patch.assignee_id !== undefined) p.assignee_id = patch.assignee_id;
+        if (patch.assignee_id !== undefined) p.assignee_id = patch.assignee_id;
         if (patch.team !== undefined) p.team = patch.team;
         if (patch.snoozed_until) p.snoozed_until = patch.snoozed_until;
         return this.updateConv(id, p);
-      }),
-      AddNote: rec('AddNote', (id: number, body: string) => {
+      },
+      AddNote: (id: number, body: string) => {
         const n: Note = { id: this.nextId++, conversation_id: id, author_id: this.me.id, body, created_at: iso(this.hubNow()) };
         this.notes.set(id, [...(this.notes.get(id) ?? []), n]);
         this.emit('note.created', n);
         return n;
-      }),
-      SaveDraft: rec('SaveDraft', (id: number, body: string) => {
+      },
+      SaveDraft: (id: number, body: string) => {
         if (body) this.drafts.set(id, body);
         else this.drafts.delete(id);
-        return { conversation_id: id, body };
-      }),
-      Media: rec('Media', (id: string) => ({ mime_type: 'image/svg+xml', filename: `${id}.svg`, url: placeholderImage(id), size: 1 })),
+        return { conversation_id: id, body, updated_at: body ? iso(this.hubNow()) : '' };
+      },
+      Media: (id: string) => ({ mime_type: 'image/svg+xml', filename: `${id}.svg`, url: placeholderImage(id), size: 1 }),
+      SaveMedia: (_id: string, filename: string) => `/home/agent/Downloads/${filename}`,
     };
   }
 }

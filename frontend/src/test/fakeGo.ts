@@ -1,14 +1,15 @@
-import type { BuildInfo, Pong } from '../lib/bridge';
+import type { GoApp } from '../lib/go';
+import type { BuildInfo, Pong } from '../stores/system';
 
 /**
  * Installs a stand-in for window.go.app.App, the object the Wails bridge
- * creates, so components run through the generated bindings in jsdom.
- * Each method can be replaced per test.
+ * creates, for the bare shell: a facade with no console (Options.Console
+ * without a DataDir), so components run through the generated bindings in
+ * jsdom. Version and Ping answer, with the generated bindings' signatures,
+ * and can be replaced per test; every other bound method rejects with
+ * UNAVAILABLE, as Go's facade does when no console runs.
  */
-export interface FakeApp {
-  Version: () => Promise<BuildInfo>;
-  Ping: (note: string) => Promise<Pong>;
-}
+export type FakeApp = Pick<GoApp, 'Version' | 'Ping'>;
 
 export const sampleBuild: BuildInfo = {
   name: 'Switchboard',
@@ -26,12 +27,14 @@ export function installFakeGo(overrides: Partial<FakeApp> = {}): FakeApp {
   let count = 0;
   const fake: FakeApp = {
     Version: async () => sampleBuild,
-    Ping: async (note: string) => {
+    Ping: async (note: string): Promise<Pong> => {
       count += 1;
       return { reply: note ? `pong: ${note}` : 'pong', count, received_at: '2025-01-02T03:04:06Z', uptime_ms: 1000 };
     },
     ...overrides,
   };
-  (window as unknown as { go: unknown }).go = { app: { App: fake } };
+  const unavailable = () => Promise.reject({ code: 'UNAVAILABLE', message: 'the console is not running', doc_url: '/docs/errors#UNAVAILABLE' });
+  const app = new Proxy(fake, { get: (target, name) => (name in target ? target[name as keyof FakeApp] : unavailable) });
+  (window as unknown as { go: unknown }).go = { app: { App: app } };
   return fake;
 }

@@ -34,7 +34,6 @@ export function makeConversation(p: Partial<Conversation> & { id: number }): Con
     unanswered: false,
     waiting_since: null,
     unread_count: 0,
-    last_message: null,
     last_activity_at: iso(T0 - p.id * 60_000),
     created_at: iso(T0 - 86_400_000),
     updated_at: iso(T0),

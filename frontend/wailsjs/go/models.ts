@@ -76,8 +76,8 @@ export namespace cache {
 	    conversation_id: number;
 	    state: string;
 	    type: string;
-	    content?: number[];
-	    template?: remote.TemplateSend;
+	    content?: unknown;
+	    template?: wire.TemplateRequest;
 	    reply_to?: number;
 	    preview: string;
 	    attachment?: OutboxAttachment;
@@ -142,17 +142,17 @@ export namespace desktop {
 	}
 	export interface SendInput {
 	    type: string;
-	    content: number[];
+	    content: unknown;
 	    reply_to?: number;
 	}
 	export interface Status {
 	    signed_in: boolean;
 	    mode: string;
 	    hub_url: string;
-	    user?: domain.User;
+	    user?: domain.User | null;
 	    sync: syncer.Status;
 	    pending: number;
-	    embedded_available: boolean;
+	    demo_available: boolean;
 	    dev_controls: boolean;
 	    clock_offset_ms: number;
 	}
@@ -208,10 +208,8 @@ export namespace domain {
 	    throughput_mps: number;
 	    messages_in: number;
 	    messages_out: number;
-	    // Go type: time
-	    created_at: any;
-	    // Go type: time
-	    updated_at: any;
+	    created_at: string;
+	    updated_at: string;
 	    configured: boolean;
 	}
 	export interface Contact {
@@ -222,13 +220,10 @@ export namespace domain {
 	    name: string;
 	    profile_name?: string;
 	    opted_out: boolean;
-	    // Go type: time
-	    opted_out_at?: any;
+	    opted_out_at?: string;
 	    attributes?: Record<string, string>;
-	    // Go type: time
-	    created_at: any;
-	    // Go type: time
-	    updated_at: any;
+	    created_at: string;
+	    updated_at: string;
 	}
 	export interface Referral {
 	    source_url?: string;
@@ -248,41 +243,33 @@ export namespace domain {
 	    type: string;
 	    preview: string;
 	    status: string;
-	    // Go type: time
-	    at: any;
+	    at: string;
 	}
 	export interface Conversation {
 	    id: number;
 	    account_id: string;
 	    contact: Contact;
 	    status: string;
-	    assignee_id?: number;
+	    assignee_id?: number | null;
 	    team: string;
-	    // Go type: time
-	    snoozed_until?: any;
-	    // Go type: time
-	    window_expires_at?: any;
+	    snoozed_until?: string;
+	    window_expires_at?: string | null;
 	    unanswered: boolean;
-	    // Go type: time
-	    waiting_since?: any;
+	    waiting_since?: string | null;
 	    unread_count: number;
 	    last_message?: MessagePreview;
-	    // Go type: time
-	    last_activity_at: any;
+	    last_activity_at: string;
 	    referral?: Referral;
-	    // Go type: time
-	    created_at: any;
-	    // Go type: time
-	    updated_at: any;
+	    created_at: string;
+	    updated_at: string;
 	    account_unconfigured?: boolean;
 	}
 	export interface Counters {
 	    total: number;
 	    unassigned: number;
-	    by_agent: Record<string, number>;
-	    by_team: Record<string, number>;
-	    // Go type: time
-	    oldest_waiting_since?: any;
+	    by_agent: Record<string, number> | null;
+	    by_team: Record<string, number> | null;
+	    oldest_waiting_since?: string | null;
 	}
 	export interface MessageError {
 	    code: number;
@@ -293,8 +280,7 @@ export namespace domain {
 	export interface Reaction {
 	    emoji: string;
 	    from: string;
-	    // Go type: time
-	    at: any;
+	    at: string;
 	}
 	export interface Message {
 	    id: number;
@@ -303,7 +289,7 @@ export namespace domain {
 	    account_id: string;
 	    direction: string;
 	    type: string;
-	    content: number[];
+	    content: unknown;
 	    preview: string;
 	    from: string;
 	    to: string;
@@ -313,18 +299,12 @@ export namespace domain {
 	    status: string;
 	    error?: MessageError;
 	    author_id?: number;
-	    // Go type: time
-	    timestamp: any;
-	    // Go type: time
-	    sent_at?: any;
-	    // Go type: time
-	    delivered_at?: any;
-	    // Go type: time
-	    read_at?: any;
-	    // Go type: time
-	    created_at: any;
-	    // Go type: time
-	    updated_at: any;
+	    timestamp: string;
+	    sent_at?: string;
+	    delivered_at?: string;
+	    read_at?: string;
+	    created_at: string;
+	    updated_at: string;
 	    account_unconfigured?: boolean;
 	}
 	
@@ -334,8 +314,7 @@ export namespace domain {
 	    conversation_id: number;
 	    author_id: number;
 	    body: string;
-	    // Go type: time
-	    created_at: any;
+	    created_at: string;
 	}
 	
 	
@@ -348,10 +327,9 @@ export namespace domain {
 	    status: string;
 	    quality: string;
 	    parameter_format: string;
-	    components: number[];
+	    components: unknown;
 	    rejected_reason?: string;
-	    // Go type: time
-	    updated_at: any;
+	    updated_at: string;
 	}
 	export interface User {
 	    id: number;
@@ -360,28 +338,8 @@ export namespace domain {
 	    role: string;
 	    teams: string[];
 	    disabled: boolean;
-	    // Go type: time
-	    created_at: any;
-	    // Go type: time
-	    updated_at: any;
-	}
-
-}
-
-export namespace remote {
-	
-	export interface ConversationPatch {
-	    status?: string;
-	    assignee_id?: number;
-	    unassign?: boolean;
-	    team?: string;
-	    // Go type: time
-	    snoozed_until?: any;
-	}
-	export interface TemplateSend {
-	    name: string;
-	    language: string;
-	    variables?: Record<string, string>;
+	    created_at: string;
+	    updated_at: string;
 	}
 
 }
@@ -394,6 +352,68 @@ export namespace syncer {
 	    error?: apierr.Body;
 	    retry_at?: string;
 	    since: string;
+	}
+
+}
+
+export namespace whatsapp {
+	
+	export interface Currency {
+	    fallback_value: string;
+	    code: string;
+	    amount_1000: number;
+	}
+	export interface DateTime {
+	    fallback_value: string;
+	}
+	export interface Location {
+	    latitude: number;
+	    longitude: number;
+	    name?: string;
+	    address?: string;
+	    url?: string;
+	}
+	export interface MediaObject {
+	    id?: string;
+	    link?: string;
+	    caption?: string;
+	    filename?: string;
+	}
+	export interface TemplateParameter {
+	    type: string;
+	    parameter_name?: string;
+	    text?: string;
+	    payload?: string;
+	    coupon_code?: string;
+	    currency?: Currency;
+	    date_time?: DateTime;
+	    image?: MediaObject;
+	    video?: MediaObject;
+	    document?: MediaObject;
+	    location?: Location;
+	}
+	export interface TemplateComponent {
+	    type: string;
+	    sub_type?: string;
+	    index?: number;
+	    parameters?: TemplateParameter[];
+	}
+
+}
+
+export namespace wire {
+	
+	export interface ConversationPatch {
+	    status?: string;
+	    assignee_id?: number | null;
+	    team?: string;
+	    snoozed_until?: string;
+	}
+	export interface TemplateRequest {
+	    name: string;
+	    language: string;
+	    variables?: Record<string, any>;
+	    components?: whatsapp.TemplateComponent[];
 	}
 
 }

@@ -115,7 +115,8 @@ func benchIngest(dir string, n, perBody, conc int) ingestResult {
 	check(err)
 	defer db.Close()
 	ctx := context.Background()
-	svc, err := hub.New(ctx, hub.Config{DB: db, AppSecret: sb.AppSecret(), Logger: quiet(),
+	st := sqlitestore.New(db)
+	svc, err := hub.New(ctx, hub.Config{Store: st, AppSecret: sb.AppSecret(), Logger: quiet(),
 		Accounts: []domain.Account{{ID: pn.ID, WABAID: sb.WABAID(), DisplayPhoneNumber: pn.DisplayNumber}}})
 	check(err)
 
@@ -152,6 +153,7 @@ func benchIngest(dir string, n, perBody, conc int) ingestResult {
 	}
 	txs, writes := svc.WriterStats()
 	check(svc.Close(ctx))
+	check(st.Close())
 	fmt.Printf("  ingest:   %d transactions carried %d writes (%.1f per commit)\n", txs, writes, float64(writes)/float64(max(txs, 1)))
 
 	var stored int
@@ -312,26 +314,26 @@ func benchSend(dir string, rate int, seconds float64) {
 
 	run := func(name string, mps, total int) {
 		path := filepath.Join(dir, name+".db")
-		open := func(api hub.CloudAPI) (*sqlitedb.DB, *hub.Service) {
-			db, err := sqlitedb.Open(path, sqlitedb.Options{})
+		open := func(api hub.CloudAPI) (*sqlitestore.Store, *hub.Service) {
+			st, err := sqlitestore.Open(path, sqlitedb.Options{})
 			check(err)
-			cfg := hub.Config{DB: db, Logger: quiet(), AppSecret: sb.AppSecret(),
+			cfg := hub.Config{Store: st, Logger: quiet(), AppSecret: sb.AppSecret(),
 				Accounts: []domain.Account{{ID: pn.ID, WABAID: sb.WABAID(), DisplayPhoneNumber: pn.DisplayNumber, ThroughputMPS: mps}}}
 			if api != nil {
 				cfg.API = api
 			}
 			svc, err := hub.New(ctx, cfg)
 			check(err)
-			return db, svc
+			return st, svc
 		}
 		// Queue everything (templates: no service window needed).
-		db, svc := open(client)
+		st, svc := open(client)
 		_, err := svc.SyncTemplates(ctx, pn.ID)
 		check(err)
 		tpl := pickTemplate(svc)
 		check(svc.Close(ctx))
-		db.Close()
-		db, svc = open(nil)
+		st.Close()
+		st, svc = open(nil)
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		start := time.Now()
@@ -354,17 +356,17 @@ func benchSend(dir string, rate int, seconds float64) {
 		wg.Wait()
 		queued := time.Since(start)
 		svc.Close(ctx) // reports the queue it leaves behind, on purpose
-		db.Close()
+		st.Close()
 		// Drain through the sandbox.
 		before := len(outbound(sb))
-		db, svc = open(client)
+		st, svc = open(client)
 		for svc.QueueLength() > 0 {
 			time.Sleep(2 * time.Millisecond)
 		}
 		check(svc.Close(ctx))
 		var failed int
-		check(db.Read.QueryRow(`SELECT COUNT(*) FROM messages WHERE status = 'failed'`).Scan(&failed))
-		db.Close()
+		check(st.DB().Read.QueryRow(`SELECT COUNT(*) FROM messages WHERE status = 'failed'`).Scan(&failed))
+		st.Close()
 		recs := outbound(sb)[before:]
 		drops := total - len(recs)
 		times := make([]time.Time, len(recs))

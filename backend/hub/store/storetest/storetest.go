@@ -48,6 +48,17 @@ func Run(t *testing.T, open Open) {
 		{"message lists filter and page", testListMessages},
 		{"contact lists filter and page", testListContacts},
 		{"foreign cursors are refused", testBadCursor},
+		{"the store answers a ping", testPing},
+		{"point reads inside a transaction", testTxLookups},
+		{"users are unique by e-mail among the living", testUsers},
+		{"user lists filter and page", testListUsers},
+		{"tokens by hash, revoked once, touched", testTokens},
+		{"sign-in failures count in a window", testLoginFailures},
+		{"webhook subscriptions keep their cursor and attempts", testWebhooks},
+		{"delivery recipients move through their states", testDeliveries},
+		{"delivery lists filter and page", testListDeliveries},
+		{"media uploads are remembered once per key", testMediaUploads},
+		{"foreign cursors are refused by the other lists", testBadCursorOutbound},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -39,6 +39,7 @@ import (
 
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/hub/sqlitestore"
 	"switchboard/backend/hubapi"
 	"switchboard/backend/sandbox"
 	"switchboard/backend/sqlitedb"
@@ -103,20 +104,21 @@ func startHub(customers int) (*hubUnderTest, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlitedb.Open(filepath.Join(dir, "hub.db"), sqlitedb.Options{})
+	st, err := sqlitestore.Open(filepath.Join(dir, "hub.db"), sqlitedb.Options{})
 	if err != nil {
 		return nil, err
 	}
 	api := whatsapp.NewClient(base, sb.AccessToken())
 	p := sb.PhoneNumbers()[0]
 	quiet := slog.New(slog.DiscardHandler)
-	core, err := hub.New(ctx, hub.Config{DB: db, API: api, AppSecret: sb.AppSecret(), VerifyToken: "bench", Logger: quiet,
-		Accounts: []domain.Account{{ID: p.ID, WABAID: sb.WABAID(), DisplayPhoneNumber: "+" + p.DisplayNumber, ThroughputMPS: 1000}}})
+	core, err := hub.New(ctx, hub.Config{Store: st, API: api, AppSecret: sb.AppSecret(), VerifyToken: "bench", Logger: quiet,
+		BcryptCost: bcrypt.MinCost,
+		Accounts:   []domain.Account{{ID: p.ID, WABAID: sb.WABAID(), DisplayPhoneNumber: "+" + p.DisplayNumber, ThroughputMPS: 1000}}})
 	if err != nil {
 		return nil, err
 	}
-	srv, err := hubapi.New(ctx, hubapi.Config{Core: core, Media: api, DB: db, DataDir: dir, Logger: quiet,
-		BcryptCost: bcrypt.MinCost, RateLimit: 1e6, RateBurst: 1e6,
+	srv, err := hubapi.New(ctx, hubapi.Config{Core: core, Media: api, DataDir: dir, Logger: quiet,
+		RateLimit: 1e6, RateBurst: 1e6,
 		Stream: hubapi.StreamConfig{Buffer: 4096}})
 	if err != nil {
 		return nil, err
@@ -140,7 +142,7 @@ func startHub(customers int) (*hubUnderTest, error) {
 		defer cancel()
 		core.Close(cctx)
 		sb.Close()
-		db.Close()
+		st.Close()
 		os.RemoveAll(dir)
 	}
 	return h, nil

@@ -92,7 +92,7 @@ function ConversationActions({ c, users }: { c: Conversation; users: User[] }) {
         label={
           <>
             <span className={`${styles.statusDot} ${styles[`status_${c.status}`] ?? ''}`} />
-            <span className={styles.actionText}>{STATUS_LABEL[c.status] ?? c.status}</span>
+            <span className={styles.actionText}>{STATUS_LABEL[c.status as ConversationStatus] ?? c.status}</span>
             <Icon name="chevronDown" size={14} />
           </>
         }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { api, hasMethod } from '../../lib/api';
 import { formatBytes, type MediaContent } from '../../lib/content';
+import { go, hasBridge } from '../../lib/go';
 import type { MediaFile, OutboxAttachment } from '../../lib/types';
 import { Icon, type IconName } from '../Icon';
 import { openExternal, RichText } from './RichText';
@@ -8,19 +8,22 @@ import styles from './Chat.module.css';
 
 // Downloaded media by id, shared by every bubble: a virtualised row that
 // scrolls out and back in does not download its picture again.
-const cache = new Map<string, Promise<MediaFile>>();
+const cache = new Map<string, Promise<Loaded>>();
 
-function fetchMedia(id: string, c: MediaContent): Promise<MediaFile> {
+/** Media the page can load: a link, or what Go's Media answered. */
+type Loaded = Pick<MediaFile, 'url' | 'mime_type' | 'filename'>;
+
+function fetchMedia(id: string, c: MediaContent): Promise<Loaded> {
   let p = cache.get(id);
   if (!p) {
-    p = api.media(id).then((f) => ({ url: f.url, mime_type: f.mime_type || c.mime_type || '', filename: f.filename || c.filename || '' }));
+    p = go.Media(id).then((f) => ({ url: f.url, mime_type: f.mime_type || c.mime_type || '', filename: f.filename || c.filename || '' }));
     cache.set(id, p);
     p.catch(() => cache.delete(id));
   }
   return p;
 }
 
-type MediaState = { status: 'loading' } | { status: 'ready'; file: MediaFile } | { status: 'error'; message: string };
+type MediaState = { status: 'loading' } | { status: 'ready'; file: Loaded } | { status: 'error'; message: string };
 
 /** Resolves a media object to a URL the page can load: its link, or Go's download by id. */
 export function useMedia(c: MediaContent): [MediaState, () => void] {
@@ -155,9 +158,9 @@ export function DocumentMessage({ c }: { c: MediaContent }) {
     // Go saves into Downloads when it can (WebKit ignores <a download> in
     // the app window); otherwise a hub address opens in the system browser,
     // since navigating the console's own webview would replace the console.
-    if (c.id && hasMethod('SaveMedia')) {
+    if (c.id && hasBridge()) {
       e.preventDefault();
-      api.saveMedia(c.id, filename).then(
+      go.SaveMedia(c.id, filename).then(
         (path) => setSaved(`Saved to ${path}`),
         (err: { message?: string }) => setSaved(err?.message ?? 'Could not save the file'),
       );

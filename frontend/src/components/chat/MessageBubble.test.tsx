@@ -164,7 +164,7 @@ describe('NoteBubble and OutboxBubble', () => {
     expect(screen.getByRole('img', { name: 'Waiting to send' })).toBeInTheDocument();
     rerender(
       <OutboxBubble
-        it={{ ...base, state: 'failed', error: { code: 'SESSION_EXPIRED', message: 'The 24-hour window is closed.' } }}
+        it={{ ...base, state: 'failed', error: { code: 'SESSION_EXPIRED', message: 'The 24-hour window is closed.', doc_url: '' } }}
         templates={[]}
         offline={false}
         onRetry={() => calls.push('retry')}

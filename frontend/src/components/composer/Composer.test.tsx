@@ -1,6 +1,7 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MAX_CAPTION, MAX_TEXT_BODY } from '../../lib/generated/limits';
 import type { Conversation } from '../../lib/types';
 import { setNow } from '../../stores/clock';
 import { listenSession } from '../../stores/session';
@@ -48,6 +49,29 @@ describe('Composer while the window is open', () => {
     expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
   });
 
+  it('counts characters as Go does: 4096 emoji fit, one more does not', async () => {
+    const { user, fake } = setup();
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    await user.click(box);
+    await user.paste('👍'.repeat(MAX_TEXT_BODY));
+    expect(screen.getByTestId('char-counter')).toHaveTextContent(`${MAX_TEXT_BODY} / ${MAX_TEXT_BODY}`);
+    await user.paste('👍');
+    expect(screen.getByTestId('char-counter')).toHaveTextContent(`${MAX_TEXT_BODY + 1} / ${MAX_TEXT_BODY}`);
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+    await user.keyboard('{Backspace}{Backspace}{Enter}');
+    expect(fake.calls.find((c) => c.name === 'SendText')?.args[1]).toBe('👍'.repeat(MAX_TEXT_BODY));
+  });
+
+  it('holds a caption to the caption limit', async () => {
+    const { user } = setup();
+    await user.click(screen.getByRole('button', { name: 'Attach a file' }));
+    await user.type(screen.getByRole('textbox', { name: 'Attachment link' }), 'https://cdn.example.com/box.jpg');
+    await user.click(screen.getByRole('textbox', { name: 'Message' }));
+    await user.paste('x'.repeat(MAX_CAPTION + 1));
+    expect(screen.getByTestId('char-counter')).toHaveTextContent(`${MAX_CAPTION + 1} / ${MAX_CAPTION}`);
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+  });
+
   it('attaches media by link, typed from the extension, with the text as caption', async () => {
     const { user, fake } = setup();
     await user.click(screen.getByRole('button', { name: 'Attach a file' }));
@@ -59,7 +83,7 @@ describe('Composer while the window is open', () => {
     ]);
   });
 
-  it('uploads a file from this computer when Go can, with the text as caption', async () => {
+  it('uploads a file from this computer, with the text as caption', async () => {
     const { user, fake } = setup();
     const app = (window as unknown as { go: { app: { App: Record<string, (...a: unknown[]) => Promise<unknown>> } } }).go.app.App;
     const sent: unknown[][] = [];

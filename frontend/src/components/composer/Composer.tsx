@@ -1,9 +1,19 @@
 import { useEffect, useMemo, useRef, useState, type ChangeEvent, type KeyboardEvent } from 'react';
-import { api, hasMethod } from '../../lib/api';
 import type { AppError } from '../../lib/errors';
 import { formatBytes } from '../../lib/content';
+import {
+  MAX_ANIMATED_STICKER_BYTES,
+  MAX_AUDIO_BYTES,
+  MAX_CAPTION,
+  MAX_DOCUMENT_BYTES,
+  MAX_IMAGE_BYTES,
+  MAX_TEXT_BODY,
+  MAX_VIDEO_BYTES,
+} from '../../lib/generated/limits';
+import { go } from '../../lib/go';
+import { textLength } from '../../lib/text';
 import { formatCountdown, formatFull } from '../../lib/time';
-import type { Conversation, MediaUpload, Message, Template, TemplateSend } from '../../lib/types';
+import type { Conversation, MediaUpload, Message, Template, TemplateRequest } from '../../lib/types';
 import { useStore } from '../../lib/store';
 import { clockStore } from '../../stores/clock';
 import { addNote, sendMedia, sendMediaLink, sendTemplate, sendText } from '../../stores/messages';
@@ -12,13 +22,17 @@ import { Icon } from '../Icon';
 import { TemplateComposer } from './TemplateComposer';
 import styles from './Composer.module.css';
 
-/** WhatsApp's limit on a text message body. */
-export const MAX_TEXT = 4096;
 /** The countdown turns amber in the window's last hour. */
 const WINDOW_WARN_MS = 60 * 60 * 1000;
 
-/** Media kinds and WhatsApp's size limits for them. */
-const LIMITS = { image: 5, video: 16, audio: 16, document: 100, sticker: 0.5 } as const;
+/** Media kinds and WhatsApp's size limits for them, in bytes (as Go checks them). */
+const LIMITS = {
+  image: MAX_IMAGE_BYTES,
+  video: MAX_VIDEO_BYTES,
+  audio: MAX_AUDIO_BYTES,
+  document: MAX_DOCUMENT_BYTES,
+  sticker: MAX_ANIMATED_STICKER_BYTES,
+} as const;
 
 export function mediaKind(mime: string, name: string): keyof typeof LIMITS {
   if (mime === 'image/webp' && /sticker/i.test(name)) return 'sticker';
@@ -97,6 +111,9 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
   const fileRef = useRef<HTMLInputElement>(null);
   const id = conversation.id;
   const optedOut = conversation.contact.opted_out || blockedReason !== undefined;
+  // With something attached the text is its caption: Go's limits, counted
+  // in Go's unit (code points).
+  const maxLength = file || link !== null ? MAX_CAPTION : MAX_TEXT_BODY;
 
   // A new conversation starts empty, then from its saved draft once the
   // conversation has loaded.
@@ -118,8 +135,8 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
 
   // Save the draft a moment after typing stops.
   useEffect(() => {
-    if (!hasMethod('SaveDraft') || draftApplied.current !== id) return;
-    const t = setTimeout(() => void api.saveDraft(id, text).catch(() => {}), 600);
+    if (draftApplied.current !== id) return;
+    const t = setTimeout(() => void go.SaveDraft(id, text).catch(() => {}), 600);
     return () => clearTimeout(t);
   }, [id, text]);
 
@@ -145,7 +162,7 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
   const submitText = async () => {
     const body = text.trim();
     const url = link?.trim() ?? '';
-    if (busy || (!body && !file && !url) || body.length > MAX_TEXT) return;
+    if (busy || (!body && !file && !url) || textLength(body) > maxLength) return;
     if (link !== null && !/^https:\/\/\S+$/i.test(url)) {
       setFileError('The link must start with https://');
       return;
@@ -226,7 +243,7 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
     e.target.value = '';
     if (!f) return;
     const kind = mediaKind(f.type, f.name);
-    const limit = LIMITS[kind] * 1024 * 1024;
+    const limit = LIMITS[kind];
     if (f.size > limit) {
       setFileError(`${f.name} is ${formatBytes(f.size)}; WhatsApp accepts ${kind}s up to ${formatBytes(limit)}.`);
       return;
@@ -237,7 +254,7 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
     inputRef.current?.focus();
   };
 
-  const sendTpl = async (t: TemplateSend) => {
+  const sendTpl = async (t: TemplateRequest) => {
     setBusy(true);
     const ok = await sendTemplate(id, t);
     setBusy(false);
@@ -332,7 +349,7 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
     );
   }
 
-  const length = text.length;
+  const length = textLength(text);
   return (
     <div className={styles.composer} data-testid="composer" data-mode="text">
       {modeTabs}
@@ -367,11 +384,9 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
             }}
           />
           {link && <span className={styles.muted}>{kindOfLink(link)}</span>}
-          {hasMethod('SendMedia') && (
-            <button type="button" className={styles.textButton} onClick={() => fileRef.current?.click()}>
-              From this computer…
-            </button>
-          )}
+          <button type="button" className={styles.textButton} onClick={() => fileRef.current?.click()}>
+            From this computer…
+          </button>
           <button type="button" className={styles.iconButton} onClick={() => setLink(null)} aria-label="Remove attachment">
             <Icon name="close" size={16} />
           </button>
@@ -435,13 +450,13 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
           }}
           onKeyDown={onKeyDown}
         />
-        <button type="button" className={styles.send} onClick={() => void submitText()} disabled={(!text.trim() && !file && !link?.trim()) || length > MAX_TEXT || busy} aria-label="Send">
+        <button type="button" className={styles.send} onClick={() => void submitText()} disabled={(!text.trim() && !file && !link?.trim()) || length > maxLength || busy} aria-label="Send">
           <Icon name="send" size={20} />
         </button>
       </div>
-      {length > MAX_TEXT - 500 && (
-        <div className={`${styles.counter} ${length > MAX_TEXT ? styles.counterOver : ''}`} data-testid="char-counter">
-          {length} / {MAX_TEXT}
+      {length > maxLength - Math.min(500, maxLength / 8) && (
+        <div className={`${styles.counter} ${length > maxLength ? styles.counterOver : ''}`} data-testid="char-counter">
+          {length} / {maxLength}
         </div>
       )}
     </div>

@@ -7,9 +7,9 @@ import {
   validateTemplate,
   type TemplateField,
 } from '../../lib/templates';
-import type { Contact, Template, TemplateSend } from '../../lib/types';
+import type { Contact, Template, TemplateRequest } from '../../lib/types';
 import { approved, templateKey } from '../../stores/templates';
-import { api, hasMethod } from '../../lib/api';
+import { go } from '../../lib/go';
 import { TemplateView } from '../chat/TemplatePreview';
 import { Icon } from '../Icon';
 import styles from './Composer.module.css';
@@ -20,7 +20,7 @@ interface Props {
   /** Why templates are shown: the window closed, or the agent chose to. */
   reason: 'closed' | 'chosen';
   sending: boolean;
-  onSend: (t: TemplateSend) => Promise<boolean>;
+  onSend: (t: TemplateRequest) => Promise<boolean>;
   onCancel?: () => void;
 }
 
@@ -72,16 +72,14 @@ export function TemplateComposer({ templates, contact, reason, sending, onSend, 
     // Go checks the form against the hub's own rules too (it runs on the
     // cache, offline): a template the hub would refuse never reaches the
     // outbox.
-    if (hasMethod('TemplateForm')) {
-      try {
-        const form = await api.templateForm(chosen.name, chosen.language, variables);
-        if (!form.sendable) {
-          setGoProblem(form.problem || 'This template cannot be sent as filled in.');
-          return;
-        }
-      } catch {
-        // The send itself reports what is wrong.
+    try {
+      const form = await go.TemplateForm(chosen.name, chosen.language, variables);
+      if (!form.sendable) {
+        setGoProblem(form.problem || 'This template cannot be sent as filled in.');
+        return;
       }
+    } catch {
+      // The send itself reports what is wrong.
     }
     const ok = await onSend({ name: chosen.name, language: chosen.language, variables });
     if (ok) {

@@ -29,8 +29,8 @@ const STATUS_LABEL: Record<ConversationStatus | '', string> = { '': 'Any', open:
 const ROW = 72;
 const ROW_ALL = 88;
 
-function assigneeName(id: number | null, users: Map<number, User>, me: number): string {
-  if (id === null || id === 0) return 'Unassigned';
+function assigneeName(id: number | null | undefined, users: Map<number, User>, me: number): string {
+  if (!id) return 'Unassigned';
   if (id === me) return 'You';
   return users.get(id)?.name ?? `Agent ${id}`;
 }
