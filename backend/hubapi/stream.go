@@ -50,6 +50,9 @@ type streamConn struct {
 	ch       chan *streamEvent
 	done     chan struct{}
 	stopOnce sync.Once
+	// readDone is closed when the reader goroutine has ended: the client
+	// answered a close, hung up or went silent past the pong timeout.
+	readDone chan struct{}
 	reason   closeReason
 	// cursor is the last seq considered (sent or filtered out); only the
 	// writer goroutine touches it.
@@ -165,11 +168,12 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 		return nil // the upgrader has answered
 	}
 	c := &streamConn{
-		s:    s,
-		p:    principalFrom(r),
-		ws:   ws,
-		ch:   make(chan *streamEvent, s.cfg.Stream.Buffer),
-		done: make(chan struct{}),
+		s:        s,
+		p:        principalFrom(r),
+		ws:       ws,
+		ch:       make(chan *streamEvent, s.cfg.Stream.Buffer),
+		done:     make(chan struct{}),
+		readDone: make(chan struct{}),
 	}
 	s.broker.register(c)
 	s.metrics.streamClients.Inc()
@@ -197,6 +201,7 @@ func (c *streamConn) serve(since *int64, liveOnly bool) {
 	})
 	first := make(chan []byte, 1)
 	go func() {
+		defer close(c.readDone)
 		defer c.stop(closeClientGone)
 		n := 0
 		for {
@@ -261,11 +266,30 @@ func (c *streamConn) fail(code int, e *apierr.Error) {
 	c.closeWith(code, e.Message)
 }
 
+// closeHandshakeWait bounds how long a close frame waits for the client's
+// answering close before the connection is dropped.
+const closeHandshakeWait = 2 * time.Second
+
+// closeWith sends a close frame with code, then waits (closeHandshakeWait
+// at most) for the client to answer it, reading and dropping what it sends
+// meanwhile, as the websocket closing handshake has it. Dropping the
+// connection at once would reset it under a client still answering the
+// pings queued before the close: that client's next pong fails (broken
+// pipe) before it reads the close, and it never learns the code (resync,
+// revoked, too slow) that tells it what to do next.
 func (c *streamConn) closeWith(code int, text string) {
 	if len(text) > 120 {
 		text = text[:120]
 	}
-	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
+	if err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second)); err != nil {
+		return
+	}
+	t := time.NewTimer(closeHandshakeWait)
+	defer t.Stop()
+	select {
+	case <-c.readDone:
+	case <-t.C:
+	}
 }
 
 // closeFor ends the connection the way its stop reason calls for.
