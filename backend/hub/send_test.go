@@ -239,7 +239,8 @@ func TestValidationBeforeQueueing(t *testing.T) {
 		{"four buttons", SendRequest{ConversationID: conv.ID, Type: "interactive", Interactive: json.RawMessage(`{"type":"button","body":{"text":"?"},"action":{"buttons":[` +
 			`{"type":"reply","reply":{"id":"1","title":"a"}},{"type":"reply","reply":{"id":"2","title":"b"}},{"type":"reply","reply":{"id":"3","title":"c"}},{"type":"reply","reply":{"id":"4","title":"d"}}]}}`)}, apierr.ValidationFailed},
 		{"unknown conversation", SendRequest{ConversationID: 999, Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.NotFound},
-		{"unknown account", SendRequest{AccountID: "nope", To: "+16505551002", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.NotFound},
+		{"unknown account", SendRequest{AccountID: "999000", To: "+16505551002", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.NotFound},
+		{"placeholder account", SendRequest{AccountID: "PHONE_NUMBER_ID", To: "+16505551002", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.InvalidRequest},
 		{"unknown reply target", SendRequest{ConversationID: conv.ID, ReplyTo: 999, Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.NotFound},
 		{"free-form to a stranger", SendRequest{To: "+16505551999", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.SessionExpired},
 		{"malformed object", SendRequest{ConversationID: conv.ID, Type: "text", Text: json.RawMessage(`{"body":12}`)}, apierr.InvalidRequest},

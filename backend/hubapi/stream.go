@@ -65,6 +65,9 @@ type streamConn struct {
 	ch       chan *streamEvent
 	done     chan struct{}
 	stopOnce sync.Once
+	// readDone is closed when the reader goroutine has ended: the client
+	// answered a close, hung up or went silent past the pong timeout.
+	readDone chan struct{}
 	reason   closeReason
 	why      string // for closeRevoked: the hub's reason
 	// cursor is the last seq considered (sent or filtered out); only the
@@ -133,7 +136,11 @@ func (c *streamConn) refresh(force bool) error {
 // offer is called by the broker, under its lock, for each new event. It
 // never blocks: a full buffer disconnects the client.
 func (c *streamConn) offer(se *streamEvent) bool {
-	if p := c.principal(); !p.SeesAll() && se.hasConv && !p.CanSee(se.assignee) && !leftView(p, se) {
+	p := c.principal()
+	if se.ev.AccountUnconfigured && !p.SeesUnconfigured() {
+		return true // a number the hub does not serve: admins only
+	}
+	if !p.SeesAll() && se.hasConv && !p.CanSee(se.assignee, false) && !leftView(p, se) {
 		return true // not theirs; nothing to queue
 	}
 	select {
@@ -151,6 +158,9 @@ func (c *streamConn) render(se *streamEvent) []byte {
 }
 
 func renderFor(p *Principal, se *streamEvent) []byte {
+	if se.ev.AccountUnconfigured && !p.SeesUnconfigured() {
+		return nil
+	}
 	if p.SeesAll() {
 		return se.frame
 	}
@@ -160,7 +170,7 @@ func renderFor(p *Principal, se *streamEvent) []byte {
 		b, _ := json.Marshal(wire.Frame{Kind: wire.FrameEvent, Event: &ev})
 		return b
 	}
-	if se.hasConv && !p.CanSee(se.assignee) {
+	if se.hasConv && !p.CanSee(se.assignee, false) {
 		if leftView(p, se) {
 			b, _ := json.Marshal(wire.Frame{Kind: wire.FrameHidden, Seq: se.ev.Seq, ConversationID: se.ev.ConversationID, At: &se.ev.At})
 			return b
@@ -227,11 +237,12 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 		return nil // the upgrader has answered
 	}
 	c := &streamConn{
-		s:    s,
-		ws:   ws,
-		kick: make(chan struct{}, 1),
-		ch:   make(chan *streamEvent, s.cfg.Stream.Buffer),
-		done: make(chan struct{}),
+		s:        s,
+		ws:       ws,
+		kick:     make(chan struct{}, 1),
+		ch:       make(chan *streamEvent, s.cfg.Stream.Buffer),
+		done:     make(chan struct{}),
+		readDone: make(chan struct{}),
 	}
 	c.p.Store(principalFrom(r))
 	s.broker.register(c)
@@ -260,6 +271,7 @@ func (c *streamConn) serve(since *int64, liveOnly bool) {
 	})
 	first := make(chan []byte, 1)
 	go func() {
+		defer close(c.readDone)
 		defer c.stop(closeClientGone)
 		n := 0
 		for {
@@ -326,11 +338,30 @@ func (c *streamConn) fail(code int, e *apierr.Error) {
 	c.closeWith(code, e.Message)
 }
 
+// closeHandshakeWait bounds how long a close frame waits for the client's
+// answering close before the connection is dropped.
+const closeHandshakeWait = 2 * time.Second
+
+// closeWith sends a close frame with code, then waits (closeHandshakeWait
+// at most) for the client to answer it, reading and dropping what it sends
+// meanwhile, as the websocket closing handshake has it. Dropping the
+// connection at once would reset it under a client still answering the
+// pings queued before the close: that client's next pong fails (broken
+// pipe) before it reads the close, and it never learns the code (resync,
+// revoked, too slow) that tells it what to do next.
 func (c *streamConn) closeWith(code int, text string) {
 	if len(text) > 120 {
 		text = text[:120]
 	}
-	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
+	if err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second)); err != nil {
+		return
+	}
+	t := time.NewTimer(closeHandshakeWait)
+	defer t.Stop()
+	select {
+	case <-c.readDone:
+	case <-t.C:
+	}
 }
 
 // closeFor ends the connection the way its stop reason calls for.

@@ -313,7 +313,12 @@ CREATE INDEX IF NOT EXISTS media_uploads_created ON media_uploads (created_at);
 
 DELETE FROM schema_migrations WHERE component = 'hubapi';
 `},
-	{Version: 3, Name: "per-client sign-in budgets; media ids the hub has seen", SQL: `
+	{Version: 3, Name: "events of unconfigured numbers", SQL: `
+-- 1 for an event about a number the hub is not configured for: the stream
+-- gives those to admins only.
+ALTER TABLE events ADD COLUMN account_unconfigured INTEGER NOT NULL DEFAULT 0;
+`},
+	{Version: 4, Name: "per-client sign-in budgets; media ids the hub has seen", SQL: `
 -- Failed sign-ins per client address (an IPv6 client's /64), as a
 -- budget that refills with time (hub/sessions.go): refilled_at is when
 -- it is whole again, blocked_until ends the current block. Rows whole

@@ -326,6 +326,10 @@ type ConversationFilter struct {
 	Team       string
 	Unanswered *bool
 	ContactID  int64
+	// ExcludeAccountIDs leaves out the conversations of these numbers
+	// (those the hub is not configured for, for callers who may not see
+	// them).
+	ExcludeAccountIDs []string
 }
 
 // MessageFilter selects messages for external lookups; Phone is canonical
@@ -338,6 +342,8 @@ type MessageFilter struct {
 	Type      string
 	Since     *time.Time
 	Until     *time.Time
+	// ExcludeAccountIDs leaves out the messages of these numbers.
+	ExcludeAccountIDs []string
 }
 
 // ContactFilter selects contacts; Query matches phone or name prefix.

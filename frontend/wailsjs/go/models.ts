@@ -210,6 +210,7 @@ export namespace domain {
 	    messages_out: number;
 	    created_at: string;
 	    updated_at: string;
+	    configured: boolean;
 	}
 	export interface Contact {
 	    id: number;
@@ -261,6 +262,7 @@ export namespace domain {
 	    referral?: Referral;
 	    created_at: string;
 	    updated_at: string;
+	    account_unconfigured?: boolean;
 	}
 	export interface Counters {
 	    total: number;
@@ -303,6 +305,7 @@ export namespace domain {
 	    read_at?: string;
 	    created_at: string;
 	    updated_at: string;
+	    account_unconfigured?: boolean;
 	}
 	
 	
