@@ -102,11 +102,28 @@ func (c *Client) endpoint(query url.Values, segments ...string) string {
 	return b.String()
 }
 
-// requireID rejects an empty path id before a request is built: an empty
-// segment would silently address a different Graph node.
+// requireID rejects an empty id before a request is built.
 func requireID(field, v string) error {
 	if strings.TrimSpace(v) == "" {
 		return apierr.Field(apierr.ValidationFailed, field, "%s is required", field)
+	}
+	return nil
+}
+
+// requireGraphID admits only a Graph object id (ValidGraphID: digits) as a
+// path segment, before a request is built: an empty segment, "..", "me"
+// or anything with a slash would address another Graph node than the one
+// meant, with the business's token. endpoint escapes every segment too.
+func requireGraphID(field, v string) error {
+	if err := requireID(field, v); err != nil {
+		return err
+	}
+	if !ValidGraphID(v) {
+		shown := v
+		if len(shown) > 40 {
+			shown = truncate(shown, 40)
+		}
+		return apierr.Field(apierr.ValidationFailed, field, "%q is not a %s: Meta's ids are numbers of up to %d digits", shown, field, MaxGraphIDDigits)
 	}
 	return nil
 }
@@ -216,7 +233,7 @@ const phoneNumberFields = "id,display_phone_number,verified_name,quality_rating,
 // GetPhoneNumber reads GET /{phone-number-id}: display number, verified
 // name, quality rating and throughput level.
 func (c *Client) GetPhoneNumber(ctx context.Context, phoneNumberID string) (*PhoneNumberInfo, error) {
-	if err := requireID("phone_number_id", phoneNumberID); err != nil {
+	if err := requireGraphID("phone_number_id", phoneNumberID); err != nil {
 		return nil, err
 	}
 	var info PhoneNumberInfo

@@ -538,3 +538,28 @@ func TestEndpointEscapesIDs(t *testing.T) {
 	c.Version = "v23.0"
 	eq(t, "version", c.endpoint(nil, "1"), "https://graph.example/v23.0/1")
 }
+
+// TestPathIDsMustBeGraphIDs: no request is built from a path id that is
+// not a Graph object id: "..", "me" or a slash would address another node
+// with the business's token.
+func TestPathIDsMustBeGraphIDs(t *testing.T) {
+	f, c := newFakeGraph(t, nil)
+	ctx := context.Background()
+	for _, id := range []string{"", "..", ".", "me", "%2e%2e", "1/2", "123?fields=access_token", "0123", "１２３", strings.Repeat("9", 21)} {
+		if _, err := c.GetMedia(ctx, id); apierr.CodeOf(err) != apierr.ValidationFailed {
+			t.Errorf("GetMedia(%q): %v", id, err)
+		}
+		if err := c.DeleteMedia(ctx, id); apierr.CodeOf(err) != apierr.ValidationFailed {
+			t.Errorf("DeleteMedia(%q): %v", id, err)
+		}
+		if _, err := c.Send(ctx, id, &OutboundMessage{To: "16505551234", Type: TypeText, Text: &Text{Body: "x"}}); apierr.CodeOf(err) != apierr.ValidationFailed {
+			t.Errorf("Send(%q): %v", id, err)
+		}
+		if _, err := c.ListTemplates(ctx, id, TemplateFilter{}); apierr.CodeOf(err) != apierr.ValidationFailed {
+			t.Errorf("ListTemplates(%q): %v", id, err)
+		}
+	}
+	if n := f.count(); n != 0 {
+		t.Fatalf("%d request(s) reached Graph", n)
+	}
+}

@@ -108,7 +108,7 @@ type mediaIDResponse struct {
 // limit stops the upload with PAYLOAD_TOO_LARGE. The upload is bounded by
 // ctx and by MediaTimeout for its size, not by the HTTP client's timeout.
 func (c *Client) UploadMedia(ctx context.Context, phoneNumberID string, up MediaUpload) (string, error) {
-	if err := requireID("phone_number_id", phoneNumberID); err != nil {
+	if err := requireGraphID("phone_number_id", phoneNumberID); err != nil {
 		return "", err
 	}
 	if up.Body == nil {
@@ -204,7 +204,7 @@ type MediaInfo struct {
 
 // GetMedia looks up a media id (from an inbound message or an upload).
 func (c *Client) GetMedia(ctx context.Context, mediaID string) (*MediaInfo, error) {
-	if err := requireID("media_id", mediaID); err != nil {
+	if err := requireGraphID("media_id", mediaID); err != nil {
 		return nil, err
 	}
 	var info MediaInfo
@@ -295,7 +295,7 @@ func (c *Client) FetchMedia(ctx context.Context, mediaID string, maxBytes int64)
 
 // DeleteMedia deletes an uploaded media id.
 func (c *Client) DeleteMedia(ctx context.Context, mediaID string) error {
-	if err := requireID("media_id", mediaID); err != nil {
+	if err := requireGraphID("media_id", mediaID); err != nil {
 		return err
 	}
 	var res SuccessResponse

@@ -343,7 +343,7 @@ func (r *SendResult) MessageID() string {
 // an *apierr.Error with code VALIDATION_FAILED and the offending field's
 // path; an error from Meta is an *apierr.Error wrapping a *GraphError.
 func (c *Client) Send(ctx context.Context, phoneNumberID string, m *OutboundMessage) (*SendResult, error) {
-	if err := requireID("phone_number_id", phoneNumberID); err != nil {
+	if err := requireGraphID("phone_number_id", phoneNumberID); err != nil {
 		return nil, err
 	}
 	if err := Validate(m); err != nil {
@@ -381,7 +381,7 @@ type TypingIndicator struct {
 // MarkRead marks the inbound message messageID (and all before it) as read;
 // with typing set it also shows the typing indicator.
 func (c *Client) MarkRead(ctx context.Context, phoneNumberID, messageID string, typing bool) error {
-	if err := requireID("phone_number_id", phoneNumberID); err != nil {
+	if err := requireGraphID("phone_number_id", phoneNumberID); err != nil {
 		return err
 	}
 	if err := requireID("message_id", messageID); err != nil {

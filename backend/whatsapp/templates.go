@@ -437,7 +437,7 @@ const maxTemplatePages = 500
 // ListTemplates returns every template of the WhatsApp Business Account,
 // following the paging cursors to the last page.
 func (c *Client) ListTemplates(ctx context.Context, wabaID string, f TemplateFilter) ([]Template, error) {
-	if err := requireID("waba_id", wabaID); err != nil {
+	if err := requireGraphID("waba_id", wabaID); err != nil {
 		return nil, err
 	}
 	q := url.Values{}
@@ -518,7 +518,7 @@ type templateCreateRequest struct {
 // CreateTemplate submits t for review on the WhatsApp Business Account. Meta
 // answers with the new id and a status, usually PENDING.
 func (c *Client) CreateTemplate(ctx context.Context, wabaID string, t Template) (*TemplateCreated, error) {
-	if err := requireID("waba_id", wabaID); err != nil {
+	if err := requireGraphID("waba_id", wabaID); err != nil {
 		return nil, err
 	}
 	if err := ValidateTemplateDefinition(t); err != nil {
@@ -539,7 +539,7 @@ func (c *Client) CreateTemplate(ctx context.Context, wabaID string, t Template) 
 // WhatsApp Business Account; with templateID set only that one translation
 // (hsm_id) is deleted.
 func (c *Client) DeleteTemplate(ctx context.Context, wabaID, name, templateID string) error {
-	if err := requireID("waba_id", wabaID); err != nil {
+	if err := requireGraphID("waba_id", wabaID); err != nil {
 		return err
 	}
 	if err := requireID("name", name); err != nil {
