@@ -400,6 +400,9 @@ func (w *wtx) applyInbound(p *inboundPrep, now time.Time) error {
 	if err != nil || !inserted {
 		return err // a redelivery changes nothing
 	}
+	if err := w.noteMedia(&msg); err != nil {
+		return err
+	}
 	w.countAccount(acct.ID, 1, 0)
 
 	w.touch(e)

@@ -334,6 +334,9 @@ func (w *wtx) queueSend(p *preparedSend, now time.Time) (domain.Message, error) 
 	if _, err := w.tx.InsertMessage(w.ctx, &msg); err != nil {
 		return domain.Message{}, err
 	}
+	if err := w.noteMedia(&msg); err != nil {
+		return domain.Message{}, err
+	}
 	if out.BizOpaqueCallbackData == "" {
 		out.BizOpaqueCallbackData = strconv.FormatInt(msg.ID, 10)
 	}

@@ -101,6 +101,10 @@ type Core interface {
 	// Remembered media uploads (hub/media_uploads.go).
 	CheckMediaUpload(ctx context.Context, key, accountID, sha256 string) (domain.UploadedMedia, bool, error)
 	RememberMediaUpload(ctx context.Context, key, accountID string, m domain.UploadedMedia) (domain.UploadedMedia, error)
+	// Media ids the hub has seen (hub/media_refs.go): uploads are recorded,
+	// and only seen ids are fetched, for those who may see them.
+	RecordMediaUpload(ctx context.Context, accountID string, uploader *int64, m domain.UploadedMedia) error
+	CheckMedia(ctx context.Context, mediaID string, v hub.MediaViewer) error
 }
 
 var _ Core = (*hub.Service)(nil)

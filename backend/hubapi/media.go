@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"switchboard/backend/apierr"
+	"switchboard/backend/hub"
 )
 
 // maxMediaBytes is the largest file WhatsApp carries (documents, 100 MB).
@@ -38,27 +39,16 @@ func mediaKey(id string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// validMediaID accepts Meta's media ids (digits) and the sandbox's, and
-// nothing that could reach outside the cache when hashed or logged.
-func validMediaID(id string) bool {
-	if id == "" || len(id) > 200 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_' || r == '-' || r == '.') {
-			return false
-		}
-	}
-	return true
-}
-
 // handleMedia is GET /v1/media/{id}: the hub downloads the media through
 // the Cloud API once, caches it and serves it with its content type.
 // Browsers may pass the token as ?access_token= for <img> and <audio>.
+// Only ids the hub has seen are served (hub/media_refs.go), to callers who
+// may see a message carrying one or who uploaded it: anything else is
+// NOT_FOUND, cached or not, and never reaches the Cloud API.
 func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	if !validMediaID(id) {
-		return apierr.New(apierr.NotFound, "no media %q", truncate(id, 40))
+	if err := s.core.CheckMedia(r.Context(), id, mediaViewer(principalFrom(r))); err != nil {
+		return err
 	}
 	if s.media == nil {
 		return s.streamMedia(w, r, id)
@@ -86,6 +76,21 @@ func (s *Server) handleMedia(w http.ResponseWriter, r *http.Request) error {
 	s.mediaHeaders(w, string(ct))
 	http.ServeContent(w, r, "", st.ModTime(), f)
 	return nil
+}
+
+// mediaViewer is who p is to the hub's media check: an agent sees the
+// media of their own and unassigned conversations and their own uploads;
+// everyone else all of them; only admins those of numbers the hub is not
+// configured for.
+func mediaViewer(p *Principal) hub.MediaViewer {
+	v := hub.MediaViewer{ConfiguredOnly: !p.SeesUnconfigured(), Uploader: p.UserID, AllUploads: p.SeesAll()}
+	if !p.SeesAll() {
+		v.VisibleTo = p.UserID
+		if v.VisibleTo == nil {
+			v.VisibleTo = new(int64) // an agent token without a user sees no assigned conversation
+		}
+	}
+	return v
 }
 
 func (s *Server) mediaHeaders(w http.ResponseWriter, ct string) {

@@ -113,6 +113,11 @@ func (s *Server) handleUploadMedia(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	res := wire.UploadedMedia{ID: id, MimeType: f.mimeType, FileSize: f.size, SHA256: f.sha256, Filename: f.filename}
+	// Recorded before it is answered: GET /v1/media/{id} serves only ids
+	// the hub has seen.
+	if err := s.core.RecordMediaUpload(ctx, accountID, principalFrom(r).UserID, res); err != nil {
+		return err
+	}
 	if err := s.cacheUpload(f, id); err != nil {
 		// The upload worked; only the hub's copy is missing, and GET
 		// /v1/media/{id} downloads it from Meta instead.
@@ -284,7 +289,7 @@ func cleanFilename(name string) string {
 // cacheUpload moves the received file into the media cache under the new
 // media id, with its type, so the agent's own file is served from disk.
 func (s *Server) cacheUpload(f *receivedFile, id string) error {
-	if s.media == nil || !validMediaID(id) {
+	if s.media == nil || !whatsapp.ValidGraphID(id) {
 		return nil
 	}
 	key := mediaKey(id)

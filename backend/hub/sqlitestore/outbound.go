@@ -358,3 +358,40 @@ func (s *Store) MediaUploadByKey(ctx context.Context, key string) (store.MediaUp
 
 // Ping checks that the read pool answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.Read.PingContext(ctx) }
+
+// ---- media ids the hub has seen ----------------------------------------------
+
+var qAddMediaRef = direct(`INSERT INTO media_refs (media_id, message_id, account_id, uploaded_by)
+	VALUES (?, ?, ?, ?) ON CONFLICT (media_id, message_id) DO NOTHING`)
+
+func (t *txn) AddMediaRef(ctx context.Context, r store.MediaRef) error {
+	_, err := t.exec(ctx, qAddMediaRef, r.MediaID, r.MessageID, r.AccountID, nullInt(r.UploadedBy))
+	return err
+}
+
+func (s *Store) MediaSeen(ctx context.Context, mediaID string, f store.MediaFilter) (bool, error) {
+	// Uploads: the row itself. Messages: the message as it is now (moved
+	// to another conversation, or gone with its contact) and its
+	// conversation's assignee.
+	var up, msg where
+	up.add(`r.message_id = 0`)
+	if !f.Uploads {
+		up.add(`0`)
+	}
+	if f.UploadedBy != nil {
+		up.add(`r.uploaded_by = ?`, *f.UploadedBy)
+	}
+	up.notIn(`r.account_id`, f.ExcludeAccountIDs)
+	msg.add(`m.id = r.message_id`)
+	if f.VisibleTo != nil {
+		msg.add(`(c.assignee_id = ? OR c.assignee_id IS NULL)`, *f.VisibleTo)
+	}
+	msg.notIn(`c.account_id`, f.ExcludeAccountIDs)
+	q := `SELECT EXISTS (SELECT 1 FROM media_refs r WHERE r.media_id = ? AND (
+		(` + strings.Join(up.conds, " AND ") + `) OR (r.message_id <> 0 AND EXISTS (
+			SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id` + msg.String() + `))))`
+	args := append(append([]any{mediaID}, up.args...), msg.args...)
+	var seen int64
+	err := s.db.Read.QueryRowContext(ctx, q, args...).Scan(&seen)
+	return seen == 1, err
+}

@@ -330,5 +330,30 @@ CREATE TABLE login_throttles (
 	blocked_until TEXT
 ) STRICT;
 CREATE INDEX login_throttles_refilled ON login_throttles (refilled_at);
+
+-- Every media id the hub has seen: in a message it stored (message_id)
+-- or an upload it made (message_id 0, uploaded_by the user). GET
+-- /v1/media/{id} serves only these. Filled here from the messages and
+-- remembered uploads already stored; messages deleted later are skipped
+-- by the lookup (they join to nothing).
+CREATE TABLE media_refs (
+	media_id    TEXT NOT NULL,
+	message_id  INTEGER NOT NULL DEFAULT 0,
+	account_id  TEXT NOT NULL,
+	uploaded_by INTEGER,
+	PRIMARY KEY (media_id, message_id)
+) STRICT, WITHOUT ROWID;
+INSERT OR IGNORE INTO media_refs (media_id, message_id, account_id)
+	SELECT json_extract(content, '$.id'), id, account_id FROM messages
+	WHERE type IN ('image', 'video', 'audio', 'document', 'sticker') AND json_valid(content)
+	AND json_type(content, '$.id') = 'text';
+INSERT OR IGNORE INTO media_refs (media_id, message_id, account_id)
+	SELECT t.value, m.id, m.account_id FROM messages m, json_tree(m.content) t
+	WHERE m.type IN ('template', 'interactive') AND json_valid(m.content) AND t.key = 'id' AND t.type = 'text'
+	AND (t.path LIKE '%.image' OR t.path LIKE '%.video' OR t.path LIKE '%.audio' OR t.path LIKE '%.document'
+		OR t.path LIKE '%.sticker');
+INSERT OR IGNORE INTO media_refs (media_id, message_id, account_id)
+	SELECT json_extract(data, '$.id'), 0, account_id FROM media_uploads
+	WHERE json_valid(data) AND json_type(data, '$.id') = 'text';
 `},
 }

@@ -322,3 +322,69 @@ func testBadCursorOutbound(t *testing.T, s store.Store) {
 		}
 	}
 }
+
+func testMediaRefs(t *testing.T, s store.Store) {
+	f := seed(t, s, "+15551230060")             // unassigned
+	g := seed2(t, s, f.account, "+15551230061") // assigned to user 7 below
+	update(t, s, func(tx store.Tx) error {
+		return tx.UpsertAccount(ctx, &domain.Account{ID: "acct-2", CreatedAt: t0, UpdatedAt: t0})
+	})
+	h := seed2(t, s, "acct-2", "+15551230062")
+	var inF, inG, inH store.Message
+	update(t, s, func(tx store.Tx) error {
+		g.AssigneeID = ptr(int64(7))
+		if err := tx.UpdateConversation(ctx, &g, store.ConvAssignment); err != nil {
+			return err
+		}
+		inF, inG, inH = newMsg(f.conv.ID, f.account, "wamid.m1", t0), newMsg(g.ID, f.account, "wamid.m2", t0), newMsg(h.ID, "acct-2", "wamid.m3", t0)
+		for _, m := range []*store.Message{&inF, &inG, &inH} {
+			if _, err := tx.InsertMessage(ctx, m); err != nil {
+				return err
+			}
+		}
+		for _, r := range []store.MediaRef{
+			{MediaID: "100", MessageID: inG.ID, AccountID: f.account},
+			{MediaID: "100", MessageID: inG.ID, AccountID: f.account}, // again: nothing changes
+			{MediaID: "200", MessageID: inF.ID, AccountID: f.account},
+			{MediaID: "200", MessageID: inG.ID, AccountID: f.account}, // one id in two messages
+			{MediaID: "300", MessageID: inH.ID, AccountID: "acct-2"},
+			{MediaID: "400", AccountID: f.account, UploadedBy: ptr(int64(9))},
+			{MediaID: "500", AccountID: "acct-2"},
+		} {
+			if err := tx.AddMediaRef(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	agent7 := store.MediaFilter{VisibleTo: ptr(int64(7)), Uploads: true, UploadedBy: ptr(int64(7))}
+	agent8 := store.MediaFilter{VisibleTo: ptr(int64(8)), Uploads: true, UploadedBy: ptr(int64(8))}
+	agent9 := store.MediaFilter{VisibleTo: ptr(int64(9)), Uploads: true, UploadedBy: ptr(int64(9))}
+	everyone := store.MediaFilter{Uploads: true}
+	configured := store.MediaFilter{Uploads: true, ExcludeAccountIDs: []string{"acct-2"}}
+	check := func(name, id string, f store.MediaFilter, want bool) {
+		t.Helper()
+		if got, err := s.MediaSeen(ctx, id, f); err != nil || got != want {
+			t.Errorf("%s: MediaSeen(%s) = %v, %v; want %v", name, id, got, err, want)
+		}
+	}
+	check("never seen", "999", everyone, false)
+	check("assignee", "100", agent7, true)
+	check("another agent", "100", agent8, false)
+	check("unassigned to anyone", "200", agent8, true)
+	check("everyone", "100", everyone, true)
+	check("an excluded number", "300", configured, false)
+	check("an included number", "300", everyone, true)
+	check("the uploader", "400", agent9, true)
+	check("another user's upload", "400", agent8, false)
+	check("any upload", "400", everyone, true)
+	check("uploads not asked for", "400", store.MediaFilter{}, false)
+	check("an excluded number's upload", "500", configured, false)
+	// A message counts where it is now: moved into g, it is user 7's.
+	update(t, s, func(tx store.Tx) error { return tx.MoveMessages(ctx, f.conv.ID, g.ID) })
+	check("moved to an assigned conversation", "200", agent8, false)
+	check("moved to the assignee", "200", agent7, true)
+	// Gone with its conversation: nobody's.
+	update(t, s, func(tx store.Tx) error { return tx.DeleteConversation(ctx, h.ID) })
+	check("a deleted message", "300", everyone, false)
+}

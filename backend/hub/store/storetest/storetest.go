@@ -59,6 +59,7 @@ func Run(t *testing.T, open Open) {
 		{"delivery recipients move through their states", testDeliveries},
 		{"delivery lists filter and page", testListDeliveries},
 		{"media uploads are remembered once per key", testMediaUploads},
+		{"media ids are seen through the messages that carry them", testMediaRefs},
 		{"foreign cursors are refused by the other lists", testBadCursorOutbound},
 	}
 	for _, tc := range tests {
