@@ -7,8 +7,10 @@
 // users.go (agents, supervisors, admins), tokens.go (API and bootstrap
 // tokens, authentication), sessions.go (sign-in and its lockout),
 // webhooks.go (outbound webhook subscriptions and their dispatcher),
-// deliveries.go (bulk template jobs and their runner) and media_uploads.go
-// (remembered uploads for Idempotency-Key).
+// deliveries.go (bulk template jobs and their runner), media_uploads.go
+// (remembered uploads for Idempotency-Key), media_refs.go (the media ids
+// the hub has seen, the only ones it fetches) and access_changes.go (the
+// signal that a user or token changed, for whoever caches access).
 //
 // Every table is behind one store.Store (package store; SQLite in
 // sqlitestore, opened by the caller and passed in Config.Store), and every

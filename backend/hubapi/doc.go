@@ -11,9 +11,13 @@
 // tokens, sessions, outbound webhooks, bulk deliveries and remembered
 // uploads are hub services over store.Store. What stays here is about
 // callers over HTTP: reading their credentials (headers, cookies, the
-// access_token parameter), caching resolved tokens, rate limits per token,
-// the scope each route needs and what each role may see, the websocket
-// stream's fan-out, the on-disk media cache, and the metrics.
+// access_token parameter), caching resolved tokens (cleared by the hub's
+// access-change signal), rate limits per token, the client's address
+// behind trusted proxies (client_addr.go), the browser origins allowed on
+// the stream (origin.go), the scope each route needs and what each role
+// may see, the websocket stream's fan-out (re-checking each stream's
+// principal when its access changes), the on-disk media cache, and the
+// metrics.
 //
 // Conventions, enforced in one place each so no route can drift:
 //

@@ -71,13 +71,13 @@ var opDocs = map[string]opDoc{
 		body:        map[string]any{}, raw: "empty", errors: []int{http.StatusUnauthorized}},
 
 	"POST /v1/login": {tag: "auth", summary: "Sign in with e-mail and password",
-		description: "Returns a token with the scopes of the user's role. After 5 wrong attempts within a minute the account is locked for a minute (LOGIN_LOCKED with Retry-After).",
+		description: "Returns a token with the scopes of the user's role. After 5 wrong attempts within a minute the account is locked for a minute (LOGIN_LOCKED with Retry-After). Failed sign-ins are also counted per client address, whatever the accounts (behind a reverse proxy listed in --trusted-proxies, the address X-Forwarded-For names): after 10 at once (one more every 30 s), the address is refused for 30 s, twice as long at each block in a row up to 15 minutes (RATE_LIMITED with Retry-After), even with a right password; other addresses are not affected.",
 		body:        wire.LoginRequest{}, data: wire.LoginResult{}, errors: []int{http.StatusUnauthorized, http.StatusUnprocessableEntity, http.StatusTooManyRequests}},
 	"POST /v1/logout":        {tag: "auth", summary: "Revoke the calling token", noContent: true},
 	"GET /v1/me":             {tag: "auth", summary: "The calling token and its user", data: wire.Me{}},
 	"GET /v1/tokens":         {tag: "auth", summary: "List tokens (never their secrets)", query: []param{pLimit, pCursor, {"include_revoked", "boolean", "Include revoked tokens."}}, data: wire.TokenInfo{}, list: true},
 	"POST /v1/tokens":        {tag: "auth", summary: "Create an API token", description: "For an integration (role supervisor or admin) or on behalf of a user (user_id: their role applies). The secret is in this answer only; it is stored as a SHA-256 hash.", body: wire.TokenRequest{}, data: wire.NewToken{}, status: http.StatusCreated, errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity}},
-	"DELETE /v1/tokens/{id}": {tag: "auth", summary: "Revoke one token", description: "Takes effect on the next request; open streams of the token are closed.", noContent: true},
+	"DELETE /v1/tokens/{id}": {tag: "auth", summary: "Revoke one token", description: "Takes effect at once: the next request is refused and open streams of the token are closed (4001).", noContent: true},
 
 	"GET /v1/users":         {tag: "users", summary: "List users", query: []param{pLimit, pCursor, {"role", "string", "agent, supervisor or admin."}, {"team", "string", "Members of a team."}}, data: domain.User{}, list: true},
 	"PUT /v1/users":         {tag: "users", summary: "Create or replace a user by e-mail", description: "Creates the user (email, name, role and password required; 201) or replaces the existing one's name, role and teams (200).", body: wire.UserInput{}, data: domain.User{}, errors: []int{http.StatusConflict, http.StatusUnprocessableEntity}, created: true},
@@ -112,7 +112,7 @@ var opDocs = map[string]opDoc{
 	"GET /v1/messages/{id}":       {tag: "messages", summary: "One message", data: domain.Message{}},
 	"POST /v1/messages/{id}/read": {tag: "messages", summary: "Mark an inbound message (and the earlier ones) read", query: []param{{"typing", "boolean", "Also show the customer the typing indicator."}}, data: domain.Message{}, errors: []int{http.StatusConflict, http.StatusUnprocessableEntity, http.StatusBadGateway, http.StatusServiceUnavailable}},
 	"GET /v1/media/{id}": {tag: "messages", summary: "Media of a message (proxied and cached)",
-		description: "The hub downloads through the Cloud API once and caches under --data. The token may be given as ?access_token= for <img> tags.",
+		description: "The hub downloads through the Cloud API once and caches under --data. Only media ids the hub has seen are served — in a message it stored (received or sent) or an upload it made — and only to callers who may see a message carrying it (agents: their own and unassigned conversations) or who uploaded it; anything else is 404 NOT_FOUND and never reaches the Cloud API. The token may be given as ?access_token= for <img> tags.",
 		query:       []param{{"access_token", "string", "The token, for clients that cannot set headers."}},
 		raw:         "image/*", moreRaw: []string{"video/*", "audio/*", "application/*", "text/*"}, ranges: true, errors: []int{http.StatusBadGateway}},
 	"POST /v1/media": {tag: "messages", summary: "Upload a file to send (image, video, audio, document, sticker)",
@@ -144,7 +144,7 @@ var opDocs = map[string]opDoc{
 	"DELETE /v1/contacts/{id}":   {tag: "contacts", summary: "Delete a contact", noContent: true},
 
 	"GET /v1/stream": {tag: "events", summary: "Realtime stream (websocket)",
-		description: "Upgrade to a websocket. Authenticate with a header or ?access_token= (browsers cannot set headers on websockets). Give the last applied seq as ?since= (or since=head for live only), or send {\"kind\":\"resume\",\"since\":N} first. Frames: hello, event, hidden (agents: drop that conversation), live (replay done), heartbeat {seq, head}, resync (then close 4000: load a snapshot), error. Close 4008: the client was too slow; reconnect from its last seq.",
+		description: "Upgrade to a websocket. Authenticate with a header or ?access_token= (browsers cannot set headers on websockets). A browser page may connect only from the hub's own origin or one listed in --allowed-origins (403 FORBIDDEN otherwise); programs send no Origin. Give the last applied seq as ?since= (or since=head for live only), or send {\"kind\":\"resume\",\"since\":N} first. Frames: hello, event, hidden (agents: drop that conversation), live (replay done), heartbeat {seq, head}, resync (then close 4000: load a snapshot), error. Every event is checked against the caller's access as it is when the event is sent. Close codes: 4000 resync required; 4001 the token no longer works (revoked, expired, its user disabled or deleted; an error frame says which): sign in again; 4002 bad resume message; 4003 the user's role or the token's scopes changed (a resync frame comes first): load a snapshot of what you may see now and reconnect; 4008 the client was too slow: reconnect from its last seq.",
 		query:       []param{{"since", "string", "Last applied seq, or head."}, {"access_token", "string", "The token, for browsers."}}, raw: "websocket"},
 	"GET /v1/events": {tag: "events", summary: "Poll the event log",
 		description: "Events after ?since= the caller may see, oldest first, with the log's head and oldest seq. 410 RESYNC_REQUIRED when since is older than the log keeps.",
