@@ -178,6 +178,9 @@ type Service struct {
 	accMu    sync.RWMutex
 	accounts map[string]domain.Account
 
+	// tplSubmitMu serialises template submissions (see SubmitTemplate).
+	tplSubmitMu sync.Mutex
+
 	subMu sync.Mutex
 	subs  map[chan struct{}]struct{}
 	seq   atomic.Int64 // newest committed event seq

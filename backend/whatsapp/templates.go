@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -584,9 +585,40 @@ func (c *Client) CreateTemplate(ctx context.Context, wabaID string, t Template) 
 	t.ID, t.Status, t.RejectedReason, t.QualityScore = "", "", "", nil
 	var res TemplateCreated
 	if err := c.doJSON(ctx, http.MethodPost, c.endpoint(nil, wabaID, "message_templates"), &t, &res); err != nil {
-		return nil, err
+		return nil, templateCreateError(err, t)
 	}
 	return &res, nil
+}
+
+// Graph error subcodes of POST /{waba-id}/message_templates.
+const (
+	// SubcodeTemplateNameDeleted: the name (in this language) belongs to
+	// a template deleted less than 30 days ago, and cannot be used yet.
+	SubcodeTemplateNameDeleted = 2388023
+	// SubcodeTemplateExists: the name already has content in this
+	// language.
+	SubcodeTemplateExists = 2388024
+)
+
+// GraphSubcode is the Graph error subcode in err's chain (0 when none).
+func GraphSubcode(err error) int {
+	var ge *GraphError
+	if errors.As(err, &ge) {
+		return ge.Subcode
+	}
+	return 0
+}
+
+// templateCreateError explains Meta's refusals that are about the name,
+// as CONFLICT: Meta keeps a deleted template's name for 30 days.
+func templateCreateError(err error, t Template) error {
+	switch GraphSubcode(err) {
+	case SubcodeTemplateNameDeleted:
+		return apierr.Wrap(err, apierr.Conflict, "the name %q (%s) belongs to a template deleted less than 30 days ago: Meta does not let a deleted name be used again for 30 days; choose another name", t.Name, t.Language)
+	case SubcodeTemplateExists:
+		return apierr.Wrap(err, apierr.Conflict, "a template named %q already exists in %s: add another language, or choose another name", t.Name, t.Language)
+	}
+	return err
 }
 
 // DeleteTemplate deletes the template called name (every language) from the
