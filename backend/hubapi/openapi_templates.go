@@ -44,7 +44,7 @@ var templateDocs = map[string]opDoc{
 			"?language= every language of the name goes (Meta deletes by name); with it only that one (by its id, Meta's hsm_id). " +
 			"Meta does not let a deleted name be used for a new template for 30 days: choose another name meanwhile " +
 			"(POST /v1/templates answers CONFLICT).",
-		query: []param{{"language", "string", "Delete this language only (e.g. pt_BR)."}, {"account", "string", "A phone_number_id or WABA id."}},
+		query:     []param{{"language", "string", "Delete this language only (e.g. pt_BR)."}, {"account", "string", "A phone_number_id or WABA id."}},
 		noContent: true},
 }
 

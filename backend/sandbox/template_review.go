@@ -584,8 +584,8 @@ func reviewOutcome(tp *Template) (reason, detail string, recategorise bool) {
 // detail, as Meta's rejection_info pairs a reason with what to change.
 var rejectionAdvice = map[string]string{
 	"Variables can't be at the start or end of the template body.": "Start and end the body with fixed text, e.g. \"Hi {{1}}, ... Thanks!\".",
-	"Variables can't be next to each other.":                        "Put words between the variables, or merge them into one.",
-	"This template has too many variables for its length.":          "Add more fixed text around the variables, or use fewer variables.",
+	"Variables can't be next to each other.":                       "Put words between the variables, or merge them into one.",
+	"This template has too many variables for its length.":         "Add more fixed text around the variables, or use fewer variables.",
 }
 
 // reviewTemplate runs the simulated review and posts the status update

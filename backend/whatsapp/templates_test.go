@@ -149,4 +149,3 @@ func TestValidateTemplateSend(t *testing.T) {
 		})
 	}
 }
-
