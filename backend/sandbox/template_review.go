@@ -640,15 +640,10 @@ func (s *Sandbox) SetTemplateCategory(templateID, category string, announce bool
 		return fmt.Errorf("sandbox: unsupported template category %q", category)
 	}
 	s.mu.Lock()
-	tp := s.templates.byID[templateID]
-	if tp == nil {
-		if name, lang, ok := strings.Cut(templateID, ":"); ok {
-			tp = s.templates.find(name, lang)
-		}
-	}
-	if tp == nil {
+	tp, err := s.templates.lookup(templateID)
+	if err != nil {
 		s.mu.Unlock()
-		return fmt.Errorf("sandbox: no template %q", templateID)
+		return err
 	}
 	v := &templateCategoryValue{MessageTemplateName: tp.Name, MessageTemplateLanguage: tp.Language}
 	v.MessageTemplateID, _ = strconv.ParseInt(tp.ID, 10, 64)

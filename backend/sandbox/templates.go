@@ -137,6 +137,19 @@ func (t *templateStore) find(name, lang string) *Template {
 	return nil
 }
 
+// lookup finds a template by id or by "name:language".
+func (t *templateStore) lookup(idOrKey string) (*Template, error) {
+	if tp := t.byID[idOrKey]; tp != nil {
+		return tp, nil
+	}
+	if name, lang, ok := strings.Cut(idOrKey, ":"); ok {
+		if tp := t.find(name, lang); tp != nil {
+			return tp, nil
+		}
+	}
+	return nil, fmt.Errorf("sandbox: no template %q", idOrKey)
+}
+
 func (t *templateStore) hasName(name string) bool {
 	for _, tp := range t.list {
 		if tp.Name == name {
@@ -256,15 +269,10 @@ func (s *Sandbox) SetTemplateStatus(templateID, status string) error {
 		return fmt.Errorf("sandbox: unsupported template status %q", status)
 	}
 	s.mu.Lock()
-	tp := s.templates.byID[templateID]
-	if tp == nil {
-		if name, lang, ok := strings.Cut(templateID, ":"); ok {
-			tp = s.templates.find(name, lang)
-		}
-	}
-	if tp == nil {
+	tp, err := s.templates.lookup(templateID)
+	if err != nil {
 		s.mu.Unlock()
-		return fmt.Errorf("sandbox: no template %q", templateID)
+		return err
 	}
 	prev := tp.Status
 	tp.Status = status

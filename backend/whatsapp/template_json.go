@@ -12,9 +12,17 @@ import (
 // known keys whose explicit zero value omitempty would drop. Encoding writes
 // the fields and then the kept keys, so what was decoded is what is sent.
 
-// decodeKeeping decodes data into v (a pointer to a plain copy of the type,
-// so these methods do not recurse) and returns the keys to keep.
-func decodeKeeping(data []byte, v any) (map[string]json.RawMessage, error) {
+// decodeKeeping decodes data into v (the value, seen through a pointer to
+// a plain copy of its type, so these methods do not recurse) and sets
+// *extra to the keys to keep.
+func decodeKeeping(data []byte, v any, extra *map[string]json.RawMessage) error {
+	*extra = nil
+	kept, err := keptKeys(data, v)
+	*extra = kept
+	return err
+}
+
+func keptKeys(data []byte, v any) (map[string]json.RawMessage, error) {
 	if err := json.Unmarshal(data, v); err != nil {
 		return nil, err
 	}
@@ -91,17 +99,10 @@ func encodeKeeping(v any, extra map[string]json.RawMessage) ([]byte, error) {
 // UnmarshalJSON decodes a template, keeping what the fields do not model.
 func (t *Template) UnmarshalJSON(data []byte) error {
 	type plain Template
-	var p plain
-	extra, err := decodeKeeping(data, &p)
-	if err != nil {
-		return err
-	}
-	*t = Template(p)
-	t.Extra = extra
-	return nil
+	return decodeKeeping(data, (*plain)(t), &t.Extra)
 }
 
-// MarshalJSON encodes a template with the keys it kept.
+// MarshalJSON encodes a template with the keys kept.
 func (t Template) MarshalJSON() ([]byte, error) {
 	type plain Template
 	return encodeKeeping(plain(t), t.Extra)
@@ -110,37 +111,22 @@ func (t Template) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes a component, keeping what the fields do not model.
 func (c *TemplateComponentDef) UnmarshalJSON(data []byte) error {
 	type plain TemplateComponentDef
-	var p plain
-	extra, err := decodeKeeping(data, &p)
-	if err != nil {
-		return err
-	}
-	*c = TemplateComponentDef(p)
-	c.Extra = extra
-	return nil
+	return decodeKeeping(data, (*plain)(c), &c.Extra)
 }
 
-// MarshalJSON encodes a component with the keys it kept.
+// MarshalJSON encodes a component with the keys kept.
 func (c TemplateComponentDef) MarshalJSON() ([]byte, error) {
 	type plain TemplateComponentDef
 	return encodeKeeping(plain(c), c.Extra)
 }
 
-// UnmarshalJSON decodes a carousel card, keeping what the fields do not
-// model.
+// UnmarshalJSON decodes a carousel card, keeping what the fields do not model.
 func (c *TemplateCard) UnmarshalJSON(data []byte) error {
 	type plain TemplateCard
-	var p plain
-	extra, err := decodeKeeping(data, &p)
-	if err != nil {
-		return err
-	}
-	*c = TemplateCard(p)
-	c.Extra = extra
-	return nil
+	return decodeKeeping(data, (*plain)(c), &c.Extra)
 }
 
-// MarshalJSON encodes a carousel card with the keys it kept.
+// MarshalJSON encodes a carousel card with the keys kept.
 func (c TemplateCard) MarshalJSON() ([]byte, error) {
 	type plain TemplateCard
 	return encodeKeeping(plain(c), c.Extra)
@@ -149,17 +135,10 @@ func (c TemplateCard) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes an offer, keeping what the fields do not model.
 func (o *LimitedTimeOffer) UnmarshalJSON(data []byte) error {
 	type plain LimitedTimeOffer
-	var p plain
-	extra, err := decodeKeeping(data, &p)
-	if err != nil {
-		return err
-	}
-	*o = LimitedTimeOffer(p)
-	o.Extra = extra
-	return nil
+	return decodeKeeping(data, (*plain)(o), &o.Extra)
 }
 
-// MarshalJSON encodes an offer with the keys it kept.
+// MarshalJSON encodes an offer with the keys kept.
 func (o LimitedTimeOffer) MarshalJSON() ([]byte, error) {
 	type plain LimitedTimeOffer
 	return encodeKeeping(plain(o), o.Extra)
@@ -168,37 +147,22 @@ func (o LimitedTimeOffer) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes examples, keeping what the fields do not model.
 func (e *TemplateExample) UnmarshalJSON(data []byte) error {
 	type plain TemplateExample
-	var p plain
-	extra, err := decodeKeeping(data, &p)
-	if err != nil {
-		return err
-	}
-	*e = TemplateExample(p)
-	e.Extra = extra
-	return nil
+	return decodeKeeping(data, (*plain)(e), &e.Extra)
 }
 
-// MarshalJSON encodes examples with the keys they kept.
+// MarshalJSON encodes examples with the keys kept.
 func (e TemplateExample) MarshalJSON() ([]byte, error) {
 	type plain TemplateExample
 	return encodeKeeping(plain(e), e.Extra)
 }
 
-// UnmarshalJSON decodes a named example, keeping what the fields do not
-// model.
+// UnmarshalJSON decodes a named example, keeping what the fields do not model.
 func (e *NamedParamExample) UnmarshalJSON(data []byte) error {
 	type plain NamedParamExample
-	var p plain
-	extra, err := decodeKeeping(data, &p)
-	if err != nil {
-		return err
-	}
-	*e = NamedParamExample(p)
-	e.Extra = extra
-	return nil
+	return decodeKeeping(data, (*plain)(e), &e.Extra)
 }
 
-// MarshalJSON encodes a named example with the keys it kept.
+// MarshalJSON encodes a named example with the keys kept.
 func (e NamedParamExample) MarshalJSON() ([]byte, error) {
 	type plain NamedParamExample
 	return encodeKeeping(plain(e), e.Extra)
@@ -207,37 +171,22 @@ func (e NamedParamExample) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON decodes a button, keeping what the fields do not model.
 func (b *TemplateButton) UnmarshalJSON(data []byte) error {
 	type plain TemplateButton
-	var p plain
-	extra, err := decodeKeeping(data, &p)
-	if err != nil {
-		return err
-	}
-	*b = TemplateButton(p)
-	b.Extra = extra
-	return nil
+	return decodeKeeping(data, (*plain)(b), &b.Extra)
 }
 
-// MarshalJSON encodes a button with the keys it kept.
+// MarshalJSON encodes a button with the keys kept.
 func (b TemplateButton) MarshalJSON() ([]byte, error) {
 	type plain TemplateButton
 	return encodeKeeping(plain(b), b.Extra)
 }
 
-// UnmarshalJSON decodes a supported app, keeping what the fields do not
-// model.
+// UnmarshalJSON decodes a supported app, keeping what the fields do not model.
 func (a *SupportedApp) UnmarshalJSON(data []byte) error {
 	type plain SupportedApp
-	var p plain
-	extra, err := decodeKeeping(data, &p)
-	if err != nil {
-		return err
-	}
-	*a = SupportedApp(p)
-	a.Extra = extra
-	return nil
+	return decodeKeeping(data, (*plain)(a), &a.Extra)
 }
 
-// MarshalJSON encodes a supported app with the keys it kept.
+// MarshalJSON encodes a supported app with the keys kept.
 func (a SupportedApp) MarshalJSON() ([]byte, error) {
 	type plain SupportedApp
 	return encodeKeeping(plain(a), a.Extra)

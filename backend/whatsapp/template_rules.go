@@ -250,18 +250,7 @@ func checkName(fs *findings, name string) {
 
 // isTemplateName reports whether s is made of Meta's name characters
 // (its length is NAME_TOO_LONG's business).
-func isTemplateName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
+func isTemplateName(s string) bool { return s != "" && isLowerWord(s) }
 
 func checkLanguage(fs *findings, code string) {
 	if strings.TrimSpace(code) == "" {
