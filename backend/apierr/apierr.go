@@ -33,6 +33,7 @@ const (
 	NotFound             Code = "NOT_FOUND"
 	Conflict             Code = "CONFLICT"
 	IdempotencyConflict  Code = "IDEMPOTENCY_CONFLICT"
+	RequestTimeout       Code = "REQUEST_TIMEOUT"
 
 	// Authentication, authorisation and limits.
 	BadSignature Code = "BAD_SIGNATURE"
@@ -81,6 +82,7 @@ var table = map[Code]Entry{
 	NotFound:             {NotFound, http.StatusNotFound, "No such resource, or not one you may see."},
 	Conflict:             {Conflict, http.StatusConflict, "The resource's current state does not allow this change."},
 	IdempotencyConflict:  {IdempotencyConflict, http.StatusConflict, "The Idempotency-Key was already used with a different request."},
+	RequestTimeout:       {RequestTimeout, http.StatusRequestTimeout, "The request body arrived too slowly; send it again."},
 
 	BadSignature: {BadSignature, http.StatusUnauthorized, "The webhook signature (X-Hub-Signature-256) or verify token does not match."},
 	Unauthorized: {Unauthorized, http.StatusUnauthorized, "Missing, unknown, expired or revoked credentials."},

@@ -1,8 +1,8 @@
 package desktop
 
 import (
-	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // The template studio's Go side: what the console's editor checks a draft

@@ -10,12 +10,10 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/outbox"
-	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
-
-// MaxTextLength is WhatsApp's limit on a text message, in characters.
-const MaxTextLength = 4096
 
 // SendInput is a free-form message other than text: an image, video,
 // audio or document by link, a location, contacts, interactive buttons or
@@ -32,11 +30,11 @@ type SendInput struct {
 // when the hub is reachable. The draft is cleared.
 func (c *Console) SendText(ctx context.Context, conversationID int64, body string, replyTo *int64) (cache.OutboxItem, error) {
 	body = strings.TrimSpace(body)
-	switch n := utf8.RuneCountInString(body); {
+	switch n := whatsapp.TextLength(body); {
 	case n == 0:
 		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "the message is empty")
-	case n > MaxTextLength:
-		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "a text message is at most %d characters; this one has %d", MaxTextLength, n)
+	case n > whatsapp.MaxTextBody:
+		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "a text message is at most %d characters; this one has %d", whatsapp.MaxTextBody, n)
 	case !utf8.ValidString(body):
 		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "the message is not valid UTF-8")
 	}
@@ -56,6 +54,13 @@ func (c *Console) SendMessage(ctx context.Context, conversationID int64, in Send
 	case "", "text", "template":
 		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "type", "use SendText or SendTemplate for %q", in.Type)
 	}
+	req := wire.NewSend(conversationID, in.Type, in.Content)
+	if req.Slot(in.Type) == nil {
+		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "type", "type %q cannot be sent; use one of %s", in.Type, strings.Join(wire.SendTypes, ", "))
+	}
+	if in.ReplyTo != nil {
+		req.ReplyTo = *in.ReplyTo
+	}
 	var obj map[string]any
 	if err := json.Unmarshal(in.Content, &obj); err != nil || obj == nil {
 		return cache.OutboxItem{}, apierr.Field(apierr.InvalidRequest, "content", "content must be the Cloud API object for %s", in.Type)
@@ -63,7 +68,6 @@ func (c *Console) SendMessage(ctx context.Context, conversationID int64, in Send
 	if err := c.checkFreeForm(ctx, conversationID); err != nil {
 		return cache.OutboxItem{}, err
 	}
-	req := remote.SendRequest{ConversationID: conversationID, Type: in.Type, Content: in.Content, ReplyTo: in.ReplyTo}
 	return c.enqueue(ctx, req, previewOf(in.Type, obj))
 }
 
@@ -92,8 +96,8 @@ func (c *Console) SendTemplate(ctx context.Context, conversationID int64, name, 
 			vars[k] = v
 		}
 	}
-	req := remote.SendRequest{ConversationID: conversationID, Type: "template",
-		Template: &remote.TemplateSend{Name: name, Language: language, Variables: vars}}
+	req := wire.SendRequest{ConversationID: conversationID, Type: whatsapp.TypeTemplate,
+		Template: &wire.TemplateRequest{Name: name, Language: wire.LanguageCode(language), Variables: wire.StringVariables(vars)}}
 	preview := form.Preview.Body
 	if preview == "" {
 		preview = form.Preview.Header
@@ -119,7 +123,7 @@ func (c *Console) DiscardOutbox(ctx context.Context, key string) error {
 	return s.outbox.Discard(ctx, key)
 }
 
-func (c *Console) enqueue(ctx context.Context, req remote.SendRequest, preview string) (cache.OutboxItem, error) {
+func (c *Console) enqueue(ctx context.Context, req wire.SendRequest, preview string) (cache.OutboxItem, error) {
 	s, err := c.current()
 	if err != nil {
 		return cache.OutboxItem{}, err
@@ -152,7 +156,7 @@ func (c *Console) checkFreeForm(ctx context.Context, id int64) error {
 
 // UpdateConversation changes status, assignee, team or snooze on the hub
 // (online only) and stores the answer.
-func (c *Console) UpdateConversation(ctx context.Context, id int64, patch remote.ConversationPatch) (domain.Conversation, error) {
+func (c *Console) UpdateConversation(ctx context.Context, id int64, patch wire.ConversationPatch) (domain.Conversation, error) {
 	s, err := c.current()
 	if err != nil {
 		return domain.Conversation{}, err

@@ -32,6 +32,12 @@ type Account struct {
 	MessagesOut        int64     `json:"messages_out"`
 	CreatedAt          time.Time `json:"created_at" ts_type:"string"`
 	UpdatedAt          time.Time `json:"updated_at" ts_type:"string"`
+	// Configured is true for the numbers the hub was configured to serve:
+	// only they send, upload and sync templates. A number that only
+	// appeared in webhooks (Meta sends them for every number subscribed to
+	// the app) is listed with false, to admins only; its messages are kept
+	// and visible to admins, flagged AccountUnconfigured.
+	Configured bool `json:"configured"`
 }
 
 // Contact is a customer. Phone (E.164) is the key; UserID, Meta's
@@ -95,6 +101,10 @@ type Conversation struct {
 	Referral       *Referral       `json:"referral,omitempty"`
 	CreatedAt      time.Time       `json:"created_at" ts_type:"string"`
 	UpdatedAt      time.Time       `json:"updated_at" ts_type:"string"`
+	// AccountUnconfigured marks a conversation on a number the hub is not
+	// configured for (Account.Configured is false): only admins see it, and
+	// nothing can be sent from it until the number is configured.
+	AccountUnconfigured bool `json:"account_unconfigured,omitempty"`
 }
 
 // WindowOpen reports whether free-form messages may be sent at now.
@@ -198,6 +208,9 @@ type Message struct {
 	ReadAt      *time.Time `json:"read_at,omitempty" ts_type:"string"`
 	CreatedAt   time.Time  `json:"created_at" ts_type:"string"`
 	UpdatedAt   time.Time  `json:"updated_at" ts_type:"string"`
+	// AccountUnconfigured marks a message of a number the hub is not
+	// configured for, as on Conversation.
+	AccountUnconfigured bool `json:"account_unconfigured,omitempty"`
 }
 
 // Reaction is an emoji reaction attached to its target message.
@@ -356,4 +369,8 @@ type Event struct {
 	PrevAssigneeID *int64          `json:"prev_assignee_id,omitempty"`
 	At             time.Time       `json:"at"`
 	Data           json.RawMessage `json:"data"`
+	// AccountUnconfigured marks an event about a number the hub is not
+	// configured for (its account, or a conversation, message or note of
+	// it): the stream gives it to admins only.
+	AccountUnconfigured bool `json:"account_unconfigured,omitempty"`
 }

@@ -560,8 +560,28 @@ func (w *wtx) touch(e *convEntry) {
 
 // ---- events -----------------------------------------------------------------------
 
+// aboutUnconfigured reports whether an event's data is a number the hub is
+// not configured for, or a message, conversation or note of one; a message
+// is flagged as such on the way.
+func (w *wtx) aboutUnconfigured(convID int64, data any) bool {
+	switch d := data.(type) {
+	case *domain.Message:
+		d.AccountUnconfigured = !w.s.isConfigured(d.AccountID)
+		return d.AccountUnconfigured
+	case domain.Conversation:
+		return d.AccountUnconfigured // set by domainConversation
+	case *domain.Account:
+		return !d.Configured
+	case *domain.Note:
+		e := w.convs[convID]
+		return e != nil && !w.s.isConfigured(e.c.AccountID)
+	}
+	return false
+}
+
 // emit appends an event in this transaction.
 func (w *wtx) emit(typ string, convID int64, assignee, prevAssignee *int64, data any) error {
+	unconfigured := w.aboutUnconfigured(convID, data)
 	var b []byte
 	switch d := data.(type) {
 	case *domain.Message:
@@ -580,7 +600,7 @@ func (w *wtx) emit(typ string, convID int64, assignee, prevAssignee *int64, data
 		w.buf = b[:0] // keep the grown buffer (the store copies the bytes)
 	}
 	e := domain.Event{Type: typ, ConversationID: convID, AssigneeID: assignee, PrevAssigneeID: prevAssignee,
-		At: w.s.now(), Data: b}
+		At: w.s.now(), Data: b, AccountUnconfigured: unconfigured}
 	if err := w.tx.AppendEvent(w.ctx, &e); err != nil {
 		return err
 	}
@@ -762,6 +782,7 @@ func sameAssignee(a, b *int64) bool {
 // domainConversation is the API view of a cached conversation.
 func (w *wtx) domainConversation(c *store.Conversation) (domain.Conversation, error) {
 	d := c.Conversation
+	d.AccountUnconfigured = !w.s.isConfigured(d.AccountID)
 	k, err := w.contactByID(c.Contact.ID)
 	if err != nil {
 		return d, err
@@ -805,6 +826,7 @@ func (w *wtx) accountByID(id string) (*domain.Account, error) {
 
 // upsertAccount stores a (profile fields) and emits account.updated.
 func (w *wtx) upsertAccount(a *domain.Account, now time.Time) error {
+	a.Configured = w.s.isConfigured(a.ID)
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = now
 	}

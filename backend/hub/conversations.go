@@ -1,9 +1,7 @@
 package hub
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -13,6 +11,8 @@ import (
 	"switchboard/backend/domain"
 	"switchboard/backend/hub/store"
 	"switchboard/backend/phone"
+	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // PageRequest asks for one page of a list: Cursor is the opaque NextCursor
@@ -48,6 +48,9 @@ type ConversationQuery struct {
 	// Phone keeps the conversations of the contact at that number (any
 	// format).
 	Phone string
+	// ConfiguredOnly leaves out the conversations of numbers the hub is
+	// not configured for (what only admins see).
+	ConfiguredOnly bool
 }
 
 // ListConversations lists conversations, newest activity first.
@@ -60,8 +63,16 @@ func (s *Service) ListConversations(ctx context.Context, q ConversationQuery) (P
 			return Page[domain.Conversation]{}, apierr.Field(apierr.InvalidRequest, "status", "unknown status %q", st)
 		}
 	}
+	if q.AccountID != "" {
+		if err := whatsapp.CheckGraphID("account", "phone number", q.AccountID); err != nil {
+			return Page[domain.Conversation]{}, err
+		}
+	}
 	f := store.ConversationFilter{PageRequest: q.PageRequest, Statuses: q.Statuses, AccountID: q.AccountID,
 		AssigneeID: q.AssigneeID, Unassigned: q.Unassigned, Team: q.Team, Unanswered: q.Unanswered}
+	if q.ConfiguredOnly {
+		f.ExcludeAccountIDs = s.unconfiguredIDs()
+	}
 	if q.VisibleTo != nil {
 		f.AssigneeID, f.Unassigned = q.VisibleTo, true
 	}
@@ -76,17 +87,27 @@ func (s *Service) ListConversations(ctx context.Context, q ConversationQuery) (P
 		f.ContactID = c.ID
 	}
 	page, err := s.st.ListConversations(ctx, f)
+	for i := range page.Items {
+		s.flagConversation(&page.Items[i])
+	}
 	return page, storeErr(err, "conversation")
+}
+
+// flagConversation and flagMessages mark what belongs to a number the hub
+// is not configured for.
+func (s *Service) flagConversation(c *domain.Conversation) {
+	c.AccountUnconfigured = !s.isConfigured(c.AccountID)
+}
+
+func (s *Service) flagMessages(ms []domain.Message) {
+	for i := range ms {
+		ms[i].AccountUnconfigured = !s.isConfigured(ms[i].AccountID)
+	}
 }
 
 // ConversationDetail is a conversation with its most recent messages
 // (newest first) and the cursor to page further back with ListMessages.
-type ConversationDetail struct {
-	domain.Conversation
-	Messages           []domain.Message `json:"messages"`
-	MessagesNextCursor string           `json:"messages_next_cursor,omitempty"`
-	MessagesHasMore    bool             `json:"messages_has_more"`
-}
+type ConversationDetail = wire.ConversationDetail
 
 // GetConversation returns a conversation with its 50 most recent messages.
 func (s *Service) GetConversation(ctx context.Context, id int64) (ConversationDetail, error) {
@@ -98,6 +119,8 @@ func (s *Service) GetConversation(ctx context.Context, id int64) (ConversationDe
 	if err != nil {
 		return ConversationDetail{}, storeErr(err, "message")
 	}
+	s.flagConversation(&c)
+	s.flagMessages(page.Items)
 	return ConversationDetail{Conversation: c, Messages: page.Items, MessagesNextCursor: page.NextCursor,
 		MessagesHasMore: page.HasMore}, nil
 }
@@ -112,6 +135,7 @@ func (s *Service) ListMessages(ctx context.Context, conversationID int64, p Page
 		return Page[domain.Message]{}, storeErr(err, "conversation")
 	}
 	page, err := s.st.ListMessages(ctx, conversationID, p)
+	s.flagMessages(page.Items)
 	return page, storeErr(err, "message")
 }
 
@@ -125,6 +149,9 @@ type MessageQuery struct {
 	Type      string
 	Since     *time.Time
 	Until     *time.Time
+	// ConfiguredOnly leaves out the messages of numbers the hub is not
+	// configured for (what only admins see).
+	ConfiguredOnly bool
 }
 
 // QueryMessages finds messages across conversations, newest first.
@@ -140,6 +167,9 @@ func (s *Service) QueryMessages(ctx context.Context, q MessageQuery) (Page[domai
 	}
 	f := store.MessageFilter{PageRequest: q.PageRequest, Direction: q.Direction, Status: q.Status, Type: q.Type,
 		Since: q.Since, Until: q.Until}
+	if q.ConfiguredOnly {
+		f.ExcludeAccountIDs = s.unconfiguredIDs()
+	}
 	if q.Phone != "" {
 		c, err := s.FindContact(ctx, q.Phone)
 		if apierr.CodeOf(err) == apierr.NotFound {
@@ -151,48 +181,23 @@ func (s *Service) QueryMessages(ctx context.Context, q MessageQuery) (Page[domai
 		f.ContactID = c.ID
 	}
 	page, err := s.st.QueryMessages(ctx, f)
+	s.flagMessages(page.Items)
 	return page, storeErr(err, "message")
 }
 
 // GetMessage returns one message.
 func (s *Service) GetMessage(ctx context.Context, id int64) (domain.Message, error) {
 	m, err := s.st.GetMessage(ctx, id)
+	m.AccountUnconfigured = !s.isConfigured(m.AccountID)
 	return m, storeErr(err, "message")
 }
 
-// ConversationUpdate changes a conversation; nil fields are left alone. Its
-// JSON form is the body of PATCH /v1/conversations/{id}: "assignee_id": null
-// unassigns (SetAssignee tells an explicit null from an absent field).
-type ConversationUpdate struct {
-	Status *domain.ConversationStatus `json:"status,omitempty"`
-	// SnoozedUntil is required with status "snoozed" and must be in the
-	// future; the conversation reopens then.
-	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"`
-	AssigneeID   *int64     `json:"assignee_id,omitempty"`
-	SetAssignee  bool       `json:"-"`
-	Team         *string    `json:"team,omitempty"`
-}
-
-// UnmarshalJSON notes whether assignee_id was present (null unassigns).
-func (u *ConversationUpdate) UnmarshalJSON(b []byte) error {
-	type plain ConversationUpdate
-	var p plain
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return err
-	}
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(b, &keys); err != nil {
-		return err
-	}
-	_, p.SetAssignee = keys["assignee_id"]
-	if p.AssigneeID != nil {
-		p.SetAssignee = true
-	}
-	*u = ConversationUpdate(p)
-	return nil
-}
+// ConversationUpdate changes a conversation: the body of PATCH
+// /v1/conversations/{id} (wire.ConversationPatch). Nil fields are left
+// alone; Unassign clears the assignee. SnoozedUntil is required with
+// status "snoozed" and must be in the future; the conversation reopens
+// then.
+type ConversationUpdate = wire.ConversationPatch
 
 // UpdateConversation changes status (snoozing until a time), assignee and
 // team, emitting conversation.updated and, when the unanswered counts move,
@@ -239,7 +244,10 @@ func (s *Service) UpdateConversation(ctx context.Context, id int64, u Conversati
 				c.SnoozedUntil = &t
 			}
 		}
-		if u.SetAssignee {
+		switch {
+		case u.Unassign:
+			c.AssigneeID = nil
+		case u.AssigneeID != nil:
 			c.AssigneeID = u.AssigneeID
 		}
 		if u.Team != nil {
@@ -348,7 +356,9 @@ func (s *Service) MarkRead(ctx context.Context, messageID int64, typing bool) er
 		return err
 	}
 	api := s.apiFor(m.AccountID)
-	if api == nil || m.WAMID == "" {
+	if api == nil || m.WAMID == "" || !s.isConfigured(m.AccountID) {
+		// Read here; the receipt goes to the customer only from a number
+		// the hub serves.
 		return nil
 	}
 	if err := api.MarkRead(ctx, m.AccountID, m.WAMID, typing); err != nil {

@@ -74,21 +74,34 @@ func (s *Service) IngestWebhook(ctx context.Context, body []byte, signature stri
 	return s.enqueueOp(ctx, op)
 }
 
-// checkShape refuses bodies that parse but cannot be a Cloud API webhook.
+// checkShape refuses bodies that parse but cannot be a Cloud API webhook,
+// among them any whose WABA or phone number ids are not Meta's (digits): a
+// placeholder copied from Meta's examples would otherwise become a number.
 func checkShape(n *whatsapp.Notification) error {
 	if len(n.Entry) == 0 {
 		return apierr.Field(apierr.InvalidRequest, "entry", "the webhook has no entries")
 	}
 	for i := range n.Entry {
+		if id := n.Entry[i].ID; id != "" {
+			if err := whatsapp.CheckGraphID(fmt.Sprintf("entry[%d].id", i), "WhatsApp Business Account", id); err != nil {
+				return err
+			}
+		}
 		for j := range n.Entry[i].Changes {
 			c := &n.Entry[i].Changes[j]
 			field := fmt.Sprintf("entry[%d].changes[%d]", i, j)
 			if c.Field == "" {
 				return apierr.Field(apierr.InvalidRequest, field+".field", "a change has no field")
 			}
-			if c.Field == whatsapp.FieldMessages && (c.Value.Metadata == nil || c.Value.Metadata.PhoneNumberID == "") {
+			if c.Field != whatsapp.FieldMessages {
+				continue
+			}
+			if c.Value.Metadata == nil || c.Value.Metadata.PhoneNumberID == "" {
 				return apierr.Field(apierr.InvalidRequest, field+".value.metadata.phone_number_id",
 					"a messages change does not name the business number")
+			}
+			if err := whatsapp.CheckGraphID(field+".value.metadata.phone_number_id", "phone number", c.Value.Metadata.PhoneNumberID); err != nil {
+				return err
 			}
 		}
 	}
@@ -246,8 +259,9 @@ func (s *Service) prepare(n *whatsapp.Notification, received time.Time) *prepare
 	return p
 }
 
-// ensureAccount returns the account a webhook is for, adding numbers the hub
-// was not configured with so their messages are kept.
+// ensureAccount returns the account a webhook is for, adding a number the
+// hub was not configured with, unconfigured, so its messages are kept (for
+// admins) without it becoming a number anyone sends from.
 func (w *wtx) ensureAccount(id, wabaID, display string, now time.Time) (*domain.Account, error) {
 	a, err := w.accountByID(id)
 	if err != nil || a != nil {
@@ -257,6 +271,10 @@ func (w *wtx) ensureAccount(id, wabaID, display string, now time.Time) (*domain.
 	if err := w.upsertAccount(&na, now); err != nil {
 		return nil, err
 	}
+	w.after(func() {
+		w.s.log.Warn("hub: a webhook arrived for a WhatsApp number the hub is not configured for; its messages are kept for admins, and it sends nothing until configured",
+			"phone_number_id", id, "display_phone_number", display)
+	})
 	return w.accounts[id], nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/sandbox"
+	"switchboard/backend/testkit"
 	"switchboard/backend/whatsapp"
 )
 
@@ -126,7 +127,7 @@ func (se *sbEnv) flush() {
 func (se *sbEnv) waitStatus(id int64, st domain.MessageStatus) domain.Message {
 	se.t.Helper()
 	var m domain.Message
-	waitFor(se.t, func() bool {
+	testkit.Eventually(se.t, "message "+strconv.FormatInt(id, 10)+" to be "+string(st), func() bool {
 		se.flush()
 		var err error
 		m, err = se.current().GetMessage(context.Background(), id)
@@ -238,7 +239,8 @@ func TestValidationBeforeQueueing(t *testing.T) {
 		{"four buttons", SendRequest{ConversationID: conv.ID, Type: "interactive", Interactive: json.RawMessage(`{"type":"button","body":{"text":"?"},"action":{"buttons":[` +
 			`{"type":"reply","reply":{"id":"1","title":"a"}},{"type":"reply","reply":{"id":"2","title":"b"}},{"type":"reply","reply":{"id":"3","title":"c"}},{"type":"reply","reply":{"id":"4","title":"d"}}]}}`)}, apierr.ValidationFailed},
 		{"unknown conversation", SendRequest{ConversationID: 999, Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.NotFound},
-		{"unknown account", SendRequest{AccountID: "nope", To: "+16505551002", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.NotFound},
+		{"unknown account", SendRequest{AccountID: "999000", To: "+16505551002", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.NotFound},
+		{"placeholder account", SendRequest{AccountID: "PHONE_NUMBER_ID", To: "+16505551002", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.InvalidRequest},
 		{"unknown reply target", SendRequest{ConversationID: conv.ID, ReplyTo: 999, Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.NotFound},
 		{"free-form to a stranger", SendRequest{To: "+16505551999", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.SessionExpired},
 		{"malformed object", SendRequest{ConversationID: conv.ID, Type: "text", Text: json.RawMessage(`{"body":12}`)}, apierr.InvalidRequest},
@@ -400,7 +402,7 @@ func TestRestartWithAQueueSendsEverythingExactlyOnce(t *testing.T) {
 	se.svc = nil
 	se.mu.Unlock()
 	se.open()
-	waitFor(t, func() bool { return se.count("send_queue") == 0 })
+	testkit.Eventually(t, "an empty send queue", func() bool { return se.count("send_queue") == 0 })
 	recs := se.outboundRecords()
 	if len(recs) != total {
 		t.Fatalf("the sandbox received %d sends, want %d (left %d at close)", len(recs), total, left)
@@ -551,7 +553,7 @@ func TestTemplateLifecycle(t *testing.T) {
 	}
 	// Meta reviews it; the status webhook approves it.
 	se.clock.Advance(2 * time.Minute)
-	waitFor(t, func() bool {
+	testkit.Eventually(t, "the template approved", func() bool {
 		se.flush()
 		tp, err := se.current().GetTemplate(ctx, testAccount, "welcome_back", "en_US")
 		return err == nil && tp.Status == "APPROVED"

@@ -54,28 +54,34 @@ func (s *Service) GetTemplate(ctx context.Context, account, name, language strin
 	return t, storeErr(err, "template")
 }
 
-// wabaOf resolves an account id or WABA id ("" for the only account) to the
-// WABA and an account id to call the Cloud API with.
+// wabaOf resolves an account id or WABA id ("" for the only configured
+// account) to the WABA and a configured account id to call the Cloud API
+// with. Numbers known only from webhooks are not considered.
 func (s *Service) wabaOf(accountOrWABA string) (waba, accountID string, err error) {
+	if accountOrWABA == "" {
+		a, err := s.ResolveAccount("")
+		if err != nil {
+			return "", "", apierr.New(apierr.AccountRequired, "say which WhatsApp number's templates (account_id): %s", apierr.As(err).Message)
+		}
+		return a.WABAID, a.ID, nil
+	}
+	if err := whatsapp.CheckGraphID("account_id", "phone number or WhatsApp Business Account", accountOrWABA); err != nil {
+		return "", "", err
+	}
 	s.accMu.RLock()
 	defer s.accMu.RUnlock()
-	if accountOrWABA == "" {
-		if len(s.accounts) != 1 {
-			return "", "", apierr.New(apierr.AccountRequired, "say which WhatsApp number's templates (account_id)")
-		}
-		for _, a := range s.accounts {
-			return a.WABAID, a.ID, nil
-		}
-	}
 	if a, ok := s.accounts[accountOrWABA]; ok {
+		if !a.Configured {
+			return "", "", errNotConfigured(a.ID)
+		}
 		return a.WABAID, a.ID, nil
 	}
 	for _, a := range s.accounts {
-		if a.WABAID == accountOrWABA {
+		if a.WABAID == accountOrWABA && a.Configured {
 			return a.WABAID, a.ID, nil
 		}
 	}
-	return "", "", apierr.Field(apierr.NotFound, "account_id", "no WhatsApp number or business account %q", accountOrWABA)
+	return "", "", apierr.Field(apierr.NotFound, "account_id", "no configured WhatsApp number or business account %q", accountOrWABA)
 }
 
 func (s *Service) templateAPI(accountID string) (CloudAPI, error) {

@@ -9,6 +9,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/testkit"
 	"switchboard/backend/whatsapp"
 )
 
@@ -190,7 +191,7 @@ func TestTemplateReviewLoop(t *testing.T) {
 		tp, _ := svc.GetTemplate(ctx, testAccount, name, "en_US")
 		return tp
 	}
-	waitFor(t, func() bool {
+	testkit.Eventually(t, "the sandbox's reviews to arrive", func() bool {
 		se.flush()
 		return get("order_reminder").Status == "APPROVED" && get("order_adjacent").Status == "REJECTED" && get("order_promo").Status == "APPROVED"
 	})
@@ -216,7 +217,7 @@ func TestTemplateReviewLoop(t *testing.T) {
 	if err := se.sb.SetTemplateCategory("order_reminder:en_US", "MARKETING", true); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool {
+	testkit.Eventually(t, "the announced category change to arrive", func() bool {
 		se.flush()
 		c := get("order_reminder").CategoryChange
 		return c != nil && c.Pending && c.Correct == "MARKETING"

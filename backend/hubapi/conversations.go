@@ -1,23 +1,27 @@
 package hubapi
 
 import (
-	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/wire"
 )
 
-// handleAccounts is GET /v1/accounts.
+// handleAccounts is GET /v1/accounts: the numbers the hub serves, and for
+// admins also those known only from webhooks (configured: false).
 func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) error {
 	accs, err := s.core.ListAccounts(r.Context())
 	if err != nil {
 		return err
+	}
+	if !principalFrom(r).SeesUnconfigured() {
+		accs = slices.DeleteFunc(accs, func(a domain.Account) bool { return !a.Configured })
 	}
 	return s.writeList(w, accs, Pagination{})
 }
@@ -25,7 +29,8 @@ func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) error {
 // handleListConversations is GET /v1/conversations: newest activity first,
 // filtered by status, assignee ("me", "none" or a user id), team,
 // unanswered, account and phone (any format). Agents only ever get their
-// own and unassigned conversations, whatever the filters say.
+// own and unassigned conversations, whatever the filters say, and only
+// admins get those of numbers the hub is not configured for.
 func (s *Server) handleListConversations(w http.ResponseWriter, r *http.Request) error {
 	page, err := parsePage(r)
 	if err != nil {
@@ -66,6 +71,7 @@ func (s *Server) handleListConversations(w http.ResponseWriter, r *http.Request)
 	if q.Unanswered, err = queryBool(r, "unanswered"); err != nil {
 		return err
 	}
+	q.ConfiguredOnly = !p.SeesUnconfigured()
 	if !p.SeesAll() {
 		if p.UserID == nil {
 			return apierr.New(apierr.Forbidden, "an agent token must belong to a user")
@@ -100,7 +106,7 @@ func (s *Server) conversationFor(r *http.Request, id int64) (hub.ConversationDet
 	if err != nil {
 		return c, err
 	}
-	if !principalFrom(r).CanSee(c.AssigneeID) {
+	if !principalFrom(r).CanSee(c.AssigneeID, c.AccountUnconfigured) {
 		return hub.ConversationDetail{}, apierr.New(apierr.NotFound, "no conversation %d", id)
 	}
 	return c, nil
@@ -145,15 +151,6 @@ func (s *Server) handleConversationMessages(w http.ResponseWriter, r *http.Reque
 	return s.writeList(w, res.Items, pageOf(res.NextCursor, res.HasMore))
 }
 
-// conversationPatchInput distinguishes an absent assignee_id from an
-// explicit null (unassign).
-type conversationPatchInput struct {
-	Status       *domain.ConversationStatus `json:"status"`
-	AssigneeID   json.RawMessage            `json:"assignee_id"`
-	Team         *string                    `json:"team"`
-	SnoozedUntil *time.Time                 `json:"snoozed_until"`
-}
-
 // handlePatchConversation is PATCH /v1/conversations/{id}: status (with
 // snoozed_until for snoozed), assignee (a user id, or null to unassign)
 // and team. An agent may act on conversations they see: take one, hand
@@ -163,32 +160,25 @@ func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	var in conversationPatchInput
+	// wire.ConversationPatch decodes strictly itself: an unknown field
+	// is refused, and null (Unassign) is told from an absent assignee.
+	var in wire.ConversationPatch
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	var u hub.ConversationUpdate
-	if in.Status != nil {
-		if !in.Status.Valid() {
-			return apierr.Field(apierr.ValidationFailed, "status", "status must be open, pending, snoozed or closed")
-		}
-		u.Status = in.Status
+	if in.Status != nil && !in.Status.Valid() {
+		return apierr.Field(apierr.ValidationFailed, "status", "status must be open, pending, snoozed or closed")
 	}
-	if len(in.AssigneeID) > 0 {
-		u.SetAssignee = true
-		if string(in.AssigneeID) != "null" {
-			var a int64
-			if err := json.Unmarshal(in.AssigneeID, &a); err != nil || a <= 0 {
-				return apierr.Field(apierr.InvalidRequest, "assignee_id", "assignee_id must be a user id or null")
-			}
-			ok, err := s.core.UserActive(r.Context(), a)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return apierr.Field(apierr.ValidationFailed, "assignee_id", "no active user %d", a)
-			}
-			u.AssigneeID = &a
+	if a := in.AssigneeID; a != nil {
+		if *a <= 0 {
+			return apierr.Field(apierr.InvalidRequest, "assignee_id", "assignee_id must be a user id or null")
+		}
+		ok, err := s.core.UserActive(r.Context(), *a)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return apierr.Field(apierr.ValidationFailed, "assignee_id", "no active user %d", *a)
 		}
 	}
 	if in.Team != nil {
@@ -196,30 +186,26 @@ func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request)
 		if utf8.RuneCountInString(t) > 64 {
 			return apierr.Field(apierr.ValidationFailed, "team", "team must be at most 64 characters")
 		}
-		u.Team = &t
+		in.Team = &t
 	}
 	if in.SnoozedUntil != nil {
-		if u.Status != nil && *u.Status != domain.StatusSnoozed {
+		if in.Status != nil && *in.Status != domain.StatusSnoozed {
 			return apierr.Field(apierr.ValidationFailed, "snoozed_until", "snoozed_until goes with status \"snoozed\"")
 		}
 		t := in.SnoozedUntil.UTC()
-		u.SnoozedUntil = &t
+		in.SnoozedUntil = &t
 	}
-	if u.Status == nil && !u.SetAssignee && u.Team == nil && u.SnoozedUntil == nil {
+	if in.Status == nil && !in.Unassign && in.AssigneeID == nil && in.Team == nil && in.SnoozedUntil == nil {
 		return apierr.New(apierr.InvalidRequest, "nothing to change: give status, assignee_id or team")
 	}
 	if _, err := s.conversationFor(r, id); err != nil {
 		return err
 	}
-	c, err := s.core.UpdateConversation(r.Context(), id, u)
+	c, err := s.core.UpdateConversation(r.Context(), id, in)
 	if err != nil {
 		return err
 	}
 	return s.writeData(w, http.StatusOK, c)
-}
-
-type noteInput struct {
-	Body string `json:"body"`
 }
 
 // maxNote bounds a note (characters).
@@ -231,7 +217,7 @@ func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in noteInput
+	var in wire.NoteInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}

@@ -25,6 +25,9 @@ type Core interface {
 
 	ListAccounts(ctx context.Context) ([]domain.Account, error)
 	GetAccount(ctx context.Context, id string) (domain.Account, error)
+	// ResolveAccount is the configured number to act from: the one named
+	// or the only one.
+	ResolveAccount(id string) (domain.Account, error)
 
 	ListConversations(ctx context.Context, q hub.ConversationQuery) (hub.Page[domain.Conversation], error)
 	GetConversation(ctx context.Context, id int64) (hub.ConversationDetail, error)

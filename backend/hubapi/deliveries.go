@@ -15,7 +15,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // Bulk template deliveries (the job, its recipients and the runner that
@@ -24,16 +24,6 @@ import (
 
 // maxDeliveryBody bounds a delivery request's body.
 const maxDeliveryBody = 5 << 20
-
-type deliveryInput struct {
-	AccountID  string `json:"account_id"`
-	Template   string `json:"template"`
-	Language   string `json:"language"`
-	Recipients []struct {
-		Phone     string            `json:"phone"`
-		Variables map[string]string `json:"variables"`
-	} `json:"recipients"`
-}
 
 // parsedRecipient is a recipient as read from the request.
 type parsedRecipient = hub.RecipientInput
@@ -47,7 +37,7 @@ type parsedRecipient = hub.RecipientInput
 // thousands does not block the rest.
 func (s *Server) handleCreateDelivery(w http.ResponseWriter, r *http.Request) error {
 	var (
-		in   deliveryInput
+		in   wire.DeliveryRequest
 		recs []parsedRecipient
 	)
 	switch mt := mediaType(r); mt {
@@ -111,28 +101,15 @@ func creatorOf(p *Principal) string {
 	return "token:" + strconv.FormatInt(p.TokenID, 10)
 }
 
-// resolveAccount defaults to the only number and insists on a choice
-// when there are several.
-func (s *Server) resolveAccount(ctx context.Context, id string) (string, error) {
-	accs, err := s.core.ListAccounts(ctx)
-	if err != nil {
-		return "", err
-	}
-	if id != "" {
-		for _, a := range accs {
-			if a.ID == id {
-				return id, nil
-			}
-		}
+// resolveAccount is the number a bulk delivery or an upload goes from: the
+// one named, or the only configured one (hub.Service.ResolveAccount). An
+// unknown number in the request's fields is a validation failure here.
+func (s *Server) resolveAccount(_ context.Context, id string) (string, error) {
+	a, err := s.core.ResolveAccount(id)
+	if apierr.CodeOf(err) == apierr.NotFound {
 		return "", apierr.Field(apierr.ValidationFailed, "account_id", "no WhatsApp number %q", id)
 	}
-	switch len(accs) {
-	case 0:
-		return "", apierr.New(apierr.Unavailable, "no WhatsApp number is configured")
-	case 1:
-		return accs[0].ID, nil
-	}
-	return "", apierr.New(apierr.AccountRequired, "several WhatsApp numbers are configured: give account_id")
+	return a.ID, err
 }
 
 // parseRecipientsCSV reads a header row with a phone column and one
@@ -208,7 +185,7 @@ func csvError(err error) error {
 }
 
 // parseDeliveryMultipart reads the form fields and the CSV file part.
-func parseDeliveryMultipart(r *http.Request, in *deliveryInput) ([]parsedRecipient, error) {
+func parseDeliveryMultipart(r *http.Request, in *wire.DeliveryRequest) ([]parsedRecipient, error) {
 	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || params["boundary"] == "" {
 		return nil, apierr.New(apierr.InvalidRequest, "the multipart body has no boundary")

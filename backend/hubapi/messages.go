@@ -11,12 +11,8 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/wire"
 )
-
-// sendTypes are the message types POST /v1/messages accepts; the body
-// carries the Cloud API object under the key named by type.
-var sendTypes = []string{"text", "image", "audio", "video", "document", "sticker",
-	"location", "contacts", "interactive", "reaction", "template"}
 
 // parseSend decodes a POST /v1/messages body into the core's request. It
 // checks shape only (unknown fields, the recipient, an object for the
@@ -31,12 +27,12 @@ func parseSend(body []byte) (hub.SendRequest, error) {
 	if req.Type == "" {
 		return req, apierr.Field(apierr.InvalidRequest, "type", "type is required (text, image, document, template, …)")
 	}
-	if !slices.Contains(sendTypes, req.Type) {
-		return req, apierr.Field(apierr.ValidationFailed, "type", "type %q cannot be sent; use one of %s", req.Type, strings.Join(sendTypes, ", "))
+	if !slices.Contains(wire.SendTypes, req.Type) {
+		return req, apierr.Field(apierr.ValidationFailed, "type", "type %q cannot be sent; use one of %s", req.Type, strings.Join(wire.SendTypes, ", "))
 	}
 	var fields map[string]json.RawMessage
 	_ = json.Unmarshal(body, &fields)
-	for _, t := range sendTypes {
+	for _, t := range wire.SendTypes {
 		if _, ok := fields[t]; ok && t != req.Type {
 			return req, apierr.Field(apierr.InvalidRequest, t, "a %s message cannot carry a %q object", req.Type, t)
 		}
@@ -132,9 +128,11 @@ func idempotencyKey(r *http.Request, p *Principal) (string, error) {
 }
 
 // checkSendVisibility keeps agents to their own and unassigned
-// conversations when sending, by conversation or by phone.
+// conversations when sending, by conversation or by phone, and everyone but
+// admins away from the conversations of numbers the hub is not configured
+// for (which send nothing anyway).
 func (s *Server) checkSendVisibility(ctx context.Context, p *Principal, req *hub.SendRequest) error {
-	if p.SeesAll() {
+	if p.SeesAll() && p.SeesUnconfigured() {
 		return nil
 	}
 	if req.ConversationID != 0 {
@@ -142,17 +140,23 @@ func (s *Server) checkSendVisibility(ctx context.Context, p *Principal, req *hub
 		if err != nil {
 			return err
 		}
-		if !p.CanSee(c.AssigneeID) {
+		if !p.CanSee(c.AssigneeID, c.AccountUnconfigured) {
 			return apierr.New(apierr.NotFound, "no conversation %d", req.ConversationID)
 		}
 		return nil
 	}
-	res, err := s.core.ListConversations(ctx, hub.ConversationQuery{Phone: req.To, AccountID: req.AccountID, PageRequest: hub.PageRequest{Limit: 100}})
+	if p.SeesAll() {
+		return nil
+	}
+	// A send goes from a configured number: only its conversations with
+	// the customer matter.
+	res, err := s.core.ListConversations(ctx, hub.ConversationQuery{Phone: req.To, AccountID: req.AccountID,
+		ConfiguredOnly: true, PageRequest: hub.PageRequest{Limit: 100}})
 	if err != nil {
 		return err
 	}
 	for _, c := range res.Items {
-		if !p.CanSee(c.AssigneeID) {
+		if !p.CanSee(c.AssigneeID, false) {
 			return apierr.New(apierr.Forbidden, "this customer's conversation is assigned to another agent")
 		}
 	}
@@ -209,6 +213,7 @@ func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) erro
 		}
 		res, err = s.core.ListMessages(ctx, *conv, pr)
 	} else {
+		q.ConfiguredOnly = !principalFrom(r).SeesUnconfigured()
 		res, err = s.core.QueryMessages(ctx, q)
 	}
 	if err != nil {
@@ -222,7 +227,7 @@ func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) erro
 			ok, known := seen[m.ConversationID]
 			if !known {
 				c, err := s.core.GetConversation(ctx, m.ConversationID)
-				ok = err == nil && p.CanSee(c.AssigneeID)
+				ok = err == nil && p.CanSee(c.AssigneeID, c.AccountUnconfigured)
 				seen[m.ConversationID] = ok
 			}
 			if ok {
@@ -244,9 +249,13 @@ func (s *Server) messageFor(r *http.Request) (domain.Message, error) {
 	if err != nil {
 		return m, err
 	}
-	if p := principalFrom(r); !p.SeesAll() {
+	p := principalFrom(r)
+	if m.AccountUnconfigured && !p.SeesUnconfigured() {
+		return domain.Message{}, apierr.New(apierr.NotFound, "no message %d", id)
+	}
+	if !p.SeesAll() {
 		c, err := s.core.GetConversation(r.Context(), m.ConversationID)
-		if err != nil || !p.CanSee(c.AssigneeID) {
+		if err != nil || !p.CanSee(c.AssigneeID, c.AccountUnconfigured) {
 			return domain.Message{}, apierr.New(apierr.NotFound, "no message %d", id)
 		}
 	}

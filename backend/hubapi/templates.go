@@ -1,7 +1,6 @@
 package hubapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
@@ -9,8 +8,8 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
-	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // handleListTemplates is GET /v1/templates (?status=, ?name=, ?language=,
@@ -49,42 +48,24 @@ func (s *Server) allTemplates(r *http.Request, q hub.TemplateQuery) ([]domain.Te
 // templateNameRE is Meta's rule for template names.
 var templateNameRE = regexp.MustCompile(`^[a-z0-9_]{1,512}$`)
 
-// readTemplateDefinition reads POST /v1/templates's body: Meta's template
-// definition exactly as POST /{waba-id}/message_templates takes it, plus
-// the hub's own "account_id" (the number whose business account gets it),
-// which is taken out. Everything else, modelled or not, is kept as posted.
-func readTemplateDefinition(r *http.Request) (whatsapp.Template, string, error) {
-	var def whatsapp.Template
-	if err := decodeJSON(r, &def); err != nil {
-		return def, "", err
-	}
-	account := ""
-	if raw, ok := def.Extra["account_id"]; ok {
-		if err := json.Unmarshal(raw, &account); err != nil {
-			return def, "", apierr.Field(apierr.InvalidRequest, "account_id", "account_id must be a string")
-		}
-		delete(def.Extra, "account_id")
-	}
-	return def, account, nil
-}
-
-// handleCreateTemplate is POST /v1/templates: checks the definition with
-// Meta's rules (422 VALIDATION_FAILED with every finding in
-// error.details, before anything reaches Meta), submits it unchanged and
-// answers 201 with the template (PENDING) and the rules' warnings; a
-// status webhook later approves or rejects it. Idempotent: a repeated
-// Idempotency-Key, or without one the same name and language, with the
-// same definition answers 200 with the template already submitted.
+// handleCreateTemplate is POST /v1/templates: checks the definition
+// (wire.TemplateDraft: Meta's, plus account_id) with Meta's rules (422
+// VALIDATION_FAILED with every finding in error.details, before anything
+// reaches Meta), submits it unchanged and answers 201 with the template
+// (PENDING) and the rules' warnings; a status webhook later approves or
+// rejects it. Idempotent: a repeated Idempotency-Key, or without one the
+// same name and language, with the same definition answers 200 with the
+// template already submitted.
 func (s *Server) handleCreateTemplate(w http.ResponseWriter, r *http.Request) error {
-	def, account, err := readTemplateDefinition(r)
-	if err != nil {
+	var in wire.TemplateDraft
+	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
 	key, err := idempotencyKey(r, principalFrom(r))
 	if err != nil {
 		return err
 	}
-	res, err := s.core.SubmitTemplate(r.Context(), hub.TemplateSubmission{Account: account, Definition: def, IdempotencyKey: key})
+	res, err := s.core.SubmitTemplate(r.Context(), hub.TemplateSubmission{Account: in.AccountID, Definition: in.Template, IdempotencyKey: key})
 	if err != nil {
 		return err
 	}
@@ -104,11 +85,11 @@ func (s *Server) handleCreateTemplate(w http.ResponseWriter, r *http.Request) er
 // definition (the same body as POST /v1/templates), answered without
 // submitting anything, for clients without the Go rules package.
 func (s *Server) handleValidateTemplate(w http.ResponseWriter, r *http.Request) error {
-	def, _, err := readTemplateDefinition(r)
-	if err != nil {
+	var in wire.TemplateDraft
+	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	fs := whatsapp.CheckTemplate(def)
+	fs := whatsapp.CheckTemplate(in.Template)
 	if fs == nil {
 		fs = []whatsapp.TemplateFinding{}
 	}

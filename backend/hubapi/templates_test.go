@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // Definitions as Meta's documentation writes them, with what the hub does

@@ -2,18 +2,22 @@ package whatsapp
 
 import "unicode/utf8"
 
-// Meta's limits on what a business sends, each from the Cloud API
-// reference for that message type or template component. They are the
-// one definition in Switchboard: the hub validates against them
-// (Validate, ValidateTemplateSend, ValidateTemplateDefinition), the
-// console checks drafts against them before queueing, and the frontend
-// gets them from generated code. The sandbox keeps its own copy on
-// purpose: it is an independent implementation of Meta's side.
+// Meta's limits on what a business sends are defined here, once: the hub
+// validates against them (Validate, ValidateTemplateSend,
+// ValidateTemplateDefinition, UploadMedia), the console checks drafts
+// against them before queueing, and the frontend gets them from generated
+// code (app/internal/tsgen writes frontend/src/lib/generated/limits.ts).
+// The sandbox keeps its own copy on purpose: it is an independent
+// implementation of Meta's side.
 //
 // Text lengths are counted in Unicode code points (Go runes, as
 // utf8.RuneCountInString counts them), the unit Meta counts in: "é" is
 // one, an emoji such as "😀" is one (two UTF-16 code units in
 // JavaScript), a family emoji joined by ZWJs is several.
+
+// Meta's limits on outbound messages and templates, in characters (Unicode
+// code points), each from the Cloud API reference for that message type or
+// template component.
 const (
 	MaxTextBody           = 4096 // text.body
 	MaxCaption            = 1024 // image, video and document captions
@@ -45,6 +49,16 @@ const (
 	MaxListRows            = 10 // list rows, all sections together
 	MaxTemplateButtons     = 10 // a template's BUTTONS component
 	MaxTemplateButtonIndex = 9  // template buttons are indexed 0..9
+)
+
+// Meta's size limits per media kind, in bytes.
+const (
+	MaxImageBytes           = 5 << 20
+	MaxVideoBytes           = 16 << 20
+	MaxAudioBytes           = 16 << 20
+	MaxDocumentBytes        = 100 << 20
+	MaxStickerBytes         = 100 << 10 // static sticker
+	MaxAnimatedStickerBytes = 500 << 10
 )
 
 // chars counts characters as Meta does: Unicode code points, not bytes

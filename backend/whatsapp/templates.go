@@ -644,3 +644,4 @@ func (c *Client) DeleteTemplate(ctx context.Context, wabaID, name, templateID st
 	}
 	return nil
 }
+

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"switchboard/backend/wire"
 	"sync"
 	"testing"
 	"time"
@@ -173,14 +174,11 @@ func TestDemoHubAnnouncesItselfAndStopsWithItsInput(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("demo hub did not start:\n%s", stderr.String())
 	}
-	var ep struct {
-		HubURL     string `json:"hub_url"`
-		SandboxURL string `json:"sandbox_url"`
-	}
+	var ep wire.DemoEndpoints
 	if err := json.Unmarshal([]byte(strings.TrimSpace(stdout.String())), &ep); err != nil || ep.HubURL != "http://"+addr || ep.SandboxURL == "" {
 		t.Fatalf("ready line %q: %+v, %v", stdout.String(), ep, err)
 	}
-	secret, err := os.ReadFile(filepath.Join(data, "admin-token"))
+	secret, err := os.ReadFile(filepath.Join(data, wire.DemoAdminTokenFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,5 +204,29 @@ func TestDemoHubAnnouncesItselfAndStopsWithItsInput(t *testing.T) {
 		}
 	case <-time.After(40 * time.Second):
 		t.Fatal("the demo hub did not stop when its input closed")
+	}
+}
+
+// The numbers a real hub serves come from the environment, several at once
+// if need be, and must be Meta's ids: a placeholder copied from Meta's
+// examples is refused before anything starts.
+func TestPhoneNumberIDsFromTheEnvironment(t *testing.T) {
+	set := func(pnid, waba string) {
+		t.Setenv("WHATSAPP_ACCESS_TOKEN", "EAAG-secret")
+		t.Setenv("WHATSAPP_APP_SECRET", "s")
+		t.Setenv("WHATSAPP_VERIFY_TOKEN", "v")
+		t.Setenv("WHATSAPP_PHONE_NUMBER_ID", pnid)
+		t.Setenv("WHATSAPP_WABA_ID", waba)
+	}
+	set("106540352242922, 106540352242923", "102290129340398")
+	c, err := parseConfig(nil, io.Discard)
+	if err != nil || len(c.phoneNumberIDs) != 2 || c.phoneNumberIDs[1] != "106540352242923" {
+		t.Fatalf("config %+v, %v", c.phoneNumberIDs, err)
+	}
+	for _, bad := range [][2]string{{"PHONE_NUMBER_ID", "102290129340398"}, {"106540352242922,<ID>", "102290129340398"}, {"106540352242922", "WABA_ID"}} {
+		set(bad[0], bad[1])
+		if _, err := parseConfig(nil, io.Discard); err == nil {
+			t.Errorf("accepted %v", bad)
+		}
 	}
 }

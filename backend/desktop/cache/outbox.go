@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"switchboard/backend/apierr"
-	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
 // OutboxState is where an outbox item stands.
@@ -37,10 +37,10 @@ type OutboxItem struct {
 	State          OutboxState `json:"state"`
 	Type           string      `json:"type"`
 	// Content is the Cloud API object for Type; Template for templates.
-	Content  json.RawMessage      `json:"content,omitempty" ts_type:"unknown"`
-	Template *remote.TemplateSend `json:"template,omitempty"`
-	ReplyTo  *int64               `json:"reply_to,omitempty"`
-	Preview  string               `json:"preview"`
+	Content  json.RawMessage       `json:"content,omitempty" ts_type:"unknown"`
+	Template *wire.TemplateRequest `json:"template,omitempty"`
+	ReplyTo  *int64                `json:"reply_to,omitempty"`
+	Preview  string                `json:"preview"`
 	// Attachment is the file to upload before the message is sent (a file
 	// the agent picked); MediaID is the hub's id for it once uploaded.
 	Attachment *OutboxAttachment `json:"attachment,omitempty"`
@@ -77,7 +77,7 @@ type attachmentRow struct {
 
 // Request rebuilds the send request. Once an attachment is uploaded, its
 // media id is put in the content ({"id": …, "caption": …}).
-func (it OutboxItem) Request() remote.SendRequest {
+func (it OutboxItem) Request() wire.SendRequest {
 	content := it.Content
 	if it.MediaID != "" {
 		obj := map[string]any{}
@@ -88,8 +88,12 @@ func (it OutboxItem) Request() remote.SendRequest {
 		obj["id"] = it.MediaID
 		content, _ = json.Marshal(obj)
 	}
-	return remote.SendRequest{ConversationID: it.ConversationID, Type: it.Type, Content: content,
-		Template: it.Template, ReplyTo: it.ReplyTo}
+	req := wire.NewSend(it.ConversationID, it.Type, content)
+	req.Template = it.Template
+	if it.ReplyTo != nil {
+		req.ReplyTo = *it.ReplyTo
+	}
+	return req
 }
 
 const outboxCols = `local_id, key, conversation_id, request, preview, state, attempts, error, created_at, updated_at, attachment, media_id`
@@ -108,11 +112,14 @@ func scanOutbox(sc interface{ Scan(...any) error }) (OutboxItem, error) {
 		}
 		it.Attachment = &OutboxAttachment{Filename: a.Filename, MimeType: a.MimeType, Size: a.Size, File: a.File, AccountID: a.AccountID}
 	}
-	var r remote.SendRequest
+	var r wire.SendRequest
 	if err := json.Unmarshal([]byte(req), &r); err != nil {
 		return it, err
 	}
-	it.Type, it.Content, it.Template, it.ReplyTo = r.Type, r.Content, r.Template, r.ReplyTo
+	it.Type, it.Content, it.Template = r.Type, r.Payload(), r.Template
+	if r.ReplyTo != 0 {
+		it.ReplyTo = &r.ReplyTo
+	}
 	if errJSON != "" {
 		it.Error = new(apierr.Body)
 		if err := json.Unmarshal([]byte(errJSON), it.Error); err != nil {
@@ -125,13 +132,13 @@ func scanOutbox(sc interface{ Scan(...any) error }) (OutboxItem, error) {
 func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
 
 // EnqueueOutbox stores a message to send. The key must be new.
-func (c *Cache) EnqueueOutbox(ctx context.Context, key string, req remote.SendRequest, preview string) (OutboxItem, error) {
+func (c *Cache) EnqueueOutbox(ctx context.Context, key string, req wire.SendRequest, preview string) (OutboxItem, error) {
 	return c.enqueueOutbox(ctx, key, req, preview, "")
 }
 
 // EnqueueOutboxFile stores a message to send once att is uploaded; the
 // file must already be in the outbox folder under att.File.
-func (c *Cache) EnqueueOutboxFile(ctx context.Context, key string, req remote.SendRequest, preview string, att OutboxAttachment) (OutboxItem, error) {
+func (c *Cache) EnqueueOutboxFile(ctx context.Context, key string, req wire.SendRequest, preview string, att OutboxAttachment) (OutboxItem, error) {
 	b, err := json.Marshal(attachmentRow{File: att.File, Filename: att.Filename, MimeType: att.MimeType, Size: att.Size, AccountID: att.AccountID})
 	if err != nil {
 		return OutboxItem{}, err
@@ -139,7 +146,7 @@ func (c *Cache) EnqueueOutboxFile(ctx context.Context, key string, req remote.Se
 	return c.enqueueOutbox(ctx, key, req, preview, string(b))
 }
 
-func (c *Cache) enqueueOutbox(ctx context.Context, key string, req remote.SendRequest, preview, att string) (OutboxItem, error) {
+func (c *Cache) enqueueOutbox(ctx context.Context, key string, req wire.SendRequest, preview, att string) (OutboxItem, error) {
 	b, err := json.Marshal(req)
 	if err != nil {
 		return OutboxItem{}, err

@@ -313,10 +313,15 @@ CREATE INDEX IF NOT EXISTS media_uploads_created ON media_uploads (created_at);
 
 DELETE FROM schema_migrations WHERE component = 'hubapi';
 `},
-	// Step 3: what a template's review says (Meta's rejection_info, a pause
+	{Version: 3, Name: "events of unconfigured numbers", SQL: `
+-- 1 for an event about a number the hub is not configured for: the stream
+-- gives those to admins only.
+ALTER TABLE events ADD COLUMN account_unconfigured INTEGER NOT NULL DEFAULT 0;
+`},
+	// Step 4: what a template's review says (Meta's rejection_info, a pause
 	// or disabling, a category change) and the key and hash that make
 	// submitting a template idempotent. JSON columns hold "" for none.
-	{Version: 3, Name: "template review details and idempotent submission", SQL: `
+	{Version: 4, Name: "template review details and idempotent submission", SQL: `
 ALTER TABLE templates ADD COLUMN rejection_info  TEXT NOT NULL DEFAULT '';
 ALTER TABLE templates ADD COLUMN status_info     TEXT NOT NULL DEFAULT '';
 ALTER TABLE templates ADD COLUMN category_change TEXT NOT NULL DEFAULT '';

@@ -871,7 +871,7 @@ func (t *txn) AppendEvent(ctx context.Context, e *domain.Event) error {
 	if data == "" {
 		data = "null"
 	}
-	seq, err := t.add(t.w.pend.events, e.Type, conv, nullInt(e.AssigneeID), nullInt(e.PrevAssigneeID), ns(e.At), data)
+	seq, err := t.add(t.w.pend.events, e.Type, conv, nullInt(e.AssigneeID), nullInt(e.PrevAssigneeID), ns(e.At), data, boolInt(e.AccountUnconfigured))
 	e.Seq = seq
 	return err
 }

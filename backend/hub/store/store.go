@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
 // ErrNotFound is returned by lookups that find nothing. Implementations
@@ -311,12 +312,9 @@ type PageRequest struct {
 	Limit  int
 }
 
-// Page is one page of results.
-type Page[T any] struct {
-	Items      []T
-	NextCursor string
-	HasMore    bool
-}
+// Page is one page of results (wire.Page: the one page type every layer
+// hands on).
+type Page[T any] = wire.Page[T]
 
 // ConversationFilter selects conversations; zero fields do not filter.
 // Results are newest activity first.
@@ -331,6 +329,10 @@ type ConversationFilter struct {
 	Team       string
 	Unanswered *bool
 	ContactID  int64
+	// ExcludeAccountIDs leaves out the conversations of these numbers
+	// (those the hub is not configured for, for callers who may not see
+	// them).
+	ExcludeAccountIDs []string
 }
 
 // MessageFilter selects messages for external lookups; Phone is canonical
@@ -343,6 +345,8 @@ type MessageFilter struct {
 	Type      string
 	Since     *time.Time
 	Until     *time.Time
+	// ExcludeAccountIDs leaves out the messages of these numbers.
+	ExcludeAccountIDs []string
 }
 
 // ContactFilter selects contacts; Query matches phone or name prefix.

@@ -84,7 +84,7 @@ export namespace cache {
 	    state: string;
 	    type: string;
 	    content?: unknown;
-	    template?: remote.TemplateSend;
+	    template?: wire.TemplateRequest;
 	    reply_to?: number;
 	    preview: string;
 	    attachment?: OutboxAttachment;
@@ -159,7 +159,7 @@ export namespace desktop {
 	    user?: domain.User | null;
 	    sync: syncer.Status;
 	    pending: number;
-	    embedded_available: boolean;
+	    demo_available: boolean;
 	    dev_controls: boolean;
 	    clock_offset_ms: number;
 	}
@@ -242,6 +242,7 @@ export namespace domain {
 	    messages_out: number;
 	    created_at: string;
 	    updated_at: string;
+	    configured: boolean;
 	}
 	export interface Contact {
 	    id: number;
@@ -293,6 +294,7 @@ export namespace domain {
 	    referral?: Referral;
 	    created_at: string;
 	    updated_at: string;
+	    account_unconfigured?: boolean;
 	}
 	export interface Counters {
 	    total: number;
@@ -335,6 +337,7 @@ export namespace domain {
 	    read_at?: string;
 	    created_at: string;
 	    updated_at: string;
+	    account_unconfigured?: boolean;
 	}
 	
 	
@@ -397,23 +400,6 @@ export namespace domain {
 
 }
 
-export namespace remote {
-	
-	export interface ConversationPatch {
-	    status?: string;
-	    assignee_id?: number;
-	    unassign?: boolean;
-	    team?: string;
-	    snoozed_until?: string;
-	}
-	export interface TemplateSend {
-	    name: string;
-	    language: string;
-	    variables?: Record<string, string>;
-	}
-
-}
-
 export namespace syncer {
 	
 	export interface Status {
@@ -428,9 +414,30 @@ export namespace syncer {
 
 export namespace whatsapp {
 	
+	export interface Currency {
+	    fallback_value: string;
+	    code: string;
+	    amount_1000: number;
+	}
+	export interface DateTime {
+	    fallback_value: string;
+	}
 	export interface LimitedTimeOffer {
 	    text: string;
 	    has_expiration?: boolean | null;
+	}
+	export interface Location {
+	    latitude: number;
+	    longitude: number;
+	    name?: string;
+	    address?: string;
+	    url?: string;
+	}
+	export interface MediaObject {
+	    id?: string;
+	    link?: string;
+	    caption?: string;
+	    filename?: string;
 	}
 	export interface NamedParamExample {
 	    param_name: string;
@@ -500,6 +507,26 @@ export namespace whatsapp {
 	}
 	
 	
+	export interface TemplateParameter {
+	    type: string;
+	    parameter_name?: string;
+	    text?: string;
+	    payload?: string;
+	    coupon_code?: string;
+	    currency?: Currency;
+	    date_time?: DateTime;
+	    image?: MediaObject;
+	    video?: MediaObject;
+	    document?: MediaObject;
+	    location?: Location;
+	}
+	export interface TemplateComponent {
+	    type: string;
+	    sub_type?: string;
+	    index?: number;
+	    parameters?: TemplateParameter[];
+	}
+	
 	
 	
 	
@@ -514,6 +541,18 @@ export namespace whatsapp {
 
 export namespace wire {
 	
+	export interface ConversationPatch {
+	    status?: string;
+	    assignee_id?: number | null;
+	    team?: string;
+	    snoozed_until?: string;
+	}
+	export interface TemplateRequest {
+	    name: string;
+	    language: string;
+	    variables?: Record<string, any>;
+	    components?: whatsapp.TemplateComponent[];
+	}
 	export interface TemplateValidation {
 	    valid: boolean;
 	    findings: apierr.Detail[];

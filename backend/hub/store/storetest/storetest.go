@@ -643,6 +643,9 @@ func testEvents(t *testing.T, s store.Store) {
 	if err != nil || len(evs) != 4 || evs[0].Seq != 4 || *evs[0].AssigneeID != 2 || evs[0].ConversationID != 3 || string(evs[0].Data) != `{"id":1}` {
 		t.Fatalf("since 3 = %+v, %v", evs, err)
 	}
+	if evs[0].AccountUnconfigured {
+		t.Fatal("an event is flagged as about an unconfigured number")
+	}
 	update(t, s, func(tx store.Tx) error {
 		n, err := tx.PruneEvents(ctx, 0, at(30*time.Minute), 100) // by age
 		if err != nil || n != 5 {
@@ -662,6 +665,13 @@ func testEvents(t *testing.T, s store.Store) {
 	appendN(1, at(2*time.Hour))
 	if last != prev+1 {
 		t.Fatalf("seq after pruning = %d, want %d", last, prev+1)
+	}
+	update(t, s, func(tx store.Tx) error {
+		e := domain.Event{Type: domain.EventAccountUpdated, At: t0, Data: json.RawMessage(`{}`), AccountUnconfigured: true}
+		return tx.AppendEvent(ctx, &e)
+	})
+	if evs, err := s.EventsSince(ctx, last, 1); err != nil || len(evs) != 1 || !evs[0].AccountUnconfigured {
+		t.Fatalf("the unconfigured flag did not round-trip: %+v, %v", evs, err)
 	}
 }
 
@@ -805,6 +815,8 @@ func testListConversations(t *testing.T, s store.Store) {
 		{"open or closed", store.ConversationFilter{Statuses: []domain.ConversationStatus{domain.StatusOpen, domain.StatusClosed}}, 4},
 		{"account", store.ConversationFilter{AccountID: "other"}, 0},
 		{"contact", store.ConversationFilter{ContactID: f.contact.ID}, 1},
+		{"excluding its account", store.ConversationFilter{ExcludeAccountIDs: []string{"other", f.account}}, 0},
+		{"excluding other accounts", store.ConversationFilter{ExcludeAccountIDs: []string{"other"}}, n},
 	}
 	for _, c := range cases {
 		if got := count(c.f); got != c.want {
@@ -884,6 +896,8 @@ func testListMessages(t *testing.T, s store.Store) {
 		{"delivered", store.MessageFilter{Status: domain.MsgDelivered}, 3},
 		{"type", store.MessageFilter{Type: "template"}, 3},
 		{"since (inclusive) until (exclusive)", store.MessageFilter{Since: &since, Until: &until}, 4},
+		{"excluding their account", store.MessageFilter{ExcludeAccountIDs: []string{f.account}}, 0},
+		{"excluding other accounts", store.MessageFilter{ExcludeAccountIDs: []string{"x", "y"}}, 9},
 	}
 	for _, c := range cases {
 		if got := q(c.f); got != c.want {

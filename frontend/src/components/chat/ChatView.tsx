@@ -82,7 +82,7 @@ function ConversationActions({ c, users }: { c: Conversation; users: User[] }) {
               </MenuItem>
             ))}
             <MenuDivider />
-            <MenuItem onSelect={() => (assign({ unassign: true }), close())}>Unassign</MenuItem>
+            <MenuItem onSelect={() => (assign({ assignee_id: null }), close())}>Unassign</MenuItem>
           </>
         )}
       </Menu>

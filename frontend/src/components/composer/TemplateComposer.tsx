@@ -7,7 +7,7 @@ import {
   validateTemplate,
   type TemplateField,
 } from '../../lib/templates';
-import type { Contact, Template, TemplateSend } from '../../lib/types';
+import type { Contact, Template, TemplateRequest } from '../../lib/types';
 import { approved, templateKey } from '../../stores/templates';
 import { go } from '../../lib/go';
 import { TemplateView } from '../chat/TemplatePreview';
@@ -20,7 +20,7 @@ interface Props {
   /** Why templates are shown: the window closed, or the agent chose to. */
   reason: 'closed' | 'chosen';
   sending: boolean;
-  onSend: (t: TemplateSend) => Promise<boolean>;
+  onSend: (t: TemplateRequest) => Promise<boolean>;
   onCancel?: () => void;
 }
 

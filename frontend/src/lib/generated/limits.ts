@@ -2,10 +2,10 @@
 // WhatsApp's limits as Go enforces them. Characters are Unicode code points:
 // count them with textLength (lib/text.ts), as Go does, never with .length.
 
-/** whatsapp.MaxTextBody (text.body): Meta's limits on what a business sends, each from the Cloud API reference for that message type or template component. They are the one definition in Switchboard: the hub validates against them (Validate, ValidateTemplateSend, ValidateTemplateDefinition), the console checks drafts against them before queueing, and the frontend gets them from generated code. The sandbox keeps its own copy on purpose: it is an independent implementation of Meta's side. */
+/** whatsapp.MaxTextBody (text.body): Meta's limits on outbound messages and templates, in characters (Unicode code points), each from the Cloud API reference for that message type or template component. */
 export const MAX_TEXT_BODY = 4096;
 
-/** whatsapp.MaxCaption (image, video and document captions): Meta's limits on what a business sends, each from the Cloud API reference for that message type or template component. They are the one definition in Switchboard: the hub validates against them (Validate, ValidateTemplateSend, ValidateTemplateDefinition), the console checks drafts against them before queueing, and the frontend gets them from generated code. The sandbox keeps its own copy on purpose: it is an independent implementation of Meta's side. */
+/** whatsapp.MaxCaption (image, video and document captions): Meta's limits on outbound messages and templates, in characters (Unicode code points), each from the Cloud API reference for that message type or template component. */
 export const MAX_CAPTION = 1024;
 
 /** whatsapp.MaxImageBytes: Meta's size limits per media kind, in bytes. */

@@ -6,7 +6,6 @@ import {wire} from '../models';
 import {cache} from '../models';
 import {desktop} from '../models';
 import {app} from '../models';
-import {remote} from '../models';
 
 export function Accounts():Promise<Array<domain.Account>>;
 
@@ -94,9 +93,9 @@ export function TemplateStudioInfo():Promise<desktop.TemplateStudioInfo>;
 
 export function Templates():Promise<Array<domain.Template>>;
 
-export function UpdateConversation(arg1:number,arg2:remote.ConversationPatch):Promise<domain.Conversation>;
+export function UpdateConversation(arg1:number,arg2:wire.ConversationPatch):Promise<domain.Conversation>;
 
-export function UseEmbedded():Promise<desktop.Status>;
+export function UseDemoHub():Promise<desktop.Status>;
 
 export function Users():Promise<Array<domain.User>>;
 
