@@ -134,3 +134,47 @@ func TestTemplateSubmitIdempotencyKey(t *testing.T) {
 		t.Fatalf("replay %+v vs %+v, %d creates", a.Data, b.Data, e.graph.count("POST message_templates"))
 	}
 }
+
+// TestTemplateConflictsAndDeleteOneLanguage: a name and language taken by
+// another definition, an Idempotency-Key reused for another definition, and
+// deleting one language of a name, each through the API (so the answers are
+// checked against the OpenAPI document as well).
+func TestTemplateConflictsAndDeleteOneLanguage(t *testing.T) {
+	e := newEnv(t)
+	def := func(name, lang, text string) string {
+		return `{"name":"` + name + `","language":"` + lang + `","category":"UTILITY","components":[{"type":"BODY","text":"` + text + `"}]}`
+	}
+	en := def("pickup_ready", "en_US", "Your order is ready for pickup at the front desk.")
+	es := def("pickup_ready", "es", "Tu pedido está listo para recoger en la recepción.")
+	for _, b := range []string{en, es} {
+		if r := e.do("POST", "/v1/templates", e.admin, b); r.status != 201 {
+			t.Fatalf("submit: %d %s", r.status, r.body)
+		}
+	}
+	if r := e.do("POST", "/v1/templates", e.admin, def("pickup_ready", "en_US", "Your order is waiting at the front desk.")); r.status != 409 || r.code() != "CONFLICT" {
+		t.Fatalf("another definition under a taken name and language: %d %s", r.status, r.body)
+	}
+	if r := e.do("POST", "/v1/templates", e.admin, def("pickup_late", "en_US", "Your order will be ready tomorrow."), "Idempotency-Key", "tpl-2"); r.status != 201 {
+		t.Fatalf("submit with a key: %d %s", r.status, r.body)
+	}
+	if r := e.do("POST", "/v1/templates", e.admin, def("pickup_moved", "en_US", "Your order moved to the side entrance."), "Idempotency-Key", "tpl-2"); r.status != 409 || r.code() != "IDEMPOTENCY_CONFLICT" {
+		t.Fatalf("the key again for another definition: %d %s", r.status, r.body)
+	}
+	sent := e.graph.count("POST message_templates")
+
+	if r := e.do("DELETE", "/v1/templates/pickup_ready?language=es", e.admin, nil); r.status != 204 {
+		t.Fatalf("delete one language: %d %s", r.status, r.body)
+	}
+	if r := e.do("DELETE", "/v1/templates/pickup_ready?language=fr", e.admin, nil); r.status != 404 || r.code() != "NOT_FOUND" {
+		t.Fatalf("delete a language the template does not have: %d %s", r.status, r.body)
+	}
+	r := e.do("GET", "/v1/templates?name=pickup_ready", e.admin, nil)
+	var left struct{ Data []struct{ Language string } }
+	r.decode(t, &left)
+	if len(left.Data) != 1 || left.Data[0].Language != "en_US" {
+		t.Fatalf("after deleting es: %s", r.body)
+	}
+	if n := e.graph.count("POST message_templates"); n != sent || n != 3 {
+		t.Fatalf("%d templates reached the Cloud API, want 3 (the conflicts none)", n)
+	}
+}
