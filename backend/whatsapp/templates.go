@@ -644,4 +644,3 @@ func (c *Client) DeleteTemplate(ctx context.Context, wabaID, name, templateID st
 	}
 	return nil
 }
-
