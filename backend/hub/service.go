@@ -182,6 +182,12 @@ type Service struct {
 	ops       chan *writeOp
 	committed chan struct{} // closed when the committer has exited
 	w         *writer       // owned by the committer goroutine
+	// opsMu orders sends on ops against Close closing it: a sender holds
+	// it for reading while it sends, Close for writing while it sets
+	// opsClosed and closes the channel, so no send ever meets a closed
+	// channel (which would panic, and is a data race besides).
+	opsMu     sync.RWMutex
+	opsClosed bool
 
 	accMu    sync.RWMutex
 	accounts map[string]domain.Account
@@ -423,7 +429,10 @@ func (s *Service) Close(ctx context.Context) error {
 }
 
 func (s *Service) shutdownCommitter() {
+	s.opsMu.Lock()
+	s.opsClosed = true
 	close(s.ops)
+	s.opsMu.Unlock()
 	<-s.committed
 }
 
