@@ -252,7 +252,53 @@ type Template struct {
 	ParameterFormat string          `json:"parameter_format"` // POSITIONAL or NAMED
 	Components      json.RawMessage `json:"components" ts_type:"unknown"`
 	RejectedReason  string          `json:"rejected_reason,omitempty"`
-	UpdatedAt       time.Time       `json:"updated_at" ts_type:"string"`
+	// RejectionInfo is Meta's explanation of a rejection and what to
+	// change, when its status webhook gives one (rejections for
+	// INVALID_FORMAT); nil otherwise.
+	RejectionInfo *TemplateRejection `json:"rejection_info,omitempty"`
+	// StatusInfo explains a PAUSED or DISABLED template (Meta's other_info
+	// and disable_info); nil otherwise.
+	StatusInfo *TemplateStatusInfo `json:"status_info,omitempty"`
+	// CategoryChange is the last category change Meta announced or made
+	// (template_category_update); nil when there was none.
+	CategoryChange *TemplateCategoryChange `json:"category_change,omitempty"`
+	UpdatedAt      time.Time               `json:"updated_at" ts_type:"string"`
+
+	// SubmitKey and SubmitHash make a submission idempotent: the caller's
+	// Idempotency-Key (or "" when the name and language are the key) and
+	// a hash of the definition submitted. Never sent to clients.
+	SubmitKey  string `json:"-"`
+	SubmitHash string `json:"-"`
+}
+
+// TemplateRejection is why Meta rejected a template, in its words, and
+// what it recommends changing.
+type TemplateRejection struct {
+	Reason         string `json:"reason"`
+	Recommendation string `json:"recommendation,omitempty"`
+}
+
+// TemplateStatusInfo explains a pause or a disabling: Meta's title and
+// description (e.g. FIRST_PAUSE, "paused for 3 hours ... due to low
+// quality") and, for DISABLED, when.
+type TemplateStatusInfo struct {
+	Title       string     `json:"title,omitempty"`
+	Description string     `json:"description,omitempty"`
+	DisabledAt  *time.Time `json:"disabled_at,omitempty" ts_type:"string | null"`
+}
+
+// TemplateCategoryChange is a category change by Meta. Meta sends two
+// kinds: a change announced ahead (Pending: the template is
+// Current today and becomes Correct at EffectiveAt) and a change made
+// (Previous became New at At).
+type TemplateCategoryChange struct {
+	Pending     bool       `json:"pending"`
+	Current     string     `json:"current,omitempty"`
+	Correct     string     `json:"correct,omitempty"`
+	EffectiveAt *time.Time `json:"effective_at,omitempty" ts_type:"string | null"`
+	Previous    string     `json:"previous,omitempty"`
+	New         string     `json:"new,omitempty"`
+	At          time.Time  `json:"at" ts_type:"string"`
 }
 
 // Role is what a user may do.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"switchboard/backend/domain"
 	"switchboard/backend/hub/sqlitestore"
 	"switchboard/backend/sqlitedb"
+	"switchboard/backend/testkit"
 	"switchboard/backend/whatsapp"
 )
 
@@ -483,6 +486,41 @@ func TestPlaceholderIDsAreRefused(t *testing.T) {
 			t.Errorf("configured %+v", a)
 		}
 		db.Close()
+	}
+}
+
+// TestCloseWhileWritesArrive: writes that race Close are committed or
+// refused (UNAVAILABLE), never sent on the closed queue (a panic, and a
+// data race under -race), and none is left waiting.
+func TestCloseWhileWritesArrive(t *testing.T) {
+	e := newEnv(t)
+	svc := e.svc
+	var wg sync.WaitGroup
+	var accepted, refused atomic.Int64
+	for range 8 {
+		wg.Go(func() {
+			for {
+				err := svc.submit(context.Background(), func(*wtx) error { return nil })
+				switch apierr.CodeOf(err) {
+				case "":
+					accepted.Add(1)
+				case apierr.Unavailable:
+					refused.Add(1)
+					return
+				default:
+					t.Errorf("a write racing Close: %v", err)
+					return
+				}
+			}
+		})
+	}
+	testkit.Eventually(t, "writes to flow", func() bool { return accepted.Load() >= 10 })
+	if err := svc.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if accepted.Load() < 10 || refused.Load() != 8 {
+		t.Fatalf("%d writes committed, %d writers refused", accepted.Load(), refused.Load())
 	}
 }
 

@@ -37,18 +37,9 @@ func (s *Service) submit(ctx context.Context, fn func(w *wtx) error) error {
 	return s.enqueueOp(ctx, op)
 }
 
-func (s *Service) enqueueOp(ctx context.Context, op *writeOp) (err error) {
-	defer func() {
-		// Sending on the closed ops channel after shutdown panics; answer
-		// "unavailable" instead.
-		if recover() != nil {
-			err = errClosing()
-		}
-	}()
-	select {
-	case s.ops <- op:
-	case <-ctx.Done():
-		return apierr.Wrap(ctx.Err(), apierr.Unavailable, "the request was cancelled before it was accepted")
+func (s *Service) enqueueOp(ctx context.Context, op *writeOp) error {
+	if err := s.sendOp(ctx, op); err != nil {
+		return err
 	}
 	// Once queued the op will be committed or refused; wait for the answer
 	// even if ctx ends, so a caller never returns while its write is in
@@ -56,11 +47,29 @@ func (s *Service) enqueueOp(ctx context.Context, op *writeOp) (err error) {
 	return <-op.done
 }
 
+// sendOp queues op for the committer. It queues nothing and answers
+// UNAVAILABLE when the committer has been shut down (Close) or ctx ends
+// first.
+func (s *Service) sendOp(ctx context.Context, op *writeOp) error {
+	s.opsMu.RLock()
+	defer s.opsMu.RUnlock()
+	if s.opsClosed {
+		return errClosing()
+	}
+	select {
+	case s.ops <- op:
+		return nil
+	case <-ctx.Done():
+		return apierr.Wrap(ctx.Err(), apierr.Unavailable, "the request was cancelled before it was accepted")
+	}
+}
+
 // submitAsync queues fn without waiting (send results from the workers).
 // Close waits for it: the committer drains the channel before exiting.
+// After Close it is dropped (Close drains the workers first, so nothing
+// calls it then).
 func (s *Service) submitAsync(fn func(w *wtx) error) {
-	defer func() { _ = recover() }()
-	s.ops <- &writeOp{fn: fn, done: make(chan error, 1)}
+	_ = s.sendOp(context.Background(), &writeOp{fn: fn, done: make(chan error, 1)})
 }
 
 func (s *Service) runCommitter() {

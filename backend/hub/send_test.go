@@ -538,10 +538,11 @@ func TestTemplateLifecycle(t *testing.T) {
 	if _, err := se.current().SyncTemplates(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
-	created, err := se.current().CreateTemplate(ctx, testAccount, whatsapp.Template{Name: "welcome_back", Language: "en_US",
+	sub, err := se.current().SubmitTemplate(ctx, TemplateSubmission{Account: testAccount, Definition: whatsapp.Template{Name: "welcome_back", Language: "en_US",
 		Category: "UTILITY", Components: []whatsapp.TemplateComponentDef{{Type: "BODY",
 			Text:    "Hello {{1}}, thanks for getting back to us about your order today.",
-			Example: &whatsapp.TemplateExample{BodyText: [][]string{{"Ana"}}}}}})
+			Example: &whatsapp.TemplateExample{BodyText: [][]string{{"Ana"}}}}}}})
+	created := sub.Template
 	if err != nil || created.Status != "PENDING" || created.ID == "" {
 		t.Fatalf("created = %+v, %v", created, err)
 	}
@@ -562,7 +563,7 @@ func TestTemplateLifecycle(t *testing.T) {
 		t.Fatalf("send an approved template: %v", err)
 	}
 	se.waitStatus(sentMsg.ID, domain.MsgDelivered) // its status events are in before counting
-	if err := se.current().DeleteTemplate(ctx, testAccount, "welcome_back"); err != nil {
+	if err := se.current().DeleteTemplate(ctx, testAccount, "welcome_back", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := se.current().GetTemplate(ctx, testAccount, "welcome_back", "en_US"); apierr.CodeOf(err) != apierr.NotFound {

@@ -193,12 +193,21 @@ type Service struct {
 	ops       chan *writeOp
 	committed chan struct{} // closed when the committer has exited
 	w         *writer       // owned by the committer goroutine
+	// opsMu orders sends on ops against Close closing it: a sender holds
+	// it for reading while it sends, Close for writing while it sets
+	// opsClosed and closes the channel, so no send ever meets a closed
+	// channel (which would panic, and is a data race besides).
+	opsMu     sync.RWMutex
+	opsClosed bool
 
 	accMu    sync.RWMutex
 	accounts map[string]domain.Account
 	// configured holds the ids of Config.Accounts; set by New, read-only
 	// after.
 	configured map[string]bool
+
+	// tplSubmitMu serialises template submissions (see SubmitTemplate).
+	tplSubmitMu sync.Mutex
 
 	subMu sync.Mutex
 	subs  map[chan struct{}]struct{}
@@ -447,7 +456,10 @@ func (s *Service) Close(ctx context.Context) error {
 }
 
 func (s *Service) shutdownCommitter() {
+	s.opsMu.Lock()
+	s.opsClosed = true
 	close(s.ops)
+	s.opsMu.Unlock()
 	<-s.committed
 }
 

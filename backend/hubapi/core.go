@@ -49,8 +49,8 @@ type Core interface {
 
 	ListTemplates(ctx context.Context, q hub.TemplateQuery) (hub.Page[domain.Template], error)
 	SyncTemplates(ctx context.Context, accountOrWABA string) (int, error)
-	CreateTemplate(ctx context.Context, accountOrWABA string, t whatsapp.Template) (domain.Template, error)
-	DeleteTemplate(ctx context.Context, accountOrWABA, name string) error
+	SubmitTemplate(ctx context.Context, sub hub.TemplateSubmission) (hub.TemplateSubmitted, error)
+	DeleteTemplate(ctx context.Context, accountOrWABA, name, language string) error
 
 	Counters(ctx context.Context) (domain.Counters, error)
 

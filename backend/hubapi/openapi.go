@@ -122,9 +122,10 @@ var opDocs = map[string]opDoc{
 	"GET /v1/templates": {tag: "templates", summary: "Synced templates",
 		query: []param{pLimit, pCursor, {"status", "string", "APPROVED, PENDING, …"}, {"name", "string", "Template name."}, {"language", "string", "Language code."}, {"account", "string", "A phone_number_id (digits)."}},
 		data:  domain.Template{}, list: true, errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity}},
-	"POST /v1/templates":          {tag: "templates", summary: "Submit a template for approval", body: wire.TemplateDraft{}, data: domain.Template{}, status: http.StatusCreated, errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusBadGateway}},
+	"POST /v1/templates":          templateDocs["POST /v1/templates"],
+	"POST /v1/templates/validate": templateDocs["POST /v1/templates/validate"],
 	"POST /v1/templates/sync":     {tag: "templates", summary: "Reload templates from the WhatsApp Business Account", data: domain.Template{}, list: true, errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity, http.StatusBadGateway}},
-	"DELETE /v1/templates/{name}": {tag: "templates", summary: "Delete a template (every language)", noContent: true, errors: []int{http.StatusUnprocessableEntity, http.StatusBadGateway}},
+	"DELETE /v1/templates/{name}": templateDocs["DELETE /v1/templates/{name}"],
 
 	"POST /v1/deliveries": {tag: "deliveries", summary: "Bulk template send",
 		description: "JSON {template, language, recipients: [{phone, variables}]}; or text/csv with ?template=&language= (a phone column plus one column per variable); or multipart/form-data with fields template, language, account_id and file. Each recipient moves pending → in_progress → processed_ok | processed_ko (reason invalid_number, opted_out, template_error, meta_error).",
@@ -296,6 +297,7 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 		},
 		"security": []any{map[string]any{"bearer": []string{}}, map[string]any{"apiKey": []string{}}},
 	}
+	documentTemplates(gen, paths)
 	return json.MarshalIndent(doc, "", "  ")
 }
 

@@ -65,6 +65,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /v1/templates", scope: ScopeRead, h: s.handleListTemplates},
 		{pattern: "POST /v1/templates", scope: ScopeTemplatesWrite, h: s.handleCreateTemplate},
 		{pattern: "POST /v1/templates/sync", scope: ScopeTemplatesWrite, h: s.handleSyncTemplates},
+		{pattern: "POST /v1/templates/validate", scope: ScopeRead, h: s.handleValidateTemplate},
 		{pattern: "DELETE /v1/templates/{name}", scope: ScopeTemplatesWrite, h: s.handleDeleteTemplate},
 
 		// Bulk template deliveries.

@@ -419,6 +419,23 @@ func TestParseNotificationAccountFields(t *testing.T) {
 		{"template_status_disabled", func(t *testing.T, ev Events) {
 			eq(t, "disable date", ev.Templates[0].Value.DisableInfo.DisableDate, Timestamp(1745000000))
 		}},
+		{"template_status_rejected_info", func(t *testing.T, ev Events) {
+			te := ev.Templates[0]
+			eq(t, "reason", te.Reason, "INVALID_FORMAT")
+			if !strings.Contains(string(te.Value.RejectionInfo), "recommendation") {
+				t.Errorf("rejection_info = %s", te.Value.RejectionInfo)
+			}
+		}},
+		{"template_status_paused", func(t *testing.T, ev Events) {
+			eq(t, "event", ev.Templates[0].Event, TemplatePaused)
+			eq(t, "title", ev.Templates[0].Value.OtherInfo.Title, "FIRST_PAUSE")
+		}},
+		{"template_category_pending", func(t *testing.T, ev Events) {
+			te := ev.Templates[0]
+			eq(t, "correct", te.Value.CorrectCategory, CategoryMarketing)
+			eq(t, "current", te.NewCategory, CategoryUtility)
+			eq(t, "effective", te.Value.CategoryUpdateTimestamp, Timestamp(1745452800))
+		}},
 		{"template_quality", func(t *testing.T, ev Events) {
 			te := ev.Templates[0]
 			eq(t, "field", te.Field, FieldMessageTemplateQualityUpdate)

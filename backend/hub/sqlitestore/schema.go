@@ -318,7 +318,18 @@ DELETE FROM schema_migrations WHERE component = 'hubapi';
 -- gives those to admins only.
 ALTER TABLE events ADD COLUMN account_unconfigured INTEGER NOT NULL DEFAULT 0;
 `},
-	{Version: 4, Name: "per-client sign-in budgets; media ids the hub has seen", SQL: `
+	// Step 4: what a template's review says (Meta's rejection_info, a pause
+	// or disabling, a category change) and the key and hash that make
+	// submitting a template idempotent. JSON columns hold "" for none.
+	{Version: 4, Name: "template review details and idempotent submission", SQL: `
+ALTER TABLE templates ADD COLUMN rejection_info  TEXT NOT NULL DEFAULT '';
+ALTER TABLE templates ADD COLUMN status_info     TEXT NOT NULL DEFAULT '';
+ALTER TABLE templates ADD COLUMN category_change TEXT NOT NULL DEFAULT '';
+ALTER TABLE templates ADD COLUMN submit_key      TEXT NOT NULL DEFAULT '';
+ALTER TABLE templates ADD COLUMN submit_hash     TEXT NOT NULL DEFAULT '';
+CREATE INDEX templates_submit_key ON templates(submit_key) WHERE submit_key <> '';
+`},
+	{Version: 5, Name: "per-client sign-in budgets; media ids the hub has seen", SQL: `
 -- Failed sign-ins per client address (an IPv6 client's /64), as a
 -- budget that refills with time (hub/sessions.go): refilled_at is when
 -- it is whole again, blocked_until ends the current block. Rows whole

@@ -127,6 +127,9 @@ type Tx interface {
 	TemplateByKey(ctx context.Context, wabaID, name, language string) (domain.Template, error)
 	TemplateByID(ctx context.Context, id string) (domain.Template, error)
 	TemplatesOfWABA(ctx context.Context, wabaID string) ([]domain.Template, error)
+	// TemplateBySubmitKey finds the template submitted with an
+	// Idempotency-Key (ErrNotFound for "" or none).
+	TemplateBySubmitKey(ctx context.Context, key string) (domain.Template, error)
 
 	// Notes.
 	InsertNote(ctx context.Context, n *domain.Note) error

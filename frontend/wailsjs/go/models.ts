@@ -1,10 +1,17 @@
 export namespace apierr {
 	
+	export interface Detail {
+	    field: string;
+	    code: string;
+	    message: string;
+	    severity: string;
+	}
 	export interface Body {
 	    code: string;
 	    message: string;
 	    doc_url: string;
 	    field?: string;
+	    details?: Detail[];
 	}
 
 }
@@ -193,6 +200,31 @@ export namespace desktop {
 	    sendable: boolean;
 	    problem: string;
 	}
+	export interface TemplateLimits {
+	    name: number;
+	    header_text: number;
+	    body: number;
+	    footer: number;
+	    button_text: number;
+	    url: number;
+	    phone_number: number;
+	    copy_code: number;
+	    buttons: number;
+	    quick_replies: number;
+	    url_buttons: number;
+	    phone_buttons: number;
+	    code_expiration_minutes: number;
+	    offer_text: number;
+	    carousel_cards: number;
+	    carousel_card_body: number;
+	    header_variables: number;
+	}
+	
+	export interface TemplateStudioInfo {
+	    rules: whatsapp.TemplateRule[];
+	    languages: whatsapp.SupportedLanguage[];
+	    limits: TemplateLimits;
+	}
 
 }
 
@@ -318,6 +350,24 @@ export namespace domain {
 	}
 	
 	
+	export interface TemplateCategoryChange {
+	    pending: boolean;
+	    current?: string;
+	    correct?: string;
+	    effective_at?: string | null;
+	    previous?: string;
+	    new?: string;
+	    at: string;
+	}
+	export interface TemplateStatusInfo {
+	    title?: string;
+	    description?: string;
+	    disabled_at?: string | null;
+	}
+	export interface TemplateRejection {
+	    reason: string;
+	    recommendation?: string;
+	}
 	export interface Template {
 	    id: string;
 	    waba_id: string;
@@ -329,8 +379,14 @@ export namespace domain {
 	    parameter_format: string;
 	    components: unknown;
 	    rejected_reason?: string;
+	    rejection_info?: TemplateRejection;
+	    status_info?: TemplateStatusInfo;
+	    category_change?: TemplateCategoryChange;
 	    updated_at: string;
 	}
+	
+	
+	
 	export interface User {
 	    id: number;
 	    email: string;
@@ -366,6 +422,10 @@ export namespace whatsapp {
 	export interface DateTime {
 	    fallback_value: string;
 	}
+	export interface LimitedTimeOffer {
+	    text: string;
+	    has_expiration?: boolean | null;
+	}
 	export interface Location {
 	    latitude: number;
 	    longitude: number;
@@ -379,6 +439,74 @@ export namespace whatsapp {
 	    caption?: string;
 	    filename?: string;
 	}
+	export interface NamedParamExample {
+	    param_name: string;
+	    example: string;
+	}
+	export interface SupportedApp {
+	    package_name: string;
+	    signature_hash: string;
+	}
+	export interface SupportedLanguage {
+	    code: string;
+	    name: string;
+	    rtl: boolean;
+	}
+	export interface TemplateQuality {
+	    score: string;
+	}
+	export interface TemplateCard {
+	    components: TemplateComponentDef[];
+	}
+	export interface TemplateButton {
+	    type: string;
+	    text?: string;
+	    url?: string;
+	    phone_number?: string;
+	    example?: unknown;
+	    otp_type?: string;
+	    autofill_text?: string;
+	    package_name?: string;
+	    signature_hash?: string;
+	    supported_apps?: SupportedApp[];
+	    zero_tap_terms_accepted?: boolean | null;
+	    flow_id?: string;
+	    flow_name?: string;
+	    flow_json?: string;
+	    flow_action?: string;
+	    navigate_screen?: string;
+	}
+	export interface TemplateExample {
+	    header_text?: string[];
+	    header_text_named_params?: NamedParamExample[];
+	    header_handle?: string[];
+	    body_text?: string[][];
+	    body_text_named_params?: NamedParamExample[];
+	}
+	export interface TemplateComponentDef {
+	    type: string;
+	    format?: string;
+	    text?: string;
+	    example?: TemplateExample;
+	    buttons?: TemplateButton[];
+	    add_security_recommendation?: boolean | null;
+	    code_expiration_minutes?: number | null;
+	    cards?: TemplateCard[];
+	    limited_time_offer?: LimitedTimeOffer;
+	}
+	export interface Template {
+	    id?: string;
+	    name: string;
+	    language: string;
+	    status?: string;
+	    category?: string;
+	    parameter_format?: string;
+	    components: TemplateComponentDef[];
+	    rejected_reason?: string;
+	    quality_score?: TemplateQuality;
+	}
+	
+	
 	export interface TemplateParameter {
 	    type: string;
 	    parameter_name?: string;
@@ -398,6 +526,16 @@ export namespace whatsapp {
 	    index?: number;
 	    parameters?: TemplateParameter[];
 	}
+	
+	
+	
+	
+	export interface TemplateRule {
+	    code: string;
+	    severity: string;
+	    rule: string;
+	    source: string;
+	}
 
 }
 
@@ -414,6 +552,10 @@ export namespace wire {
 	    language: string;
 	    variables?: Record<string, any>;
 	    components?: whatsapp.TemplateComponent[];
+	}
+	export interface TemplateValidation {
+	    valid: boolean;
+	    findings: apierr.Detail[];
 	}
 
 }

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Open) {
 		{"parked statuses are taken once, in order", testParkedStatuses},
 		{"raw webhook bodies keep their state", testRawWebhooks},
 		{"templates by key, id and account", testTemplates},
+		{"template review details and submit key", testTemplateReview},
 		{"notes page newest first", testNotes},
 		{"counters add deltas and find the oldest waiter", testCounters},
 		{"event seqs rise strictly, even after pruning", testEvents},
@@ -517,6 +518,40 @@ func testTemplates(t *testing.T, s store.Store) {
 	page2, err := s.ListTemplates(ctx, store.TemplateFilter{PageRequest: store.PageRequest{Limit: 1, Cursor: page.NextCursor}})
 	if err != nil || len(page2.Items) != 1 || page2.HasMore || page2.Items[0].Name == page.Items[0].Name {
 		t.Fatalf("page 2 = %+v, %v", page2, err)
+	}
+}
+
+func testTemplateReview(t *testing.T, s store.Store) {
+	disabled := at(2 * time.Hour)
+	effective := at(48 * time.Hour)
+	want := domain.Template{ID: "9", WABAID: "w1", Name: "promo", Language: "pt_BR", Status: "REJECTED", RejectedReason: "INVALID_FORMAT",
+		RejectionInfo:  &domain.TemplateRejection{Reason: "Variables can't be next to each other.", Recommendation: "Add words between them."},
+		StatusInfo:     &domain.TemplateStatusInfo{Title: "DISABLED", DisabledAt: &disabled},
+		CategoryChange: &domain.TemplateCategoryChange{Pending: true, Current: "UTILITY", Correct: "MARKETING", EffectiveAt: &effective, At: at(time.Hour)},
+		SubmitKey:      "user:1:abc", SubmitHash: "h1", UpdatedAt: t0}
+	update(t, s, func(tx store.Tx) error { return tx.UpsertTemplate(ctx, &want) })
+	update(t, s, func(tx store.Tx) error {
+		got, err := tx.TemplateBySubmitKey(ctx, "user:1:abc")
+		if err != nil {
+			return err
+		}
+		if got.SubmitHash != "h1" || *got.RejectionInfo != *want.RejectionInfo || !got.StatusInfo.DisabledAt.Equal(disabled) ||
+			got.CategoryChange.Correct != "MARKETING" || !got.CategoryChange.EffectiveAt.Equal(effective) || !got.CategoryChange.Pending {
+			return fmt.Errorf("TemplateBySubmitKey = %+v", got)
+		}
+		if _, err := tx.TemplateBySubmitKey(ctx, ""); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("TemplateBySubmitKey(\"\") = %v", err)
+		}
+		if _, err := tx.TemplateBySubmitKey(ctx, "user:1:other"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("TemplateBySubmitKey(other) = %v", err)
+		}
+		// Clearing the details clears them.
+		got.RejectionInfo, got.StatusInfo, got.CategoryChange, got.Status = nil, nil, nil, "APPROVED"
+		return tx.UpsertTemplate(ctx, &got)
+	})
+	got, err := s.GetTemplate(ctx, "w1", "promo", "pt_BR")
+	if err != nil || got.RejectionInfo != nil || got.StatusInfo != nil || got.CategoryChange != nil || got.SubmitKey != "user:1:abc" {
+		t.Fatalf("cleared = %+v, %v", got, err)
 	}
 }
 
