@@ -110,9 +110,10 @@ func (c *streamConn) markStale() {
 // see); a failed read ends it too, since an unchecked stream may leak.
 // It returns errConnDone when the stream must end.
 func (c *streamConn) refresh(force bool) error {
-	if !c.stale.Swap(false) && !force {
-		return nil
+	if !force && (!c.stale.Load() || !c.stale.Swap(false)) {
+		return nil // the common case: a plain load per event
 	}
+	c.stale.Store(false)
 	old := c.principal()
 	ctx, cancel := context.WithTimeout(c.s.ctx, 5*time.Second)
 	p, err := c.s.authenticateHash(ctx, old.hash)
@@ -612,7 +613,7 @@ func (c *streamConn) send(se *streamEvent) error {
 	if err := c.refresh(false); err != nil {
 		return err
 	}
-	if c.principal().expired(c.s.now()) {
+	if p := c.principal(); p.ExpiresAt != nil && p.expired(c.s.now()) {
 		c.stopWith(closeRevoked, "the token has expired; sign in again")
 		return errConnDone
 	}
