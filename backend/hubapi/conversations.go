@@ -157,7 +157,8 @@ type conversationPatchInput struct {
 // handlePatchConversation is PATCH /v1/conversations/{id}: status (with
 // snoozed_until for snoozed), assignee (a user id, or null to unassign)
 // and team. An agent may act on conversations they see: take one, hand
-// it to a colleague or release it.
+// it to a colleague or release it. Honours Idempotency-Key: a retry gets
+// the first answer and changes nothing.
 func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -208,10 +209,15 @@ func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request)
 	if u.Status == nil && !u.SetAssignee && u.Team == nil && u.SnoozedUntil == nil {
 		return apierr.New(apierr.InvalidRequest, "nothing to change: give status, assignee_id or team")
 	}
+	p := principalFrom(r)
+	key, err := idempotencyKey(r, p)
+	if err != nil {
+		return err
+	}
 	if _, err := s.conversationFor(r, id); err != nil {
 		return err
 	}
-	c, err := s.core.UpdateConversation(r.Context(), id, u)
+	c, err := s.core.UpdateConversationKeyed(r.Context(), key, id, u)
 	if err != nil {
 		return err
 	}
@@ -225,7 +231,8 @@ type noteInput struct {
 // maxNote bounds a note (characters).
 const maxNote = 10000
 
-// handleAddNote is POST /v1/conversations/{id}/notes.
+// handleAddNote is POST /v1/conversations/{id}/notes. Honours
+// Idempotency-Key: a retry gets the first note, not a second one.
 func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -241,14 +248,19 @@ func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) error {
 	if utf8.RuneCountInString(in.Body) > maxNote {
 		return apierr.Field(apierr.ValidationFailed, "body", "a note is at most %d characters", maxNote)
 	}
+	p := principalFrom(r)
+	key, err := idempotencyKey(r, p)
+	if err != nil {
+		return err
+	}
 	if _, err := s.conversationFor(r, id); err != nil {
 		return err
 	}
 	var author int64
-	if a := principalFrom(r).AuthorID(); a != nil {
+	if a := p.AuthorID(); a != nil {
 		author = *a
 	}
-	n, err := s.core.AddNote(r.Context(), id, author, in.Body)
+	n, err := s.core.AddNoteKeyed(r.Context(), key, id, author, in.Body)
 	if err != nil {
 		return err
 	}

@@ -313,4 +313,19 @@ CREATE INDEX IF NOT EXISTS media_uploads_created ON media_uploads (created_at);
 
 DELETE FROM schema_migrations WHERE component = 'hubapi';
 `},
+	{Version: 3, Name: "answers of keyed writes", SQL: `
+-- PATCH /v1/conversations/{id}, POST /v1/conversations/{id}/notes and
+-- POST /v1/messages/{id}/read honour Idempotency-Key as POST /v1/messages
+-- does: the answer is stored with the key in the write's own transaction,
+-- and a retry with the same key and request gets it back without a second
+-- change. key is owner:key as for messages; rows older than a week are
+-- pruned on insert.
+CREATE TABLE keyed_answers (
+	key          TEXT PRIMARY KEY,
+	request_hash TEXT NOT NULL,
+	answer       TEXT NOT NULL,             -- JSON
+	created_at   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX keyed_answers_created ON keyed_answers (created_at);
+`},
 }

@@ -58,6 +58,7 @@ func Run(t *testing.T, open Open) {
 		{"delivery recipients move through their states", testDeliveries},
 		{"delivery lists filter and page", testListDeliveries},
 		{"media uploads are remembered once per key", testMediaUploads},
+		{"keyed writes' answers are remembered once per key", testKeyedAnswers},
 		{"foreign cursors are refused by the other lists", testBadCursorOutbound},
 	}
 	for _, tc := range tests {
