@@ -357,21 +357,30 @@ func (a *App) DiscardOutbox(key string) error {
 	return err
 }
 
-// --- Conversation actions (online) -------------------------------------------------
+// --- Conversation actions (through the outbox, so offline too) -------------------
 
 // UpdateConversation assigns ("assignee_id": id; "unassign": true or
 // "assignee_id": null to unassign), moves to a team, changes status or
-// snoozes ("status": "snoozed" with "snoozed_until"). Online only.
+// snoozes ("status": "snoozed" with "snoozed_until"). It shows at once,
+// pending, and reaches the hub when it can.
 func (a *App) UpdateConversation(conversationID int64, patch remote.ConversationPatch) (domain.Conversation, error) {
 	return call(a, func(c *desktop.Console, ctx context.Context) (domain.Conversation, error) {
 		return c.UpdateConversation(ctx, conversationID, patch)
 	})
 }
 
-// AddNote adds an internal note.
-func (a *App) AddNote(conversationID int64, body string) (domain.Note, error) {
-	return call(a, func(c *desktop.Console, ctx context.Context) (domain.Note, error) {
+// AddNote adds an internal note; it shows at once as a pending write.
+func (a *App) AddNote(conversationID int64, body string) (cache.OutboxItem, error) {
+	return call(a, func(c *desktop.Console, ctx context.Context) (cache.OutboxItem, error) {
 		return c.AddNote(ctx, conversationID, body)
+	})
+}
+
+// React reacts to a message with an emoji ("" removes the agent's
+// reaction); it shows at once as a pending write.
+func (a *App) React(conversationID, messageID int64, emoji string) (cache.OutboxItem, error) {
+	return call(a, func(c *desktop.Console, ctx context.Context) (cache.OutboxItem, error) {
+		return c.React(ctx, conversationID, messageID, emoji)
 	})
 }
 

@@ -8,7 +8,7 @@ import {remote} from '../models';
 
 export function Accounts():Promise<Array<domain.Account>>;
 
-export function AddNote(arg1:number,arg2:string):Promise<domain.Note>;
+export function AddNote(arg1:number,arg2:string):Promise<cache.OutboxItem>;
 
 export function Contact(arg1:number):Promise<domain.Contact>;
 
@@ -43,6 +43,8 @@ export function OpenConversation(arg1:number):Promise<desktop.ConversationView>;
 export function Outbox():Promise<Array<cache.OutboxItem>>;
 
 export function Ping(arg1:string):Promise<app.Pong>;
+
+export function React(arg1:number,arg2:number,arg3:string):Promise<cache.OutboxItem>;
 
 export function Reconnect():Promise<desktop.Status>;
 
