@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -34,7 +35,8 @@ type ConsoleOptions struct {
 // the demo hub as the first-run hub (switchboard-hub --demo in a child
 // process, found by demohub.Locate; customers writing every
 // $SWITCHBOARD_SANDBOX_RATE per second, default 0.1; 0 for none), and the
-// sandbox controls in dev builds or with SWITCHBOARD_DEV_CONTROLS=1.
+// sandbox controls in dev builds or with SWITCHBOARD_DEV_CONTROLS=1
+// (SWITCHBOARD_SANDBOX_OFFLINE=1 then starts with the hub out of reach).
 func DefaultConsole(buildType string) ConsoleOptions {
 	dir := os.Getenv("SWITCHBOARD_DATA_DIR")
 	if dir == "" {
@@ -51,10 +53,25 @@ func DefaultConsole(buildType string) ConsoleOptions {
 			demo.TrafficRate = -1
 		}
 	}
-	return ConsoleOptions{
-		DataDir:     dir,
-		Embedded:    demohub.Spawn(demo),
-		DevControls: buildType == "dev" || os.Getenv("SWITCHBOARD_DEV_CONTROLS") == "1",
+	dev := buildType == "dev" || os.Getenv("SWITCHBOARD_DEV_CONTROLS") == "1"
+	start := demohub.Spawn(demo)
+	if dev && os.Getenv("SWITCHBOARD_SANDBOX_OFFLINE") == "1" {
+		start = startsOffline(start)
+	}
+	return ConsoleOptions{DataDir: dir, Embedded: start, DevControls: dev}
+}
+
+// startsOffline starts the demo hub with the console's link to it cut, as
+// if the network were down (dev controls with SWITCHBOARD_SANDBOX_OFFLINE=1:
+// the browser tests restart the console while it is still offline). The
+// sandbox controls' SandboxSetHubOnline(true) restores the link.
+func startsOffline(start desktop.StartEmbedded) desktop.StartEmbedded {
+	return func(ctx context.Context, dir string, log *slog.Logger) (desktop.EmbeddedHub, error) {
+		h, err := start(ctx, dir, log)
+		if err == nil {
+			h.Sandbox().SetHubOnline(false)
+		}
+		return h, err
 	}
 }
 
