@@ -20,7 +20,8 @@ const MaxTextLength = 4096
 
 // SendInput is a free-form message other than text: an image, video,
 // audio or document by link, a location, contacts, interactive buttons or
-// list, or a reaction. Content is the Cloud API object for Type.
+// list (a reaction goes through React). Content is the Cloud API object
+// for Type.
 type SendInput struct {
 	Type    string          `json:"type"`
 	Content json.RawMessage `json:"content" ts_type:"unknown"`
@@ -56,6 +57,9 @@ func (c *Console) SendMessage(ctx context.Context, conversationID int64, in Send
 	switch in.Type {
 	case "", "text", "template":
 		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "type", "use SendText or SendTemplate for %q", in.Type)
+	case "reaction":
+		// A reaction shows on its message, not as a bubble: React.
+		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "type", "use React for a reaction")
 	}
 	var obj map[string]any
 	if err := json.Unmarshal(in.Content, &obj); err != nil || obj == nil {

@@ -1,10 +1,11 @@
-// Package outbox sends the messages agents compose, whether or not the hub
-// can be reached when they press send. Each message is stored in the cache
-// with an idempotency key before anything leaves the machine; the worker
-// sends items in order with that key, so the hub creates exactly one
-// message per item however the attempt is interrupted: before the request
-// (the item is simply sent later), during it, or after the hub acted but
-// its answer was lost (the retry with the same key gets the first answer).
+// Package outbox sends every write the agent makes — messages and files,
+// notes, conversation changes, read marks, reactions (writes.go) — whether
+// or not the hub can be reached when they make it. Each write is stored in
+// the cache with an idempotency key before anything leaves the machine;
+// the worker sends items in order with that key, so the hub applies each
+// exactly once however the attempt is interrupted: before the request (the
+// item is simply sent later), during it, or after the hub acted but its
+// answer was lost (the retry with the same key gets the first answer).
 package outbox
 
 import (
@@ -38,7 +39,7 @@ const EventUpdated = "outbox.updated"
 // Update is the payload of EventUpdated.
 type Update struct {
 	ConversationID int64 `json:"conversation_id"`
-	// Items are the conversation's unsent messages, in send order.
+	// Items are the conversation's pending writes, in send order.
 	Items []cache.OutboxItem `json:"items"`
 	// Pending counts every unsent item, all conversations together.
 	Pending int `json:"pending"`

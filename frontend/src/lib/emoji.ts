@@ -3,13 +3,16 @@ import type { EmojiData, EmojiDataResolver } from 'frimousse';
 /** The quick reactions offered first, as WhatsApp offers them. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'] as const;
 
-const TONES: Record<string, 'light' | 'medium-light' | 'medium' | 'medium-dark' | 'dark'> = {
-  '1F3FB': 'light',
-  '1F3FC': 'medium-light',
-  '1F3FD': 'medium',
-  '1F3FE': 'medium-dark',
-  '1F3FF': 'dark',
-};
+const TONES = ['light', 'medium-light', 'medium', 'medium-dark', 'dark'] as const;
+
+/**
+ * Drops a variation selector that changes nothing (👍️ is 👍: the thumb is
+ * drawn as an emoji anyway), so a reaction from the grid equals the same
+ * one from the quick set or from the customer. ❤️ keeps its selector.
+ */
+export function normalizeEmoji(e: string): string {
+  return /^\p{Emoji_Presentation}\uFE0F$/u.test(e) ? e.slice(0, -1) : e;
+}
 
 interface EmojibaseEmoji {
   emoji: string;
@@ -19,6 +22,8 @@ interface EmojibaseEmoji {
   subgroup?: number;
   version: number;
   tags?: string[];
+  /** 1–5 on a skin tone variation. */
+  tone?: number | number[];
   skins?: EmojibaseEmoji[];
 }
 
@@ -47,11 +52,12 @@ export function emojiData(emojis: EmojibaseEmoji[], messages: EmojibaseMessages,
       .map((e) => {
         const skins: Partial<Record<string, string>> = {};
         for (const s of e.skins ?? []) {
-          const tone = TONES[s.hexcode.split('-').find((h) => h in TONES) ?? ''];
-          if (tone && !skins[tone]) skins[tone] = s.emoji;
+          // One tone only (two-person emoji combine two tones: left out).
+          const tone = typeof s.tone === 'number' ? TONES[s.tone - 1] : undefined;
+          if (tone && !skins[tone]) skins[tone] = normalizeEmoji(s.emoji);
         }
         return {
-          emoji: e.emoji,
+          emoji: normalizeEmoji(e.emoji),
           category: e.group!,
           label: capitalize(e.label),
           version: e.version,
