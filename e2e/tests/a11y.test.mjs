@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seriousViolations } from '../lib/axe.mjs';
 import { openPage, screenshot, startApp } from '../lib/harness.mjs';
-import { bindsAll, callGo, rowOf, showAll, until } from '../lib/console.mjs';
+import { bindsAll, callGo, rowOf, searchReactionPicker, showAll, until } from '../lib/console.mjs';
 
 test('the main screens have no serious or critical accessibility violations', async (t) => {
   const app = await startApp(t, { env: { SWITCHBOARD_SANDBOX_RATE: '0' } });
@@ -35,11 +35,7 @@ test('the main screens have no serious or critical accessibility violations', as
   await check('status-menu');
   await page.keyboard.press('Escape');
 
-  await msg.hover();
-  await msg.getByTestId('react-button').click();
-  await page.getByTestId('reaction-picker').waitFor();
-  await page.getByRole('button', { name: 'More emoji' }).click();
-  await page.getByRole('searchbox', { name: 'Search emoji' }).fill('thumbs');
+  await searchReactionPicker(page, msg, 'thumbs');
   await page.getByRole('gridcell', { name: 'Thumbs up' }).first().waitFor({ timeout: 20_000 });
   await check('reaction-picker');
   await page.keyboard.press('Escape');

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeHome, openPage, screenshot, startApp } from '../lib/harness.mjs';
-import { bindsAll, callGo, rowOf, showAll, until } from '../lib/console.mjs';
+import { bindsAll, callGo, rowOf, searchReactionPicker, showAll, until } from '../lib/console.mjs';
 
 const CONTROLS = ['Status', 'React', 'AddNote', 'SandboxCustomerSays', 'SandboxSetHubOnline'];
 
@@ -63,11 +63,7 @@ test('every write made offline survives a restart and reaches the hub once', asy
   await page.getByTestId('pending-assign').waitFor();
 
   // A reaction from the picker.
-  await customerMessage.hover();
-  await customerMessage.getByTestId('react-button').click();
-  await page.getByTestId('reaction-picker').waitFor();
-  await page.getByRole('button', { name: 'More emoji' }).click();
-  await page.getByRole('searchbox', { name: 'Search emoji' }).fill('thumbs');
+  await searchReactionPicker(page, customerMessage, 'thumbs');
   await page.getByRole('gridcell', { name: 'Thumbs up' }).first().waitFor({ timeout: 20_000 });
   await screenshot(page, 'console-reaction-picker');
   await page.getByRole('button', { name: 'React with 👍' }).click();

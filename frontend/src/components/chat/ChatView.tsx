@@ -60,7 +60,7 @@ function PendingMark({ what, testId }: { what: string; testId: string }) {
     <span className={styles.pendingChip} data-testid={testId} title={`${what}: waiting to be saved on the hub`}>
       <Icon name="clock" size={11} />
       <span aria-hidden="true">pending</span>
-      <span className={styles.visuallyHidden}>{what} waiting to be saved</span>
+      <span className="visually-hidden">{what} waiting to be saved</span>
     </span>
   );
 }

@@ -192,6 +192,24 @@ export function NoteBubble({ n, author }: { n: Note; author?: User }) {
   );
 }
 
+/** Why the hub refused a pending write, with Retry and Discard. */
+function Refused({ it, what, onRetry, onDiscard }: { it: OutboxItem; what: string; onRetry: () => void; onDiscard: () => void }) {
+  return (
+    <div className={styles.failure} role="note">
+      <Icon name="alert" size={14} />
+      <span>{it.error?.message ?? `The hub refused this ${what}.`}</span>
+      <span className={styles.failureActions}>
+        <button type="button" className={styles.linkButton} onClick={onRetry}>
+          Retry
+        </button>
+        <button type="button" className={styles.linkButton} onClick={onDiscard}>
+          Discard
+        </button>
+      </span>
+    </div>
+  );
+}
+
 /**
  * A note waiting in the outbox: shown at once with a pending mark, or, if
  * the hub refused it, with its text kept and Retry and Discard.
@@ -212,20 +230,7 @@ export function PendingNoteBubble({ it, offline, onRetry, onDiscard }: { it: Out
           <Icon name="clock" size={12} />
         </div>
       </div>
-      {failed && (
-        <div className={styles.failure} role="note">
-          <Icon name="alert" size={14} />
-          <span>{it.error?.message ?? 'The hub refused this note.'}</span>
-          <span className={styles.failureActions}>
-            <button type="button" className={styles.linkButton} onClick={onRetry}>
-              Retry
-            </button>
-            <button type="button" className={styles.linkButton} onClick={onDiscard}>
-              Discard
-            </button>
-          </span>
-        </div>
-      )}
+      {failed && <Refused it={it} what="note" onRetry={onRetry} onDiscard={onDiscard} />}
     </div>
   );
 }
@@ -279,22 +284,7 @@ export function OutboxBubble({
           <span>Will retry: {it.error.message}</span>
         </div>
       )}
-      {failed && (
-        <div className={styles.failure} role="note">
-          <Icon name="alert" size={14} />
-          <span>{it.error?.message ?? 'The hub refused this message.'}</span>
-          {failed && (
-            <span className={styles.failureActions}>
-              <button type="button" className={styles.linkButton} onClick={onRetry}>
-                Retry
-              </button>
-              <button type="button" className={styles.linkButton} onClick={onDiscard}>
-                Discard
-              </button>
-            </span>
-          )}
-        </div>
-      )}
+      {failed && <Refused it={it} what="message" onRetry={onRetry} onDiscard={onDiscard} />}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { QUICK_REACTIONS, resolveEmojiData } from '../../lib/emoji';
 import { Icon } from '../Icon';
 import { Popover } from '../ui/Popover';
+import chatStyles from './Chat.module.css';
 import styles from './ReactionPicker.module.css';
 
 interface ReactionPickerProps {
@@ -65,7 +66,7 @@ export function ReactionPicker({ mine, onReact, disabledReason }: ReactionPicker
   const trigger = (
     <button
       type="button"
-      className={styles.trigger}
+      className={`${chatStyles.replyAction} ${styles.trigger}`}
       aria-label={disabledReason ? `React (${disabledReason})` : 'React to this message'}
       disabled={!!disabledReason}
       data-testid="react-button"

@@ -28,7 +28,7 @@ export function Menu({ label, title, children, align = 'right', className, testI
         <button type="button" className={className ?? styles.trigger} aria-label={iconOnly ? title : undefined} title={title} data-testid={testId}>
           {/* A trigger that shows text is named by it, after what it is for
               ("Status: Open"), so the name includes what is seen. */}
-          {!iconOnly && <span className={styles.visuallyHidden}>{title}: </span>}
+          {!iconOnly && <span className="visually-hidden">{title}: </span>}
           {label}
         </button>
       </DropdownMenu.Trigger>
