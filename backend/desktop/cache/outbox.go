@@ -325,14 +325,18 @@ func (c *Cache) DiscardOutbox(ctx context.Context, key string) (OutboxItem, erro
 	if err != nil {
 		return it, err
 	}
-	res, err := c.db.Write.ExecContext(ctx, `DELETE FROM outbox WHERE key = ? AND state != ?`, key, OutboxSending)
-	if err != nil {
-		return it, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return it, apierr.New(apierr.Conflict, "the message is being sent right now")
-	}
-	return it, nil
+	err = c.write(ctx, func(w *writer) error {
+		res, err := w.exec(`DELETE FROM outbox WHERE key = ? AND state != ?`, key, OutboxSending)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apierr.New(apierr.Conflict, "the message is being sent right now")
+		}
+		// A discarded change no longer shows.
+		return w.rebase(it.ConversationID)
+	})
+	return it, err
 }
 
 func (c *Cache) outboxUpdate(ctx context.Context, query string, args ...any) error {
