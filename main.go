@@ -39,7 +39,7 @@ func main() {
 		BuildType: buildType,
 		Platform:  app.NewWailsPlatform,
 		// The agent console: its cache in the user's config folder, and the
-		// embedded sandbox hub on first run (see app.DefaultConsole).
+		// demo hub (switchboard-hub --demo) on first run (see app.DefaultConsole).
 		Console: app.DefaultConsole(buildType),
 	})
 

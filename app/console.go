@@ -11,9 +11,9 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop"
 	"switchboard/backend/desktop/cache"
-	"switchboard/backend/desktop/demohub"
-	"switchboard/backend/desktop/remote"
+	"switchboard/backend/desktop/democlient"
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
 // ConsoleOptions configure the agent console (backend/desktop) behind the
@@ -21,11 +21,11 @@ import (
 // answer UNAVAILABLE, which is what the shell's own tests want.
 type ConsoleOptions struct {
 	// DataDir holds the cache (cache.db, 0600: it keeps the hub token),
-	// downloaded media and the embedded hub's database.
+	// downloaded media and the demo hub's database.
 	DataDir string
-	// Embedded starts the demo hub (the hub with the WhatsApp sandbox)
+	// DemoHub starts the demo hub (the hub with the WhatsApp sandbox)
 	// when no hub is configured; nil disables it.
-	Embedded desktop.StartEmbedded
+	DemoHub desktop.StartDemoHub
 	// DevControls enables the sandbox controls (Sandbox* methods).
 	DevControls bool
 }
@@ -33,7 +33,7 @@ type ConsoleOptions struct {
 // DefaultConsole is the console main.go runs: data in
 // $SWITCHBOARD_DATA_DIR or the user's config folder (~/.config/switchboard),
 // the demo hub as the first-run hub (switchboard-hub --demo in a child
-// process, found by demohub.Locate; customers writing every
+// process, found by democlient.Locate; customers writing every
 // $SWITCHBOARD_SANDBOX_RATE per second, default 0.1; 0 for none), and the
 // sandbox controls in dev builds or with SWITCHBOARD_DEV_CONTROLS=1
 // (SWITCHBOARD_SANDBOX_OFFLINE=1 then starts with the hub out of reach).
@@ -46,7 +46,7 @@ func DefaultConsole(buildType string) ConsoleOptions {
 		}
 		dir = filepath.Join(base, "switchboard")
 	}
-	demo := demohub.Options{}
+	demo := democlient.Options{}
 	if v, err := strconv.ParseFloat(os.Getenv("SWITCHBOARD_SANDBOX_RATE"), 64); err == nil {
 		demo.TrafficRate = v
 		if v == 0 {
@@ -54,19 +54,19 @@ func DefaultConsole(buildType string) ConsoleOptions {
 		}
 	}
 	dev := buildType == "dev" || os.Getenv("SWITCHBOARD_DEV_CONTROLS") == "1"
-	start := demohub.Spawn(demo)
+	start := democlient.Spawn(demo)
 	if dev && os.Getenv("SWITCHBOARD_SANDBOX_OFFLINE") == "1" {
 		start = startsOffline(start)
 	}
-	return ConsoleOptions{DataDir: dir, Embedded: start, DevControls: dev}
+	return ConsoleOptions{DataDir: dir, DemoHub: start, DevControls: dev}
 }
 
 // startsOffline starts the demo hub with the console's link to it cut, as
 // if the network were down (dev controls with SWITCHBOARD_SANDBOX_OFFLINE=1:
 // the browser tests restart the console while it is still offline). The
 // sandbox controls' SandboxSetHubOnline(true) restores the link.
-func startsOffline(start desktop.StartEmbedded) desktop.StartEmbedded {
-	return func(ctx context.Context, dir string, log *slog.Logger) (desktop.EmbeddedHub, error) {
+func startsOffline(start desktop.StartDemoHub) desktop.StartDemoHub {
+	return func(ctx context.Context, dir string, log *slog.Logger) (desktop.DemoHub, error) {
 		h, err := start(ctx, dir, log)
 		if err == nil {
 			h.Sandbox().SetHubOnline(false)
@@ -83,7 +83,7 @@ type consoleSlot struct {
 }
 
 // startConsole opens the console and resumes its session in the
-// background (starting the embedded hub can take a moment; the frontend
+// background (starting the demo hub can take a moment; the frontend
 // hears session.updated when it is signed in).
 func (a *App) startConsole() {
 	o := a.opts.Console
@@ -92,7 +92,7 @@ func (a *App) startConsole() {
 	}
 	con, err := desktop.Open(a.ctx, desktop.Options{
 		DataDir: o.DataDir, Emit: a.emitter(), Window: windowOf{&a.events}, Log: a.log.With("component", "console"),
-		AppName: AppName, StartEmbedded: o.Embedded, DevControls: o.DevControls,
+		AppName: AppName, StartDemoHub: o.DemoHub, DevControls: o.DevControls,
 	})
 	a.console.mu.Lock()
 	a.console.c, a.console.err = con, err
@@ -187,9 +187,10 @@ func (a *App) SignInWithToken(hubURL, token string) (desktop.Status, error) {
 	})
 }
 
-// UseEmbedded switches to the embedded demo hub with simulated customers.
-func (a *App) UseEmbedded() (desktop.Status, error) {
-	return call(a, func(c *desktop.Console, ctx context.Context) (desktop.Status, error) { return c.UseEmbedded(ctx) })
+// UseDemoHub switches to the demo hub with simulated customers, starting
+// it if needed.
+func (a *App) UseDemoHub() (desktop.Status, error) {
+	return call(a, func(c *desktop.Console, ctx context.Context) (desktop.Status, error) { return c.UseDemoHub(ctx) })
 }
 
 // SignOut signs out and empties the local cache.
@@ -376,11 +377,11 @@ func (a *App) DiscardOutbox(key string) error {
 
 // --- Conversation actions (through the outbox, so offline too) -------------------
 
-// UpdateConversation assigns ("assignee_id": id; "unassign": true or
-// "assignee_id": null to unassign), moves to a team, changes status or
-// snoozes ("status": "snoozed" with "snoozed_until"). It shows at once,
-// pending, and reaches the hub when it can.
-func (a *App) UpdateConversation(conversationID int64, patch remote.ConversationPatch) (domain.Conversation, error) {
+// UpdateConversation assigns ("assignee_id": id, or null to unassign),
+// moves to a team, changes status or snoozes ("status": "snoozed" with
+// "snoozed_until"). It shows at once, pending, and reaches the hub when it
+// can.
+func (a *App) UpdateConversation(conversationID int64, patch wire.ConversationPatch) (domain.Conversation, error) {
 	return call(a, func(c *desktop.Console, ctx context.Context) (domain.Conversation, error) {
 		return c.UpdateConversation(ctx, conversationID, patch)
 	})
@@ -457,7 +458,7 @@ func (a *App) SetWindowFocused(focused bool) error {
 
 // --- Sandbox controls (dev builds, SWITCHBOARD_DEV_CONTROLS=1) ------------------------------
 
-// SandboxAdvance moves the embedded sandbox's clock (and the hub's)
+// SandboxAdvance moves the demo hub's sandbox clock (and the hub's)
 // forward, e.g. 25 h to close the customer service window.
 func (a *App) SandboxAdvance(seconds int64) (desktop.Clock, error) {
 	return call(a, func(c *desktop.Console, ctx context.Context) (desktop.Clock, error) {
@@ -490,7 +491,7 @@ func (a *App) SandboxCustomers() ([]desktop.SandboxCustomer, error) {
 }
 
 // SandboxSetHubOnline cuts (false) or restores (true) the console's
-// connection to the embedded hub, as a network outage would.
+// connection to the demo hub, as a network outage would.
 func (a *App) SandboxSetHubOnline(online bool) (desktop.Status, error) {
 	return call(a, func(c *desktop.Console, ctx context.Context) (desktop.Status, error) {
 		return c.SandboxSetHubOnline(ctx, online)

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"switchboard/backend/apierr"
+	"switchboard/backend/demo"
 	"switchboard/backend/desktop"
 	"switchboard/backend/desktop/cache"
-	"switchboard/backend/desktop/embedded"
-	"switchboard/backend/desktop/embedded/embeddedtest"
+	"switchboard/backend/desktop/democlient/democlienttest"
 	"switchboard/backend/desktop/outbox"
 	"switchboard/backend/domain"
 	"switchboard/backend/sandbox"
+	"switchboard/backend/testkit"
 )
 
 func TestConsoleMethodsWithoutAConsole(t *testing.T) {
@@ -26,21 +27,21 @@ func TestConsoleMethodsWithoutAConsole(t *testing.T) {
 	}
 }
 
-// TestConsoleOnTheEmbeddedSandbox runs the facade as main.go does, on a
-// real embedded hub: the first start signs in to the demo, a customer
+// TestConsoleOnTheDemoHub runs the facade as main.go does, on a real demo
+// hub (in this process): the first start signs in to the demo, a customer
 // writes, the agent answers through the bound methods.
-func TestConsoleOnTheEmbeddedSandbox(t *testing.T) {
+func TestConsoleOnTheDemoHub(t *testing.T) {
 	p := newRecordingPlatform()
-	cfg := embedded.Config{TrafficRate: -1, FirstRunMessages: -1, FastLogin: true, Sandbox: func(c *sandbox.Config) {
+	cfg := demo.Config{TrafficRate: -1, FirstRunMessages: -1, FastLogin: true, Sandbox: func(c *sandbox.Config) {
 		c.StatusDelays = &sandbox.StatusDelays{}
 		c.Customers.ReadProbability, c.Customers.ReplyProbability = 1, -1
 	}}
 	a := New(Options{Logger: quiet, Platform: func(context.Context) Platform { return p },
-		Console: ConsoleOptions{DataDir: t.TempDir(), Embedded: embeddedtest.Starter(cfg), DevControls: true}})
+		Console: ConsoleOptions{DataDir: t.TempDir(), DemoHub: democlienttest.Starter(cfg), DevControls: true}})
 	a.Startup(context.Background())
 	defer a.Shutdown(context.Background())
 
-	waitFor(t, "the demo sign-in", func() bool { st, err := a.Status(); return err == nil && st.SignedIn })
+	testkit.Eventually(t, "the demo sign-in", func() bool { st, err := a.Status(); return err == nil && st.SignedIn })
 	if err := a.SetWindowFocused(true); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func TestConsoleOnTheEmbeddedSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	var conv domain.Conversation
-	waitFor(t, "the customer's conversation", func() bool {
+	testkit.Eventually(t, "the customer's conversation", func() bool {
 		page, err := a.Inbox(cache.InboxQuery{Tab: cache.TabUnassigned})
 		if err != nil || len(page.Conversations) == 0 {
 			return false
@@ -56,11 +57,11 @@ func TestConsoleOnTheEmbeddedSandbox(t *testing.T) {
 		conv = page.Conversations[0]
 		return conv.Unanswered
 	})
-	waitFor(t, "the title", func() bool { return p.lastTitle() == "(1) Switchboard" })
+	testkit.Eventually(t, "the title", func() bool { return p.lastTitle() == "(1) Switchboard" })
 	if _, err := a.SendText(conv.ID, "Yes, we have it.", nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the read ticks", func() bool {
+	testkit.Eventually(t, "the read ticks", func() bool {
 		page, err := a.Messages(conv.ID, "", 50)
 		if err != nil || len(page.Messages) < 2 {
 			return false
@@ -68,7 +69,7 @@ func TestConsoleOnTheEmbeddedSandbox(t *testing.T) {
 		last := page.Messages[len(page.Messages)-1]
 		return last.Direction == domain.Outbound && last.Status == domain.MsgRead
 	})
-	waitFor(t, "the title to clear", func() bool { return p.lastTitle() == "Switchboard" })
+	testkit.Eventually(t, "the title to clear", func() bool { return p.lastTitle() == "Switchboard" })
 	if p.count(domain.EventMessageCreated) < 2 || p.count(desktop.EventSession) == 0 || p.count(outbox.EventUpdated) == 0 {
 		t.Fatalf("events: %v", p.names())
 	}
@@ -77,18 +78,6 @@ func TestConsoleOnTheEmbeddedSandbox(t *testing.T) {
 			t.Errorf("the console emitted %q, which app/events.go does not list: the frontend does not know it", name)
 		}
 	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 func newRecordingPlatform() *recordingPlatform { return &recordingPlatform{} }

@@ -8,6 +8,12 @@
 // conversation work offline. Every write (sends, notes, assignments, status
 // changes, read marks, reactions) goes through the outbox, so it works
 // offline too, shows at once and reaches the hub exactly once.
+//
+// The console signs in to a hub at a URL (ModeRemote) or to its own demo
+// hub (ModeDemo, demo.go): switchboard-hub --demo run as a child process
+// by democlient, with its files in DataDir/demo, reached only over HTTP
+// like any hub. DataDir holds cache.db (the cache, the stored session)
+// and that folder.
 package desktop
 
 import (
@@ -49,19 +55,22 @@ const (
 	// switches hubs.
 	EventSession = "session.updated"
 	// EventClock carries a Clock when the hub's clock moves relative to the
-	// machine's (the embedded sandbox's clock was advanced).
+	// machine's (the demo hub's sandbox clock was advanced).
 	EventClock = "clock.changed"
 )
 
-// Session modes.
+// Session modes, as stored in the cache and shown to the window.
 const (
-	ModeEmbedded = "embedded"
-	ModeRemote   = "remote"
+	// ModeDemo: signed in to the console's own demo hub. (Consoles before
+	// it had its name stored "embedded": Open renames it.)
+	ModeDemo = "demo"
+	// ModeRemote: signed in to a hub at a URL.
+	ModeRemote = "remote"
 )
 
 // Options configure a Console.
 type Options struct {
-	// DataDir holds cache.db (and the embedded hub's files).
+	// DataDir holds cache.db (and the demo hub's files).
 	DataDir string
 	Emit    Emitter
 	// Window is optional: without it there is no title or notification.
@@ -72,9 +81,9 @@ type Options struct {
 	// Connect builds the hub client for a URL and token (default: the real
 	// client, remote.NewHubClient).
 	Connect func(hubURL, token string) Hub
-	// StartEmbedded starts the demo hub (demohub.Spawn: switchboard-hub
-	// --demo in a child process); nil disables the embedded mode.
-	StartEmbedded StartEmbedded
+	// StartDemoHub starts the demo hub (democlient.Spawn: switchboard-hub
+	// --demo in a child process); nil disables the demo mode.
+	StartDemoHub StartDemoHub
 	// DevControls exposes the sandbox's controls (advance the clock, make a
 	// customer write) for end-to-end tests and demos.
 	DevControls bool
@@ -98,7 +107,8 @@ type mediaURLer interface {
 // Status is the console's overall state, for the shell and the settings.
 type Status struct {
 	SignedIn bool `json:"signed_in"`
-	// Mode is "embedded", "remote" or "" (signed out).
+	// Mode is ModeDemo ("demo"), ModeRemote ("remote") or "" (signed
+	// out).
 	Mode   string       `json:"mode"`
 	HubURL string       `json:"hub_url"`
 	User   *domain.User `json:"user" ts_type:"domain.User | null"`
@@ -107,8 +117,8 @@ type Status struct {
 	Sync syncer.Status `json:"sync"`
 	// Pending counts unsent outbox items.
 	Pending int `json:"pending"`
-	// EmbeddedAvailable says the demo hub can be started.
-	EmbeddedAvailable bool `json:"embedded_available"`
+	// DemoAvailable says the demo hub can be started (UseDemoHub).
+	DemoAvailable bool `json:"demo_available"`
 	// DevControls says the sandbox controls are enabled.
 	DevControls bool `json:"dev_controls"`
 	// ClockOffsetMS is the hub's clock minus this machine's: add it to
@@ -135,7 +145,7 @@ type Console struct {
 
 	mu       sync.Mutex
 	sess     *session
-	embedded EmbeddedHub
+	demoHub  DemoHub
 	switchMu sync.Mutex // serialises sign-in, sign-out and mode switches
 
 	// focused is the window's focus as the frontend last reported it;
@@ -187,6 +197,11 @@ func Open(ctx context.Context, opts Options) (*Console, error) {
 	lifetime, cancel := context.WithCancel(context.Background())
 	con := &Console{opts: opts, log: log, cache: c, lifetime: lifetime, cancel: cancel, notified: map[int64]time.Time{}}
 	con.focused.Store(true)
+	if err := con.adoptLegacyDemo(ctx); err != nil {
+		cancel()
+		c.Close()
+		return nil, err
+	}
 	return con, nil
 }
 
@@ -197,7 +212,7 @@ func (discard) Emit(string, any) {}
 // Cache is the console's cache (for benchmarks and tests).
 func (c *Console) Cache() *cache.Cache { return c.cache }
 
-// Start resumes the stored session, or, with none and the embedded mode
+// Start resumes the stored session, or, with none and the demo mode
 // available, starts the demo hub and signs in to it. It returns once the
 // session is connecting; the sync runs in the background.
 func (c *Console) Start(ctx context.Context) error {
@@ -210,12 +225,12 @@ func (c *Console) Start(ctx context.Context) error {
 	switch {
 	case ok && s.Mode == ModeRemote:
 		c.connect(s)
-	case (ok && s.Mode == ModeEmbedded) || (!ok && c.opts.StartEmbedded != nil):
-		if c.opts.StartEmbedded == nil {
+	case (ok && s.Mode == ModeDemo) || (!ok && c.opts.StartDemoHub != nil):
+		if c.opts.StartDemoHub == nil {
 			c.emitStatus()
 			return nil
 		}
-		if err := c.startEmbedded(ctx, s.Token); err != nil {
+		if err := c.startDemoHub(ctx, s.Token); err != nil {
 			c.emitStatus()
 			return err
 		}
@@ -225,13 +240,13 @@ func (c *Console) Start(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the sync, the outbox and the embedded hub, and closes the
+// Close stops the sync, the outbox and the demo hub, and closes the
 // cache. Unsent messages stay in the outbox for the next start.
 func (c *Console) Close() error {
 	c.switchMu.Lock()
 	defer c.switchMu.Unlock()
 	c.stopSession()
-	c.stopEmbedded()
+	c.stopDemoHub()
 	c.cancel()
 	c.wg.Wait()
 	return c.cache.Close()
@@ -244,9 +259,9 @@ func (c *Console) Status(ctx context.Context) (Status, error) {
 
 func (c *Console) status(ctx context.Context) Status {
 	c.mu.Lock()
-	s, emb := c.sess, c.embedded
+	s, emb := c.sess, c.demoHub
 	c.mu.Unlock()
-	st := Status{EmbeddedAvailable: c.opts.StartEmbedded != nil, DevControls: c.opts.DevControls && emb != nil,
+	st := Status{DemoAvailable: c.opts.StartDemoHub != nil, DevControls: c.opts.DevControls && emb != nil,
 		ClockOffsetMS: c.clockOffset().Milliseconds(), Sync: syncer.Status{State: syncer.StateStopped}}
 	if s != nil {
 		u := s.user
@@ -306,18 +321,18 @@ func (c *Console) SignInWithToken(ctx context.Context, hubURL, token string) (St
 	return c.switchTo(ctx, cache.Session{Mode: ModeRemote, HubURL: u, Token: token, User: user})
 }
 
-// UseEmbedded switches to the demo hub, starting it if needed.
-func (c *Console) UseEmbedded(ctx context.Context) (Status, error) {
-	if c.opts.StartEmbedded == nil {
-		return Status{}, apierr.New(apierr.Unavailable, "this build has no embedded hub")
+// UseDemoHub switches to the demo hub, starting it if needed.
+func (c *Console) UseDemoHub(ctx context.Context) (Status, error) {
+	if c.opts.StartDemoHub == nil {
+		return Status{}, apierr.New(apierr.Unavailable, "this build has no demo hub")
 	}
 	c.switchMu.Lock()
 	defer c.switchMu.Unlock()
 	c.mu.Lock()
-	already := c.sess != nil && c.sess.mode == ModeEmbedded
+	already := c.sess != nil && c.sess.mode == ModeDemo
 	c.mu.Unlock()
 	if !already {
-		if err := c.startEmbedded(ctx, ""); err != nil {
+		if err := c.startDemoHub(ctx, ""); err != nil {
 			return Status{}, err
 		}
 	}
@@ -331,7 +346,7 @@ func (c *Console) SignOut(ctx context.Context) (Status, error) {
 	c.switchMu.Lock()
 	defer c.switchMu.Unlock()
 	c.stopSession()
-	c.stopEmbedded()
+	c.stopDemoHub()
 	if err := c.cache.ClearSession(ctx); err != nil {
 		return Status{}, err
 	}
@@ -352,9 +367,9 @@ const settingIdentity = "identity"
 func (c *Console) switchTo(ctx context.Context, s cache.Session) (Status, error) {
 	c.stopSession()
 	if s.Mode == ModeRemote {
-		c.stopEmbedded()
+		c.stopDemoHub()
 	}
-	// The embedded hub's address changes every run; it is one identity.
+	// The demo hub's address changes every run; it is one identity.
 	identity := s.Mode + "|" + strconv.FormatInt(s.User.ID, 10)
 	if s.Mode == ModeRemote {
 		identity += "|" + s.HubURL
@@ -412,10 +427,10 @@ func (c *Console) connect(s cache.Session) {
 		if err := sess.engine.Run(ctx); err != nil {
 			c.log.Warn("the hub refused the session; sign in again", "err", err)
 			c.emitStatus()
-			if sess.mode == ModeEmbedded && ctx.Err() == nil {
+			if sess.mode == ModeDemo && ctx.Err() == nil {
 				// The demo hub is ours: sign in to it again by ourselves.
 				c.wg.Add(1)
-				go func() { defer c.wg.Done(); c.reloginEmbedded(sess) }()
+				go func() { defer c.wg.Done(); c.reloginDemoHub(sess) }()
 			}
 		}
 	}()
@@ -426,9 +441,9 @@ func (c *Console) connect(s cache.Session) {
 	c.refreshTitle(sess)
 }
 
-// reloginEmbedded replaces an embedded session whose token the demo hub
+// reloginDemoHub replaces a demo session whose token the demo hub
 // refused with a fresh sign-in, unless the session changed meanwhile.
-func (c *Console) reloginEmbedded(old *session) {
+func (c *Console) reloginDemoHub(old *session) {
 	c.switchMu.Lock()
 	defer c.switchMu.Unlock()
 	c.mu.Lock()
@@ -437,7 +452,7 @@ func (c *Console) reloginEmbedded(old *session) {
 	if current != old || c.lifetime.Err() != nil {
 		return
 	}
-	if err := c.startEmbedded(c.lifetime, ""); err != nil {
+	if err := c.startDemoHub(c.lifetime, ""); err != nil {
 		c.log.Warn("signing in to the demo hub again failed", "err", err)
 	}
 }
@@ -504,7 +519,7 @@ func normaliseHubURL(raw string) (string, error) {
 // clockOffset is the hub's clock minus the machine's.
 func (c *Console) clockOffset() time.Duration {
 	c.mu.Lock()
-	emb := c.embedded
+	emb := c.demoHub
 	c.mu.Unlock()
 	if emb == nil {
 		return 0

@@ -18,6 +18,8 @@ import (
 	"switchboard/backend/desktop/outbox"
 	"switchboard/backend/desktop/syncer"
 	"switchboard/backend/domain"
+	"switchboard/backend/testkit"
+	"switchboard/backend/whatsapp"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -101,19 +103,7 @@ func (r *rig) signIn(t *testing.T) {
 
 func (r *rig) waitSynced(t *testing.T) {
 	t.Helper()
-	eventually(t, func() bool { seq, _ := r.con.Cache().Seq(context.Background()); return seq == r.hub.Seq() })
-}
-
-func eventually(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(3 * time.Millisecond)
-	}
-	t.Fatal("condition not met in time")
+	testkit.Eventually(t, "the cache to reach the hub's seq", func() bool { seq, _ := r.con.Cache().Seq(context.Background()); return seq == r.hub.Seq() })
 }
 
 func TestSignInSyncsTheInboxAndTitle(t *testing.T) {
@@ -145,14 +135,14 @@ func TestSignInSyncsTheInboxAndTitle(t *testing.T) {
 	if counts.Unassigned.Unanswered != 1 || counts.All.Total != 2 {
 		t.Fatalf("counts = %+v", counts)
 	}
-	eventually(t, func() bool { return r.con.Title() == "(1) Switchboard" })
+	testkit.Eventually(t, "the title to count one", func() bool { return r.con.Title() == "(1) Switchboard" })
 	r.win.mu.Lock()
 	if len(r.win.titles) != 0 {
 		t.Fatalf("the console set the title %q before the frontend handed it over", r.win.titles)
 	}
 	r.win.mu.Unlock()
 	r.con.SetWindowFocused(true)
-	eventually(t, func() bool {
+	testkit.Eventually(t, "the title set once on focus", func() bool {
 		r.win.mu.Lock()
 		defer r.win.mu.Unlock()
 		return len(r.win.titles) == 1 && r.win.titles[0] == "(1) Switchboard"
@@ -191,7 +181,7 @@ func TestOfflineSendShowsPendingThenDelivers(t *testing.T) {
 	}
 	hub.SetDown(false)
 	r.con.Reconnect(ctx)
-	eventually(t, func() bool { items, _ := r.con.Outbox(ctx); return len(items) == 0 })
+	testkit.Eventually(t, "an empty outbox", func() bool { items, _ := r.con.Outbox(ctx); return len(items) == 0 })
 	if out := hub.Outbound(); len(out) != 1 || out[0].Preview != "we are on it" {
 		t.Fatalf("hub outbound = %+v", out)
 	}
@@ -218,7 +208,7 @@ func TestComposerRules(t *testing.T) {
 	}{
 		{"empty text", func() error { _, err := r.con.SendText(ctx, open.ID, "   ", nil); return err }, apierr.ValidationFailed},
 		{"too long", func() error {
-			_, err := r.con.SendText(ctx, open.ID, string(make([]rune, MaxTextLength+1)), nil)
+			_, err := r.con.SendText(ctx, open.ID, string(make([]rune, whatsapp.MaxTextBody+1)), nil)
 			return err
 		}, apierr.ValidationFailed},
 		{"window closed", func() error { _, err := r.con.SendText(ctx, closed.ID, "hello", nil); return err }, apierr.SessionExpired},
@@ -251,7 +241,7 @@ func TestComposerRules(t *testing.T) {
 			}
 		})
 	}
-	eventually(t, func() bool { return len(hub.Outbound()) == 2 })
+	testkit.Eventually(t, "two messages on the hub", func() bool { return len(hub.Outbound()) == 2 })
 	out := hub.Outbound()
 	if out[0].Type != "template" || out[1].Type != "image" {
 		t.Fatalf("outbound = %+v", out)
@@ -320,17 +310,17 @@ func TestNotificationsWhenUnfocused(t *testing.T) {
 	conv := hub.AddConversation("Ana", "+15550001111")
 	r := newRig(t, hub)
 	r.signIn(t)
-	eventually(t, func() bool { return r.con.online() && r.con.sess.engine.Status().State == syncer.StateOnline })
+	testkit.Eventually(t, "the console online", func() bool { return r.con.online() && r.con.sess.engine.Status().State == syncer.StateOnline })
 
 	hub.CustomerSays(conv.ID, "focused: no notification")
 	r.waitSynced(t)
-	eventually(t, func() bool { return r.win.count(domain.EventMessageCreated) == 1 })
+	testkit.Eventually(t, "one message.created", func() bool { return r.win.count(domain.EventMessageCreated) == 1 })
 	time.Sleep(30 * time.Millisecond) // the batch's OnApplied follows its emits
 	r.con.SetWindowFocused(false)
 	hub.CustomerSays(conv.ID, "unfocused: notify")
 	hub.CustomerSays(conv.ID, "same burst: quiet")
 	r.waitSynced(t)
-	eventually(t, func() bool { r.win.mu.Lock(); defer r.win.mu.Unlock(); return len(r.win.notes) == 1 })
+	testkit.Eventually(t, "one notification", func() bool { r.win.mu.Lock(); defer r.win.mu.Unlock(); return len(r.win.notes) == 1 })
 	time.Sleep(50 * time.Millisecond)
 	r.win.mu.Lock()
 	defer r.win.mu.Unlock()
@@ -384,7 +374,7 @@ func TestRestartResumesTheSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.waitSynced(t)
-	eventually(t, func() bool { items, _ := r.con.Outbox(ctx); return len(items) == 0 })
+	testkit.Eventually(t, "an empty outbox", func() bool { items, _ := r.con.Outbox(ctx); return len(items) == 0 })
 	if n := len(hub.Outbound()); n != 1 {
 		t.Fatalf("%d sent", n)
 	}
@@ -414,11 +404,11 @@ func TestConversationActions(t *testing.T) {
 	if _, err := r.con.AddNote(ctx, conv.ID, "VIP customer"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, func() bool { view, _ := r.con.OpenConversation(ctx, conv.ID); return len(view.Notes) == 1 })
+	testkit.Eventually(t, "the note", func() bool { view, _ := r.con.OpenConversation(ctx, conv.ID); return len(view.Notes) == 1 })
 	if err := r.con.MarkRead(ctx, conv.ID); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, func() bool { items, _ := r.con.Outbox(ctx); return len(items) == 0 })
+	testkit.Eventually(t, "the outbox to empty", func() bool { items, _ := r.con.Outbox(ctx); return len(items) == 0 })
 	// Offline, a note waits in the outbox, shown as pending.
 	hub.SetDown(true)
 	it, err := r.con.AddNote(ctx, conv.ID, "offline")
@@ -489,7 +479,7 @@ func ptr[T any](v T) *T { return &v }
 func TestDemoHubThatCannotStartSaysWhy(t *testing.T) {
 	missing := errors.New("switchboard-hub was not found beside the console or on PATH (build it with make hub, or set SWITCHBOARD_HUB_BIN)")
 	con, err := Open(context.Background(), Options{DataDir: t.TempDir(), Emit: &window{}, Window: &window{}, Log: quiet,
-		StartEmbedded: func(context.Context, string, *slog.Logger) (EmbeddedHub, error) { return nil, missing }})
+		StartDemoHub: func(context.Context, string, *slog.Logger) (DemoHub, error) { return nil, missing }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -499,9 +489,9 @@ func TestDemoHubThatCannotStartSaysWhy(t *testing.T) {
 	if apierr.CodeOf(err) != apierr.Unavailable || !strings.Contains(apierr.As(err).Message, "make hub") {
 		t.Fatalf("Start: %v", err)
 	}
-	_, err = con.UseEmbedded(context.Background())
+	_, err = con.UseDemoHub(context.Background())
 	if apierr.CodeOf(err) != apierr.Unavailable || !strings.Contains(apierr.As(err).Message, "not found beside the console") {
-		t.Fatalf("UseEmbedded: %v", err)
+		t.Fatalf("UseDemoHub: %v", err)
 	}
 	if st, _ := con.Status(context.Background()); st.SignedIn {
 		t.Fatalf("signed in without a hub: %+v", st)

@@ -1,12 +1,12 @@
 package desktop
 
 import (
-	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
-func patchOf(assignee *int64, status *domain.ConversationStatus) remote.ConversationPatch {
-	return remote.ConversationPatch{AssigneeID: assignee, Status: status}
+func patchOf(assignee *int64, status *domain.ConversationStatus) wire.ConversationPatch {
+	return wire.ConversationPatch{AssigneeID: assignee, Status: status}
 }
 
-type remoteConversationPatch = remote.ConversationPatch
+type remoteConversationPatch = wire.ConversationPatch

@@ -13,13 +13,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/outbox"
-	"switchboard/backend/desktop/remote"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // MediaUpload is an attachment the agent picked, as the frontend sends it.
@@ -56,7 +55,7 @@ func (c *Console) SendMedia(ctx context.Context, conversationID int64, m MediaUp
 	}
 	kind, _ := whatsapp.MediaKind(mimeType)
 	caption := strings.TrimSpace(m.Caption)
-	switch n := utf8.RuneCountInString(caption); {
+	switch n := whatsapp.TextLength(caption); {
 	case n > 0 && (kind == whatsapp.TypeAudio || kind == whatsapp.TypeSticker):
 		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "caption", "WhatsApp shows no caption on %s messages: send the text as its own message", kind)
 	case n > whatsapp.MaxCaption:
@@ -84,7 +83,7 @@ func (c *Console) SendMedia(ctx context.Context, conversationID int64, m MediaUp
 		obj["filename"] = name
 	}
 	content, _ := json.Marshal(obj)
-	req := remote.SendRequest{ConversationID: conversationID, Type: kind, Content: content}
+	req := wire.NewSend(conversationID, kind, content)
 	return s.outbox.EnqueueFile(ctx, req, previewOf(kind, obj),
 		outbox.File{Filename: name, MimeType: mimeType, Data: data, AccountID: conv.AccountID})
 }

@@ -12,6 +12,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/internal/memhub"
+	"switchboard/backend/testkit"
 )
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
@@ -90,7 +91,7 @@ func TestSendMediaOfflineThenShownFromTheLocalCopy(t *testing.T) {
 
 	hub.SetDown(false)
 	r.con.Reconnect(ctx)
-	eventually(t, func() bool { items, _ := r.con.Outbox(ctx); return len(items) == 0 })
+	testkit.Eventually(t, "an empty outbox", func() bool { items, _ := r.con.Outbox(ctx); return len(items) == 0 })
 	out := hub.Outbound()
 	if len(out) != 2 || out[0].Type != "document" || out[1].Type != "image" {
 		t.Fatalf("outbound = %+v", out)
@@ -107,12 +108,12 @@ func TestSendMediaOfflineThenShownFromTheLocalCopy(t *testing.T) {
 	// memhub would answer a download with other bytes).
 	hub.SetDown(true)
 	var f MediaFile
-	eventually(t, func() bool { f, err = r.con.Media(ctx, content.ID); return err == nil })
+	testkit.Eventually(t, "the media to open", func() bool { f, err = r.con.Media(ctx, content.ID); return err == nil })
 	if f.MimeType != "application/pdf" || f.URL != "data:application/pdf;base64,"+b64(pdf) {
 		t.Fatalf("media = %+v", f)
 	}
 	// The copies leave the outbox folder just after their items.
-	eventually(t, func() bool { entries, _ := os.ReadDir(r.con.outboxDir()); return len(entries) == 0 })
+	testkit.Eventually(t, "the outbox folder to empty", func() bool { entries, _ := os.ReadDir(r.con.outboxDir()); return len(entries) == 0 })
 
 	// Signing out takes the files with the cache.
 	hub.SetDown(false)

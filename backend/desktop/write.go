@@ -11,12 +11,10 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/outbox"
-	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
-
-// MaxTextLength is WhatsApp's limit on a text message, in characters.
-const MaxTextLength = 4096
 
 // SendInput is a free-form message other than text: an image, video,
 // audio or document by link, a location, contacts, interactive buttons or
@@ -34,11 +32,11 @@ type SendInput struct {
 // when the hub is reachable. The draft is cleared.
 func (c *Console) SendText(ctx context.Context, conversationID int64, body string, replyTo *int64) (cache.OutboxItem, error) {
 	body = strings.TrimSpace(body)
-	switch n := utf8.RuneCountInString(body); {
+	switch n := whatsapp.TextLength(body); {
 	case n == 0:
 		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "the message is empty")
-	case n > MaxTextLength:
-		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "a text message is at most %d characters; this one has %d", MaxTextLength, n)
+	case n > whatsapp.MaxTextBody:
+		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "a text message is at most %d characters; this one has %d", whatsapp.MaxTextBody, n)
 	case !utf8.ValidString(body):
 		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "the message is not valid UTF-8")
 	}
@@ -61,6 +59,13 @@ func (c *Console) SendMessage(ctx context.Context, conversationID int64, in Send
 		// A reaction shows on its message, not as a bubble: React.
 		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "type", "use React for a reaction")
 	}
+	req := wire.NewSend(conversationID, in.Type, in.Content)
+	if req.Slot(in.Type) == nil {
+		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "type", "type %q cannot be sent; use one of %s", in.Type, strings.Join(wire.SendTypes, ", "))
+	}
+	if in.ReplyTo != nil {
+		req.ReplyTo = *in.ReplyTo
+	}
 	var obj map[string]any
 	if err := json.Unmarshal(in.Content, &obj); err != nil || obj == nil {
 		return cache.OutboxItem{}, apierr.Field(apierr.InvalidRequest, "content", "content must be the Cloud API object for %s", in.Type)
@@ -68,7 +73,6 @@ func (c *Console) SendMessage(ctx context.Context, conversationID int64, in Send
 	if err := c.checkFreeForm(ctx, conversationID); err != nil {
 		return cache.OutboxItem{}, err
 	}
-	req := remote.SendRequest{ConversationID: conversationID, Type: in.Type, Content: in.Content, ReplyTo: in.ReplyTo}
 	return c.enqueue(ctx, req, previewOf(in.Type, obj))
 }
 
@@ -97,8 +101,8 @@ func (c *Console) SendTemplate(ctx context.Context, conversationID int64, name, 
 			vars[k] = v
 		}
 	}
-	req := remote.SendRequest{ConversationID: conversationID, Type: "template",
-		Template: &remote.TemplateSend{Name: name, Language: language, Variables: vars}}
+	req := wire.SendRequest{ConversationID: conversationID, Type: whatsapp.TypeTemplate,
+		Template: &wire.TemplateRequest{Name: name, Language: wire.LanguageCode(language), Variables: wire.StringVariables(vars)}}
 	preview := form.Preview.Body
 	if preview == "" {
 		preview = form.Preview.Header
@@ -124,7 +128,7 @@ func (c *Console) DiscardOutbox(ctx context.Context, key string) error {
 	return s.outbox.Discard(ctx, key)
 }
 
-func (c *Console) enqueue(ctx context.Context, req remote.SendRequest, preview string) (cache.OutboxItem, error) {
+func (c *Console) enqueue(ctx context.Context, req wire.SendRequest, preview string) (cache.OutboxItem, error) {
 	s, err := c.current()
 	if err != nil {
 		return cache.OutboxItem{}, err
@@ -160,7 +164,7 @@ func (c *Console) checkFreeForm(ctx context.Context, id int64) error {
 // exactly once, offline or not; if the hub refuses it (someone else took
 // the conversation meanwhile) it is rolled back and the agent told why
 // (outbox.EventReconciled). It returns the conversation as it shows now.
-func (c *Console) UpdateConversation(ctx context.Context, id int64, patch remote.ConversationPatch) (domain.Conversation, error) {
+func (c *Console) UpdateConversation(ctx context.Context, id int64, patch wire.ConversationPatch) (domain.Conversation, error) {
 	if patch.Status != nil && !patch.Status.Valid() {
 		return domain.Conversation{}, apierr.Field(apierr.ValidationFailed, "status", "unknown status %q", *patch.Status)
 	}
@@ -188,7 +192,7 @@ func (c *Console) UpdateConversation(ctx context.Context, id int64, patch remote
 
 // describePatch says what a change does, for the pending mark and for a
 // refusal's explanation ("Close", "Assign to Maria").
-func (c *Console) describePatch(ctx context.Context, p remote.ConversationPatch) string {
+func (c *Console) describePatch(ctx context.Context, p wire.ConversationPatch) string {
 	var parts []string
 	if p.Status != nil {
 		parts = append(parts, map[domain.ConversationStatus]string{domain.StatusOpen: "Reopen", domain.StatusClosed: "Close",

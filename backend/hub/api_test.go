@@ -112,7 +112,7 @@ func TestConversationUpdatesEmitEventsWithAssignees(t *testing.T) {
 	if got, _ := e.svc.UpdateConversation(ctx, c.ID, u); got.AssigneeID == nil || *got.AssigneeID != 12 {
 		t.Fatalf("absent assignee_id changed it: %v", got.AssigneeID)
 	}
-	if err := json.Unmarshal([]byte(`{"assignee_id": null}`), &u); err != nil || !u.SetAssignee {
+	if err := json.Unmarshal([]byte(`{"assignee_id": null}`), &u); err != nil || !u.Unassign {
 		t.Fatalf("null: %+v, %v", u, err)
 	}
 	if got, _ := e.svc.UpdateConversation(ctx, c.ID, u); got.AssigneeID != nil {
@@ -123,7 +123,7 @@ func TestConversationUpdatesEmitEventsWithAssignees(t *testing.T) {
 	}
 	for name, bad := range map[string]ConversationUpdate{
 		"status":   {Status: ptrTo(domain.ConversationStatus("archived"))},
-		"assignee": {AssigneeID: ptrTo(int64(-1)), SetAssignee: true},
+		"assignee": {AssigneeID: ptrTo(int64(-1))},
 		"team":     {Team: ptrTo(" padded ")},
 	} {
 		if _, err := e.svc.UpdateConversation(ctx, c.ID, bad); apierr.CodeOf(err) != apierr.ValidationFailed {
@@ -150,11 +150,11 @@ func TestListsAndDetail(t *testing.T) {
 		t.Fatalf("not newest activity first: %+v", convs)
 	}
 	agent := int64(5)
-	if _, err := e.svc.UpdateConversation(ctx, convs[0].ID, ConversationUpdate{AssigneeID: &agent, SetAssignee: true}); err != nil {
+	if _, err := e.svc.UpdateConversation(ctx, convs[0].ID, ConversationUpdate{AssigneeID: &agent}); err != nil {
 		t.Fatal(err)
 	}
 	other := int64(6)
-	if _, err := e.svc.UpdateConversation(ctx, convs[1].ID, ConversationUpdate{AssigneeID: &other, SetAssignee: true}); err != nil {
+	if _, err := e.svc.UpdateConversation(ctx, convs[1].ID, ConversationUpdate{AssigneeID: &other}); err != nil {
 		t.Fatal(err)
 	}
 	visible, err := e.svc.ListConversations(ctx, ConversationQuery{VisibleTo: &agent})

@@ -10,6 +10,7 @@ import (
 	"switchboard/backend/domain"
 	"switchboard/backend/hub/store"
 	"switchboard/backend/phone"
+	"switchboard/backend/wire"
 )
 
 // ContactQuery filters ListContacts: Query matches the start of the phone,
@@ -38,12 +39,7 @@ func (s *Service) GetContact(ctx context.Context, id int64) (domain.Contact, err
 // ContactInput creates or changes a contact, found by ID or else by Phone
 // (any format). Nil fields are left alone; Attributes, when given, replace
 // the contact's attributes.
-type ContactInput struct {
-	ID         int64             `json:"id,omitempty"`
-	Phone      string            `json:"phone,omitempty"`
-	Name       *string           `json:"name,omitempty"`
-	Attributes map[string]string `json:"attributes,omitempty"`
-}
+type ContactInput = wire.ContactInput
 
 // Contact attribute limits.
 const (

@@ -1,9 +1,7 @@
 package hub
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"switchboard/backend/domain"
 	"switchboard/backend/hub/store"
 	"switchboard/backend/phone"
+	"switchboard/backend/wire"
 )
 
 // PageRequest asks for one page of a list: Cursor is the opaque NextCursor
@@ -82,12 +81,7 @@ func (s *Service) ListConversations(ctx context.Context, q ConversationQuery) (P
 
 // ConversationDetail is a conversation with its most recent messages
 // (newest first) and the cursor to page further back with ListMessages.
-type ConversationDetail struct {
-	domain.Conversation
-	Messages           []domain.Message `json:"messages"`
-	MessagesNextCursor string           `json:"messages_next_cursor,omitempty"`
-	MessagesHasMore    bool             `json:"messages_has_more"`
-}
+type ConversationDetail = wire.ConversationDetail
 
 // GetConversation returns a conversation with its 50 most recent messages.
 func (s *Service) GetConversation(ctx context.Context, id int64) (ConversationDetail, error) {
@@ -161,39 +155,12 @@ func (s *Service) GetMessage(ctx context.Context, id int64) (domain.Message, err
 	return m, storeErr(err, "message")
 }
 
-// ConversationUpdate changes a conversation; nil fields are left alone. Its
-// JSON form is the body of PATCH /v1/conversations/{id}: "assignee_id": null
-// unassigns (SetAssignee tells an explicit null from an absent field).
-type ConversationUpdate struct {
-	Status *domain.ConversationStatus `json:"status,omitempty"`
-	// SnoozedUntil is required with status "snoozed" and must be in the
-	// future; the conversation reopens then.
-	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"`
-	AssigneeID   *int64     `json:"assignee_id,omitempty"`
-	SetAssignee  bool       `json:"-"`
-	Team         *string    `json:"team,omitempty"`
-}
-
-// UnmarshalJSON notes whether assignee_id was present (null unassigns).
-func (u *ConversationUpdate) UnmarshalJSON(b []byte) error {
-	type plain ConversationUpdate
-	var p plain
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return err
-	}
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(b, &keys); err != nil {
-		return err
-	}
-	_, p.SetAssignee = keys["assignee_id"]
-	if p.AssigneeID != nil {
-		p.SetAssignee = true
-	}
-	*u = ConversationUpdate(p)
-	return nil
-}
+// ConversationUpdate changes a conversation: the body of PATCH
+// /v1/conversations/{id} (wire.ConversationPatch). Nil fields are left
+// alone; Unassign clears the assignee. SnoozedUntil is required with
+// status "snoozed" and must be in the future; the conversation reopens
+// then.
+type ConversationUpdate = wire.ConversationPatch
 
 // UpdateConversation changes status (snoozing until a time), assignee and
 // team, emitting conversation.updated and, when the unanswered counts move,
@@ -229,10 +196,8 @@ func (s *Service) UpdateConversationKeyed(ctx context.Context, key string, id in
 		return domain.Conversation{}, apierr.Field(apierr.ValidationFailed, "team", "a team name has at most 100 characters and no surrounding spaces")
 	}
 	var out domain.Conversation
-	hash := keyedHash("PATCH conversation "+strconv.FormatInt(id, 10), struct {
-		U           ConversationUpdate `json:"u"`
-		SetAssignee bool               `json:"set_assignee"`
-	}{u, u.SetAssignee})
+	// u marshals as the PATCH body, null assignee included.
+	hash := keyedHash("PATCH conversation "+strconv.FormatInt(id, 10), u)
 	err := s.submit(ctx, func(w *wtx) error {
 		if done, err := w.recall(key, hash, &out); done || err != nil {
 			return err
@@ -254,7 +219,10 @@ func (s *Service) UpdateConversationKeyed(ctx context.Context, key string, id in
 				c.SnoozedUntil = &t
 			}
 		}
-		if u.SetAssignee {
+		switch {
+		case u.Unassign:
+			c.AssigneeID = nil
+		case u.AssigneeID != nil:
 			c.AssigneeID = u.AssigneeID
 		}
 		if u.Team != nil {

@@ -113,10 +113,11 @@ func TestCountersEqualARecomputationAfterRandomOperations(t *testing.T) {
 							}
 						}
 						if rng.IntN(2) == 0 {
-							u.SetAssignee = true
 							if a := rng.IntN(4); a > 0 {
 								id := int64(a)
 								u.AssigneeID = &id
+							} else {
+								u.Unassign = true
 							}
 						}
 						if rng.IntN(3) == 0 {

@@ -8,6 +8,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/testkit"
 )
 
 func TestWindowRules(t *testing.T) {
@@ -275,23 +276,12 @@ func TestStatusForAnUnknownMessageIsParkedThenApplied(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.svc.recordSent(msg.ID, wamid)
-	waitFor(t, func() bool {
+	testkit.Eventually(t, "the parked status to apply", func() bool {
 		m, _ := e.svc.GetMessage(ctx, msg.ID)
 		return m.Status == domain.MsgDelivered
 	})
 	if n := e.count("parked_statuses"); n != 0 {
 		t.Fatalf("parked after apply = %d", n)
-	}
-}
-
-func waitFor(t testing.TB, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in 10s")
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 

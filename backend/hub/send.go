@@ -18,140 +18,28 @@ import (
 	"switchboard/backend/hub/store"
 	"switchboard/backend/phone"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
-// SendRequest asks the hub to send one message. Its JSON form is the body of
-// POST /v1/messages, so the API layer can decode straight into it: the Cloud
-// API's object for the type sits under the type's name.
-type SendRequest struct {
-	// To is the recipient in any phone format; or ConversationID names the
-	// conversation to reply in. One of them is required.
-	To             string `json:"to,omitempty"`
-	ConversationID int64  `json:"conversation_id,omitempty"`
-	// AccountID is the business number to send from; it defaults to the
-	// conversation's, or to the only number configured.
-	AccountID string `json:"account_id,omitempty"`
-	// Type is the Cloud API message type: text, image, audio, video,
-	// document, sticker, location, contacts, interactive, reaction or
-	// template.
-	Type string `json:"type"`
-	// ReplyTo is the id (ours) of the message this one quotes.
-	ReplyTo int64 `json:"reply_to,omitempty"`
+// SendRequest asks the hub to send one message: the body of POST
+// /v1/messages, defined once in package wire, which the API layer decodes
+// straight into (the Cloud API's object for the type sits under the
+// type's name), with the sender and idempotency key it adds.
+type SendRequest = wire.SendRequest
 
-	Text        json.RawMessage  `json:"text,omitempty"`
-	Image       json.RawMessage  `json:"image,omitempty"`
-	Audio       json.RawMessage  `json:"audio,omitempty"`
-	Video       json.RawMessage  `json:"video,omitempty"`
-	Document    json.RawMessage  `json:"document,omitempty"`
-	Sticker     json.RawMessage  `json:"sticker,omitempty"`
-	Location    json.RawMessage  `json:"location,omitempty"`
-	Contacts    json.RawMessage  `json:"contacts,omitempty"`
-	Interactive json.RawMessage  `json:"interactive,omitempty"`
-	Reaction    json.RawMessage  `json:"reaction,omitempty"`
-	Template    *TemplateRequest `json:"template,omitempty"`
+// TemplateRequest names an approved template and fills it (see
+// wire.TemplateRequest).
+type TemplateRequest = wire.TemplateRequest
 
-	// BizOpaqueCallbackData is echoed by Meta in status webhooks; it
-	// defaults to the hub's message id.
-	BizOpaqueCallbackData string `json:"biz_opaque_callback_data,omitempty"`
-
-	// AuthorID is the agent sending (nil for integrations and bulk).
-	AuthorID *int64 `json:"-"`
-	// IdempotencyKey makes a retried request return the first message
-	// instead of sending again. The key is global: callers that serve
-	// several clients should prefix it with the client's identity.
-	IdempotencyKey string `json:"-"`
-}
-
-// TemplateRequest names an approved template and fills it. Variables maps
-// placeholders to values: body placeholders by name ({{first_name}}) or
-// position ("1", "2", … or a JSON array), the header's text placeholder as
-// "header" (or "header.<name>"), a media header as "header" with the media
-// object ({"link": "https://…"} or a full parameter {"type": "image",
-// "image": {…}}), and button parameters as "button.<index>". A value is
-// usually a string; an object is taken as a Cloud API parameter (currency,
-// date_time, …). Components, instead of Variables, is sent as given (after
-// validation against the template).
-type TemplateRequest struct {
-	Name       string                       `json:"name"`
-	Language   LanguageCode                 `json:"language"`
-	Variables  TemplateVariables            `json:"variables,omitempty"`
-	Components []whatsapp.TemplateComponent `json:"components,omitempty"`
-}
-
-// LanguageCode is a template language, given as "en_US" or as the Cloud
-// API's {"code": "en_US"}.
-type LanguageCode string
-
-// UnmarshalJSON accepts a string or {"code": "…"}.
-func (l *LanguageCode) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*l = LanguageCode(s)
-		return nil
-	}
-	var obj struct {
-		Code string `json:"code"`
-	}
-	if err := json.Unmarshal(b, &obj); err != nil {
-		return errors.New(`language must be a string or {"code": "…"}`)
-	}
-	*l = LanguageCode(obj.Code)
-	return nil
-}
+// LanguageCode is a template language, "en_US" or {"code": "en_US"}.
+type LanguageCode = wire.LanguageCode
 
 // TemplateVariables are a template's values by placeholder.
-type TemplateVariables map[string]json.RawMessage
+type TemplateVariables = wire.TemplateVariables
 
-// UnmarshalJSON accepts an object (named or "1", "2", … keys) or an array
-// (positional, from 1).
-func (v *TemplateVariables) UnmarshalJSON(b []byte) error {
-	var arr []json.RawMessage
-	if err := json.Unmarshal(b, &arr); err == nil {
-		m := make(TemplateVariables, len(arr))
-		for i, x := range arr {
-			m[strconv.Itoa(i+1)] = x
-		}
-		*v = m
-		return nil
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return errors.New("variables must be an object or an array")
-	}
-	*v = m
-	return nil
-}
-
-// payloadOf returns the type's object from the request.
-func (r *SendRequest) payloadOf() json.RawMessage {
-	switch r.Type {
-	case whatsapp.TypeText:
-		return r.Text
-	case whatsapp.TypeImage:
-		return r.Image
-	case whatsapp.TypeAudio:
-		return r.Audio
-	case whatsapp.TypeVideo:
-		return r.Video
-	case whatsapp.TypeDocument:
-		return r.Document
-	case whatsapp.TypeSticker:
-		return r.Sticker
-	case whatsapp.TypeLocation:
-		return r.Location
-	case whatsapp.TypeContacts:
-		return r.Contacts
-	case whatsapp.TypeInteractive:
-		return r.Interactive
-	case whatsapp.TypeReaction:
-		return r.Reaction
-	}
-	return nil
-}
-
-// hash identifies the request's content for idempotency: the same key with
-// a different request is a conflict, not a resend.
-func (r *SendRequest) hash() string {
+// requestHash identifies the request's content for idempotency: the same
+// key with a different request is a conflict, not a resend.
+func requestHash(r *SendRequest) string {
 	compact := func(b json.RawMessage) json.RawMessage {
 		if len(b) == 0 {
 			return nil
@@ -163,9 +51,10 @@ func (r *SendRequest) hash() string {
 		return buf.Bytes()
 	}
 	c := *r
-	for _, p := range []*json.RawMessage{&c.Text, &c.Image, &c.Audio, &c.Video, &c.Document, &c.Sticker,
-		&c.Location, &c.Contacts, &c.Interactive, &c.Reaction} {
-		*p = compact(*p)
+	for _, t := range wire.SendTypes {
+		if p := c.Slot(t); p != nil {
+			*p = compact(*p)
+		}
 	}
 	if c.Template != nil {
 		t := *c.Template
@@ -232,7 +121,7 @@ func (s *Service) Send(ctx context.Context, req SendRequest) (domain.Message, er
 // prepareSend does every check that needs no write: the request's shape,
 // the account, the recipient, Meta's limits and the template's parameters.
 func (s *Service) prepareSend(ctx context.Context, req SendRequest) (*preparedSend, error) {
-	p := &preparedSend{req: req, hash: req.hash()}
+	p := &preparedSend{req: req, hash: requestHash(&req)}
 	if req.Type == "" {
 		return nil, apierr.Field(apierr.InvalidRequest, "type", "the message type is required")
 	}
@@ -289,7 +178,7 @@ func (s *Service) prepareSend(ctx context.Context, req SendRequest) (*preparedSe
 		}
 		p.free = false
 	} else {
-		raw := req.payloadOf()
+		raw := req.Payload()
 		if raw == nil {
 			if (req.Type == whatsapp.TypeReaction) || isKnownType(req.Type) {
 				return nil, apierr.Field(apierr.InvalidRequest, req.Type, "the %s object is required for type %q", req.Type, req.Type)
@@ -330,119 +219,16 @@ func withField(e *apierr.Error, field string) *apierr.Error {
 	return e
 }
 
-func isKnownType(t string) bool {
-	switch t {
-	case whatsapp.TypeText, whatsapp.TypeImage, whatsapp.TypeAudio, whatsapp.TypeVideo, whatsapp.TypeDocument,
-		whatsapp.TypeSticker, whatsapp.TypeLocation, whatsapp.TypeContacts, whatsapp.TypeInteractive,
-		whatsapp.TypeReaction, whatsapp.TypeTemplate:
-		return true
-	}
-	return false
-}
-
 // decodePayload puts the request's object for typ into m's typed field.
 func decodePayload(m *whatsapp.OutboundMessage, typ string, raw json.RawMessage) error {
-	var target any
-	switch typ {
-	case whatsapp.TypeText:
-		m.Text = new(whatsapp.Text)
-		target = m.Text
-	case whatsapp.TypeImage:
-		m.Image = new(whatsapp.MediaObject)
-		target = m.Image
-	case whatsapp.TypeAudio:
-		m.Audio = new(whatsapp.MediaObject)
-		target = m.Audio
-	case whatsapp.TypeVideo:
-		m.Video = new(whatsapp.MediaObject)
-		target = m.Video
-	case whatsapp.TypeDocument:
-		m.Document = new(whatsapp.MediaObject)
-		target = m.Document
-	case whatsapp.TypeSticker:
-		m.Sticker = new(whatsapp.MediaObject)
-		target = m.Sticker
-	case whatsapp.TypeLocation:
-		m.Location = new(whatsapp.Location)
-		target = m.Location
-	case whatsapp.TypeContacts:
-		target = &m.Contacts
-	case whatsapp.TypeInteractive:
-		m.Interactive = new(whatsapp.Interactive)
-		target = m.Interactive
-	case whatsapp.TypeReaction:
-		m.Reaction = new(whatsapp.Reaction)
-		target = m.Reaction
-	default:
+	mt, ok := messageTypes[typ]
+	if !ok {
 		return apierr.Field(apierr.ValidationFailed, "type", "unknown message type %q", typ)
 	}
-	if err := json.Unmarshal(raw, target); err != nil {
+	if err := json.Unmarshal(raw, mt.object(m, true)); err != nil {
 		return withField(apierr.Wrap(err, apierr.InvalidRequest, "the %s object is malformed", typ), typ)
 	}
 	return nil
-}
-
-// payloadField returns the typed object m carries for its type.
-func payloadField(m *whatsapp.OutboundMessage) any {
-	switch m.Type {
-	case whatsapp.TypeText:
-		return m.Text
-	case whatsapp.TypeImage:
-		return m.Image
-	case whatsapp.TypeAudio:
-		return m.Audio
-	case whatsapp.TypeVideo:
-		return m.Video
-	case whatsapp.TypeDocument:
-		return m.Document
-	case whatsapp.TypeSticker:
-		return m.Sticker
-	case whatsapp.TypeLocation:
-		return m.Location
-	case whatsapp.TypeContacts:
-		return m.Contacts
-	case whatsapp.TypeInteractive:
-		return m.Interactive
-	case whatsapp.TypeReaction:
-		return m.Reaction
-	case whatsapp.TypeTemplate:
-		return m.Template
-	}
-	return nil
-}
-
-// outboundPreview is the inbox line for an outbound message.
-func outboundPreview(m *whatsapp.OutboundMessage) string {
-	var s string
-	switch m.Type {
-	case whatsapp.TypeText:
-		s = m.Text.Body
-	case whatsapp.TypeImage, whatsapp.TypeVideo, whatsapp.TypeDocument, whatsapp.TypeAudio, whatsapp.TypeSticker:
-		md := payloadField(m).(*whatsapp.MediaObject)
-		s = "[" + m.Type + "]"
-		if md.Caption != "" {
-			s += " " + md.Caption
-		} else if md.Filename != "" {
-			s += " " + md.Filename
-		}
-	case whatsapp.TypeLocation:
-		s = strings.TrimSpace("[location] " + m.Location.Name)
-	case whatsapp.TypeContacts:
-		s = "[contacts]"
-		if len(m.Contacts) > 0 {
-			s += " " + m.Contacts[0].Name.FormattedName
-		}
-	case whatsapp.TypeInteractive:
-		s = "[interactive]"
-		if m.Interactive != nil && m.Interactive.Body != nil {
-			s = m.Interactive.Body.Text
-		}
-	case whatsapp.TypeReaction:
-		s = m.Reaction.Emoji
-	case whatsapp.TypeTemplate:
-		s = "[template] " + m.Template.Name
-	}
-	return truncateRunes(strings.TrimSpace(s), previewLength)
 }
 
 // recipientOf is the wa_id to send a contact: the one they last wrote from

@@ -13,6 +13,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/sandbox"
+	"switchboard/backend/testkit"
 	"switchboard/backend/whatsapp"
 )
 
@@ -126,7 +127,7 @@ func (se *sbEnv) flush() {
 func (se *sbEnv) waitStatus(id int64, st domain.MessageStatus) domain.Message {
 	se.t.Helper()
 	var m domain.Message
-	waitFor(se.t, func() bool {
+	testkit.Eventually(se.t, "message "+strconv.FormatInt(id, 10)+" to be "+string(st), func() bool {
 		se.flush()
 		var err error
 		m, err = se.current().GetMessage(context.Background(), id)
@@ -400,7 +401,7 @@ func TestRestartWithAQueueSendsEverythingExactlyOnce(t *testing.T) {
 	se.svc = nil
 	se.mu.Unlock()
 	se.open()
-	waitFor(t, func() bool { return se.count("send_queue") == 0 })
+	testkit.Eventually(t, "an empty send queue", func() bool { return se.count("send_queue") == 0 })
 	recs := se.outboundRecords()
 	if len(recs) != total {
 		t.Fatalf("the sandbox received %d sends, want %d (left %d at close)", len(recs), total, left)
@@ -550,7 +551,7 @@ func TestTemplateLifecycle(t *testing.T) {
 	}
 	// Meta reviews it; the status webhook approves it.
 	se.clock.Advance(2 * time.Minute)
-	waitFor(t, func() bool {
+	testkit.Eventually(t, "the template approved", func() bool {
 		se.flush()
 		tp, err := se.current().GetTemplate(ctx, testAccount, "welcome_back", "en_US")
 		return err == nil && tp.Status == "APPROVED"

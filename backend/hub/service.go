@@ -16,7 +16,11 @@
 // outbound webhook dispatcher, the bulk delivery runner — starts in New and
 // stops in Close. The HTTP layer (package hubapi) is a thin adapter: every
 // operation here is a plain method that takes a context and returns domain
-// values or an *apierr.Error with a stable code.
+// values or an *apierr.Error with a stable code. The requests it takes
+// that are also API bodies (SendRequest, ConversationUpdate, UserInput,
+// TokenRequest, LoginRequest, ContactInput, WebhookRequest) are package
+// wire's types under the hub's names, so the API hands them on as it
+// decodes them.
 //
 // # Writes
 //

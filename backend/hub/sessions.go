@@ -12,6 +12,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub/store"
+	"switchboard/backend/wire"
 )
 
 // Sessions: signing in with e-mail and password, with a lockout. After
@@ -30,13 +31,9 @@ var ErrBadCredentials = errors.New("hub: wrong e-mail or password")
 // accounts exist.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("switchboard-no-such-user"), bcrypt.DefaultCost)
 
-// LoginRequest is a sign-in: Name labels the token in lists ("Ana's
-// laptop").
-type LoginRequest struct {
-	Email    string
-	Password string
-	Name     string
-}
+// LoginRequest is a sign-in, the body of POST /v1/login: Name labels the
+// token in lists ("Ana's laptop").
+type LoginRequest = wire.LoginRequest
 
 // Session is a successful sign-in: a new login token (its secret shown
 // once) and the user.

@@ -14,6 +14,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub/store"
+	"switchboard/backend/wire"
 )
 
 // Tokens: every caller of the hub's API presents one. A token is 256 bits
@@ -149,16 +150,10 @@ func (s *Service) EnsureAdminToken(ctx context.Context, secret string) (string, 
 	return generated, err
 }
 
-// TokenRequest asks for an API token: for an integration (role supervisor,
-// the default, or admin: it acts for the business) or on behalf of a user
-// (UserID; their role applies).
-type TokenRequest struct {
-	Name      string
-	Scopes    []domain.Scope
-	UserID    *int64
-	Role      domain.Role
-	ExpiresAt *time.Time
-}
+// TokenRequest asks for an API token (the body of POST /v1/tokens): for
+// an integration (role supervisor, the default, or admin: it acts for the
+// business) or on behalf of a user (UserID; their role applies).
+type TokenRequest = wire.TokenRequest
 
 // CreateToken issues an API token. The secret is in the answer only.
 func (s *Service) CreateToken(ctx context.Context, in TokenRequest) (domain.NewToken, error) {
@@ -170,8 +165,9 @@ func (s *Service) CreateToken(ctx context.Context, in TokenRequest) (domain.NewT
 	if len(in.Scopes) == 0 {
 		return domain.NewToken{}, apierr.Field(apierr.InvalidRequest, "scopes", "give at least one scope: %s", all)
 	}
+	scopes := make([]domain.Scope, len(in.Scopes))
 	for i, sc := range in.Scopes {
-		if !sc.Valid() {
+		if scopes[i] = domain.Scope(sc); !scopes[i].Valid() {
 			return domain.NewToken{}, apierr.Field(apierr.ValidationFailed, "scopes["+strconv.Itoa(i)+"]", "unknown scope %q; scopes are %s", sc, all)
 		}
 	}
@@ -197,7 +193,7 @@ func (s *Service) CreateToken(ctx context.Context, in TokenRequest) (domain.NewT
 	var t domain.NewToken
 	err := s.submit(ctx, func(w *wtx) error {
 		var err error
-		t, err = s.issueToken(w, "", domain.TokenAPI, in.Name, in.UserID, role, in.Scopes, in.ExpiresAt)
+		t, err = s.issueToken(w, "", domain.TokenAPI, in.Name, in.UserID, role, scopes, in.ExpiresAt)
 		return err
 	})
 	return t, err

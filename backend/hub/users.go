@@ -14,6 +14,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub/store"
+	"switchboard/backend/wire"
 )
 
 // Users: the agents, supervisors and admins who sign in. A deleted user is
@@ -28,20 +29,14 @@ const (
 	MaxPassword = 72
 )
 
-// UserInput is a user's fields as a request gives them: nil leaves a field
-// as it is (or, creating, absent).
-type UserInput struct {
-	Email    *string
-	Name     *string
-	Role     *domain.Role
-	Teams    *[]string
-	Password *string
-	Disabled *bool
-}
+// UserInput is a user's fields as a request gives them (the body of PUT
+// /v1/users and PATCH /v1/users/{id}): nil leaves a field as it is (or,
+// creating, absent).
+type UserInput = wire.UserInput
 
-// validate checks and normalises the fields present; create additionally
-// requires the ones a new user cannot do without.
-func (in *UserInput) validate(create bool) error {
+// validateUser checks and normalises the fields present; create
+// additionally requires the ones a new user cannot do without.
+func validateUser(in *UserInput, create bool) error {
 	if create {
 		switch {
 		case in.Email == nil:
@@ -149,7 +144,7 @@ func (s *Service) UserActive(ctx context.Context, id int64) (bool, error) {
 // CreateUser adds a user. Email, name, role and a password of 8 to 72
 // bytes are required; the e-mail must not belong to another live user.
 func (s *Service) CreateUser(ctx context.Context, in UserInput) (domain.User, error) {
-	if err := in.validate(true); err != nil {
+	if err := validateUser(&in, true); err != nil {
 		return domain.User{}, err
 	}
 	hash, err := s.hashPassword(*in.Password)
@@ -181,7 +176,7 @@ func (s *Service) PutUser(ctx context.Context, actor *int64, in UserInput) (u do
 	if in.Email == nil {
 		return u, false, apierr.Field(apierr.InvalidRequest, "email", "email is required")
 	}
-	if err := in.validate(false); err != nil {
+	if err := validateUser(&in, false); err != nil {
 		return u, false, err
 	}
 	existing, err := s.st.FindUserByEmail(ctx, *in.Email)
@@ -206,7 +201,7 @@ func (s *Service) PutUser(ctx context.Context, actor *int64, in UserInput) (u do
 // everywhere. Nobody may demote or disable themselves, nor leave the hub
 // without an enabled admin.
 func (s *Service) UpdateUser(ctx context.Context, actor *int64, id int64, in UserInput) (domain.User, error) {
-	if err := in.validate(false); err != nil {
+	if err := validateUser(&in, false); err != nil {
 		return domain.User{}, err
 	}
 	var hash string
@@ -320,7 +315,7 @@ func (s *Service) unassignAll(ctx context.Context, user int64) error {
 			return nil
 		}
 		for _, c := range page.Items {
-			if _, err := s.UpdateConversation(ctx, c.ID, ConversationUpdate{SetAssignee: true}); err != nil {
+			if _, err := s.UpdateConversation(ctx, c.ID, ConversationUpdate{Unassign: true}); err != nil {
 				return err
 			}
 		}

@@ -23,6 +23,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub/store"
+	"switchboard/backend/wire"
 )
 
 // Outbound webhooks tell external systems (CRMs, n8n, Zapier, Make) what
@@ -76,13 +77,10 @@ var WebhookEventTypes = []string{
 	domain.EventNoteCreated, domain.EventAccountUpdated,
 }
 
-// WebhookRequest sets the subscription for a URL. An empty Secret has one
-// generated; no Events means every event.
-type WebhookRequest struct {
-	URL    string
-	Secret string
-	Events []string
-}
+// WebhookRequest sets the subscription for a URL, the body of PUT
+// /v1/webhooks. An empty Secret has one generated; no Events means every
+// event.
+type WebhookRequest = wire.WebhookRequest
 
 // SetWebhook sets the subscription for in.URL (replacing the events and
 // secret of an existing one). The hub first sends a signed webhook.test

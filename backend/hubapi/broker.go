@@ -8,6 +8,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
 // broker tails the core's event log and fans each new event out to the
@@ -158,7 +159,7 @@ func (b *broker) prepare(ev domain.Event) *streamEvent {
 			se.counters = &c
 		}
 	}
-	se.frame, _ = json.Marshal(eventFrame{Kind: frameEvent, Event: &se.ev})
+	se.frame, _ = json.Marshal(wire.Frame{Kind: wire.FrameEvent, Event: &se.ev})
 	return se
 }
 

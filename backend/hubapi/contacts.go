@@ -8,6 +8,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/wire"
 )
 
 // handleListContacts is GET /v1/contacts (?phone= in any format, ?q= a
@@ -52,22 +53,14 @@ func (s *Server) handleGetContact(w http.ResponseWriter, r *http.Request) error 
 	return s.writeData(w, http.StatusOK, c)
 }
 
-type contactInput struct {
-	ID         int64             `json:"id"`
-	Phone      string            `json:"phone"`
-	Name       *string           `json:"name"`
-	Attributes map[string]string `json:"attributes"`
-}
-
 // handleUpsertContact is PATCH /v1/contacts: updates the contact with this
 // id (moving it to phone when given), or the one at phone, created when
 // new (201). Attributes, when given, replace the contact's.
 func (s *Server) handleUpsertContact(w http.ResponseWriter, r *http.Request) error {
-	var in contactInput
+	var in wire.ContactInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	up := hub.ContactInput{ID: in.ID, Attributes: in.Attributes}
 	switch {
 	case in.ID == 0 && in.Phone == "":
 		return apierr.New(apierr.InvalidRequest, "give the contact's id or phone")
@@ -78,16 +71,16 @@ func (s *Server) handleUpsertContact(w http.ResponseWriter, r *http.Request) err
 		if err != nil {
 			return err
 		}
-		up.Phone = p
+		in.Phone = p
 	}
 	if in.Name != nil {
 		n := strings.TrimSpace(*in.Name)
 		if utf8.RuneCountInString(n) > 256 {
 			return apierr.Field(apierr.ValidationFailed, "name", "name must be at most 256 characters")
 		}
-		up.Name = &n
+		in.Name = &n
 	}
-	c, created, err := s.core.UpsertContact(r.Context(), up)
+	c, created, err := s.core.UpsertContact(r.Context(), in)
 	if err != nil {
 		return err
 	}
@@ -125,16 +118,12 @@ func (s *Server) handleListOptOuts(w http.ResponseWriter, r *http.Request) error
 	return s.writeList(w, res.Items, pageOf(res.NextCursor, res.HasMore))
 }
 
-type optOutInput struct {
-	Phone string `json:"phone"`
-}
-
 // handleAddOptOut is POST /v1/optouts: the number gets no more messages
 // (templates and bulk included) until removed or it writes START. An
 // unknown number gets a contact, so the opt-out holds when it first
 // writes.
 func (s *Server) handleAddOptOut(w http.ResponseWriter, r *http.Request) error {
-	var in optOutInput
+	var in wire.OptOutRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}

@@ -1,16 +1,15 @@
 package hubapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/wire"
 )
 
 // handleAccounts is GET /v1/accounts.
@@ -145,15 +144,6 @@ func (s *Server) handleConversationMessages(w http.ResponseWriter, r *http.Reque
 	return s.writeList(w, res.Items, pageOf(res.NextCursor, res.HasMore))
 }
 
-// conversationPatchInput distinguishes an absent assignee_id from an
-// explicit null (unassign).
-type conversationPatchInput struct {
-	Status       *domain.ConversationStatus `json:"status"`
-	AssigneeID   json.RawMessage            `json:"assignee_id"`
-	Team         *string                    `json:"team"`
-	SnoozedUntil *time.Time                 `json:"snoozed_until"`
-}
-
 // handlePatchConversation is PATCH /v1/conversations/{id}: status (with
 // snoozed_until for snoozed), assignee (a user id, or null to unassign)
 // and team. An agent may act on conversations they see: take one, hand
@@ -164,32 +154,25 @@ func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	var in conversationPatchInput
+	// wire.ConversationPatch decodes strictly itself: an unknown field
+	// is refused, and null (Unassign) is told from an absent assignee.
+	var in wire.ConversationPatch
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	var u hub.ConversationUpdate
-	if in.Status != nil {
-		if !in.Status.Valid() {
-			return apierr.Field(apierr.ValidationFailed, "status", "status must be open, pending, snoozed or closed")
-		}
-		u.Status = in.Status
+	if in.Status != nil && !in.Status.Valid() {
+		return apierr.Field(apierr.ValidationFailed, "status", "status must be open, pending, snoozed or closed")
 	}
-	if len(in.AssigneeID) > 0 {
-		u.SetAssignee = true
-		if string(in.AssigneeID) != "null" {
-			var a int64
-			if err := json.Unmarshal(in.AssigneeID, &a); err != nil || a <= 0 {
-				return apierr.Field(apierr.InvalidRequest, "assignee_id", "assignee_id must be a user id or null")
-			}
-			ok, err := s.core.UserActive(r.Context(), a)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return apierr.Field(apierr.ValidationFailed, "assignee_id", "no active user %d", a)
-			}
-			u.AssigneeID = &a
+	if a := in.AssigneeID; a != nil {
+		if *a <= 0 {
+			return apierr.Field(apierr.InvalidRequest, "assignee_id", "assignee_id must be a user id or null")
+		}
+		ok, err := s.core.UserActive(r.Context(), *a)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return apierr.Field(apierr.ValidationFailed, "assignee_id", "no active user %d", *a)
 		}
 	}
 	if in.Team != nil {
@@ -197,16 +180,16 @@ func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request)
 		if utf8.RuneCountInString(t) > 64 {
 			return apierr.Field(apierr.ValidationFailed, "team", "team must be at most 64 characters")
 		}
-		u.Team = &t
+		in.Team = &t
 	}
 	if in.SnoozedUntil != nil {
-		if u.Status != nil && *u.Status != domain.StatusSnoozed {
+		if in.Status != nil && *in.Status != domain.StatusSnoozed {
 			return apierr.Field(apierr.ValidationFailed, "snoozed_until", "snoozed_until goes with status \"snoozed\"")
 		}
 		t := in.SnoozedUntil.UTC()
-		u.SnoozedUntil = &t
+		in.SnoozedUntil = &t
 	}
-	if u.Status == nil && !u.SetAssignee && u.Team == nil && u.SnoozedUntil == nil {
+	if in.Status == nil && !in.Unassign && in.AssigneeID == nil && in.Team == nil && in.SnoozedUntil == nil {
 		return apierr.New(apierr.InvalidRequest, "nothing to change: give status, assignee_id or team")
 	}
 	p := principalFrom(r)
@@ -217,15 +200,11 @@ func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request)
 	if _, err := s.conversationFor(r, id); err != nil {
 		return err
 	}
-	c, err := s.core.UpdateConversationKeyed(r.Context(), key, id, u)
+	c, err := s.core.UpdateConversationKeyed(r.Context(), key, id, in)
 	if err != nil {
 		return err
 	}
 	return s.writeData(w, http.StatusOK, c)
-}
-
-type noteInput struct {
-	Body string `json:"body"`
 }
 
 // maxNote bounds a note (characters).
@@ -238,7 +217,7 @@ func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in noteInput
+	var in wire.NoteInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // Bulk template deliveries (the job, its recipients and the runner that
@@ -24,16 +24,6 @@ import (
 
 // maxDeliveryBody bounds a delivery request's body.
 const maxDeliveryBody = 5 << 20
-
-type deliveryInput struct {
-	AccountID  string `json:"account_id"`
-	Template   string `json:"template"`
-	Language   string `json:"language"`
-	Recipients []struct {
-		Phone     string            `json:"phone"`
-		Variables map[string]string `json:"variables"`
-	} `json:"recipients"`
-}
 
 // parsedRecipient is a recipient as read from the request.
 type parsedRecipient = hub.RecipientInput
@@ -47,7 +37,7 @@ type parsedRecipient = hub.RecipientInput
 // thousands does not block the rest.
 func (s *Server) handleCreateDelivery(w http.ResponseWriter, r *http.Request) error {
 	var (
-		in   deliveryInput
+		in   wire.DeliveryRequest
 		recs []parsedRecipient
 	)
 	switch mt := mediaType(r); mt {
@@ -208,7 +198,7 @@ func csvError(err error) error {
 }
 
 // parseDeliveryMultipart reads the form fields and the CSV file part.
-func parseDeliveryMultipart(r *http.Request, in *deliveryInput) ([]parsedRecipient, error) {
+func parseDeliveryMultipart(r *http.Request, in *wire.DeliveryRequest) ([]parsedRecipient, error) {
 	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || params["boundary"] == "" {
 		return nil, apierr.New(apierr.InvalidRequest, "the multipart body has no boundary")

@@ -22,7 +22,10 @@
 //   - Handlers return errors; writeError is the only code that writes an
 //     error body: {"error":{"code","message","doc_url"}} from apierr.
 //   - Success bodies are {"data": …}, lists add
-//     "pagination": {"next_cursor", "has_more"}.
+//     "pagination": {"next_cursor", "has_more"}. Every body, read or
+//     written, and the stream's frames are package wire's (backend/wire),
+//     shared with the Go client and the console: no handler declares a
+//     body struct or writes a map literal (wire's shapes_test checks).
 //   - Request bodies go through decodeJSON, which refuses other content
 //     types, invalid JSON or UTF-8, unknown fields and trailing data before
 //     anything is changed.

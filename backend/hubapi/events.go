@@ -5,17 +5,8 @@ import (
 	"strconv"
 
 	"switchboard/backend/apierr"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
-
-// eventsBody is GET /v1/events: a page of the event log with its bounds,
-// for systems that poll instead of holding a websocket.
-type eventsBody struct {
-	Data       []any           `json:"data"`
-	Pagination wire.Pagination `json:"pagination"`
-	Head       int64           `json:"head"`
-	Oldest     int64           `json:"oldest"`
-}
 
 // handleEvents is GET /v1/events?since=N: the events after seq N the
 // caller may see, oldest first. next_cursor is the seq to pass as since
@@ -53,7 +44,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := principalFrom(r)
-	out := make([]any, 0, len(evs))
+	out := make([]rawJSON, 0, len(evs))
 	cursor := since
 	for _, ev := range evs {
 		se := s.broker.prepare(ev)
@@ -63,7 +54,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		cursor = ev.Seq
 	}
 	more := cursor < head
-	s.writeJSON(w, http.StatusOK, eventsBody{
+	s.writeJSON(w, http.StatusOK, wire.Events[rawJSON]{
 		Data:       out,
 		Pagination: wire.Pagination{NextCursor: strconv.FormatInt(cursor, 10), HasMore: more},
 		Head:       head, Oldest: oldest,

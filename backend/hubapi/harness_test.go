@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	"switchboard/backend/hub/sqlitestore"
 	"switchboard/backend/sandbox"
 	"switchboard/backend/sqlitedb"
+	"switchboard/backend/testkit"
 	"switchboard/backend/whatsapp"
 )
 
@@ -309,17 +311,10 @@ func (e *testEnv) customerWrites(waID, text string) domain.Conversation {
 	return conv
 }
 
-// eventually polls cond until it holds (10 s at most).
+// eventually polls cond until it holds (see testkit.Eventually).
 func (e *testEnv) eventually(cond func() bool, what string, args ...any) {
 	e.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	e.t.Fatalf("timed out waiting for "+what, args...)
+	testkit.Eventually(e.t, fmt.Sprintf(what, args...), cond)
 }
 
 // graphCounter is the Cloud API client's transport in tests: it counts

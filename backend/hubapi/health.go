@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"switchboard/backend/apierr"
+	"switchboard/backend/wire"
 )
 
 // handleHealth is GET /healthz: 200 when the database answers and the
@@ -21,11 +22,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return apierr.Wrap(err, apierr.Unavailable, "the event log cannot be read")
 	}
-	return s.writeData(w, http.StatusOK, map[string]any{
-		"status":         "ok",
-		"event_head":     head,
-		"stream_clients": s.broker.count(),
-	})
+	return s.writeData(w, http.StatusOK, wire.Health{Status: "ok", EventHead: head, StreamClients: s.broker.count()})
 }
 
 var errorDocsPage = template.Must(template.New("errors").Parse(`<!doctype html>

@@ -4,29 +4,20 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"switchboard/backend/apierr"
-	"switchboard/backend/domain"
 	"switchboard/backend/hub"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
-
-type loginInput struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
-	// Name labels the token in lists ("Ana's laptop").
-	Name string `json:"name"`
-}
 
 // handleLogin is POST /v1/login. The hub checks the password and the
 // lockout (hub/sessions.go); this counts the outcomes in the metrics.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
-	var in loginInput
+	var in wire.LoginRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	sess, err := s.core.Login(r.Context(), hub.LoginRequest{Email: in.Email, Password: in.Password, Name: in.Name})
+	sess, err := s.core.Login(r.Context(), in)
 	switch {
 	case errors.Is(err, hub.ErrBadCredentials):
 		s.metrics.loginFailures.Inc()
@@ -66,24 +57,15 @@ func (s *Server) revokeToken(r *http.Request, id int64) error {
 	return nil
 }
 
-type tokenInput struct {
-	Name      string      `json:"name"`
-	Scopes    []Scope     `json:"scopes"`
-	UserID    *int64      `json:"user_id"`
-	Role      domain.Role `json:"role"`
-	ExpiresAt *time.Time  `json:"expires_at"`
-}
-
 // handleCreateToken is POST /v1/tokens: an API token for an integration
 // (role supervisor or admin: it acts for the business) or on behalf of a
 // user (their role applies). The secret is in this answer only.
 func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) error {
-	var in tokenInput
+	var in wire.TokenRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	t, err := s.core.CreateToken(r.Context(), hub.TokenRequest{Name: in.Name, Scopes: in.Scopes, UserID: in.UserID,
-		Role: in.Role, ExpiresAt: in.ExpiresAt})
+	t, err := s.core.CreateToken(r.Context(), in)
 	if err != nil {
 		return err
 	}

@@ -16,8 +16,8 @@ import (
 	"unicode/utf8"
 
 	"switchboard/backend/apierr"
-	"switchboard/backend/hubapi/wire"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // mediaUploadForm documents the form fields of POST /v1/media.

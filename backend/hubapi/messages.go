@@ -11,12 +11,8 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
+	"switchboard/backend/wire"
 )
-
-// sendTypes are the message types POST /v1/messages accepts; the body
-// carries the Cloud API object under the key named by type.
-var sendTypes = []string{"text", "image", "audio", "video", "document", "sticker",
-	"location", "contacts", "interactive", "reaction", "template"}
 
 // parseSend decodes a POST /v1/messages body into the core's request. It
 // checks shape only (unknown fields, the recipient, an object for the
@@ -31,12 +27,12 @@ func parseSend(body []byte) (hub.SendRequest, error) {
 	if req.Type == "" {
 		return req, apierr.Field(apierr.InvalidRequest, "type", "type is required (text, image, document, template, …)")
 	}
-	if !slices.Contains(sendTypes, req.Type) {
-		return req, apierr.Field(apierr.ValidationFailed, "type", "type %q cannot be sent; use one of %s", req.Type, strings.Join(sendTypes, ", "))
+	if !slices.Contains(wire.SendTypes, req.Type) {
+		return req, apierr.Field(apierr.ValidationFailed, "type", "type %q cannot be sent; use one of %s", req.Type, strings.Join(wire.SendTypes, ", "))
 	}
 	var fields map[string]json.RawMessage
 	_ = json.Unmarshal(body, &fields)
-	for _, t := range sendTypes {
+	for _, t := range wire.SendTypes {
 		if _, ok := fields[t]; ok && t != req.Type {
 			return req, apierr.Field(apierr.InvalidRequest, t, "a %s message cannot carry a %q object", req.Type, t)
 		}

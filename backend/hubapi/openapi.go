@@ -11,7 +11,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // opDoc documents one route for /openapi.json. The table below is kept
@@ -48,27 +48,8 @@ var (
 	pCursor = param{"cursor", "string", "The next_cursor of the previous page."}
 )
 
-// StreamFrame documents the frames of GET /v1/stream and the items of
-// GET /v1/events; which fields are set depends on kind.
-type StreamFrame struct {
-	Kind           string        `json:"kind"`
-	Event          *domain.Event `json:"event,omitempty"`
-	Seq            int64         `json:"seq,omitempty"`
-	Since          int64         `json:"since,omitempty"`
-	Head           int64         `json:"head,omitempty"`
-	Oldest         int64         `json:"oldest,omitempty"`
-	ConversationID int64         `json:"conversation_id,omitempty"`
-	Error          *apierr.Body  `json:"error,omitempty"`
-}
-
-type healthDoc struct {
-	Status        string `json:"status"`
-	EventHead     int64  `json:"event_head"`
-	StreamClients int    `json:"stream_clients"`
-}
-
 var opDocs = map[string]opDoc{
-	"GET /healthz":      {tag: "operations", summary: "Health check", description: "200 when the database and the event log answer; 503 otherwise.", data: healthDoc{}},
+	"GET /healthz":      {tag: "operations", summary: "Health check", description: "200 when the database and the event log answer; 503 otherwise.", data: wire.Health{}},
 	"GET /metrics":      {tag: "operations", summary: "Prometheus metrics", raw: "text/plain"},
 	"GET /openapi.json": {tag: "operations", summary: "This document", raw: "application/json"},
 	"GET /docs/errors":  {tag: "operations", summary: "The error codes", description: "HTML (each code an anchor, where doc_url points) or JSON with Accept: application/json.", raw: "text/html"},
@@ -82,17 +63,17 @@ var opDocs = map[string]opDoc{
 
 	"POST /v1/login": {tag: "auth", summary: "Sign in with e-mail and password",
 		description: "Returns a token with the scopes of the user's role. After 5 wrong attempts within a minute the account is locked for a minute (LOGIN_LOCKED with Retry-After).",
-		body:        loginInput{}, data: wire.LoginResult{}},
+		body:        wire.LoginRequest{}, data: wire.LoginResult{}},
 	"POST /v1/logout":        {tag: "auth", summary: "Revoke the calling token", noContent: true},
 	"GET /v1/me":             {tag: "auth", summary: "The calling token and its user", data: wire.Me{}},
 	"GET /v1/tokens":         {tag: "auth", summary: "List tokens (never their secrets)", query: []param{pLimit, pCursor, {"include_revoked", "boolean", "Include revoked tokens."}}, data: wire.TokenInfo{}, list: true},
-	"POST /v1/tokens":        {tag: "auth", summary: "Create an API token", description: "For an integration (role supervisor or admin) or on behalf of a user (user_id: their role applies). The secret is in this answer only; it is stored as a SHA-256 hash.", body: tokenInput{}, data: wire.NewToken{}, status: http.StatusCreated},
+	"POST /v1/tokens":        {tag: "auth", summary: "Create an API token", description: "For an integration (role supervisor or admin) or on behalf of a user (user_id: their role applies). The secret is in this answer only; it is stored as a SHA-256 hash.", body: wire.TokenRequest{}, data: wire.NewToken{}, status: http.StatusCreated},
 	"DELETE /v1/tokens/{id}": {tag: "auth", summary: "Revoke one token", description: "Takes effect on the next request; open streams of the token are closed.", noContent: true},
 
 	"GET /v1/users":         {tag: "users", summary: "List users", query: []param{pLimit, pCursor, {"role", "string", "agent, supervisor or admin."}, {"team", "string", "Members of a team."}}, data: domain.User{}, list: true},
-	"PUT /v1/users":         {tag: "users", summary: "Create or replace a user by e-mail", description: "Creates the user (email, name, role and password required; 201) or replaces the existing one's name, role and teams (200).", body: userInput{}, data: domain.User{}},
+	"PUT /v1/users":         {tag: "users", summary: "Create or replace a user by e-mail", description: "Creates the user (email, name, role and password required; 201) or replaces the existing one's name, role and teams (200).", body: wire.UserInput{}, data: domain.User{}},
 	"GET /v1/users/{id}":    {tag: "users", summary: "One user", data: domain.User{}},
-	"PATCH /v1/users/{id}":  {tag: "users", summary: "Change some fields of a user", description: "A new password signs the user out everywhere.", body: userInput{}, data: domain.User{}},
+	"PATCH /v1/users/{id}":  {tag: "users", summary: "Change some fields of a user", description: "A new password signs the user out everywhere.", body: wire.UserInput{}, data: domain.User{}},
 	"DELETE /v1/users/{id}": {tag: "users", summary: "Delete a user", description: "Their tokens are revoked; their messages and notes keep their id.", noContent: true},
 
 	"GET /v1/accounts": {tag: "accounts", summary: "WhatsApp numbers with state, quality and message counts", data: domain.Account{}, list: true},
@@ -104,18 +85,18 @@ var opDocs = map[string]opDoc{
 	"GET /v1/conversations/{id}": {tag: "conversations", summary: "A conversation with its 50 most recent messages (newest first)", data: hub.ConversationDetail{}},
 	"PATCH /v1/conversations/{id}": {tag: "conversations", summary: "Change status, assignee (null unassigns) or team",
 		description: "Honours Idempotency-Key (same key and body: the first answer again, with no second change; different body: IDEMPOTENCY_CONFLICT).",
-		body:        conversationPatchInput{}, data: domain.Conversation{}, keyed: true},
+		body:        wire.ConversationPatch{}, data: domain.Conversation{}, keyed: true},
 	"GET /v1/conversations/{id}/messages": {tag: "conversations", summary: "A conversation's messages, newest page first",
 		query: []param{pLimit, pCursor}, data: domain.Message{}, list: true},
 	"GET /v1/conversations/{id}/notes": {tag: "conversations", summary: "Internal notes, newest first", query: []param{pLimit, pCursor}, data: domain.Note{}, list: true},
 	"POST /v1/conversations/{id}/notes": {tag: "conversations", summary: "Add an internal note (never sent to the customer)",
 		description: "Honours Idempotency-Key (same key and body: the first note again, not a second one; different body: IDEMPOTENCY_CONFLICT).",
-		body:        noteInput{}, data: domain.Note{}, status: http.StatusCreated, keyed: true},
+		body:        wire.NoteInput{}, data: domain.Note{}, status: http.StatusCreated, keyed: true},
 	"GET /v1/counters": {tag: "conversations", summary: "Unanswered counters", description: "Total, unassigned, per agent, per team and the oldest waiting time. Agents get the total, the unassigned count and their own.", data: domain.Counters{}},
 
 	"POST /v1/messages": {tag: "messages", summary: "Send a message of any type (queued)",
 		description: "to (any phone format) or conversation_id; account_id when several numbers exist; type and the Cloud API object under that key. Templates: {\"type\":\"template\",\"template\":{\"name\",\"language\",\"variables\":{\"1\":\"…\"}}} or raw components. Honours Idempotency-Key (same key and body: the first answer again; different body: IDEMPOTENCY_CONFLICT). Answers 202 with the queued message.",
-		body:        hub.SendRequest{}, data: domain.Message{}, status: http.StatusAccepted, keyed: true},
+		body:        wire.SendRequest{}, data: domain.Message{}, status: http.StatusAccepted, keyed: true},
 	"GET /v1/messages": {tag: "messages", summary: "Query messages (delivery status lookups)",
 		query: []param{pLimit, pCursor, {"phone", "string", "Any format."}, {"direction", "string", "inbound or outbound."},
 			{"status", "string", "received, queued, sent, delivered, read or failed."}, {"type", "string", "Message type."},
@@ -135,13 +116,13 @@ var opDocs = map[string]opDoc{
 	"GET /v1/templates": {tag: "templates", summary: "Synced templates",
 		query: []param{pLimit, pCursor, {"status", "string", "APPROVED, PENDING, …"}, {"name", "string", "Template name."}, {"language", "string", "Language code."}, {"account", "string", "A phone_number_id."}},
 		data:  domain.Template{}, list: true},
-	"POST /v1/templates":          {tag: "templates", summary: "Submit a template for approval", body: templateCreateInput{}, data: domain.Template{}, status: http.StatusCreated},
+	"POST /v1/templates":          {tag: "templates", summary: "Submit a template for approval", body: wire.TemplateDraft{}, data: domain.Template{}, status: http.StatusCreated},
 	"POST /v1/templates/sync":     {tag: "templates", summary: "Reload templates from the WhatsApp Business Account", data: domain.Template{}, list: true},
 	"DELETE /v1/templates/{name}": {tag: "templates", summary: "Delete a template (every language)", noContent: true},
 
 	"POST /v1/deliveries": {tag: "deliveries", summary: "Bulk template send",
 		description: "JSON {template, language, recipients: [{phone, variables}]}; or text/csv with ?template=&language= (a phone column plus one column per variable); or multipart/form-data with fields template, language, account_id and file. Each recipient moves pending → in_progress → processed_ok | processed_ko (reason invalid_number, opted_out, template_error, meta_error).",
-		body:        deliveryInput{}, bodyMedia: []string{"application/json", "text/csv", "multipart/form-data"}, data: wire.Delivery{}, status: http.StatusAccepted},
+		body:        wire.DeliveryRequest{}, bodyMedia: []string{"application/json", "text/csv", "multipart/form-data"}, data: wire.Delivery{}, status: http.StatusAccepted},
 	"GET /v1/deliveries": {tag: "deliveries", summary: "Bulk jobs, newest first",
 		query: []param{pLimit, pCursor, {"phone", "string", "Jobs with this recipient (any format)."}, {"since", "string", "Created at or after."}, {"until", "string", "Created before."}},
 		data:  Delivery{}, list: true},
@@ -149,10 +130,10 @@ var opDocs = map[string]opDoc{
 		query: []param{pLimit, pCursor, {"state", "string", "pending, in_progress, processed_ok or processed_ko."}}, data: wire.Delivery{}},
 
 	"GET /v1/optouts":            {tag: "contacts", summary: "Contacts who opted out", query: []param{pLimit, pCursor}, data: domain.Contact{}, list: true},
-	"POST /v1/optouts":           {tag: "contacts", summary: "Opt a number out", description: "Every later send to it is refused with OPTED_OUT, bulk included. An unknown number gets a contact.", body: optOutInput{}, data: domain.Contact{}},
+	"POST /v1/optouts":           {tag: "contacts", summary: "Opt a number out", description: "Every later send to it is refused with OPTED_OUT, bulk included. An unknown number gets a contact.", body: wire.OptOutRequest{}, data: domain.Contact{}},
 	"DELETE /v1/optouts/{phone}": {tag: "contacts", summary: "Opt a number back in", noContent: true},
 	"GET /v1/contacts":           {tag: "contacts", summary: "List contacts", query: []param{pLimit, pCursor, {"phone", "string", "Any format."}, {"q", "string", "Name or number search."}}, data: domain.Contact{}, list: true},
-	"PATCH /v1/contacts":         {tag: "contacts", summary: "Upsert a contact by id or phone", description: "By id (moving it to phone when given) or by phone (created when new: 201). Attributes, when given, replace the contact's.", body: contactInput{}, data: domain.Contact{}},
+	"PATCH /v1/contacts":         {tag: "contacts", summary: "Upsert a contact by id or phone", description: "By id (moving it to phone when given) or by phone (created when new: 201). Attributes, when given, replace the contact's.", body: wire.ContactInput{}, data: domain.Contact{}},
 	"GET /v1/contacts/{id}":      {tag: "contacts", summary: "One contact", data: domain.Contact{}},
 	"DELETE /v1/contacts/{id}":   {tag: "contacts", summary: "Delete a contact", noContent: true},
 
@@ -161,14 +142,14 @@ var opDocs = map[string]opDoc{
 		query:       []param{{"since", "string", "Last applied seq, or head."}, {"access_token", "string", "The token, for browsers."}}, raw: "websocket"},
 	"GET /v1/events": {tag: "events", summary: "Poll the event log",
 		description: "Events after ?since= the caller may see, oldest first, with the log's head and oldest seq. 410 RESYNC_REQUIRED when since is older than the log keeps.",
-		query:       []param{pLimit, {"since", "integer", "Last applied seq."}}, data: StreamFrame{}, list: true},
+		query:       []param{pLimit, {"since", "integer", "Last applied seq."}}, data: wire.Frame{}, list: true},
 
 	"GET /v1/events/head": {tag: "events", summary: "The log's newest and oldest seq", description: "Read it before loading a snapshot, then stream from head.", data: wire.EventHead{}},
 
 	"GET /v1/webhooks": {tag: "webhooks", summary: "Outbound webhook subscriptions (secrets masked)", data: wire.Webhook{}, list: true},
 	"PUT /v1/webhooks": {tag: "webhooks", summary: "Set the subscription for a URL",
 		description: "The hub sends a signed webhook.test request first and refuses a URL that does not answer 2xx. Events are POSTed one per request, in order, signed with X-Switchboard-Signature-256: sha256=HMAC-SHA256(secret, body), retried with exponential backoff.",
-		body:        webhookInput{}, data: wire.Webhook{}},
+		body:        wire.WebhookRequest{}, data: wire.Webhook{}},
 	"DELETE /v1/webhooks/{id}": {tag: "webhooks", summary: "Remove a subscription", noContent: true},
 }
 

@@ -74,7 +74,7 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 func schemaName(t reflect.Type) string {
 	pkg := t.PkgPath()
 	name := t.Name()
-	if strings.HasSuffix(pkg, "/hubapi") || strings.HasSuffix(pkg, "/hubapi/wire") {
+	if strings.HasSuffix(pkg, "/hubapi") || strings.HasSuffix(pkg, "/backend/wire") {
 		return strings.ToUpper(name[:1]) + name[1:]
 	}
 	parts := strings.Split(pkg, "/")

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"switchboard/backend/apierr"
+	"switchboard/backend/wire"
 )
 
 func TestParseSendShapes(t *testing.T) {
@@ -57,7 +58,7 @@ func BenchmarkUnmarshalStrict(b *testing.B) {
 	body := []byte(`{"email":"agent@example.com","password":"correct horse battery","name":"laptop"}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		var in loginInput
+		var in wire.LoginRequest
 		if err := unmarshalStrict(body, &in); err != nil {
 			b.Fatal(err)
 		}

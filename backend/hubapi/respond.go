@@ -8,7 +8,7 @@ import (
 	"strconv"
 
 	"switchboard/backend/apierr"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // handlerFunc is what every route implements: it writes its own success

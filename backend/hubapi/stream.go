@@ -14,73 +14,12 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
-// Frame kinds on GET /v1/stream. Every frame is a JSON text message with a
-// "kind".
-//
-// Server to client:
-//
-//	hello      {"kind":"hello","since":S,"head":H,"oldest":O}   first frame
-//	event      {"kind":"event","event":{seq,type,conversation_id,at,data}}
-//	hidden     {"kind":"hidden","seq":N,"conversation_id":C}    (agents) the
-//	           conversation is no longer yours or unassigned: drop it
-//	live       {"kind":"live","seq":N}    replay done, live events follow
-//	heartbeat  {"kind":"heartbeat","seq":N,"head":H,"at":T}     seq: you
-//	           have everything you may see up to N
-//	resync     {"kind":"resync","head":H,"oldest":O,"error":{…}} since is
-//	           older than the log keeps: load a snapshot, reconnect
-//	error      {"kind":"error","error":{…}}   then the connection closes
-//
-// Client to server (optional):
-//
-//	resume     {"kind":"resume","since":N}    when ?since= was not given
-const (
-	frameHello     = "hello"
-	frameEvent     = "event"
-	frameHidden    = "hidden"
-	frameLive      = "live"
-	frameHeartbeat = "heartbeat"
-	frameResync    = "resync"
-	frameError     = "error"
-	frameResume    = "resume"
-)
-
-// Close codes the stream ends with (4000–4999 are the application's).
-const (
-	// CloseResync: since is older than the log keeps (or from another
-	// database); load a snapshot and reconnect from its seq.
-	CloseResync = 4000
-	// CloseRevoked: the token was revoked; sign in again.
-	CloseRevoked = 4001
-	// CloseBadResume: the resume message was malformed.
-	CloseBadResume = 4002
-	// CloseSlow: the client fell too far behind; reconnect from the last
-	// seq applied.
-	CloseSlow = 4008
-)
-
-type eventFrame struct {
-	Kind  string        `json:"kind"`
-	Event *domain.Event `json:"event"`
-}
-
-// frame is every other frame.
-type frame struct {
-	Kind           string       `json:"kind"`
-	Seq            int64        `json:"seq,omitempty"`
-	Since          *int64       `json:"since,omitempty"`
-	Head           *int64       `json:"head,omitempty"`
-	Oldest         *int64       `json:"oldest,omitempty"`
-	ConversationID int64        `json:"conversation_id,omitempty"`
-	At             *time.Time   `json:"at,omitempty"`
-	Error          *apierr.Body `json:"error,omitempty"`
-}
-
-type resumeMessage struct {
-	Kind  string `json:"kind"`
-	Since *int64 `json:"since"`
-}
+// The stream's frames, kinds and close codes are package wire's
+// (wire.Frame, wire.FrameHello…, wire.CloseResync…), shared with the Go
+// client.
 
 type closeReason int
 
@@ -155,12 +94,12 @@ func renderFor(p *Principal, se *streamEvent) []byte {
 	if se.counters != nil {
 		ev := se.ev
 		ev.Data, _ = json.Marshal(agentCounters(p, *se.counters))
-		b, _ := json.Marshal(eventFrame{Kind: frameEvent, Event: &ev})
+		b, _ := json.Marshal(wire.Frame{Kind: wire.FrameEvent, Event: &ev})
 		return b
 	}
 	if se.hasConv && !p.CanSee(se.assignee) {
 		if leftView(p, se) {
-			b, _ := json.Marshal(frame{Kind: frameHidden, Seq: se.ev.Seq, ConversationID: se.ev.ConversationID, At: &se.ev.At})
+			b, _ := json.Marshal(wire.Frame{Kind: wire.FrameHidden, Seq: se.ev.Seq, ConversationID: se.ev.ConversationID, At: &se.ev.At})
 			return b
 		}
 		return nil
@@ -270,9 +209,9 @@ func (c *streamConn) serve(since *int64, liveOnly bool) {
 	if since == nil && !liveOnly {
 		select {
 		case msg := <-first:
-			var rm resumeMessage
-			if err := unmarshalStrict(msg, &rm); err != nil || rm.Kind != frameResume || (rm.Since != nil && *rm.Since < 0) {
-				c.fail(CloseBadResume, apierr.New(apierr.InvalidRequest, `the first message must be {"kind":"resume","since":<seq>}`))
+			var rm wire.ResumeFrame
+			if err := unmarshalStrict(msg, &rm); err != nil || rm.Kind != wire.FrameResume || (rm.Since != nil && *rm.Since < 0) {
+				c.fail(wire.CloseBadResume, apierr.New(apierr.InvalidRequest, `the first message must be {"kind":"resume","since":<seq>}`))
 				return
 			}
 			since = rm.Since
@@ -304,7 +243,7 @@ func (c *streamConn) write(b []byte) error {
 	return nil
 }
 
-func (c *streamConn) writeFrame(f frame) error {
+func (c *streamConn) writeFrame(f wire.Frame) error {
 	b, _ := json.Marshal(f)
 	return c.write(b)
 }
@@ -312,7 +251,7 @@ func (c *streamConn) writeFrame(f frame) error {
 // fail sends an error frame and closes with code.
 func (c *streamConn) fail(code int, e *apierr.Error) {
 	env := e.Envelope()
-	_ = c.writeFrame(frame{Kind: frameError, Error: &env.Error})
+	_ = c.writeFrame(wire.Frame{Kind: wire.FrameError, Error: &env.Error})
 	c.closeWith(code, e.Message)
 }
 
@@ -328,9 +267,9 @@ func (c *streamConn) closeFor(r closeReason) {
 	switch r {
 	case closeSlow:
 		c.s.metrics.streamSlow.Inc()
-		c.closeWith(CloseSlow, "too slow: reconnect with since="+strconv.FormatInt(c.cursor, 10)+" or your last applied seq")
+		c.closeWith(wire.CloseSlow, "too slow: reconnect with since="+strconv.FormatInt(c.cursor, 10)+" or your last applied seq")
 	case closeRevoked:
-		c.fail(CloseRevoked, apierr.New(apierr.Unauthorized, "the token was revoked"))
+		c.fail(wire.CloseRevoked, apierr.New(apierr.Unauthorized, "the token was revoked"))
 	case closeGoingAway:
 		c.closeWith(websocket.CloseGoingAway, "the hub is shutting down; reconnect and resume")
 	}
@@ -354,7 +293,7 @@ func (c *streamConn) run(since *int64) error {
 		}
 	}
 	c.cursor = cursor
-	if err := c.writeFrame(frame{Kind: frameHello, Since: &cursor, Head: &head, Oldest: &oldest}); err != nil {
+	if err := c.writeFrame(wire.Frame{Kind: wire.FrameHello, Since: &cursor, Head: &head, Oldest: &oldest}); err != nil {
 		return err
 	}
 
@@ -404,7 +343,7 @@ func (c *streamConn) run(since *int64) error {
 			}
 		}
 	}
-	if err := c.writeFrame(frame{Kind: frameLive, Seq: c.cursor}); err != nil {
+	if err := c.writeFrame(wire.Frame{Kind: wire.FrameLive, Seq: c.cursor}); err != nil {
 		return err
 	}
 
@@ -426,7 +365,7 @@ func (c *streamConn) run(since *int64) error {
 		case <-hb.C:
 			now := time.Now().UTC()
 			h := c.s.broker.headSeq()
-			if err := c.writeFrame(frame{Kind: frameHeartbeat, Seq: c.cursor, Head: &h, At: &now}); err != nil {
+			if err := c.writeFrame(wire.Frame{Kind: wire.FrameHeartbeat, Seq: c.cursor, Head: &h, At: &now}); err != nil {
 				return err
 			}
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.s.cfg.Stream.WriteTimeout)); err != nil {
@@ -554,6 +493,6 @@ func (c *streamConn) resync(oldest, head int64) {
 	c.s.metrics.streamResyncs.Inc()
 	e := apierr.New(apierr.ResyncRequired, "events after the requested seq are no longer kept: load a snapshot and reconnect from its seq")
 	env := e.Envelope()
-	_ = c.writeFrame(frame{Kind: frameResync, Head: &head, Oldest: &oldest, Error: &env.Error})
-	c.closeWith(CloseResync, "resync required")
+	_ = c.writeFrame(wire.Frame{Kind: wire.FrameResync, Head: &head, Oldest: &oldest, Error: &env.Error})
+	c.closeWith(wire.CloseResync, "resync required")
 }

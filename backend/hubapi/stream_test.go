@@ -17,6 +17,7 @@ import (
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
 	"switchboard/backend/sandbox"
+	"switchboard/backend/wire"
 )
 
 // wsClient is a bare websocket client of the stream, speaking the
@@ -26,18 +27,8 @@ type wsClient struct {
 	conn *websocket.Conn
 }
 
-type wsFrame struct {
-	Kind           string        `json:"kind"`
-	Event          *domain.Event `json:"event"`
-	Seq            int64         `json:"seq"`
-	Since          *int64        `json:"since"`
-	Head           *int64        `json:"head"`
-	Oldest         *int64        `json:"oldest"`
-	ConversationID int64         `json:"conversation_id"`
-	Error          *struct {
-		Code string `json:"code"`
-	} `json:"error"`
-}
+// wsFrame is a frame as the test reads it: the wire's own type.
+type wsFrame = wire.Frame
 
 // dial opens the stream with query (e.g. "since=0"); smallBuffer shrinks
 // the client's receive buffer so an unread stream backs up quickly.
@@ -234,7 +225,7 @@ func TestStreamResumeMessage(t *testing.T) {
 	if f := bad.mustNext(); f.Kind != "error" || f.Error.Code != "INVALID_REQUEST" {
 		t.Fatalf("bad resume: %+v", f)
 	}
-	if _, err := bad.next(); closeCode(err) != CloseBadResume {
+	if _, err := bad.next(); closeCode(err) != wire.CloseBadResume {
 		t.Fatalf("close after bad resume: %v", err)
 	}
 
@@ -266,7 +257,7 @@ func TestStreamResync(t *testing.T) {
 		if f.Kind != "resync" || f.Error == nil || f.Error.Code != "RESYNC_REQUIRED" || f.Oldest == nil || *f.Oldest <= 2 {
 			t.Fatalf("since=%s: %+v", since, f)
 		}
-		if _, err := c.next(); closeCode(err) != CloseResync {
+		if _, err := c.next(); closeCode(err) != wire.CloseResync {
 			t.Fatalf("since=%s: close %v", since, err)
 		}
 	}
@@ -309,8 +300,8 @@ func TestStreamSlowClientIsDisconnectedAndResumes(t *testing.T) {
 	for {
 		f, err := c.next()
 		if err != nil {
-			if closeCode(err) != CloseSlow {
-				t.Fatalf("ended with %v, want close %d", err, CloseSlow)
+			if closeCode(err) != wire.CloseSlow {
+				t.Fatalf("ended with %v, want close %d", err, wire.CloseSlow)
 			}
 			break
 		}
@@ -440,7 +431,7 @@ func TestStreamHeartbeatAuthAndShutdown(t *testing.T) {
 	for {
 		f, err := c.next()
 		if err != nil {
-			if closeCode(err) != CloseRevoked {
+			if closeCode(err) != wire.CloseRevoked {
 				t.Fatalf("after revoke: %v", err)
 			}
 			break

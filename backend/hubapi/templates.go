@@ -9,6 +9,7 @@ import (
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // handleListTemplates is GET /v1/templates (?status=, ?name=, ?language=,
@@ -47,21 +48,10 @@ func (s *Server) allTemplates(r *http.Request, q hub.TemplateQuery) ([]domain.Te
 // templateNameRE is Meta's rule for template names.
 var templateNameRE = regexp.MustCompile(`^[a-z0-9_]{1,512}$`)
 
-// templateCreateInput is POST /v1/templates: Meta's template definition
-// plus the number whose business account gets it.
-type templateCreateInput struct {
-	AccountID       string                          `json:"account_id"`
-	Name            string                          `json:"name"`
-	Language        string                          `json:"language"`
-	Category        string                          `json:"category"`
-	ParameterFormat string                          `json:"parameter_format"`
-	Components      []whatsapp.TemplateComponentDef `json:"components"`
-}
-
 // handleCreateTemplate is POST /v1/templates: submits a template for
 // Meta's approval; it starts PENDING and a template webhook updates it.
 func (s *Server) handleCreateTemplate(w http.ResponseWriter, r *http.Request) error {
-	var in templateCreateInput
+	var in wire.TemplateDraft
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}

@@ -5,23 +5,8 @@ import (
 
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
-
-// userInput is the body of PUT /v1/users and PATCH /v1/users/{id}.
-type userInput struct {
-	Email    *string      `json:"email"`
-	Name     *string      `json:"name"`
-	Role     *domain.Role `json:"role"`
-	Teams    *[]string    `json:"teams"`
-	Password *string      `json:"password"`
-	Disabled *bool        `json:"disabled"`
-}
-
-// input is the body as the hub takes it (the hub validates it).
-func (in userInput) input() hub.UserInput {
-	return hub.UserInput{Email: in.Email, Name: in.Name, Role: in.Role, Teams: in.Teams, Password: in.Password, Disabled: in.Disabled}
-}
 
 // handleListUsers is GET /v1/users. Everyone may list users: the console
 // needs names for assignees.
@@ -73,11 +58,11 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
 // replace the existing one's name, role and teams (and password, when
 // given). 201 when created, 200 when updated.
 func (s *Server) handlePutUser(w http.ResponseWriter, r *http.Request) error {
-	var in userInput
+	var in wire.UserInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	u, created, err := s.core.PutUser(r.Context(), principalFrom(r).UserID, in.input())
+	u, created, err := s.core.PutUser(r.Context(), principalFrom(r).UserID, in)
 	// A role or a disabled flag applies from the next request.
 	s.tokens.clear()
 	if err != nil {
@@ -96,11 +81,11 @@ func (s *Server) handlePatchUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in userInput
+	var in wire.UserInput
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	u, err := s.core.UpdateUser(r.Context(), principalFrom(r).UserID, id, in.input())
+	u, err := s.core.UpdateUser(r.Context(), principalFrom(r).UserID, id, in)
 	s.tokens.clear()
 	if err != nil {
 		return err

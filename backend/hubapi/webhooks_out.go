@@ -3,28 +3,22 @@ package hubapi
 import (
 	"net/http"
 
-	"switchboard/backend/hub"
+	"switchboard/backend/wire"
 )
 
 // Outbound webhook subscriptions. Delivery (the per-subscription workers,
 // signing, retries) runs in the hub: hub/webhooks.go.
-
-type webhookInput struct {
-	URL    string   `json:"url"`
-	Secret string   `json:"secret"`
-	Events []string `json:"events"`
-}
 
 // handlePutWebhook is PUT /v1/webhooks: sets the subscription for a URL
 // (replacing its events and secret). The hub first sends a signed
 // webhook.test request and refuses a URL that does not answer 2xx.
 // Delivery starts with the next event.
 func (s *Server) handlePutWebhook(w http.ResponseWriter, r *http.Request) error {
-	var in webhookInput
+	var in wire.WebhookRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	out, err := s.core.SetWebhook(r.Context(), hub.WebhookRequest{URL: in.URL, Secret: in.Secret, Events: in.Events})
+	out, err := s.core.SetWebhook(r.Context(), in)
 	if err != nil {
 		return err
 	}

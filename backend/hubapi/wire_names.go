@@ -1,6 +1,6 @@
 package hubapi
 
-import "switchboard/backend/hubapi/wire"
+import "switchboard/backend/wire"
 
 // The API's JSON bodies are defined once, in package wire, which the Go
 // client shares. These aliases keep hubapi's exported names as they were.

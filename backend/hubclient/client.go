@@ -6,9 +6,13 @@
 // decoded into the same value the hub produced, or HUB_UNREACHABLE when
 // the hub could not be reached (the transport error is kept as the cause).
 //
-// The bodies the hub answers (tokens, deliveries, webhooks, …) are the
-// types of package wire, which the server encodes from: one definition,
-// so client and server cannot disagree on a field.
+// Every body it sends and every answer it reads (the send request, the
+// conversation patch, sign-in, token, user, contact, template, delivery
+// and webhook bodies, pages of lists, the stream's frames and close
+// codes, …) is a type of package wire (backend/wire), which the server
+// decodes into and encodes from: one definition, so client and server
+// cannot disagree on a field. This package declares none of its own
+// (wire's shapes_test checks).
 package hubclient
 
 import (
@@ -25,7 +29,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // Client talks to one hub as one token. Set Token after Login (or use a
@@ -45,13 +49,6 @@ type Client struct {
 // New returns a client for the hub at baseURL.
 func New(baseURL, token string) *Client {
 	return &Client{BaseURL: strings.TrimRight(baseURL, "/"), Token: token, HTTP: &http.Client{Timeout: 30 * time.Second}}
-}
-
-// Page is one page of a list.
-type Page[T any] struct {
-	Items      []T
-	NextCursor string
-	HasMore    bool
 }
 
 type envelope[T any] struct {
@@ -188,10 +185,10 @@ func getData[T any](ctx context.Context, c *Client, path string, q url.Values) (
 	return env.Data, err
 }
 
-func getPage[T any](ctx context.Context, c *Client, path string, q url.Values) (Page[T], error) {
+func getPage[T any](ctx context.Context, c *Client, path string, q url.Values) (wire.Page[T], error) {
 	var env envelope[[]T]
 	_, err := c.do(ctx, request{method: http.MethodGet, path: path, query: q}, &env)
-	p := Page[T]{Items: env.Data}
+	p := wire.Page[T]{Items: env.Data}
 	if env.Pagination != nil {
 		p.NextCursor, p.HasMore = env.Pagination.NextCursor, env.Pagination.HasMore
 	}
@@ -255,7 +252,7 @@ func id(n int64) string { return strconv.FormatInt(n, 10) }
 func (c *Client) Login(ctx context.Context, email, password, name string) (wire.LoginResult, error) {
 	var env envelope[wire.LoginResult]
 	_, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/login", noAuth: true,
-		body: map[string]string{"email": email, "password": password, "name": name}}, &env)
+		body: wire.LoginRequest{Email: email, Password: password, Name: name}}, &env)
 	return env.Data, err
 }
 
@@ -270,17 +267,8 @@ func (c *Client) Me(ctx context.Context) (wire.Me, error) {
 	return getData[wire.Me](ctx, c, "/v1/me", nil)
 }
 
-// TokenRequest creates an API token (admin).
-type TokenRequest struct {
-	Name      string      `json:"name"`
-	Scopes    []string    `json:"scopes"`
-	UserID    *int64      `json:"user_id,omitempty"`
-	Role      domain.Role `json:"role,omitempty"`
-	ExpiresAt *time.Time  `json:"expires_at,omitempty"`
-}
-
 // CreateToken creates an API token (admin scope).
-func (c *Client) CreateToken(ctx context.Context, r TokenRequest) (wire.NewToken, error) {
+func (c *Client) CreateToken(ctx context.Context, r wire.TokenRequest) (wire.NewToken, error) {
 	return send[wire.NewToken](ctx, c, http.MethodPost, "/v1/tokens", r)
 }
 
@@ -297,17 +285,6 @@ func (c *Client) RevokeToken(ctx context.Context, tokenID int64) error {
 
 // --- Users ------------------------------------------------------------------
 
-// UserInput creates or changes a user; nil fields are left alone by
-// PatchUser.
-type UserInput struct {
-	Email    *string      `json:"email,omitempty"`
-	Name     *string      `json:"name,omitempty"`
-	Role     *domain.Role `json:"role,omitempty"`
-	Teams    *[]string    `json:"teams,omitempty"`
-	Password *string      `json:"password,omitempty"`
-	Disabled *bool        `json:"disabled,omitempty"`
-}
-
 // Users lists every user.
 func (c *Client) Users(ctx context.Context) ([]domain.User, error) {
 	return all[domain.User](ctx, c, "/v1/users", nil)
@@ -319,12 +296,12 @@ func (c *Client) User(ctx context.Context, userID int64) (domain.User, error) {
 }
 
 // PutUser creates the user with this e-mail or replaces it (admin).
-func (c *Client) PutUser(ctx context.Context, u UserInput) (domain.User, error) {
+func (c *Client) PutUser(ctx context.Context, u wire.UserInput) (domain.User, error) {
 	return send[domain.User](ctx, c, http.MethodPut, "/v1/users", u)
 }
 
 // PatchUser changes some fields of a user (admin).
-func (c *Client) PatchUser(ctx context.Context, userID int64, u UserInput) (domain.User, error) {
+func (c *Client) PatchUser(ctx context.Context, userID int64, u wire.UserInput) (domain.User, error) {
 	return send[domain.User](ctx, c, http.MethodPatch, "/v1/users/"+id(userID), u)
 }
 
@@ -354,7 +331,7 @@ type ConversationFilter struct {
 }
 
 // Conversations returns one page of conversations, newest activity first.
-func (c *Client) Conversations(ctx context.Context, f ConversationFilter, cursor string, limit int) (Page[domain.Conversation], error) {
+func (c *Client) Conversations(ctx context.Context, f ConversationFilter, cursor string, limit int) (wire.Page[domain.Conversation], error) {
 	q := pageQuery(cursor, limit)
 	for k, v := range map[string]string{"status": f.Status, "assignee": f.Assignee, "team": f.Team, "account": f.Account, "phone": f.Phone} {
 		if v != "" {
@@ -367,70 +344,27 @@ func (c *Client) Conversations(ctx context.Context, f ConversationFilter, cursor
 	return getPage[domain.Conversation](ctx, c, "/v1/conversations", q)
 }
 
-// ConversationDetail is a conversation with its 50 most recent messages
-// (newest first) and the cursor to page further back with Messages.
-type ConversationDetail struct {
-	domain.Conversation
-	Messages           []domain.Message `json:"messages"`
-	MessagesNextCursor string           `json:"messages_next_cursor"`
-	MessagesHasMore    bool             `json:"messages_has_more"`
-}
-
 // Conversation returns one conversation with its 50 most recent messages.
-func (c *Client) Conversation(ctx context.Context, conversationID int64) (ConversationDetail, error) {
-	return getData[ConversationDetail](ctx, c, "/v1/conversations/"+id(conversationID), nil)
+func (c *Client) Conversation(ctx context.Context, conversationID int64) (wire.ConversationDetail, error) {
+	return getData[wire.ConversationDetail](ctx, c, "/v1/conversations/"+id(conversationID), nil)
 }
 
 // Messages pages backwards through a conversation, newest first.
-func (c *Client) Messages(ctx context.Context, conversationID int64, cursor string, limit int) (Page[domain.Message], error) {
+func (c *Client) Messages(ctx context.Context, conversationID int64, cursor string, limit int) (wire.Page[domain.Message], error) {
 	return getPage[domain.Message](ctx, c, "/v1/conversations/"+id(conversationID)+"/messages", pageQuery(cursor, limit))
-}
-
-// ConversationPatch changes a conversation; nil fields are left alone and
-// Unassign clears the assignee.
-type ConversationPatch struct {
-	Status       *domain.ConversationStatus
-	AssigneeID   *int64
-	Unassign     bool
-	Team         *string
-	SnoozedUntil *time.Time
-}
-
-// MarshalJSON writes Body.
-func (p ConversationPatch) MarshalJSON() ([]byte, error) { return json.Marshal(p.Body()) }
-
-// Body is the PATCH body the hub expects: only the fields to change, and
-// an explicit null assignee when unassigning (absent means no change).
-func (p ConversationPatch) Body() map[string]any {
-	m := map[string]any{}
-	if p.Status != nil {
-		m["status"] = *p.Status
-	}
-	if p.Unassign {
-		m["assignee_id"] = nil
-	} else if p.AssigneeID != nil {
-		m["assignee_id"] = *p.AssigneeID
-	}
-	if p.Team != nil {
-		m["team"] = *p.Team
-	}
-	if p.SnoozedUntil != nil {
-		m["snoozed_until"] = p.SnoozedUntil.UTC().Format(time.RFC3339Nano)
-	}
-	return m
 }
 
 // PatchConversation changes status, assignee or team; an
 // idempotencyKey ("" for none) makes a retry change nothing (the hub
 // answers it with the first answer).
-func (c *Client) PatchConversation(ctx context.Context, idempotencyKey string, conversationID int64, p ConversationPatch) (domain.Conversation, error) {
+func (c *Client) PatchConversation(ctx context.Context, idempotencyKey string, conversationID int64, p wire.ConversationPatch) (domain.Conversation, error) {
 	return sendKeyed[domain.Conversation](ctx, c, idempotencyKey, http.MethodPatch, "/v1/conversations/"+id(conversationID), p)
 }
 
 // AddNote adds an internal note to a conversation; a retry with the same
 // idempotencyKey gets the first note instead of adding another.
 func (c *Client) AddNote(ctx context.Context, idempotencyKey string, conversationID int64, body string) (domain.Note, error) {
-	return sendKeyed[domain.Note](ctx, c, idempotencyKey, http.MethodPost, "/v1/conversations/"+id(conversationID)+"/notes", map[string]string{"body": body})
+	return sendKeyed[domain.Note](ctx, c, idempotencyKey, http.MethodPost, "/v1/conversations/"+id(conversationID)+"/notes", wire.NoteInput{Body: body})
 }
 
 // Notes lists a conversation's notes, newest first.
@@ -445,62 +379,12 @@ func (c *Client) Counters(ctx context.Context) (domain.Counters, error) {
 
 // --- Messages -----------------------------------------------------------------
 
-// SendRequest is the body of POST /v1/messages: To (any phone format) or
-// ConversationID, the type, and the Cloud API object for it in Content
-// (sent under the key named by Type). Templates use Template instead.
-type SendRequest struct {
-	To             string
-	ConversationID int64
-	AccountID      string
-	Type           string
-	Content        json.RawMessage
-	Template       *TemplateSend
-	ReplyTo        *int64
-}
-
-// TemplateSend names an approved template and fills its variables (named
-// or positional "1", "2"), or gives raw Components.
-type TemplateSend struct {
-	Name       string            `json:"name"`
-	Language   string            `json:"language"`
-	Variables  map[string]string `json:"variables,omitempty"`
-	Components json.RawMessage   `json:"components,omitempty"`
-}
-
-// MarshalJSON puts Content under the key named by Type.
-func (r SendRequest) MarshalJSON() ([]byte, error) {
-	m := map[string]any{"type": r.Type}
-	if r.To != "" {
-		m["to"] = r.To
-	}
-	if r.ConversationID != 0 {
-		m["conversation_id"] = r.ConversationID
-	}
-	if r.AccountID != "" {
-		m["account_id"] = r.AccountID
-	}
-	if r.ReplyTo != nil {
-		m["reply_to"] = *r.ReplyTo
-	}
-	if r.Type == "template" && r.Template != nil {
-		m["template"] = r.Template
-	} else if len(r.Content) > 0 {
-		m[r.Type] = r.Content
-	}
-	return json.Marshal(m)
-}
-
-// Text is a convenience SendRequest for a text message.
-func Text(conversationID int64, body string) SendRequest {
-	c, _ := json.Marshal(map[string]string{"body": body})
-	return SendRequest{ConversationID: conversationID, Type: "text", Content: c}
-}
-
-// Send queues a message. A non-empty idempotencyKey is sent as the
-// Idempotency-Key header: retrying with the same key and request returns
-// the first message instead of sending twice, so a send retried after
-// any failure is safe.
-func (c *Client) Send(ctx context.Context, idempotencyKey string, r SendRequest) (domain.Message, error) {
+// Send queues a message (wire.NewSend and wire.NewText build the common
+// ones). A non-empty idempotencyKey is sent as the Idempotency-Key
+// header: retrying with the same key and request returns the first
+// message instead of sending twice, so a send retried after any failure
+// is safe.
+func (c *Client) Send(ctx context.Context, idempotencyKey string, r wire.SendRequest) (domain.Message, error) {
 	return sendKeyed[domain.Message](ctx, c, idempotencyKey, http.MethodPost, "/v1/messages", r)
 }
 
@@ -515,7 +399,7 @@ type MessageQuery struct {
 
 // QueryMessages looks messages up (newest first), e.g. delivery statuses
 // by phone.
-func (c *Client) QueryMessages(ctx context.Context, mq MessageQuery) (Page[domain.Message], error) {
+func (c *Client) QueryMessages(ctx context.Context, mq MessageQuery) (wire.Page[domain.Message], error) {
 	q := pageQuery(mq.Cursor, mq.Limit)
 	for k, v := range map[string]string{"phone": mq.Phone, "direction": mq.Direction, "status": mq.Status, "type": mq.Type} {
 		if v != "" {
@@ -586,18 +470,8 @@ func (c *Client) Templates(ctx context.Context) ([]domain.Template, error) {
 	return all[domain.Template](ctx, c, "/v1/templates", nil)
 }
 
-// TemplateDraft is a template submitted for approval.
-type TemplateDraft struct {
-	AccountID       string          `json:"account_id,omitempty"`
-	Name            string          `json:"name"`
-	Language        string          `json:"language"`
-	Category        string          `json:"category"`
-	ParameterFormat string          `json:"parameter_format,omitempty"`
-	Components      json.RawMessage `json:"components"`
-}
-
 // CreateTemplate submits a template for approval (templates:write).
-func (c *Client) CreateTemplate(ctx context.Context, t TemplateDraft) (domain.Template, error) {
+func (c *Client) CreateTemplate(ctx context.Context, t wire.TemplateDraft) (domain.Template, error) {
 	return send[domain.Template](ctx, c, http.MethodPost, "/v1/templates", t)
 }
 
@@ -614,16 +488,9 @@ func (c *Client) DeleteTemplate(ctx context.Context, name string) error {
 
 // --- Bulk deliveries --------------------------------------------------------------
 
-// Recipient is one bulk recipient.
-type Recipient struct {
-	Phone     string            `json:"phone"`
-	Variables map[string]string `json:"variables,omitempty"`
-}
-
 // CreateDelivery starts a bulk template send.
-func (c *Client) CreateDelivery(ctx context.Context, accountID, template, language string, recipients []Recipient) (wire.Delivery, error) {
-	return send[wire.Delivery](ctx, c, http.MethodPost, "/v1/deliveries", map[string]any{
-		"account_id": accountID, "template": template, "language": language, "recipients": recipients})
+func (c *Client) CreateDelivery(ctx context.Context, r wire.DeliveryRequest) (wire.Delivery, error) {
+	return send[wire.Delivery](ctx, c, http.MethodPost, "/v1/deliveries", r)
 }
 
 // UploadDeliveryCSV starts a bulk send from a CSV (a phone column plus one
@@ -648,7 +515,7 @@ func (c *Client) Delivery(ctx context.Context, deliveryID int64, cursor string, 
 
 // Deliveries lists jobs, newest first, optionally those with a recipient
 // phone.
-func (c *Client) Deliveries(ctx context.Context, phone, cursor string, limit int) (Page[wire.Delivery], error) {
+func (c *Client) Deliveries(ctx context.Context, phone, cursor string, limit int) (wire.Page[wire.Delivery], error) {
 	q := pageQuery(cursor, limit)
 	if phone != "" {
 		q.Set("phone", phone)
@@ -658,21 +525,13 @@ func (c *Client) Deliveries(ctx context.Context, phone, cursor string, limit int
 
 // --- Contacts and opt-outs ----------------------------------------------------------
 
-// ContactInput upserts a contact by ID or Phone.
-type ContactInput struct {
-	ID         int64             `json:"id,omitempty"`
-	Phone      string            `json:"phone,omitempty"`
-	Name       *string           `json:"name,omitempty"`
-	Attributes map[string]string `json:"attributes,omitempty"`
-}
-
 // UpsertContact updates a contact by id, or by phone (created when new).
-func (c *Client) UpsertContact(ctx context.Context, in ContactInput) (domain.Contact, error) {
+func (c *Client) UpsertContact(ctx context.Context, in wire.ContactInput) (domain.Contact, error) {
 	return send[domain.Contact](ctx, c, http.MethodPatch, "/v1/contacts", in)
 }
 
 // Contacts returns a page of contacts (phone: any format; q: search).
-func (c *Client) Contacts(ctx context.Context, phone, search, cursor string, limit int) (Page[domain.Contact], error) {
+func (c *Client) Contacts(ctx context.Context, phone, search, cursor string, limit int) (wire.Page[domain.Contact], error) {
 	q := pageQuery(cursor, limit)
 	if phone != "" {
 		q.Set("phone", phone)
@@ -686,7 +545,7 @@ func (c *Client) Contacts(ctx context.Context, phone, search, cursor string, lim
 // OptOut opts a number (any format) out of all messages; the answer is
 // its contact (created when the number is unknown).
 func (c *Client) OptOut(ctx context.Context, phone string) (domain.Contact, error) {
-	return send[domain.Contact](ctx, c, http.MethodPost, "/v1/optouts", map[string]string{"phone": phone})
+	return send[domain.Contact](ctx, c, http.MethodPost, "/v1/optouts", wire.OptOutRequest{Phone: phone})
 }
 
 // OptIn removes a number's opt-out.
@@ -696,7 +555,7 @@ func (c *Client) OptIn(ctx context.Context, phone string) error {
 }
 
 // OptOuts returns a page of the contacts who opted out.
-func (c *Client) OptOuts(ctx context.Context, cursor string, limit int) (Page[domain.Contact], error) {
+func (c *Client) OptOuts(ctx context.Context, cursor string, limit int) (wire.Page[domain.Contact], error) {
 	return getPage[domain.Contact](ctx, c, "/v1/optouts", pageQuery(cursor, limit))
 }
 
@@ -705,7 +564,7 @@ func (c *Client) OptOuts(ctx context.Context, cursor string, limit int) (Page[do
 // PutWebhook sets the subscription for url (admin). An empty secret has
 // one generated; the answer carries it in full, once.
 func (c *Client) PutWebhook(ctx context.Context, url, secret string, events []string) (wire.Webhook, error) {
-	return send[wire.Webhook](ctx, c, http.MethodPut, "/v1/webhooks", map[string]any{"url": url, "secret": secret, "events": events})
+	return send[wire.Webhook](ctx, c, http.MethodPut, "/v1/webhooks", wire.WebhookRequest{URL: url, Secret: secret, Events: events})
 }
 
 // Webhooks lists the subscriptions (secrets masked).
@@ -768,7 +627,7 @@ func (c *Client) Snapshot(ctx context.Context) (Snapshot, error) {
 
 // EventsPage is one page of GET /v1/events.
 type EventsPage struct {
-	Frames []Frame
+	Frames []wire.Frame
 	// Next is the seq to poll from next time.
 	Next         int64
 	HasMore      bool
@@ -781,12 +640,7 @@ func (c *Client) Events(ctx context.Context, since int64, limit int) (EventsPage
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	var body struct {
-		Data       []Frame         `json:"data"`
-		Pagination wire.Pagination `json:"pagination"`
-		Head       int64           `json:"head"`
-		Oldest     int64           `json:"oldest"`
-	}
+	var body wire.Events[wire.Frame]
 	_, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/events", query: q}, &body)
 	if err != nil {
 		return EventsPage{}, err

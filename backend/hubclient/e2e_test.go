@@ -23,6 +23,7 @@ import (
 	"switchboard/backend/sandbox"
 	"switchboard/backend/sqlitedb"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // hubOnLoopback is a complete hub: the sandbox playing Meta with
@@ -96,7 +97,7 @@ func (h *hubOnLoopback) agent(t *testing.T, email string, role domain.Role) (*hu
 	ctx := context.Background()
 	admin := hubclient.New(h.ts.URL, h.admin)
 	pw, name := "a good password", "Agent "+email
-	if _, err := admin.PutUser(ctx, hubclient.UserInput{Email: &email, Name: &name, Role: &role, Password: &pw}); err != nil {
+	if _, err := admin.PutUser(ctx, wire.UserInput{Email: &email, Name: &name, Role: &role, Password: &pw}); err != nil {
 		t.Fatal(err)
 	}
 	c := hubclient.New(h.ts.URL, "")
@@ -118,7 +119,7 @@ func nextEvent(t *testing.T, s *hubclient.Stream, match func(domain.Event) bool)
 		if err != nil {
 			t.Fatalf("stream: %v", err)
 		}
-		if f.Kind == hubclient.KindEvent && match(*f.Event) {
+		if f.Kind == wire.FrameEvent && match(*f.Event) {
 			return *f.Event
 		}
 	}
@@ -165,13 +166,13 @@ func TestEndToEnd(t *testing.T) {
 
 	// The agent takes the conversation, marks it read and replies.
 	mine := me.ID
-	if _, err := agent.PatchConversation(ctx, "", in.ConversationID, hubclient.ConversationPatch{AssigneeID: &mine}); err != nil {
+	if _, err := agent.PatchConversation(ctx, "", in.ConversationID, wire.ConversationPatch{AssigneeID: &mine}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := agent.MarkRead(ctx, "", in.ID); err != nil {
 		t.Fatal(err)
 	}
-	sent, err := agent.Send(ctx, "reply-1", hubclient.Text(in.ConversationID, "Yes, it ships today."))
+	sent, err := agent.Send(ctx, "reply-1", wire.NewText(in.ConversationID, "Yes, it ships today."))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +205,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal("the sandbox customer did not receive the reply")
 	}
 	// Retrying the send with the same key does not send twice.
-	again, err := agent.Send(ctx, "reply-1", hubclient.Text(in.ConversationID, "Yes, it ships today."))
+	again, err := agent.Send(ctx, "reply-1", wire.NewText(in.ConversationID, "Yes, it ships today."))
 	if err != nil || again.ID != sent.ID {
 		t.Fatalf("retry: %+v %v", again, err)
 	}
@@ -245,7 +246,7 @@ func TestStreamResumesAcrossDisconnects(t *testing.T) {
 			if err != nil {
 				t.Fatalf("next: %v", err)
 			}
-			if f.Kind == hubclient.KindEvent {
+			if f.Kind == wire.FrameEvent {
 				seen[f.Event.Seq]++
 				last = f.Event.Seq
 			}
@@ -289,7 +290,7 @@ func TestClientErrors(t *testing.T) {
 		t.Fatalf("locked: %+v", e)
 	}
 	sup, _ := h.agent(t, "sam@example.com", domain.RoleSupervisor)
-	if _, err := sup.Send(ctx, "", hubclient.SendRequest{To: "12", Type: "text", Content: json.RawMessage(`{"body":"x"}`)}); apierr.CodeOf(err) != apierr.InvalidPhone || apierr.As(err).Field != "to" {
+	if _, err := sup.Send(ctx, "", wire.SendRequest{To: "12", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}); apierr.CodeOf(err) != apierr.InvalidPhone || apierr.As(err).Field != "to" {
 		t.Fatalf("invalid phone: %v", err)
 	}
 	if _, err := sup.Stream(ctx, 1<<40, hubclient.StreamOptions{}); err != nil {

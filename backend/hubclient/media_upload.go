@@ -10,7 +10,7 @@ import (
 	"sync"
 
 	"switchboard/backend/apierr"
-	"switchboard/backend/hubapi/wire"
+	"switchboard/backend/wire"
 )
 
 // UploadOptions tune UploadMediaWith.

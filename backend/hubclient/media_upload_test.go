@@ -16,6 +16,7 @@ import (
 	"switchboard/backend/domain"
 	"switchboard/backend/hubclient"
 	"switchboard/backend/sandbox"
+	"switchboard/backend/wire"
 )
 
 // failingReader yields some bytes, then an error, like a file on a
@@ -68,7 +69,7 @@ func TestUploadMedia(t *testing.T) {
 			t.Fatalf("media: %v, %q", err, m.Data)
 		}
 		doc, _ := json.Marshal(map[string]string{"id": up.ID, "filename": up.Filename, "caption": "your invoice"})
-		sent, err := agent.Send(ctx, "doc-1", hubclient.SendRequest{ConversationID: conv.ID, Type: "document", Content: doc})
+		sent, err := agent.Send(ctx, "doc-1", wire.NewSend(conv.ID, "document", doc))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +127,7 @@ func TestUploadMedia(t *testing.T) {
 
 	t.Run("a read-only token", func(t *testing.T) {
 		admin := hubclient.New(h.ts.URL, h.admin)
-		tok, err := admin.CreateToken(ctx, hubclient.TokenRequest{Name: "reader", Scopes: []string{"whatsapp:read"}})
+		tok, err := admin.CreateToken(ctx, wire.TokenRequest{Name: "reader", Scopes: []string{"whatsapp:read"}})
 		if err != nil {
 			t.Fatal(err)
 		}

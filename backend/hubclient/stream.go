@@ -15,40 +15,14 @@ import (
 	"github.com/gorilla/websocket"
 
 	"switchboard/backend/apierr"
-	"switchboard/backend/domain"
+
+	"switchboard/backend/wire"
 )
 
-// Frame kinds the hub sends on the stream.
-const (
-	KindHello     = "hello"     // first frame of each connection: Since, Head, Oldest
-	KindEvent     = "event"     // Event is set
-	KindHidden    = "hidden"    // agents: ConversationID is no longer theirs or unassigned: drop it
-	KindLive      = "live"      // replay done; what follows is live
-	KindHeartbeat = "heartbeat" // Seq: everything up to it was sent; Head: the log's head
-	KindResync    = "resync"    // surfaced as an apierr.ResyncRequired error from Next
-	KindError     = "error"     // surfaced as the error it carries from Next
-)
-
-// Close codes the hub ends a stream with.
-const (
-	closeResync     = 4000
-	closeRevoked    = 4001
-	closeBadResume  = 4002
-	closeSlowClient = 4008
-)
-
-// Frame is one message of the stream.
-type Frame struct {
-	Kind           string        `json:"kind"`
-	Event          *domain.Event `json:"event,omitempty"`
-	Seq            int64         `json:"seq,omitempty"`
-	Since          *int64        `json:"since,omitempty"`
-	Head           *int64        `json:"head,omitempty"`
-	Oldest         *int64        `json:"oldest,omitempty"`
-	ConversationID int64         `json:"conversation_id,omitempty"`
-	At             *time.Time    `json:"at,omitempty"`
-	Error          *apierr.Body  `json:"error,omitempty"`
-}
+// The stream's frames (wire.Frame), their kinds (wire.FrameHello…) and
+// the close codes the hub ends it with (wire.CloseResync…) are package
+// wire's, shared with the server. Next surfaces a resync frame as an
+// apierr.ResyncRequired error and an error frame as the error it carries.
 
 // StreamOptions tune Stream.
 type StreamOptions struct {
@@ -87,7 +61,7 @@ type Stream struct {
 }
 
 type result struct {
-	f   Frame
+	f   wire.Frame
 	err error
 }
 
@@ -188,7 +162,7 @@ func (s *Stream) read(conn *websocket.Conn, frames chan result) {
 			s.push(frames, result{err: err})
 			return
 		}
-		var f Frame
+		var f wire.Frame
 		if err := json.Unmarshal(msg, &f); err != nil {
 			s.push(frames, result{err: apierr.Wrap(err, apierr.Internal, "the hub sent a frame that is not JSON")})
 			conn.Close()
@@ -213,14 +187,14 @@ func (s *Stream) push(frames chan result, r result) bool {
 // Since. It reconnects by itself (unless NoResume) and returns an error
 // only for RESYNC_REQUIRED, a revoked token (UNAUTHORIZED), ctx's end,
 // or after Close.
-func (s *Stream) Next(ctx context.Context) (Frame, error) {
+func (s *Stream) Next(ctx context.Context) (wire.Frame, error) {
 	backoff := 50 * time.Millisecond
 	for {
 		s.mu.Lock()
 		frames, closed := s.frames, s.closed
 		s.mu.Unlock()
 		if closed {
-			return Frame{}, apierr.New(apierr.Unavailable, "the stream is closed")
+			return wire.Frame{}, apierr.New(apierr.Unavailable, "the stream is closed")
 		}
 		var r result
 		var ok bool
@@ -228,7 +202,7 @@ func (s *Stream) Next(ctx context.Context) (Frame, error) {
 			select {
 			case r, ok = <-frames:
 			case <-ctx.Done():
-				return Frame{}, ctx.Err()
+				return wire.Frame{}, ctx.Err()
 			}
 		}
 		if ok && r.err == nil {
@@ -236,13 +210,13 @@ func (s *Stream) Next(ctx context.Context) (Frame, error) {
 		}
 		// The connection ended (or never was): decide whether to resume.
 		if err := terminal(r.err); err != nil {
-			return Frame{}, err
+			return wire.Frame{}, err
 		}
 		if s.opts.NoResume {
 			if r.err == nil {
 				r.err = errors.New("stream: connection closed")
 			}
-			return Frame{}, Unreachable(r.err)
+			return wire.Frame{}, Unreachable(r.err)
 		}
 		s.mu.Lock()
 		if s.conn != nil {
@@ -253,7 +227,7 @@ func (s *Stream) Next(ctx context.Context) (Frame, error) {
 		for {
 			select {
 			case <-ctx.Done():
-				return Frame{}, ctx.Err()
+				return wire.Frame{}, ctx.Err()
 			case <-time.After(backoff):
 			}
 			err := s.connect(ctx)
@@ -267,7 +241,7 @@ func (s *Stream) Next(ctx context.Context) (Frame, error) {
 				if t == nil {
 					t = err
 				}
-				return Frame{}, t
+				return wire.Frame{}, t
 			}
 			backoff = min(2*backoff, s.opts.MaxBackoff)
 		}
@@ -276,16 +250,16 @@ func (s *Stream) Next(ctx context.Context) (Frame, error) {
 
 // accept applies a frame to the cursor and turns resync and error frames
 // into errors.
-func (s *Stream) accept(f Frame) (Frame, error) {
+func (s *Stream) accept(f wire.Frame) (wire.Frame, error) {
 	switch f.Kind {
-	case KindResync:
+	case wire.FrameResync:
 		e := apierr.New(apierr.ResyncRequired, "the hub no longer has the events after seq %d: load a snapshot", s.Since())
 		if f.Error != nil {
 			e.Message = f.Error.Message
 		}
 		s.Close()
 		return f, e
-	case KindError:
+	case wire.FrameError:
 		s.Close()
 		if f.Error != nil {
 			return f, f.Error.Err()
@@ -294,11 +268,11 @@ func (s *Stream) accept(f Frame) (Frame, error) {
 	}
 	s.mu.Lock()
 	switch f.Kind {
-	case KindEvent:
+	case wire.FrameEvent:
 		if f.Event != nil && f.Event.Seq > s.since {
 			s.since = f.Event.Seq
 		}
-	case KindHidden, KindHeartbeat, KindLive:
+	case wire.FrameHidden, wire.FrameHeartbeat, wire.FrameLive:
 		if f.Seq > s.since {
 			s.since = f.Seq
 		}
@@ -315,11 +289,11 @@ func terminal(err error) error {
 		return nil
 	}
 	switch ce.Code {
-	case closeResync:
+	case wire.CloseResync:
 		return apierr.New(apierr.ResyncRequired, "the hub no longer has the events after the last seq: load a snapshot")
-	case closeRevoked:
+	case wire.CloseRevoked:
 		return apierr.New(apierr.Unauthorized, "the token was revoked")
-	case closeBadResume:
+	case wire.CloseBadResume:
 		return apierr.New(apierr.InvalidRequest, "the hub refused the resume request")
 	}
 	return nil

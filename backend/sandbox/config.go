@@ -135,6 +135,11 @@ type Config struct {
 	Clock Clock
 	// Seed makes ids, the population and customer behaviour reproducible.
 	Seed uint64
+	// IDSeed, when set, seeds the ids instead of Seed, keeping the
+	// population. A sandbox restarted in front of a hub that keeps its
+	// database needs a new one each run: Meta never hands out a wamid
+	// twice, so a hub takes a repeated one for a message it already has.
+	IDSeed uint64
 	// StatusDelays are the delays of sent/delivered/read; nil means
 	// DefaultStatusDelays, a pointer to the zero value means no delay.
 	StatusDelays *StatusDelays

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -75,7 +76,7 @@ func New(cfg Config) (*Sandbox, error) {
 	s := &Sandbox{
 		cfg:           cfg,
 		clock:         cfg.Clock,
-		ids:           newIDSource(cfg.Seed),
+		ids:           newIDSource(cmp.Or(cfg.IDSeed, cfg.Seed)),
 		numbers:       map[string]*phoneState{},
 		rng:           rand.New(rand.NewPCG(cfg.Seed, 0x5eed)),
 		customers:     map[string]*customer{},

@@ -15,16 +15,6 @@ import (
 	"switchboard/backend/apierr"
 )
 
-// Meta's size limits per media kind, in bytes.
-const (
-	MaxImageBytes           = 5 << 20
-	MaxVideoBytes           = 16 << 20
-	MaxAudioBytes           = 16 << 20
-	MaxDocumentBytes        = 100 << 20
-	MaxStickerBytes         = 100 << 10 // static sticker
-	MaxAnimatedStickerBytes = 500 << 10
-)
-
 // mediaKinds maps the MIME types the Cloud API accepts to the message type
 // that carries them: Meta's "Supported media types" table, no more. A type
 // outside it (text/csv, application/zip) may upload but is "not supported

@@ -13,6 +13,7 @@ import (
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/sandbox"
+	"switchboard/backend/testkit"
 )
 
 // These tests run the client and the webhook parser against the sandbox
@@ -133,18 +134,6 @@ func (e *sandboxEnv) flush(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func TestSandboxInboundWebhooks(t *testing.T) {
 	env := newSandboxEnv(t, sandbox.Config{Seed: 7})
 	cust := env.customer
@@ -178,7 +167,7 @@ func TestSandboxInboundWebhooks(t *testing.T) {
 		}
 	}
 	env.flush(t)
-	waitFor(t, "all inbound webhooks", func() bool { return len(env.sink.messages()) >= len(specs) })
+	testkit.Eventually(t, "all inbound webhooks", func() bool { return len(env.sink.messages()) >= len(specs) })
 	byType := map[string]InboundMessage{}
 	for _, im := range env.sink.messages() {
 		key := im.Message.Type
@@ -349,7 +338,7 @@ func TestSandboxOutbound(t *testing.T) {
 	}
 	env.flush(t)
 	for _, id := range ids[:1] {
-		waitFor(t, "sent and delivered statuses", func() bool {
+		testkit.Eventually(t, "sent and delivered statuses", func() bool {
 			seen := map[string]bool{}
 			for _, st := range env.sink.statuses(id) {
 				seen[st.Status.Status] = true
@@ -424,7 +413,7 @@ func TestSandboxTemplateLifecycle(t *testing.T) {
 	}
 	eq(t, "status", res.Status, TemplatePending)
 	env.flush(t)
-	waitFor(t, "the template review webhook", func() bool {
+	testkit.Eventually(t, "the template review webhook", func() bool {
 		for _, te := range env.sink.templates() {
 			if te.Name == tpl.Name && te.Event == TemplateApproved {
 				eq(t, "template id", te.TemplateID, res.ID)
@@ -480,7 +469,7 @@ func TestSandboxErrors(t *testing.T) {
 			t.Fatalf("the platform accepts first and fails later: %v", err)
 		}
 		env.flush(t)
-		waitFor(t, "the failed status", func() bool {
+		testkit.Eventually(t, "the failed status", func() bool {
 			for _, st := range env.sink.statuses(res.MessageID()) {
 				if st.Status.Status == StatusFailed {
 					eq(t, "code", st.Status.Errors[0].Code, CodeReengagement)

@@ -560,11 +560,12 @@ func (c *Client) DeleteTemplate(ctx context.Context, wabaID, name, templateID st
 }
 
 // ValidateTemplateDefinition checks a template before it is submitted:
-// Meta's name rule (lowercase letters, digits and underscores, at most 512),
-// a language, a known category, and a body of at most 1024 characters.
+// Meta's name rule (lowercase letters, digits and underscores, at most
+// MaxTemplateName), a language, a known category, and a body of at most
+// MaxTemplateBody characters.
 func ValidateTemplateDefinition(t Template) error {
 	if !isTemplateName(t.Name) {
-		return invalid("name", "a template name is lowercase letters, digits and underscores, at most 512 characters")
+		return invalid("name", "a template name is lowercase letters, digits and underscores, at most %d characters", MaxTemplateName)
 	}
 	if strings.TrimSpace(t.Language) == "" {
 		return invalid("language", "language is required (e.g. en_US)")
@@ -585,7 +586,7 @@ func ValidateTemplateDefinition(t Template) error {
 		switch strings.ToUpper(c.Type) {
 		case TemplateBody:
 			bodies++
-			if err := checkText(f+".text", c.Text, 1, 1024); err != nil {
+			if err := checkText(f+".text", c.Text, 1, MaxTemplateBody); err != nil {
 				return err
 			}
 		case TemplateHeader:
@@ -599,8 +600,8 @@ func ValidateTemplateDefinition(t Template) error {
 				return err
 			}
 		case TemplateButtons:
-			if len(c.Buttons) == 0 || len(c.Buttons) > 10 {
-				return invalid(f+".buttons", "a template has 1 to 10 buttons")
+			if len(c.Buttons) == 0 || len(c.Buttons) > MaxTemplateButtons {
+				return invalid(f+".buttons", "a template has 1 to %d buttons", MaxTemplateButtons)
 			}
 		default:
 			return invalid(f+".type", "component type must be HEADER, BODY, FOOTER or BUTTONS")
@@ -614,7 +615,7 @@ func ValidateTemplateDefinition(t Template) error {
 
 // isTemplateName reports whether s follows Meta's template naming rule.
 func isTemplateName(s string) bool {
-	if s == "" || len(s) > 512 {
+	if s == "" || len(s) > MaxTemplateName {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

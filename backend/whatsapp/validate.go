@@ -5,37 +5,9 @@ import (
 	"math"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"switchboard/backend/apierr"
 )
-
-// Meta's limits on outbound messages, in characters (Unicode code points).
-// Each is from the Cloud API message reference for that type.
-const (
-	MaxTextBody            = 4096 // text.body
-	MaxCaption             = 1024 // image, video and document captions
-	MaxReplyButtons        = 3    // interactive button: action.buttons
-	MaxReplyButtonTitle    = 20   // reply.title
-	MaxReplyButtonID       = 256  // reply.id
-	MaxButtonBody          = 1024 // interactive button, location request and cta_url body
-	MaxListBody            = 4096 // interactive list body
-	MaxHeaderText          = 60   // interactive header text
-	MaxFooterText          = 60   // interactive footer text
-	MaxListButtonText      = 20   // list action.button
-	MaxListSections        = 10   // list sections
-	MaxListRows            = 10   // list rows, all sections together
-	MaxListSectionTitle    = 24   // section title
-	MaxListRowTitle        = 24   // row title
-	MaxListRowDescription  = 72   // row description
-	MaxListRowID           = 200  // row id
-	MaxCTADisplayText      = 20   // cta_url display_text
-	MaxBizOpaqueData       = 512  // biz_opaque_callback_data
-	MaxTemplateButtonIndex = 9    // template buttons are indexed 0..9
-)
-
-// chars counts characters as Meta does: Unicode code points, not bytes.
-func chars(s string) int { return utf8.RuneCountInString(s) }
 
 // invalid returns the VALIDATION_FAILED error for one field.
 func invalid(field, format string, args ...any) *apierr.Error {
@@ -180,8 +152,8 @@ func validateMedia(field string, o *MediaObject, caption, filename bool) error {
 	if o.Filename != "" && !filename {
 		return invalid(field+".filename", "only documents have a filename")
 	}
-	if n := chars(o.Filename); n > 240 {
-		return invalid(field+".filename", "filename is %d characters; at most 240 are allowed", n)
+	if n := chars(o.Filename); n > MaxFilename {
+		return invalid(field+".filename", "filename is %d characters; at most %d are allowed", n, MaxFilename)
 	}
 	return nil
 }
@@ -236,7 +208,7 @@ func validateReaction(r *Reaction) error {
 		return invalid("reaction.message_id", "reaction.message_id is required")
 	}
 	// An emoji may be a long ZWJ sequence, but not a sentence.
-	if n := chars(r.Emoji); n > 16 {
+	if n := chars(r.Emoji); n > MaxReactionEmoji {
 		return invalid("reaction.emoji", "reaction.emoji must be one emoji (or empty to remove the reaction)")
 	}
 	return nil
@@ -481,8 +453,8 @@ func validateTemplateParam(f string, c TemplateComponent, p TemplateParameter) e
 		if strings.TrimSpace(p.CouponCode) == "" {
 			return invalid(f+".coupon_code", "coupon_code cannot be empty")
 		}
-		if n := chars(p.CouponCode); n > 15 {
-			return invalid(f+".coupon_code", "coupon_code is %d characters; at most 15 are allowed", n)
+		if n := chars(p.CouponCode); n > MaxCouponCode {
+			return invalid(f+".coupon_code", "coupon_code is %d characters; at most %d are allowed", n, MaxCouponCode)
 		}
 	case ParamCurrency:
 		if p.Currency == nil || p.Currency.Code == "" || p.Currency.FallbackValue == "" {

@@ -1,5 +1,5 @@
-// The agent console against the dev build on the embedded sandbox: a hub
-// and simulated customers running inside the app. The flows drive the
+// The agent console against the dev build on the demo sandbox: a hub
+// and simulated customers beside the app. The flows drive the
 // customers and the sandbox clock through the dev-only bound controls
 // (SandboxCustomerSays, SandboxAdvance) and assert on what the agent sees.
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { bindsAll, callGo, rowOf, showAll, until } from '../lib/console.mjs';
 
 const CONTROLS = ['Status', 'Inbox', 'OpenConversation', 'SendText', 'SendTemplate', 'SandboxCustomerSays', 'SandboxAdvance'];
 
-test('agent console on the embedded sandbox', async (t) => {
+test('agent console on the demo sandbox', async (t) => {
   const app = await startApp(t);
   const { page, problems } = await openPage(t, app.url, { viewport: { width: 1440, height: 900 } });
   // A failed step leaves a screenshot of what the agent saw.
@@ -26,8 +26,8 @@ test('agent console on the embedded sandbox', async (t) => {
     t.skip(`the dev build does not bind the console and sandbox controls yet (${CONTROLS.join(', ')})`);
     return;
   }
-  // The console signs in to the embedded hub on its own.
-  await until(async () => (await callGo(page, 'Status')).signed_in, { what: 'the console to sign in to the embedded hub' });
+  // The console signs in to the demo hub on its own.
+  await until(async () => (await callGo(page, 'Status')).signed_in, { what: 'the console to sign in to the demo hub' });
   await page.getByTestId('inbox-list').waitFor();
 
   const phone = '+14155550142';
@@ -106,7 +106,7 @@ test('agent console on the embedded sandbox', async (t) => {
 
   await step('an offline send is delivered on reconnect', async (st) => {
     if (!(await bindsAll(page, ['SandboxSetHubOnline']))) {
-      st.skip('the dev build has no control to take the embedded hub offline (SandboxSetHubOnline)');
+      st.skip('the dev build has no control to take the demo hub offline (SandboxSetHubOnline)');
       return;
     }
     // A customer writes again, so the window is open for free text.

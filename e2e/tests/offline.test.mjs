@@ -14,14 +14,14 @@ const CONTROLS = ['Status', 'React', 'AddNote', 'SandboxCustomerSays', 'SandboxS
 /** Asks the demo hub's REST API, as its admin, through the console's link to it. */
 async function hubGet(page, dataDir, path) {
   const { hub_url: hubURL } = await callGo(page, 'Status');
-  const token = readFileSync(join(dataDir, 'embedded', 'admin-token'), 'utf8').trim();
+  const token = readFileSync(join(dataDir, 'demo', 'admin-token'), 'utf8').trim();
   const res = await fetch(new URL(path, hubURL), { headers: { Authorization: `Bearer ${token}` } });
   assert.equal(res.status, 200, `GET ${path}: ${res.status}`);
   return (await res.json()).data;
 }
 
 async function signedIn(page) {
-  await until(async () => (await callGo(page, 'Status')).signed_in, { what: 'the console to sign in to the embedded hub' });
+  await until(async () => (await callGo(page, 'Status')).signed_in, { what: 'the console to sign in to the demo hub' });
   await page.getByTestId('inbox-list').waitFor();
 }
 

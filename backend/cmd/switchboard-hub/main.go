@@ -33,7 +33,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -52,7 +51,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"switchboard/backend/desktop/embedded"
+	"switchboard/backend/demo"
 	"switchboard/backend/domain"
 	"switchboard/backend/hub"
 	"switchboard/backend/hub/sqlitestore"
@@ -366,18 +365,18 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 	return nil
 }
 
-// runDemo runs the desktop console's demo hub (backend/desktop/embedded)
-// until ctx ends, and tells the console where it answers with one JSON
-// line on out (backend/desktop/demohub reads it).
+// runDemo runs the desktop console's demo hub (backend/demo) until ctx
+// ends, and tells the console where it answers with the ready line on out
+// (backend/desktop/democlient reads it).
 func runDemo(ctx context.Context, c config, log *slog.Logger, out io.Writer, ready chan<- string) error {
 	rate := 0.1 // one unprompted customer message every ten seconds
 	if c.sandboxRateSet {
 		rate = c.sandboxRate
 		if rate == 0 {
-			rate = -1 // embedded.Config: none
+			rate = -1 // demo.Config: none
 		}
 	}
-	h, err := embedded.Start(ctx, embedded.Config{Dir: c.data, Addr: c.addr, Log: log, TrafficRate: rate})
+	h, err := demo.Start(ctx, demo.Config{Dir: c.data, Addr: c.addr, Log: log, TrafficRate: rate})
 	if err != nil {
 		return err
 	}
@@ -386,11 +385,7 @@ func runDemo(ctx context.Context, c config, log *slog.Logger, out io.Writer, rea
 			log.Warn("demo hub shutdown", "err", err)
 		}
 	}()
-	line, err := json.Marshal(map[string]string{"hub_url": h.URL(), "sandbox_url": h.SandboxURL()})
-	if err != nil {
-		return err
-	}
-	if _, err := fmt.Fprintf(out, "%s\n", line); err != nil {
+	if err := h.WriteReady(out); err != nil {
 		return err
 	}
 	log.Info("demo hub ready", "hub_url", h.URL(), "sandbox_url", h.SandboxURL(), "data", c.data, "version", version)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"switchboard/backend/wire"
 	"sync"
 	"testing"
 	"time"
@@ -173,14 +174,11 @@ func TestDemoHubAnnouncesItselfAndStopsWithItsInput(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("demo hub did not start:\n%s", stderr.String())
 	}
-	var ep struct {
-		HubURL     string `json:"hub_url"`
-		SandboxURL string `json:"sandbox_url"`
-	}
+	var ep wire.DemoEndpoints
 	if err := json.Unmarshal([]byte(strings.TrimSpace(stdout.String())), &ep); err != nil || ep.HubURL != "http://"+addr || ep.SandboxURL == "" {
 		t.Fatalf("ready line %q: %+v, %v", stdout.String(), ep, err)
 	}
-	secret, err := os.ReadFile(filepath.Join(data, "admin-token"))
+	secret, err := os.ReadFile(filepath.Join(data, wire.DemoAdminTokenFile))
 	if err != nil {
 		t.Fatal(err)
 	}

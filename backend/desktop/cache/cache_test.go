@@ -14,6 +14,7 @@ import (
 	"switchboard/backend/desktop/internal/fixture"
 	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
 func openCache(t testing.TB) *Cache {
@@ -438,7 +439,7 @@ func TestSnapshotKeepsOutboxAndDrafts(t *testing.T) {
 	if _, err := c.SaveDraft(ctx, 1, "half-written"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.EnqueueOutbox(ctx, "k1", remote.SendRequest{ConversationID: 1, Type: "text", Content: json.RawMessage(`{"body":"hi"}`)}, "hi"); err != nil {
+	if _, err := c.EnqueueOutbox(ctx, "k1", wire.NewSend(1, "text", json.RawMessage(`{"body":"hi"}`)), "hi"); err != nil {
 		t.Fatal(err)
 	}
 	snap := snapshotOf(3)
@@ -473,7 +474,8 @@ func TestOutboxLifecycle(t *testing.T) {
 	ctx := context.Background()
 	c := openCache(t)
 	reply := int64(3)
-	req := remote.SendRequest{ConversationID: 4, Type: "text", Content: json.RawMessage(`{"body":"on my way"}`), ReplyTo: &reply}
+	req := wire.NewSend(4, "text", json.RawMessage(`{"body":"on my way"}`))
+	req.ReplyTo = reply
 	it, err := c.EnqueueOutbox(ctx, "key-1", req, "on my way")
 	if err != nil {
 		t.Fatal(err)
@@ -481,7 +483,7 @@ func TestOutboxLifecycle(t *testing.T) {
 	if it.State != OutboxPending || string(it.Content) != `{"body":"on my way"}` || *it.ReplyTo != 3 {
 		t.Fatalf("item = %+v", it)
 	}
-	tpl := remote.SendRequest{ConversationID: 4, Type: "template", Template: &remote.TemplateSend{Name: "order_ready", Language: "en_US", Variables: map[string]string{"1": "Ana"}}}
+	tpl := wire.SendRequest{ConversationID: 4, Type: "template", Template: &wire.TemplateRequest{Name: "order_ready", Language: "en_US", Variables: wire.StringVariables(map[string]string{"1": "Ana"})}}
 	if _, err := c.EnqueueOutbox(ctx, "key-2", tpl, "order_ready"); err != nil {
 		t.Fatal(err)
 	}
@@ -507,7 +509,7 @@ func TestOutboxLifecycle(t *testing.T) {
 		t.Fatal("accepted message not stored")
 	}
 	next, _, _ = c.NextOutbox(ctx)
-	if next.Key != "key-2" || next.Template == nil || next.Template.Variables["1"] != "Ana" {
+	if next.Key != "key-2" || next.Template == nil || string(next.Template.Variables["1"]) != `"Ana"` {
 		t.Fatalf("template item = %+v", next)
 	}
 	if err := c.MarkOutboxFailed(ctx, "key-2", apierr.New(apierr.SessionExpired, "window closed")); err != nil {

@@ -17,7 +17,8 @@ const (
 // Session is the sign-in the console resumes on start. Token is a secret:
 // it lives only in this 0600 file and is never logged or sent to the UI.
 type Session struct {
-	// Mode is "embedded" (the in-process demo hub) or "remote".
+	// Mode is "demo" (desktop.ModeDemo: the console's demo hub) or
+	// "remote" (desktop.ModeRemote).
 	Mode   string      `json:"mode"`
 	HubURL string      `json:"hub_url"`
 	Token  string      `json:"token"`

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"switchboard/backend/apierr"
-	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
 // OutboxState is where an outbox item stands.
@@ -40,16 +40,16 @@ type OutboxItem struct {
 	ConversationID int64       `json:"conversation_id"`
 	State          OutboxState `json:"state"`
 	// The payload of each kind but messages, which use the fields below.
-	Note     *NoteWrite                `json:"note,omitempty"`
-	Patch    *remote.ConversationPatch `json:"patch,omitempty"`
-	Read     *ReadWrite                `json:"read,omitempty"`
-	Reaction *ReactionWrite            `json:"reaction,omitempty"`
+	Note     *NoteWrite              `json:"note,omitempty"`
+	Patch    *wire.ConversationPatch `json:"patch,omitempty"`
+	Read     *ReadWrite              `json:"read,omitempty"`
+	Reaction *ReactionWrite          `json:"reaction,omitempty"`
 	// A message's type, content, template and reply.
 	Type string `json:"type"`
 	// Content is the Cloud API object for Type; Template for templates.
-	Content  json.RawMessage      `json:"content,omitempty" ts_type:"unknown"`
-	Template *remote.TemplateSend `json:"template,omitempty"`
-	ReplyTo  *int64               `json:"reply_to,omitempty"`
+	Content  json.RawMessage       `json:"content,omitempty" ts_type:"unknown"`
+	Template *wire.TemplateRequest `json:"template,omitempty"`
+	ReplyTo  *int64                `json:"reply_to,omitempty"`
 	// Preview is a line saying what the write does ("Closed", the note, the
 	// message's text).
 	Preview string `json:"preview"`
@@ -89,7 +89,7 @@ type attachmentRow struct {
 
 // Request rebuilds the send request. Once an attachment is uploaded, its
 // media id is put in the content ({"id": …, "caption": …}).
-func (it OutboxItem) Request() remote.SendRequest {
+func (it OutboxItem) Request() wire.SendRequest {
 	content := it.Content
 	if it.MediaID != "" {
 		obj := map[string]any{}
@@ -100,8 +100,12 @@ func (it OutboxItem) Request() remote.SendRequest {
 		obj["id"] = it.MediaID
 		content, _ = json.Marshal(obj)
 	}
-	return remote.SendRequest{ConversationID: it.ConversationID, Type: it.Type, Content: content,
-		Template: it.Template, ReplyTo: it.ReplyTo}
+	req := wire.NewSend(it.ConversationID, it.Type, content)
+	req.Template = it.Template
+	if it.ReplyTo != nil {
+		req.ReplyTo = *it.ReplyTo
+	}
+	return req
 }
 
 const outboxCols = `local_id, key, conversation_id, request, preview, state, attempts, error, created_at, updated_at, attachment, media_id, kind`
@@ -126,7 +130,7 @@ func scanOutbox(sc interface{ Scan(...any) error }) (OutboxItem, error) {
 		it.Note = new(NoteWrite)
 		payload = it.Note
 	case KindConversation:
-		it.Patch = new(remote.ConversationPatch)
+		it.Patch = new(wire.ConversationPatch)
 		payload = it.Patch
 	case KindRead:
 		it.Read = new(ReadWrite)
@@ -148,24 +152,27 @@ func scanOutbox(sc interface{ Scan(...any) error }) (OutboxItem, error) {
 		}
 		it.Attachment = &OutboxAttachment{Filename: a.Filename, MimeType: a.MimeType, Size: a.Size, File: a.File, AccountID: a.AccountID}
 	}
-	var r remote.SendRequest
+	var r wire.SendRequest
 	if err := json.Unmarshal([]byte(req), &r); err != nil {
 		return it, err
 	}
-	it.Type, it.Content, it.Template, it.ReplyTo = r.Type, r.Content, r.Template, r.ReplyTo
+	it.Type, it.Content, it.Template = r.Type, r.Payload(), r.Template
+	if r.ReplyTo != 0 {
+		it.ReplyTo = &r.ReplyTo
+	}
 	return it, nil
 }
 
 func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
 
 // EnqueueOutbox stores a message to send. The key must be new.
-func (c *Cache) EnqueueOutbox(ctx context.Context, key string, req remote.SendRequest, preview string) (OutboxItem, error) {
+func (c *Cache) EnqueueOutbox(ctx context.Context, key string, req wire.SendRequest, preview string) (OutboxItem, error) {
 	return c.enqueueOutbox(ctx, key, req, preview, "")
 }
 
 // EnqueueOutboxFile stores a message to send once att is uploaded; the
 // file must already be in the outbox folder under att.File.
-func (c *Cache) EnqueueOutboxFile(ctx context.Context, key string, req remote.SendRequest, preview string, att OutboxAttachment) (OutboxItem, error) {
+func (c *Cache) EnqueueOutboxFile(ctx context.Context, key string, req wire.SendRequest, preview string, att OutboxAttachment) (OutboxItem, error) {
 	b, err := json.Marshal(attachmentRow{File: att.File, Filename: att.Filename, MimeType: att.MimeType, Size: att.Size, AccountID: att.AccountID})
 	if err != nil {
 		return OutboxItem{}, err
@@ -173,7 +180,7 @@ func (c *Cache) EnqueueOutboxFile(ctx context.Context, key string, req remote.Se
 	return c.enqueueOutbox(ctx, key, req, preview, string(b))
 }
 
-func (c *Cache) enqueueOutbox(ctx context.Context, key string, req remote.SendRequest, preview, att string) (OutboxItem, error) {
+func (c *Cache) enqueueOutbox(ctx context.Context, key string, req wire.SendRequest, preview, att string) (OutboxItem, error) {
 	b, err := json.Marshal(req)
 	if err != nil {
 		return OutboxItem{}, err

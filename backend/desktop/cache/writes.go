@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
 // Every write the agent makes goes through the outbox table: a message
@@ -37,12 +37,12 @@ type WriteKind string
 
 // Write kinds.
 const (
-	// KindMessage sends a message to the customer (remote.SendRequest).
+	// KindMessage sends a message to the customer (wire.SendRequest).
 	KindMessage WriteKind = "message"
 	// KindNote adds an internal note (NoteWrite).
 	KindNote WriteKind = "note"
 	// KindConversation changes status, snooze, assignee or team
-	// (remote.ConversationPatch).
+	// (wire.ConversationPatch).
 	KindConversation WriteKind = "conversation"
 	// KindRead marks the customer's messages read up to one (ReadWrite).
 	KindRead WriteKind = "read"
@@ -106,7 +106,7 @@ func overlayConversation(conv *domain.Conversation, it OutboxItem) {
 
 // PatchHolds reports whether conv shows what p asked for: a hub answer
 // that does not was changed by someone else meanwhile.
-func PatchHolds(conv domain.Conversation, p remote.ConversationPatch) bool {
+func PatchHolds(conv domain.Conversation, p wire.ConversationPatch) bool {
 	want := conv
 	overlayConversation(&want, OutboxItem{Kind: KindConversation, Patch: &p})
 	same := func(a, b *int64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }

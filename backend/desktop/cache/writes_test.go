@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"switchboard/backend/desktop/internal/fixture"
-	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
 // A pending change shows over the hub's copy: a newer copy from the hub
@@ -24,11 +24,11 @@ func TestPendingChangesOverlayTheHubsCopy(t *testing.T) {
 	}
 	closed := domain.StatusClosed
 	me := int64(7)
-	closeIt, err := c.EnqueueWrite(ctx, "k-close", KindConversation, 1, remote.ConversationPatch{Status: &closed}, "Close")
+	closeIt, err := c.EnqueueWrite(ctx, "k-close", KindConversation, 1, wire.ConversationPatch{Status: &closed}, "Close")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.EnqueueWrite(ctx, "k-take", KindConversation, 1, remote.ConversationPatch{AssigneeID: &me}, "Assign to me"); err != nil {
+	if _, err := c.EnqueueWrite(ctx, "k-take", KindConversation, 1, wire.ConversationPatch{AssigneeID: &me}, "Assign to me"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.EnqueueWrite(ctx, "k-read", KindRead, 1, ReadWrite{MessageID: 1000}, "Mark read"); err != nil {
@@ -92,7 +92,7 @@ func TestWriteKindsRoundTrip(t *testing.T) {
 	if _, err := c.EnqueueWrite(ctx, "r", KindReaction, 1, ReactionWrite{MessageID: 1000, Emoji: "👍"}, "👍"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.EnqueueWrite(ctx, "u", KindConversation, 1, remote.ConversationPatch{Unassign: true}, "Unassign"); err != nil {
+	if _, err := c.EnqueueWrite(ctx, "u", KindConversation, 1, wire.ConversationPatch{Unassign: true}, "Unassign"); err != nil {
 		t.Fatal(err)
 	}
 	items, err := c.Outbox(ctx, 1)

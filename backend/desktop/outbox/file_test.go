@@ -13,22 +13,11 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/internal/memhub"
-	"switchboard/backend/desktop/remote"
+	"switchboard/backend/testkit"
+	"switchboard/backend/wire"
 )
 
 func newHub() *memhub.Hub { return memhub.New() }
-
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
 
 // kept records KeepMedia calls.
 type kept struct {
@@ -61,9 +50,9 @@ func fileRig(t *testing.T) (*rig, string, *kept) {
 	return r, dir, k
 }
 
-func imageRequest(convID int64, caption string) remote.SendRequest {
+func imageRequest(convID int64, caption string) wire.SendRequest {
 	c, _ := json.Marshal(map[string]string{"caption": caption})
-	return remote.SendRequest{ConversationID: convID, Type: "image", Content: c}
+	return wire.NewSend(convID, "image", c)
 }
 
 func TestFilePickedOfflineIsUploadedOnceAndSent(t *testing.T) {
@@ -88,7 +77,7 @@ func TestFilePickedOfflineIsUploadedOnceAndSent(t *testing.T) {
 	if st, _ := os.Stat(dir); st.Mode().Perm() != 0o700 {
 		t.Fatalf("folder mode %v", st.Mode())
 	}
-	eventually(t, "a failed attempt", func() bool {
+	testkit.Eventually(t, "a failed attempt", func() bool {
 		items, _ := r.cache.Outbox(ctx, conv.ID)
 		return len(items) == 1 && items[0].State == cache.OutboxPending && items[0].Attempts >= 2
 	})
@@ -114,7 +103,7 @@ func TestFilePickedOfflineIsUploadedOnceAndSent(t *testing.T) {
 	}
 	// The copy went to KeepMedia, then away (just after the item left
 	// the outbox).
-	eventually(t, "the copy handed over and removed", func() bool {
+	testkit.Eventually(t, "the copy handed over and removed", func() bool {
 		entries, _ := os.ReadDir(dir)
 		return len(k.all()) == 1 && len(entries) == 0
 	})
@@ -169,13 +158,19 @@ func TestDiscardAndSweepRemoveCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "pending", func() bool {
+	testkit.Eventually(t, "pending", func() bool {
 		got, _ := r.cache.OutboxItem(ctx, it.Key)
 		return got.State == cache.OutboxPending && got.Attempts >= 1
 	})
-	if err := r.w.Discard(ctx, it.Key); err != nil {
-		t.Fatal(err)
-	}
+	// The worker keeps retrying: an attempt in flight refuses the discard
+	// (CONFLICT) until it has failed again.
+	testkit.Eventually(t, "the discard", func() bool {
+		err := r.w.Discard(ctx, it.Key)
+		if err != nil && apierr.CodeOf(err) != apierr.Conflict {
+			t.Fatal(err)
+		}
+		return err == nil
+	})
 	if _, err := os.Stat(filepath.Join(dir, it.Attachment.File)); !os.IsNotExist(err) {
 		t.Fatalf("the discarded file is still there: %v", err)
 	}
@@ -196,7 +191,7 @@ func TestDiscardAndSweepRemoveCopies(t *testing.T) {
 	_ = os.Chtimes(filepath.Join(dir, keep.Attachment.File), past, past)
 	r.close()
 	r.openWith(t, func(c *Config) { c.FileDir = dir })
-	eventually(t, "the sweep", func() bool { _, err := os.Stat(old); return os.IsNotExist(err) })
+	testkit.Eventually(t, "the sweep", func() bool { _, err := os.Stat(old); return os.IsNotExist(err) })
 	for _, p := range []string{fresh, filepath.Join(dir, keep.Attachment.File)} {
 		if _, err := os.Stat(p); err != nil {
 			t.Fatalf("%s was removed: %v", filepath.Base(p), err)
@@ -213,7 +208,7 @@ func TestFileRefusedByTheHubFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "failed", func() bool {
+	testkit.Eventually(t, "failed", func() bool {
 		got, _ := r.cache.OutboxItem(ctx, it.Key)
 		return got.State == cache.OutboxFailed && got.Error != nil && got.Error.Code == apierr.UnsupportedMediaType
 	})

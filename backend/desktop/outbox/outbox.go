@@ -26,6 +26,7 @@ import (
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
 // Emitter sends a named event with a JSON-able payload to the frontend.
@@ -118,7 +119,7 @@ func NewKey() string {
 
 // Enqueue stores a message to send and wakes the worker. It succeeds
 // offline: the item waits, shown as pending.
-func (w *Worker) Enqueue(ctx context.Context, req remote.SendRequest, preview string) (cache.OutboxItem, error) {
+func (w *Worker) Enqueue(ctx context.Context, req wire.SendRequest, preview string) (cache.OutboxItem, error) {
 	it, err := w.cfg.Cache.EnqueueOutbox(ctx, NewKey(), req, preview)
 	if err != nil {
 		return it, err
@@ -143,7 +144,7 @@ type File struct {
 // item is never stored without its file. req's content is the media
 // object without an id (caption, filename); the id is filled in once the
 // upload has succeeded.
-func (w *Worker) EnqueueFile(ctx context.Context, req remote.SendRequest, preview string, f File) (cache.OutboxItem, error) {
+func (w *Worker) EnqueueFile(ctx context.Context, req wire.SendRequest, preview string, f File) (cache.OutboxItem, error) {
 	if w.cfg.FileDir == "" {
 		return cache.OutboxItem{}, apierr.New(apierr.Unavailable, "this console has no folder for files to send")
 	}
@@ -478,13 +479,16 @@ func (w *Worker) announce(ctx context.Context, convID int64, sent *domain.Messag
 
 // ReactionRequest builds the request for a reaction to a message (an empty
 // emoji removes the agent's reaction, as WhatsApp does).
-func ReactionRequest(conversationID, messageID int64, emoji string) remote.SendRequest {
+func ReactionRequest(conversationID, messageID int64, emoji string) wire.SendRequest {
 	c, _ := json.Marshal(map[string]string{"message_id": strconv.FormatInt(messageID, 10), "emoji": emoji})
-	return remote.SendRequest{ConversationID: conversationID, Type: "reaction", Content: c}
+	return wire.NewSend(conversationID, "reaction", c)
 }
 
 // TextRequest builds the request for a text message.
-func TextRequest(conversationID int64, body string, replyTo *int64) remote.SendRequest {
-	c, _ := json.Marshal(map[string]string{"body": body})
-	return remote.SendRequest{ConversationID: conversationID, Type: "text", Content: c, ReplyTo: replyTo}
+func TextRequest(conversationID int64, body string, replyTo *int64) wire.SendRequest {
+	r := wire.NewText(conversationID, body)
+	if replyTo != nil {
+		r.ReplyTo = *replyTo
+	}
+	return r
 }

@@ -14,8 +14,8 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/internal/memhub"
-	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
 type recorder struct {
@@ -215,8 +215,8 @@ func TestRefusalIsShownAndRetryable(t *testing.T) {
 	}
 	// A template is allowed outside the window; the failed text waits for
 	// the agent.
-	tpl := remote.SendRequest{ConversationID: conv.ID, Type: "template",
-		Template: &remote.TemplateSend{Name: "order_ready", Language: "en_US", Variables: map[string]string{"1": "Bruno"}}}
+	tpl := wire.SendRequest{ConversationID: conv.ID, Type: "template",
+		Template: &wire.TemplateRequest{Name: "order_ready", Language: "en_US", Variables: wire.StringVariables(map[string]string{"1": "Bruno"})}}
 	if _, err := r.w.Enqueue(context.Background(), tpl, "order_ready"); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
 	"switchboard/backend/hubclient"
+	"switchboard/backend/wire"
 )
 
 // HubClient is the real Hub: the hub's REST API and websocket stream
@@ -61,15 +62,13 @@ func (h *HubClient) Head(ctx context.Context) (int64, error) {
 }
 
 // Conversations implements Hub.
-func (h *HubClient) Conversations(ctx context.Context, cursor string, limit int) (Page[domain.Conversation], error) {
-	p, err := h.C.Conversations(ctx, hubclient.ConversationFilter{}, cursor, limit)
-	return Page[domain.Conversation](p), err
+func (h *HubClient) Conversations(ctx context.Context, cursor string, limit int) (wire.Page[domain.Conversation], error) {
+	return h.C.Conversations(ctx, hubclient.ConversationFilter{}, cursor, limit)
 }
 
 // Messages implements Hub.
-func (h *HubClient) Messages(ctx context.Context, conversationID int64, cursor string, limit int) (Page[domain.Message], error) {
-	p, err := h.C.Messages(ctx, conversationID, cursor, limit)
-	return Page[domain.Message](p), err
+func (h *HubClient) Messages(ctx context.Context, conversationID int64, cursor string, limit int) (wire.Page[domain.Message], error) {
+	return h.C.Messages(ctx, conversationID, cursor, limit)
 }
 
 // Templates implements Hub.
@@ -87,17 +86,13 @@ func (h *HubClient) Counters(ctx context.Context) (domain.Counters, error) { ret
 func (h *HubClient) Accounts(ctx context.Context) ([]domain.Account, error) { return h.C.Accounts(ctx) }
 
 // Send implements Hub.
-func (h *HubClient) Send(ctx context.Context, key string, req SendRequest) (domain.Message, error) {
-	r := hubclient.SendRequest{ConversationID: req.ConversationID, Type: req.Type, Content: req.Content, ReplyTo: req.ReplyTo}
-	if req.Template != nil {
-		r.Template = &hubclient.TemplateSend{Name: req.Template.Name, Language: req.Template.Language, Variables: req.Template.Variables}
-	}
-	return h.C.Send(ctx, key, r)
+func (h *HubClient) Send(ctx context.Context, key string, req wire.SendRequest) (domain.Message, error) {
+	return h.C.Send(ctx, key, req)
 }
 
 // PatchConversation implements Hub.
-func (h *HubClient) PatchConversation(ctx context.Context, key string, id int64, p ConversationPatch) (domain.Conversation, error) {
-	return h.C.PatchConversation(ctx, key, id, p.hub())
+func (h *HubClient) PatchConversation(ctx context.Context, key string, id int64, p wire.ConversationPatch) (domain.Conversation, error) {
+	return h.C.PatchConversation(ctx, key, id, p)
 }
 
 // AddNote implements Hub.
@@ -118,10 +113,9 @@ func (h *HubClient) Media(ctx context.Context, mediaID string) (MediaFile, error
 }
 
 // UploadMedia implements Hub.
-func (h *HubClient) UploadMedia(ctx context.Context, key string, up Upload) (UploadedMedia, error) {
-	m, err := h.C.UploadMediaWith(ctx, hubclient.UploadOptions{AccountID: up.AccountID, IdempotencyKey: key},
+func (h *HubClient) UploadMedia(ctx context.Context, key string, up Upload) (wire.UploadedMedia, error) {
+	return h.C.UploadMediaWith(ctx, hubclient.UploadOptions{AccountID: up.AccountID, IdempotencyKey: key},
 		up.Filename, up.MimeType, up.Body)
-	return UploadedMedia{ID: m.ID, MimeType: m.MimeType, Size: m.FileSize, SHA256: m.SHA256}, err
 }
 
 // MediaURL is an address the webview can load the media from directly
@@ -145,35 +139,35 @@ type clientStream struct {
 // Next turns the hub's frames into Frames: events as they are, "hidden"
 // notices as EventConversationHidden events in their place, heartbeats as
 // a bare Seq, "live" as CaughtUp.
-func (cs *clientStream) Next(ctx context.Context) (Frame, error) {
+func (cs *clientStream) Next(ctx context.Context) (Batch, error) {
 	for {
 		f, err := cs.s.Next(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return Frame{}, ctx.Err()
+				return Batch{}, ctx.Err()
 			}
-			return Frame{}, err
+			return Batch{}, err
 		}
 		switch f.Kind {
-		case hubclient.KindEvent:
+		case wire.FrameEvent:
 			if f.Event != nil {
-				return Frame{Events: []domain.Event{*f.Event}}, nil
+				return Batch{Events: []domain.Event{*f.Event}}, nil
 			}
-		case hubclient.KindHidden:
+		case wire.FrameHidden:
 			at := time.Now().UTC()
 			if f.At != nil {
 				at = *f.At
 			}
-			return Frame{Events: []domain.Event{{Seq: f.Seq, Type: EventConversationHidden, ConversationID: f.ConversationID, At: at}}}, nil
-		case hubclient.KindLive:
-			return Frame{Seq: f.Seq, CaughtUp: true}, nil
-		case hubclient.KindHeartbeat:
-			return Frame{Seq: f.Seq}, nil
-		case hubclient.KindError:
+			return Batch{Events: []domain.Event{{Seq: f.Seq, Type: EventConversationHidden, ConversationID: f.ConversationID, At: at}}}, nil
+		case wire.FrameLive:
+			return Batch{Seq: f.Seq, CaughtUp: true}, nil
+		case wire.FrameHeartbeat:
+			return Batch{Seq: f.Seq}, nil
+		case wire.FrameError:
 			if f.Error != nil {
-				return Frame{}, f.Error.Err()
+				return Batch{}, f.Error.Err()
 			}
-			return Frame{}, apierr.New(apierr.Internal, "the hub ended the stream")
+			return Batch{}, apierr.New(apierr.Internal, "the hub ended the stream")
 		}
 		// hello and kinds this build does not know carry nothing to apply.
 	}

@@ -1,5 +1,6 @@
 // Package remote is what the desktop console needs from a hub, as a small
-// interface. The sync engine, the outbox and the console service are written
+// interface. The shapes it sends and receives (the send request, the
+// conversation patch, a page of a list) are package wire's, the hub's own. The sync engine, the outbox and the console service are written
 // against Hub so they can be driven by the real hub client over HTTP and the
 // websocket stream (see HubClient) or, in tests, by anything else speaking
 // the same contract.
@@ -11,14 +12,12 @@ package remote
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
-	"time"
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubclient"
+	"switchboard/backend/wire"
 )
 
 // Hub is the desktop console's view of a hub, authenticated as one user.
@@ -32,9 +31,9 @@ type Hub interface {
 	// while the snapshot is read is replayed rather than lost.
 	Head(ctx context.Context) (int64, error)
 	// Conversations pages through every conversation the user may see.
-	Conversations(ctx context.Context, cursor string, limit int) (Page[domain.Conversation], error)
+	Conversations(ctx context.Context, cursor string, limit int) (wire.Page[domain.Conversation], error)
 	// Messages pages backwards through one conversation, newest first.
-	Messages(ctx context.Context, conversationID int64, cursor string, limit int) (Page[domain.Message], error)
+	Messages(ctx context.Context, conversationID int64, cursor string, limit int) (wire.Page[domain.Message], error)
 	Templates(ctx context.Context) ([]domain.Template, error)
 	Users(ctx context.Context) ([]domain.User, error)
 	Counters(ctx context.Context) (domain.Counters, error)
@@ -48,10 +47,10 @@ type Hub interface {
 	// Send queues a message. key is sent as the Idempotency-Key: the hub
 	// answers a repeated key with the message the first request created, so
 	// a send retried after any failure creates exactly one message.
-	Send(ctx context.Context, key string, req SendRequest) (domain.Message, error)
+	Send(ctx context.Context, key string, req wire.SendRequest) (domain.Message, error)
 	// PatchConversation, AddNote and MarkRead send key as the
 	// Idempotency-Key too: a retry after any failure changes the hub once.
-	PatchConversation(ctx context.Context, key string, id int64, patch ConversationPatch) (domain.Conversation, error)
+	PatchConversation(ctx context.Context, key string, id int64, patch wire.ConversationPatch) (domain.Conversation, error)
 	AddNote(ctx context.Context, key string, conversationID int64, body string) (domain.Note, error)
 	// MarkRead marks an inbound message (and so the ones before it) read,
 	// which also sends the customer their blue ticks.
@@ -61,7 +60,7 @@ type Hub interface {
 	// its media id. key is sent as the Idempotency-Key: an upload retried
 	// after its answer was lost gets the first media id back instead of
 	// uploading again.
-	UploadMedia(ctx context.Context, key string, up Upload) (UploadedMedia, error)
+	UploadMedia(ctx context.Context, key string, up Upload) (wire.UploadedMedia, error)
 }
 
 // Authenticator signs in to a hub at a base URL. It is separate from Hub
@@ -76,25 +75,18 @@ type Session struct {
 	User  domain.User `json:"user"`
 }
 
-// Page is one page of a cursor-paginated list.
-type Page[T any] struct {
-	Items      []T
-	NextCursor string
-	HasMore    bool
-}
-
 // Stream is an open subscription to the hub's event log.
 type Stream interface {
 	// Next blocks until the hub sends something, the stream fails, or ctx
 	// ends. Events arrive in ascending Seq order.
-	Next(ctx context.Context) (Frame, error)
+	Next(ctx context.Context) (Batch, error)
 	// Close ends the subscription; Next then fails.
 	Close() error
 }
 
-// Frame is what one Next call yields: zero or more events, and whether the
+// Batch is what one Next call yields: zero or more events, and whether the
 // hub has now sent every event up to the live edge (replay finished).
-type Frame struct {
+type Batch struct {
 	Events []domain.Event
 	// Seq, when above the last event's, is how far the stream has gone
 	// with nothing more for this user (a heartbeat, or events an agent may
@@ -103,121 +95,11 @@ type Frame struct {
 	CaughtUp bool
 }
 
-// EventConversationHidden is a synthetic event type in Frame.Events: the
+// EventConversationHidden is a synthetic event type in Batch.Events: the
 // hub told an agent that a conversation left their view (assigned to
 // someone else). Its ConversationID names it; Data is empty. It keeps its
 // place among the events, since a later event may bring it back.
 const EventConversationHidden = "conversation.hidden"
-
-// SendRequest is the body of POST /v1/messages, addressed by conversation.
-type SendRequest struct {
-	ConversationID int64  `json:"conversation_id"`
-	Type           string `json:"type"`
-	// Content is the Cloud API object for Type ({"body": "…"} for text);
-	// it is sent under the key named by Type. Unused for templates.
-	Content  json.RawMessage `json:"-"`
-	Template *TemplateSend   `json:"template,omitempty"`
-	ReplyTo  *int64          `json:"reply_to,omitempty"`
-}
-
-// TemplateSend names an approved template and fills its variables, named
-// ("customer_name") or positional ("1", "2"); the hub builds the components.
-type TemplateSend struct {
-	Name      string            `json:"name"`
-	Language  string            `json:"language"`
-	Variables map[string]string `json:"variables,omitempty"`
-}
-
-// MarshalJSON puts Content under the key named by Type, as the Cloud API
-// and the hub expect ({"type": "text", "text": {"body": "hi"}}).
-func (r SendRequest) MarshalJSON() ([]byte, error) {
-	m := map[string]any{"conversation_id": r.ConversationID, "type": r.Type}
-	if r.ReplyTo != nil {
-		m["reply_to"] = *r.ReplyTo
-	}
-	if r.Type == "template" {
-		m["template"] = r.Template
-	} else if len(r.Content) > 0 {
-		m[r.Type] = r.Content
-	}
-	return json.Marshal(m)
-}
-
-// UnmarshalJSON is the inverse of MarshalJSON, so an outbox row round-trips.
-func (r *SendRequest) UnmarshalJSON(b []byte) error {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return err
-	}
-	*r = SendRequest{}
-	if v, ok := m["conversation_id"]; ok {
-		if err := json.Unmarshal(v, &r.ConversationID); err != nil {
-			return err
-		}
-	}
-	if v, ok := m["type"]; ok {
-		if err := json.Unmarshal(v, &r.Type); err != nil {
-			return err
-		}
-	}
-	if v, ok := m["reply_to"]; ok && string(v) != "null" {
-		var id int64
-		if err := json.Unmarshal(v, &id); err != nil {
-			return err
-		}
-		r.ReplyTo = &id
-	}
-	if r.Type == "template" {
-		if v, ok := m["template"]; ok {
-			r.Template = new(TemplateSend)
-			return json.Unmarshal(v, r.Template)
-		}
-		return nil
-	}
-	if r.Type != "" {
-		r.Content = m[r.Type]
-	}
-	return nil
-}
-
-// ConversationPatch changes a conversation's workflow fields; nil fields
-// are left alone. Unassign clears the assignee (sent as "assignee_id": null).
-type ConversationPatch struct {
-	Status       *domain.ConversationStatus `json:"status,omitempty"`
-	AssigneeID   *int64                     `json:"assignee_id,omitempty"`
-	Unassign     bool                       `json:"unassign,omitempty"`
-	Team         *string                    `json:"team,omitempty"`
-	SnoozedUntil *time.Time                 `json:"snoozed_until,omitempty" ts_type:"string"`
-}
-
-// UnmarshalJSON reads the frontend's patch, where an explicit
-// "assignee_id": null means unassign (and an absent one, no change).
-func (p *ConversationPatch) UnmarshalJSON(b []byte) error {
-	type plain ConversationPatch
-	var v plain
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	if a, ok := raw["assignee_id"]; ok && string(a) == "null" {
-		v.Unassign, v.AssigneeID = true, nil
-	}
-	*p = ConversationPatch(v)
-	return nil
-}
-
-// Body is the PATCH body the hub expects, with an explicit null assignee
-// when Unassign is set: exactly what hubclient sends for it.
-func (p ConversationPatch) Body() map[string]any { return p.hub().Body() }
-
-// hub is the patch as hubclient takes it.
-func (p ConversationPatch) hub() hubclient.ConversationPatch {
-	return hubclient.ConversationPatch{Status: p.Status, AssigneeID: p.AssigneeID,
-		Unassign: p.Unassign, Team: p.Team, SnoozedUntil: p.SnoozedUntil}
-}
 
 // MediaFile is a downloaded media object.
 type MediaFile struct {
@@ -234,14 +116,6 @@ type Upload struct {
 	// AccountID is the number whose message will carry the file (empty:
 	// the hub's only one).
 	AccountID string
-}
-
-// UploadedMedia is an uploaded file: ID goes in the media message.
-type UploadedMedia struct {
-	ID       string
-	MimeType string
-	Size     int64
-	SHA256   string
 }
 
 // Retryable reports whether err means "try again later" (the hub or the

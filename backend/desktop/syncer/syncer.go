@@ -312,7 +312,7 @@ func forbidden(err error) bool {
 }
 
 type frameOrErr struct {
-	f   remote.Frame
+	f   remote.Batch
 	err error
 }
 

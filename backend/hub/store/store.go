@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
 // ErrNotFound is returned by lookups that find nothing. Implementations
@@ -310,12 +311,9 @@ type PageRequest struct {
 	Limit  int
 }
 
-// Page is one page of results.
-type Page[T any] struct {
-	Items      []T
-	NextCursor string
-	HasMore    bool
-}
+// Page is one page of results (wire.Page: the one page type every layer
+// hands on).
+type Page[T any] = wire.Page[T]
 
 // ConversationFilter selects conversations; zero fields do not filter.
 // Results are newest activity first.

@@ -40,7 +40,7 @@ interface RailProps {
 /** The narrow navigation rail: views, the unanswered badge, help, and who/where the console is connected. */
 export function Rail({ active, onSelect, unanswered, showSupervisor, session, sync, version, onHelp }: RailProps) {
   const user = session?.user;
-  const where = session?.signed_in ? (session.mode === 'embedded' ? 'Embedded sandbox' : session.hub_url) : 'Not signed in';
+  const where = session?.signed_in ? (session.mode === 'demo' ? 'Demo sandbox' : session.hub_url) : 'Not signed in';
   return (
     <nav className={styles.rail} aria-label="Main">
       <img className={styles.logo} src="/favicon.png" alt="Switchboard" width={30} height={30} />

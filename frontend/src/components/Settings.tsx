@@ -6,8 +6,8 @@ import { QuickRepliesEditor } from './QuickRepliesEditor';
 import styles from './Settings.module.css';
 
 /**
- * Where the console gets its inbox: the embedded sandbox (a hub and
- * simulated customers inside the app) or a real hub, signed in with email
+ * Where the console gets its inbox: the demo sandbox (a demo hub and
+ * simulated customers on this computer) or a real hub, signed in with email
  * and password or an API token.
  */
 export function Settings() {
@@ -39,10 +39,10 @@ export function Settings() {
         <h2>Connection</h2>
         {session?.signed_in ? (
           <div className={styles.current} data-testid="current-connection">
-            <Icon name={session.mode === 'embedded' ? 'sandbox' : 'plug'} size={22} />
+            <Icon name={session.mode === 'demo' ? 'sandbox' : 'plug'} size={22} />
             <div>
               <div className={styles.currentTitle}>
-                {session.mode === 'embedded' ? 'Embedded sandbox' : 'Hub'} {session.mode !== 'embedded' && <span className={styles.url}>{session.hub_url}</span>}
+                {session.mode === 'demo' ? 'Demo sandbox' : 'Hub'} {session.mode !== 'demo' && <span className={styles.url}>{session.hub_url}</span>}
               </div>
               <div className={styles.muted}>
                 Signed in as {session.user?.name} ({session.user?.email}) · {session.user?.role}
@@ -64,14 +64,14 @@ export function Settings() {
         )}
       </section>
 
-      {session?.embedded_available !== false && (
+      {session?.demo_available !== false && (
       <section className={styles.card}>
-        <h2>Embedded sandbox</h2>
+        <h2>Demo sandbox</h2>
         <p className={styles.muted}>
-          A hub and a simulated WhatsApp Business number run inside the app, with customers writing in. Nothing leaves this computer.
+          A demo hub and a simulated WhatsApp Business number run beside the app, with customers writing in. Nothing leaves this computer.
         </p>
-        <button type="button" className={styles.primary} onClick={() => void connectSandbox()} disabled={s.signingIn || session?.mode === 'embedded'}>
-          <Icon name="sandbox" size={16} /> {session?.mode === 'embedded' ? 'Using the sandbox' : 'Use the sandbox'}
+        <button type="button" className={styles.primary} onClick={() => void connectSandbox()} disabled={s.signingIn || session?.mode === 'demo'}>
+          <Icon name="sandbox" size={16} /> {session?.mode === 'demo' ? 'Using the sandbox' : 'Use the sandbox'}
         </button>
       </section>
       )}

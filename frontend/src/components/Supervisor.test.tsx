@@ -45,7 +45,7 @@ describe('Settings', () => {
     await loadSession();
     const user = userEvent.setup();
     render(<Settings />);
-    expect(screen.getByTestId('current-connection')).toHaveTextContent('Embedded sandbox');
+    expect(screen.getByTestId('current-connection')).toHaveTextContent('Demo sandbox');
     await user.type(screen.getByLabelText('Hub URL'), 'https://hub.example.com');
     await user.type(screen.getByLabelText('Email'), 'ana@example.com');
     await user.type(screen.getByLabelText('Password'), 'secret');

@@ -7,7 +7,7 @@ import type { Template } from './types';
  * asks for, the message the customer will see once they are filled in, and
  * Meta's rules checked before anything is sent.
  *
- * Values travel to Go as TemplateSend.variables, keyed as the hub expects
+ * Values travel to Go as TemplateRequest.variables, keyed as the hub expects
  * (backend/desktop TemplateForm mirrors the hub's buildComponents):
  *   body placeholders     "1", "2", … or the name ("customer_name")
  *   header                "header": its one text variable, or the media link

@@ -1,4 +1,4 @@
-import type { cache, desktop, domain, remote } from '../../wailsjs/go/models';
+import type { cache, desktop, domain, wire } from '../../wailsjs/go/models';
 import type { GoApp } from './go';
 
 /**
@@ -30,7 +30,9 @@ export type MessagePage = cache.MessagePage;
 export type SearchResults = cache.SearchResults;
 export type OutboxItem = cache.OutboxItem;
 export type OutboxAttachment = cache.OutboxAttachment;
-export type TemplateSend = remote.TemplateSend;
+
+// backend/wire: the hub API's bodies, as the console queues them.
+export type TemplateRequest = wire.TemplateRequest;
 
 // backend/desktop: the console's own answers.
 /** Who is signed in to which hub, the sync state, unsent items, the hub's clock offset (Status(), session.updated). */
@@ -40,7 +42,7 @@ export type SyncState = desktop.SyncState;
 export type SendInput = desktop.SendInput;
 export type MediaFile = desktop.MediaFile;
 export type MediaUpload = desktop.MediaUpload;
-/** The changes UpdateConversation takes: status, assignee (or unassign), team, snooze. */
+/** The changes UpdateConversation takes: status, assignee (null unassigns), team, snooze. */
 export type ConversationPatch = Parameters<GoApp['UpdateConversation']>[1];
 
 /** Orders statuses like domain.MessageStatus.Rank: a late status never moves a message backwards. */

@@ -9,7 +9,7 @@ export const clockStore = createStore<number>(Date.now());
 
 let frozen = false;
 
-// The hub's clock minus this machine's: the embedded sandbox's clock can be
+// The hub's clock minus this machine's: the demo hub's sandbox clock can be
 // moved forward (tests, demos), and the 24-hour window and waiting timers
 // follow the hub's time, not the machine's.
 let offset = 0;

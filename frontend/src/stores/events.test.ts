@@ -48,7 +48,7 @@ describe("Go's events reach the stores", () => {
       user: other,
       sync: { state: 'syncing', seq: 0, since: iso(T0) },
       pending: 3,
-      embedded_available: true,
+      demo_available: true,
       dev_controls: false,
       clock_offset_ms: 0,
     });

@@ -2,7 +2,7 @@ import { toAppError, type AppError } from '../lib/errors';
 import { EVENTS, on } from '../lib/events';
 import { go } from '../lib/go';
 import { createStore } from '../lib/store';
-import type { Conversation, MediaUpload, Message, Note, OutboxItem, SendInput, TemplateSend } from '../lib/types';
+import type { Conversation, MediaUpload, Message, Note, OutboxItem, SendInput, TemplateRequest } from '../lib/types';
 import { statusRank } from '../lib/types';
 
 /** One conversation's history as loaded so far. */
@@ -242,7 +242,7 @@ export function sendMediaLink(conversationId: number, input: SendInput): Promise
   return send(conversationId, () => go.SendMessage(conversationId, input));
 }
 
-export function sendTemplate(conversationId: number, template: TemplateSend): Promise<boolean> {
+export function sendTemplate(conversationId: number, template: TemplateRequest): Promise<boolean> {
   return send(conversationId, () => go.SendTemplate(conversationId, template.name, template.language, template.variables ?? {}));
 }
 

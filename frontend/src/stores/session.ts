@@ -101,9 +101,9 @@ export function signIn(req: SignInRequest): Promise<boolean> {
   );
 }
 
-/** Switches to the embedded sandbox hub. */
+/** Switches to the demo hub (the sandbox and its simulated customers). */
 export function connectSandbox(): Promise<boolean> {
-  return signInWith(() => go.UseEmbedded());
+  return signInWith(() => go.UseDemoHub());
 }
 
 export async function signOut(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { EventName, EventPayload } from '../lib/events';
 import type { GoApp } from '../lib/go';
-import type { ConsoleStatus, Conversation, Counters, Message, MessagePage, MessageStatus, Note, OutboxItem, Template, TemplateSend, User } from '../lib/types';
+import type { ConsoleStatus, Conversation, Counters, Message, MessagePage, MessageStatus, Note, OutboxItem, Template, TemplateRequest, User } from '../lib/types';
 import { COUNTERS, TEMPLATES, USERS, iso } from './fixtures';
 
 type Listener = (...data: unknown[]) => void;
@@ -129,12 +129,12 @@ export class FakeConsole {
   status(): ConsoleStatus {
     return {
       signed_in: true,
-      mode: 'embedded',
+      mode: 'demo',
       hub_url: 'http://127.0.0.1:0',
       user: this.me,
       sync: this.sync,
       pending: this.outbox.length,
-      embedded_available: true,
+      demo_available: true,
       dev_controls: true,
       clock_offset_ms: this.clockOffset,
     };
@@ -390,7 +390,7 @@ export class FakeConsole {
       Status: () => this.status(),
       SignIn: () => this.status(),
       SignInWithToken: () => this.status(),
-      UseEmbedded: () => this.status(),
+      UseDemoHub: () => this.status(),
       SignOut: () => ({ ...this.status(), signed_in: false, mode: '', user: null }),
       Reconnect: () => this.status(),
       SetWindowFocused: () => undefined,
@@ -488,7 +488,7 @@ export class FakeConsole {
         return this.enqueue(id, kind, m.caption || m.filename, { content, attachment });
       },
       SendTemplate: (id: number, name: string, language: string, variables: Record<string, string>) =>
-        this.enqueue(id, 'template', `Template ${name}`, { template: { name, language, variables } satisfies TemplateSend }),
+        this.enqueue(id, 'template', `Template ${name}`, { template: { name, language, variables } satisfies TemplateRequest }),
       TemplateForm: (name: string, language: string) => {
         const t = this.templates.find((x) => x.name === name && x.language === language);
         if (!t) throw { code: 'TEMPLATE_NOT_FOUND', message: 'No approved template with that name and language.' };
@@ -509,8 +509,7 @@ export class FakeConsole {
       UpdateConversation: (id, patch) => {
         const p: Partial<Conversation> = {};
         if (patch.status) p.status = patch.status;
-        if (patch.unassign) p.assignee_id = null;
-        else if (patch.assignee_id !== undefined) p.assignee_id = patch.assignee_id;
+        if (patch.assignee_id !== undefined) p.assignee_id = patch.assignee_id;
         if (patch.team !== undefined) p.team = patch.team;
         if (patch.snoozed_until) p.snoozed_until = patch.snoozed_until;
         const c = this.updateConv(id, p);

@@ -87,12 +87,12 @@ export namespace cache {
 	    conversation_id: number;
 	    state: string;
 	    note?: NoteWrite;
-	    patch?: remote.ConversationPatch;
+	    patch?: wire.ConversationPatch;
 	    read?: ReadWrite;
 	    reaction?: ReactionWrite;
 	    type: string;
 	    content?: unknown;
-	    template?: remote.TemplateSend;
+	    template?: wire.TemplateRequest;
 	    reply_to?: number;
 	    preview: string;
 	    attachment?: OutboxAttachment;
@@ -169,7 +169,7 @@ export namespace desktop {
 	    user?: domain.User | null;
 	    sync: syncer.Status;
 	    pending: number;
-	    embedded_available: boolean;
+	    demo_available: boolean;
 	    dev_controls: boolean;
 	    clock_offset_ms: number;
 	}
@@ -358,23 +358,6 @@ export namespace domain {
 
 }
 
-export namespace remote {
-	
-	export interface ConversationPatch {
-	    status?: string;
-	    assignee_id?: number;
-	    unassign?: boolean;
-	    team?: string;
-	    snoozed_until?: string;
-	}
-	export interface TemplateSend {
-	    name: string;
-	    language: string;
-	    variables?: Record<string, string>;
-	}
-
-}
-
 export namespace syncer {
 	
 	export interface Status {
@@ -383,6 +366,68 @@ export namespace syncer {
 	    error?: apierr.Body;
 	    retry_at?: string;
 	    since: string;
+	}
+
+}
+
+export namespace whatsapp {
+	
+	export interface Currency {
+	    fallback_value: string;
+	    code: string;
+	    amount_1000: number;
+	}
+	export interface DateTime {
+	    fallback_value: string;
+	}
+	export interface Location {
+	    latitude: number;
+	    longitude: number;
+	    name?: string;
+	    address?: string;
+	    url?: string;
+	}
+	export interface MediaObject {
+	    id?: string;
+	    link?: string;
+	    caption?: string;
+	    filename?: string;
+	}
+	export interface TemplateParameter {
+	    type: string;
+	    parameter_name?: string;
+	    text?: string;
+	    payload?: string;
+	    coupon_code?: string;
+	    currency?: Currency;
+	    date_time?: DateTime;
+	    image?: MediaObject;
+	    video?: MediaObject;
+	    document?: MediaObject;
+	    location?: Location;
+	}
+	export interface TemplateComponent {
+	    type: string;
+	    sub_type?: string;
+	    index?: number;
+	    parameters?: TemplateParameter[];
+	}
+
+}
+
+export namespace wire {
+	
+	export interface ConversationPatch {
+	    status?: string;
+	    assignee_id?: number | null;
+	    team?: string;
+	    snoozed_until?: string;
+	}
+	export interface TemplateRequest {
+	    name: string;
+	    language: string;
+	    variables?: Record<string, any>;
+	    components?: whatsapp.TemplateComponent[];
 	}
 
 }

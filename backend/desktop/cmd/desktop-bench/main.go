@@ -43,9 +43,9 @@ import (
 	"syscall"
 	"time"
 
+	"switchboard/backend/demo"
 	"switchboard/backend/desktop/cache"
-	"switchboard/backend/desktop/demohub"
-	"switchboard/backend/desktop/embedded"
+	"switchboard/backend/desktop/democlient"
 	"switchboard/backend/desktop/internal/fixture"
 	"switchboard/backend/desktop/internal/memhub"
 	"switchboard/backend/desktop/remote"
@@ -341,7 +341,7 @@ func benchApply(dir string) {
 // the hub's replay, the wire and the console's apply together.
 func benchApplyRealHub(dir string) {
 	ctx := context.Background()
-	h, err := embedded.Start(ctx, embedded.Config{Dir: filepath.Join(dir, "hub"), Log: quiet, TrafficRate: -1,
+	h, err := demo.Start(ctx, demo.Config{Dir: filepath.Join(dir, "hub"), Log: quiet, TrafficRate: -1,
 		FirstRunMessages: -1, FastLogin: true, Sandbox: func(c *sandbox.Config) {
 			c.StatusDelays = &sandbox.StatusDelays{}
 			c.Customers.ReadProbability, c.Customers.ReplyProbability = -1, -1
@@ -351,7 +351,7 @@ func benchApplyRealHub(dir string) {
 		return
 	}
 	defer h.Close()
-	token, _, err := demohub.SignInAgent(ctx, h.Admin())
+	token, _, err := democlient.SignInAgent(ctx, h.Admin())
 	must(err)
 	c := openCache(dir, "apply-real.db")
 	defer c.Close()

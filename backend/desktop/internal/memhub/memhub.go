@@ -21,6 +21,7 @@ import (
 	"switchboard/backend/apierr"
 	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
+	"switchboard/backend/wire"
 )
 
 // Hub is the fake. The zero value is not usable; call New.
@@ -38,7 +39,7 @@ type Hub struct {
 	templates []domain.Template
 	users     []domain.User
 	idem      map[string]domain.Message
-	uploads   map[string]remote.UploadedMedia
+	uploads   map[string]wire.UploadedMedia
 	uploaded  [][]byte
 	me        domain.User
 
@@ -63,7 +64,7 @@ func New() *Hub {
 		convs:    map[int64]*domain.Conversation{},
 		msgs:     map[int64][]domain.Message{},
 		idem:     map[string]domain.Message{},
-		uploads:  map[string]remote.UploadedMedia{},
+		uploads:  map[string]wire.UploadedMedia{},
 		me:       domain.User{ID: 1, Email: "agent@example.com", Name: "Agent One", Role: domain.RoleAgent},
 		users:    []domain.User{{ID: 1, Email: "agent@example.com", Name: "Agent One", Role: domain.RoleAgent}},
 		templates: []domain.Template{{ID: "t1", Name: "order_ready", Language: "en_US", Status: "APPROVED",
@@ -278,11 +279,11 @@ func (h *Hub) Head(context.Context) (int64, error) {
 }
 
 // Conversations implements remote.Hub (newest activity first).
-func (h *Hub) Conversations(_ context.Context, cursor string, limit int) (remote.Page[domain.Conversation], error) {
+func (h *Hub) Conversations(_ context.Context, cursor string, limit int) (wire.Page[domain.Conversation], error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.down {
-		return remote.Page[domain.Conversation]{}, unreachable()
+		return wire.Page[domain.Conversation]{}, unreachable()
 	}
 	all := make([]domain.Conversation, 0, len(h.convs))
 	for _, c := range h.convs {
@@ -292,10 +293,10 @@ func (h *Hub) Conversations(_ context.Context, cursor string, limit int) (remote
 	return page(all, cursor, limit), nil
 }
 
-func page[T any](all []T, cursor string, limit int) remote.Page[T] {
+func page[T any](all []T, cursor string, limit int) wire.Page[T] {
 	off, _ := strconv.Atoi(cursor)
 	end := min(off+limit, len(all))
-	p := remote.Page[T]{Items: append([]T(nil), all[min(off, len(all)):end]...)}
+	p := wire.Page[T]{Items: append([]T(nil), all[min(off, len(all)):end]...)}
 	if end < len(all) {
 		p.HasMore, p.NextCursor = true, strconv.Itoa(end)
 	}
@@ -303,11 +304,11 @@ func page[T any](all []T, cursor string, limit int) remote.Page[T] {
 }
 
 // Messages implements remote.Hub (newest first).
-func (h *Hub) Messages(_ context.Context, convID int64, cursor string, limit int) (remote.Page[domain.Message], error) {
+func (h *Hub) Messages(_ context.Context, convID int64, cursor string, limit int) (wire.Page[domain.Message], error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.down {
-		return remote.Page[domain.Message]{}, unreachable()
+		return wire.Page[domain.Message]{}, unreachable()
 	}
 	ms := h.msgs[convID]
 	rev := make([]domain.Message, len(ms))
@@ -359,7 +360,7 @@ func (h *Hub) Accounts(context.Context) ([]domain.Account, error) {
 }
 
 // Send implements remote.Hub, honouring the idempotency key.
-func (h *Hub) Send(_ context.Context, key string, req remote.SendRequest) (domain.Message, error) {
+func (h *Hub) Send(_ context.Context, key string, req wire.SendRequest) (domain.Message, error) {
 	h.mu.Lock()
 	h.sendCalls++
 	hook := h.sendHook
@@ -386,7 +387,7 @@ func (h *Hub) Send(_ context.Context, key string, req remote.SendRequest) (domai
 		if req.Type != "template" && !c.WindowOpen(now) {
 			return domain.Message{}, apierr.New(apierr.SessionExpired, "the customer service window is closed")
 		}
-		content, preview := req.Content, ""
+		content, preview := req.Payload(), ""
 		if req.Type == "template" {
 			content = mustJSON(req.Template)
 			preview = req.Template.Name
@@ -396,7 +397,11 @@ func (h *Hub) Send(_ context.Context, key string, req remote.SendRequest) (domai
 			preview = t.Body
 		}
 		m = h.newMessage(c, domain.Outbound, req.Type, content, preview, now)
-		m.Status, m.ReplyTo, m.AuthorID = domain.MsgQueued, req.ReplyTo, &h.me.ID
+		m.Status, m.AuthorID = domain.MsgQueued, &h.me.ID
+		if req.ReplyTo != 0 {
+			reply := req.ReplyTo
+			m.ReplyTo = &reply
+		}
 		h.msgs[c.ID] = append(h.msgs[c.ID], m)
 		h.idem[key] = m
 		h.emit(domain.EventMessageCreated, c.ID, m)
@@ -426,7 +431,7 @@ func (h *Hub) SetStatus(msgID int64, status domain.MessageStatus) {
 }
 
 // PatchConversation implements remote.Hub.
-func (h *Hub) PatchConversation(_ context.Context, _ string, id int64, p remote.ConversationPatch) (domain.Conversation, error) {
+func (h *Hub) PatchConversation(_ context.Context, _ string, id int64, p wire.ConversationPatch) (domain.Conversation, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.down {
@@ -506,30 +511,30 @@ func (h *Hub) Media(_ context.Context, id string) (remote.MediaFile, error) {
 }
 
 // UploadMedia implements remote.Hub, honouring the idempotency key.
-func (h *Hub) UploadMedia(_ context.Context, key string, up remote.Upload) (remote.UploadedMedia, error) {
+func (h *Hub) UploadMedia(_ context.Context, key string, up remote.Upload) (wire.UploadedMedia, error) {
 	data, err := io.ReadAll(up.Body)
 	if err != nil {
-		return remote.UploadedMedia{}, err
+		return wire.UploadedMedia{}, err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.uploadCalls++
 	if h.down {
-		return remote.UploadedMedia{}, unreachable()
+		return wire.UploadedMedia{}, unreachable()
 	}
 	if h.refuseUploads != nil {
-		return remote.UploadedMedia{}, h.refuseUploads
+		return wire.UploadedMedia{}, h.refuseUploads
 	}
 	m, seen := h.uploads[key]
 	if !seen {
 		h.nextID++
-		m = remote.UploadedMedia{ID: "media-" + strconv.FormatInt(h.nextID, 10), MimeType: up.MimeType, Size: int64(len(data))}
+		m = wire.UploadedMedia{ID: "media-" + strconv.FormatInt(h.nextID, 10), MimeType: up.MimeType, FileSize: int64(len(data)), Filename: up.Filename}
 		h.uploads[key] = m
 		h.uploaded = append(h.uploaded, data)
 	}
 	if h.loseUpload > 0 {
 		h.loseUpload--
-		return remote.UploadedMedia{}, remote.Unreachable(errors.New("memhub: upload response lost"))
+		return wire.UploadedMedia{}, remote.Unreachable(errors.New("memhub: upload response lost"))
 	}
 	return m, nil
 }
@@ -588,27 +593,27 @@ type stream struct {
 	once      sync.Once
 }
 
-func (s *stream) Next(ctx context.Context) (remote.Frame, error) {
+func (s *stream) Next(ctx context.Context) (remote.Batch, error) {
 	h := s.h
 	for {
 		h.mu.Lock()
 		select {
 		case <-s.closed:
 			h.mu.Unlock()
-			return remote.Frame{}, unreachable()
+			return remote.Batch{}, unreachable()
 		default:
 		}
 		if h.down {
 			h.mu.Unlock()
-			return remote.Frame{}, unreachable()
+			return remote.Batch{}, unreachable()
 		}
 		if s.cutAfter > 0 && s.delivered >= s.cutAfter {
 			h.mu.Unlock()
-			return remote.Frame{}, remote.Unreachable(fmt.Errorf("memhub: stream cut after %d events", s.delivered))
+			return remote.Batch{}, remote.Unreachable(fmt.Errorf("memhub: stream cut after %d events", s.delivered))
 		}
 		if s.cursor < h.firstSeq-1 {
 			h.mu.Unlock()
-			return remote.Frame{}, apierr.New(apierr.ResyncRequired, "fell behind the log")
+			return remote.Batch{}, apierr.New(apierr.ResyncRequired, "fell behind the log")
 		}
 		start := int(s.cursor - h.firstSeq + 1)
 		if start < len(h.log) {
@@ -619,7 +624,7 @@ func (s *stream) Next(ctx context.Context) (remote.Frame, error) {
 			evs := append([]domain.Event(nil), h.log[start:end]...)
 			s.cursor = evs[len(evs)-1].Seq
 			s.delivered += len(evs)
-			f := remote.Frame{Events: evs, CaughtUp: s.cursor == h.seq}
+			f := remote.Batch{Events: evs, CaughtUp: s.cursor == h.seq}
 			s.caught = s.caught || f.CaughtUp
 			h.mu.Unlock()
 			return f, nil
@@ -627,13 +632,13 @@ func (s *stream) Next(ctx context.Context) (remote.Frame, error) {
 		if !s.caught {
 			s.caught = true
 			h.mu.Unlock()
-			return remote.Frame{CaughtUp: true}, nil
+			return remote.Batch{CaughtUp: true}, nil
 		}
 		ch := h.changed
 		h.mu.Unlock()
 		select {
 		case <-ctx.Done():
-			return remote.Frame{}, ctx.Err()
+			return remote.Batch{}, ctx.Err()
 		case <-s.closed:
 		case <-ch:
 		}

@@ -1,8 +1,9 @@
 // Package netfault is a TCP proxy on 127.0.0.1 that fails on command, so
 // tests can cut a real connection to a real hub at an exact point: in the
 // middle of a stream replay, or after a request reached the hub but before
-// its answer reached the client. The embedded hub also puts one in front
-// of itself, so the console can be taken offline on purpose (demos, e2e).
+// its answer reached the client. The console's demo hub client
+// (democlient) also puts one in front of the demo hub, so the console can
+// be taken offline on purpose (demos, e2e).
 package netfault
 
 import (

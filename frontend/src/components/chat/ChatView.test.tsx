@@ -189,7 +189,7 @@ describe('ChatView', () => {
     await open();
     await user.click(screen.getByRole('menuitem', { name: 'Unassign' }));
     const patches = fake.calls.filter((c) => c.name === 'UpdateConversation').map((c) => c.args[1]);
-    expect(patches).toEqual([{ assignee_id: 1 }, { assignee_id: 2 }, { team: 'Sales' }, { unassign: true }]);
+    expect(patches).toEqual([{ assignee_id: 1 }, { assignee_id: 2 }, { team: 'Sales' }, { assignee_id: null }]);
   });
 
   it('changes status, snoozes and closes', async () => {

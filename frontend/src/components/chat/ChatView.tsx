@@ -49,7 +49,7 @@ export function pendingChanges(outbox: OutboxItem[]): { assign: boolean; status:
   let status = false;
   for (const it of outbox) {
     if (it.kind !== 'conversation' || !it.patch || it.state === 'failed') continue;
-    if (it.patch.assignee_id != null || it.patch.unassign || it.patch.team != null) assign = true;
+    if (it.patch.assignee_id !== undefined || it.patch.team != null) assign = true;
     if (it.patch.status != null || it.patch.snoozed_until != null) status = true;
   }
   return { assign, status };
@@ -109,7 +109,7 @@ function ConversationActions({ c, users, outbox }: { c: Conversation; users: Use
               </MenuItem>
             ))}
             <MenuDivider />
-            <MenuItem onSelect={() => (assign({ unassign: true }), close())}>Unassign</MenuItem>
+            <MenuItem onSelect={() => (assign({ assignee_id: null }), close())}>Unassign</MenuItem>
           </>
         )}
       </Menu>

@@ -13,7 +13,7 @@ import {
 import { go } from '../../lib/go';
 import { textLength } from '../../lib/text';
 import { formatCountdown, formatFull } from '../../lib/time';
-import type { Conversation, MediaUpload, Message, Template, TemplateSend } from '../../lib/types';
+import type { Conversation, MediaUpload, Message, Template, TemplateRequest } from '../../lib/types';
 import { useStore } from '../../lib/store';
 import { clockStore } from '../../stores/clock';
 import { addNote, sendMedia, sendMediaLink, sendTemplate, sendText } from '../../stores/messages';
@@ -261,7 +261,7 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
     inputRef.current?.focus();
   };
 
-  const sendTpl = async (t: TemplateSend) => {
+  const sendTpl = async (t: TemplateRequest) => {
     setBusy(true);
     const ok = await sendTemplate(id, t);
     setBusy(false);

@@ -7,7 +7,7 @@ import {
   validateTemplate,
   type TemplateField,
 } from '../../lib/templates';
-import type { Contact, Template, TemplateSend } from '../../lib/types';
+import type { Contact, Template, TemplateRequest } from '../../lib/types';
 import { approved, templateKey } from '../../stores/templates';
 import { go } from '../../lib/go';
 import { TemplateView } from '../chat/TemplatePreview';
@@ -23,7 +23,7 @@ interface Props {
    */
   reason: 'closed' | 'chosen' | 'reopened';
   sending: boolean;
-  onSend: (t: TemplateSend) => Promise<boolean>;
+  onSend: (t: TemplateRequest) => Promise<boolean>;
   onCancel?: () => void;
   /** Hears whether a template is picked (the form has the agent's work in it). */
   onStarted?: (started: boolean) => void;

@@ -2,10 +2,10 @@
 // WhatsApp's limits as Go enforces them. Characters are Unicode code points:
 // count them with textLength (lib/text.ts), as Go does, never with .length.
 
-/** whatsapp.MaxTextBody (text.body): Meta's limits on outbound messages, in characters (Unicode code points). Each is from the Cloud API message reference for that type. */
+/** whatsapp.MaxTextBody (text.body): Meta's limits on outbound messages and templates, in characters (Unicode code points), each from the Cloud API reference for that message type or template component. */
 export const MAX_TEXT_BODY = 4096;
 
-/** whatsapp.MaxCaption (image, video and document captions): Meta's limits on outbound messages, in characters (Unicode code points). Each is from the Cloud API message reference for that type. */
+/** whatsapp.MaxCaption (image, video and document captions): Meta's limits on outbound messages and templates, in characters (Unicode code points), each from the Cloud API reference for that message type or template component. */
 export const MAX_CAPTION = 1024;
 
 /** whatsapp.MaxImageBytes: Meta's size limits per media kind, in bytes. */

@@ -4,7 +4,7 @@ import {domain} from '../models';
 import {cache} from '../models';
 import {desktop} from '../models';
 import {app} from '../models';
-import {remote} from '../models';
+import {wire} from '../models';
 
 export function Accounts():Promise<Array<domain.Account>>;
 
@@ -90,9 +90,9 @@ export function TemplateForm(arg1:string,arg2:string,arg3:Record<string, string>
 
 export function Templates():Promise<Array<domain.Template>>;
 
-export function UpdateConversation(arg1:number,arg2:remote.ConversationPatch):Promise<domain.Conversation>;
+export function UpdateConversation(arg1:number,arg2:wire.ConversationPatch):Promise<domain.Conversation>;
 
-export function UseEmbedded():Promise<desktop.Status>;
+export function UseDemoHub():Promise<desktop.Status>;
 
 export function Users():Promise<Array<domain.User>>;
 

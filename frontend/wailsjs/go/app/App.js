@@ -174,8 +174,8 @@ export function UpdateConversation(arg1, arg2) {
   return window['go']['app']['App']['UpdateConversation'](arg1, arg2);
 }
 
-export function UseEmbedded() {
-  return window['go']['app']['App']['UseEmbedded']();
+export function UseDemoHub() {
+  return window['go']['app']['App']['UseDemoHub']();
 }
 
 export function Users() {

@@ -1,23 +1,32 @@
-// Package embedded assembles the demo hub in one process: the messaging
-// core (backend/hub), its REST API and stream (backend/hubapi) on a
-// 127.0.0.1 port, and the WhatsApp sandbox (backend/sandbox) with
-// simulated customers writing in at a demo pace, the hub and the sandbox
-// sharing one clock. switchboard-hub --demo runs it for a new user's
-// console (backend/desktop/demohub starts that process and signs in to
-// it, so the first screen is a live inbox); the console's Go tests run it
-// in their own process.
+// Package demo assembles the demo hub in one process: the messaging core
+// (backend/hub), its REST API and stream (backend/hubapi) on a 127.0.0.1
+// port, and the WhatsApp sandbox (backend/sandbox) with simulated
+// customers writing in at a demo pace, the hub and the sandbox sharing
+// one clock. On a first run it has the sandbox write a first inbox, and
+// once it is ready it tells its parent where it answers (WriteReady).
+//
+// It is the hub binary's --demo mode, and lives beside the hub because it
+// is made of the hub: switchboard-hub --demo runs it for a new user's
+// console, which starts that process and reaches it only through it and
+// the hub's HTTP API (backend/desktop/democlient). The console's
+// in-process tests run it in their own process
+// (backend/desktop/democlient/democlienttest); nothing in the console's
+// binary imports it.
 //
 // The hub keeps its database in the folder it is given, so the demo inbox
 // survives restarts; the sandbox is in memory and rebuilds the same
 // customers from a fixed seed.
-package embedded
+package demo
 
 import (
 	"context"
 	crand "crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -34,6 +43,7 @@ import (
 	"switchboard/backend/sandbox"
 	"switchboard/backend/sqlitedb"
 	"switchboard/backend/whatsapp"
+	"switchboard/backend/wire"
 )
 
 // Config configures Start.
@@ -81,7 +91,7 @@ type Hub struct {
 // Start starts the sandbox, the core and the API on loopback.
 func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 	if cfg.Dir == "" {
-		return nil, errors.New("embedded: Dir is required")
+		return nil, errors.New("demo: Dir is required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -120,9 +130,12 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 		VerifyToken: verify,
 		Clock:       h.clock,
 		Seed:        cfg.Seed,
-		Customers:   sandbox.CustomerConfig{Rate: max(cfg.TrafficRate, 0), Autostart: cfg.TrafficRate > 0},
-		AdminToken:  h.secret,
-		Logger:      cfg.Log.With("component", "sandbox"),
+		// The population is the same every run; the ids are new, or the
+		// hub would take this run's messages for the last run's.
+		IDSeed:     binary.LittleEndian.Uint64(randomBytes(8)) | 1,
+		Customers:  sandbox.CustomerConfig{Rate: max(cfg.TrafficRate, 0), Autostart: cfg.TrafficRate > 0},
+		AdminToken: h.secret,
+		Logger:     cfg.Log.With("component", "sandbox"),
 	}
 	if cfg.Sandbox != nil {
 		cfg.Sandbox(&scfg)
@@ -181,12 +194,12 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 	err = h.sb.SubscribeWebhook(sctx, h.url+"/webhooks/whatsapp")
 	cancel()
 	if err != nil {
-		return nil, fmt.Errorf("embedded: sandbox webhook subscription: %w", err)
+		return nil, fmt.Errorf("demo: sandbox webhook subscription: %w", err)
 	}
 	// The templates the sandbox account starts with, so the composer can
 	// offer them (a real hub syncs them from Meta the same way).
 	if _, err := h.admin.SyncTemplates(ctx); err != nil {
-		h.log.Warn("embedded hub: template sync failed", "err", err)
+		h.log.Warn("demo hub: template sync failed", "err", err)
 	}
 	if cfg.FirstRunMessages > 0 {
 		page, err := h.admin.Conversations(ctx, hubclient.ConversationFilter{}, "", 1)
@@ -197,13 +210,10 @@ func Start(ctx context.Context, cfg Config) (_ *Hub, err error) {
 	return h, nil
 }
 
-// AdminTokenFile, in Dir, keeps the admin secret (see Hub.AdminToken).
-const AdminTokenFile = "admin-token"
-
 // adminSecret is the hub's bootstrap admin token, kept in a 0600 file so a
 // restart reuses it rather than piling up tokens.
 func adminSecret(dir string) (string, error) {
-	path := filepath.Join(dir, AdminTokenFile)
+	path := filepath.Join(dir, wire.DemoAdminTokenFile)
 	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
 		return strings.TrimSpace(string(b)), nil
 	}
@@ -214,10 +224,12 @@ func adminSecret(dir string) (string, error) {
 	return secret, nil
 }
 
-func randomHex(n int) string {
+func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
+
+func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	_, _ = crand.Read(b)
-	return hex.EncodeToString(b)
+	return b
 }
 
 // URL is the hub API's base URL (http://127.0.0.1:<port>).
@@ -229,7 +241,7 @@ func (h *Hub) SandboxURL() string { return h.sandboxURL }
 
 // AdminToken is the secret of both admin surfaces: the hub's bootstrap
 // admin token and the sandbox admin endpoints' bearer token. It is kept in
-// Dir/AdminTokenFile (0600), where a parent process reads it.
+// Dir/wire.DemoAdminTokenFile (0600), where a parent process reads it.
 func (h *Hub) AdminToken() string { return h.secret }
 
 // Admin is a client with the hub's admin token.
@@ -237,6 +249,22 @@ func (h *Hub) Admin() *hubclient.Client { return h.admin }
 
 // Raw is the sandbox itself (tests).
 func (h *Hub) Raw() *sandbox.Sandbox { return h.sb }
+
+// Endpoints are where the hub and the sandbox answer.
+func (h *Hub) Endpoints() wire.DemoEndpoints {
+	return wire.DemoEndpoints{HubURL: h.url, SandboxURL: h.sandboxURL}
+}
+
+// WriteReady tells the process that started the hub that it is ready
+// and where it answers: Endpoints as one JSON line (the ready line).
+func (h *Hub) WriteReady(w io.Writer) error {
+	line, err := json.Marshal(h.Endpoints())
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", line)
+	return err
+}
 
 // Served reports the API server's end (an error, or http.ErrServerClosed
 // after Close).
@@ -257,7 +285,7 @@ func (h *Hub) Close() error {
 	if h.core != nil {
 		dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		if err := h.core.Close(dctx); err != nil {
-			h.log.Warn("embedded hub: send queue not drained", "err", err)
+			h.log.Warn("demo hub: send queue not drained", "err", err)
 		}
 		cancel()
 	}

@@ -1,4 +1,4 @@
-package demohub_test
+package democlient_test
 
 import (
 	"bufio"
@@ -19,8 +19,9 @@ import (
 	"time"
 
 	"switchboard/backend/apierr"
-	"switchboard/backend/desktop/demohub"
+	"switchboard/backend/desktop/democlient"
 	"switchboard/backend/hubclient"
+	"switchboard/backend/testkit"
 )
 
 // These tests run the real switchboard-hub binary, built once per test
@@ -38,7 +39,7 @@ var (
 func hubBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "demohub-bin-")
+		dir, err := os.MkdirTemp("", "democlient-bin-")
 		if err != nil {
 			buildErr = err
 			return
@@ -57,7 +58,7 @@ func hubBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
-	if os.Getenv("DEMOHUB_TEST_CONSOLE") != "" {
+	if os.Getenv("DEMOCLIENT_TEST_CONSOLE") != "" {
 		helperConsole()
 		return
 	}
@@ -68,27 +69,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func start(t *testing.T, dir string) *demohub.Hub {
+func start(t *testing.T, dir string) *democlient.Hub {
 	t.Helper()
-	h, err := demohub.Start(context.Background(), dir, quiet,
-		demohub.Options{Binary: hubBinary(t), TrafficRate: -1, Stderr: io.Discard})
+	h, err := democlient.Start(context.Background(), dir, quiet,
+		democlient.Options{Binary: hubBinary(t), TrafficRate: -1, Stderr: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
 	return h
-}
-
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 func TestSpawnedDemoHubSignsInAndTakesControls(t *testing.T) {
@@ -99,11 +88,11 @@ func TestSpawnedDemoHubSignsInAndTakesControls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if user.Email != demohub.AgentEmail || token == "" {
+	if user.Email != democlient.AgentEmail || token == "" {
 		t.Fatalf("signed in as %+v", user)
 	}
 	agent := hubclient.New(h.URL(), token)
-	if me, err := agent.Me(ctx); err != nil || me.User == nil || me.User.Email != demohub.AgentEmail {
+	if me, err := agent.Me(ctx); err != nil || me.User == nil || me.User.Email != democlient.AgentEmail {
 		t.Fatalf("me through the gate: %+v, %v", me, err)
 	}
 
@@ -112,7 +101,7 @@ func TestSpawnedDemoHubSignsInAndTakesControls(t *testing.T) {
 	if err := sb.CustomerSays("+15550101234", "Ana Test", "hello from the test"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the customer's conversation", func() bool {
+	testkit.Eventually(t, "the customer's conversation", func() bool {
 		page, err := agent.Conversations(ctx, hubclient.ConversationFilter{}, "", 100)
 		if err != nil {
 			return false
@@ -183,7 +172,7 @@ func TestRestartedDemoHubKeepsItsInbox(t *testing.T) {
 	if err := h.Sandbox().CustomerSays("+15550105678", "Kept", "remember me"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the message stored", func() bool {
+	testkit.Eventually(t, "the message stored", func() bool {
 		page, err := hubclient.New(h.URL(), token).Conversations(ctx, hubclient.ConversationFilter{}, "", 100)
 		return err == nil && len(page.Items) > 0
 	})
@@ -218,18 +207,18 @@ func TestStartFailureSaysWhy(t *testing.T) {
 	if err := os.WriteFile(bin, []byte("#!/bin/sh\necho 'listen: address already in use' >&2\nexit 3\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	_, err := demohub.Start(context.Background(), t.TempDir(), quiet, demohub.Options{Binary: bin, Stderr: io.Discard})
+	_, err := democlient.Start(context.Background(), t.TempDir(), quiet, democlient.Options{Binary: bin, Stderr: io.Discard})
 	if err == nil || !strings.Contains(err.Error(), "address already in use") {
 		t.Fatalf("error %v does not say why", err)
 	}
-	if _, err := demohub.Start(context.Background(), t.TempDir(), quiet, demohub.Options{Binary: filepath.Join(t.TempDir(), "missing")}); err == nil {
+	if _, err := democlient.Start(context.Background(), t.TempDir(), quiet, democlient.Options{Binary: filepath.Join(t.TempDir(), "missing")}); err == nil {
 		t.Fatal("a missing binary started")
 	}
 }
 
 func TestLocateHonoursTheEnvironment(t *testing.T) {
-	t.Setenv(demohub.BinaryEnv, "/opt/switchboard/switchboard-hub")
-	if p, err := demohub.Locate(); err != nil || p != "/opt/switchboard/switchboard-hub" {
+	t.Setenv(democlient.BinaryEnv, "/opt/switchboard/switchboard-hub")
+	if p, err := democlient.Locate(); err != nil || p != "/opt/switchboard/switchboard-hub" {
 		t.Fatalf("Locate = %q, %v", p, err)
 	}
 }
@@ -238,8 +227,8 @@ func TestLocateHonoursTheEnvironment(t *testing.T) {
 // TestDemoHubStopsWhenTheConsoleIsKilled: it starts the demo hub, prints
 // the hub's process id and waits to be killed.
 func helperConsole() {
-	h, err := demohub.Start(context.Background(), os.Getenv("DEMOHUB_TEST_DIR"), quiet,
-		demohub.Options{Binary: os.Getenv("DEMOHUB_TEST_BIN"), TrafficRate: -1, Stderr: io.Discard})
+	h, err := democlient.Start(context.Background(), os.Getenv("DEMOCLIENT_TEST_DIR"), quiet,
+		democlient.Options{Binary: os.Getenv("DEMOCLIENT_TEST_BIN"), TrafficRate: -1, Stderr: io.Discard})
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(1)
@@ -255,7 +244,7 @@ func TestDemoHubStopsWhenTheConsoleIsKilled(t *testing.T) {
 	bin := hubBinary(t)
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "DEMOHUB_TEST_CONSOLE=1", "DEMOHUB_TEST_DIR="+dir, "DEMOHUB_TEST_BIN="+bin)
+	cmd.Env = append(os.Environ(), "DEMOCLIENT_TEST_CONSOLE=1", "DEMOCLIENT_TEST_DIR="+dir, "DEMOCLIENT_TEST_BIN="+bin)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -276,7 +265,7 @@ func TestDemoHubStopsWhenTheConsoleIsKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	eventually(t, "the orphaned demo hub to exit", func() bool {
+	testkit.Eventually(t, "the orphaned demo hub to exit", func() bool {
 		return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) || zombie(pid)
 	})
 	if _, err := hubclient.New(hubURL, "").Me(context.Background()); err == nil {

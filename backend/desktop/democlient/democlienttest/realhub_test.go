@@ -1,4 +1,4 @@
-package embedded_test
+package democlienttest_test
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/backend/demo"
 	"switchboard/backend/desktop"
 	"switchboard/backend/desktop/cache"
-	"switchboard/backend/desktop/demohub"
-	"switchboard/backend/desktop/embedded"
-	"switchboard/backend/desktop/embedded/embeddedtest"
+	"switchboard/backend/desktop/democlient"
+	"switchboard/backend/desktop/democlient/democlienttest"
 	"switchboard/backend/desktop/internal/netfault"
 	"switchboard/backend/desktop/outbox"
 	"switchboard/backend/desktop/remote"
@@ -22,6 +22,7 @@ import (
 	"switchboard/backend/domain"
 	"switchboard/backend/hubclient"
 	"switchboard/backend/sandbox"
+	"switchboard/backend/testkit"
 )
 
 // These tests run the console against the real hub on loopback: the core,
@@ -32,8 +33,8 @@ var quiet = slog.New(slog.DiscardHandler)
 
 // testConfig is a quiet hub: no unprompted traffic, customers read at
 // once and never answer, statuses arrive without delay.
-func testConfig(dir string) embedded.Config {
-	return embedded.Config{Dir: dir, Log: quiet, TrafficRate: -1, FirstRunMessages: -1, FastLogin: true,
+func testConfig(dir string) demo.Config {
+	return demo.Config{Dir: dir, Log: quiet, TrafficRate: -1, FirstRunMessages: -1, FastLogin: true,
 		Sandbox: func(c *sandbox.Config) {
 			c.StatusDelays = &sandbox.StatusDelays{}
 			c.Customers.ReadProbability = 1
@@ -41,9 +42,9 @@ func testConfig(dir string) embedded.Config {
 		}}
 }
 
-func startHub(t *testing.T) *embedded.Hub {
+func startHub(t *testing.T) *demo.Hub {
 	t.Helper()
-	h, err := embedded.Start(context.Background(), testConfig(t.TempDir()))
+	h, err := demo.Start(context.Background(), testConfig(t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func startHub(t *testing.T) *embedded.Hub {
 	return h
 }
 
-func startProxy(t *testing.T, h *embedded.Hub) *netfault.Proxy {
+func startProxy(t *testing.T, h *demo.Hub) *netfault.Proxy {
 	t.Helper()
 	p, err := netfault.Start(h.URL()[len("http://"):])
 	if err != nil {
@@ -61,19 +62,7 @@ func startProxy(t *testing.T, h *embedded.Hub) *netfault.Proxy {
 	return p
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
-func head(t *testing.T, h *embedded.Hub) int64 {
+func head(t *testing.T, h *demo.Hub) int64 {
 	t.Helper()
 	eh, err := h.Admin().Head(context.Background())
 	if err != nil {
@@ -84,7 +73,7 @@ func head(t *testing.T, h *embedded.Hub) int64 {
 
 // settle waits until the hub's log stops growing (webhooks delivered,
 // statuses applied).
-func settle(t *testing.T, h *embedded.Hub) int64 {
+func settle(t *testing.T, h *demo.Hub) int64 {
 	t.Helper()
 	if err := h.Raw().Flush(context.Background()); err != nil {
 		t.Fatal(err)
@@ -127,7 +116,7 @@ func TestReplayCutMidwayAgainstTheRealHub(t *testing.T) {
 	h := startHub(t)
 	p := startProxy(t, h)
 	ctx := context.Background()
-	token, _, err := demohub.SignInAgent(ctx, h.Admin())
+	token, _, err := democlient.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +129,7 @@ func TestReplayCutMidwayAgainstTheRealHub(t *testing.T) {
 	client := remote.NewHubClient(p.URL(), token)
 	stop := runEngine(t, c, client, rec)
 	from := settle(t, h)
-	eventually(t, "the first sync", func() bool { s, _ := c.Seq(ctx); return s >= from })
+	testkit.Eventually(t, "the first sync", func() bool { s, _ := c.Seq(ctx); return s >= from })
 	stop()
 	seqAtStop, _ := c.Seq(ctx)
 
@@ -161,7 +150,7 @@ func TestReplayCutMidwayAgainstTheRealHub(t *testing.T) {
 	p.CutAfter(16 << 10)
 	rec.seqs = nil
 	stop = runEngine(t, c, client, rec)
-	eventually(t, "the replay", func() bool { s, _ := c.Seq(ctx); return s >= total })
+	testkit.Eventually(t, "the replay", func() bool { s, _ := c.Seq(ctx); return s >= total })
 	stop()
 	if p.Cuts.Load() < 2 {
 		t.Fatalf("the proxy cut the stream %d times; the test needs several", p.Cuts.Load())
@@ -188,7 +177,7 @@ func TestReplayCutMidwayAgainstTheRealHub(t *testing.T) {
 func TestKillAndRestartMidReplayAgainstTheRealHub(t *testing.T) {
 	h := startHub(t)
 	ctx := context.Background()
-	token, _, err := demohub.SignInAgent(ctx, h.Admin())
+	token, _, err := democlient.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +190,7 @@ func TestKillAndRestartMidReplayAgainstTheRealHub(t *testing.T) {
 	}
 	stop := runEngine(t, c, client, rec)
 	from := settle(t, h)
-	eventually(t, "the first sync", func() bool { s, _ := c.Seq(ctx); return s >= from })
+	testkit.Eventually(t, "the first sync", func() bool { s, _ := c.Seq(ctx); return s >= from })
 	stop()
 	c.Close()
 	from, _ = func() (int64, error) { c, _ := cache.Open(ctx, path); defer c.Close(); return c.Seq(ctx) }()
@@ -252,7 +241,7 @@ func TestKillAndRestartMidReplayAgainstTheRealHub(t *testing.T) {
 
 // compareMessages checks every message of every conversation the hub has
 // is cached.
-func compareMessages(t *testing.T, h *embedded.Hub, c *cache.Cache) {
+func compareMessages(t *testing.T, h *demo.Hub, c *cache.Cache) {
 	t.Helper()
 	ctx := context.Background()
 	n := 0
@@ -314,7 +303,7 @@ func openConsole(t *testing.T, dir string, opts desktop.Options) *desktop.Consol
 	return con
 }
 
-func outbound(t *testing.T, h *embedded.Hub, phone string) []domain.Message {
+func outbound(t *testing.T, h *demo.Hub, phone string) []domain.Message {
 	t.Helper()
 	page, err := h.Admin().QueryMessages(context.Background(), hubclient.MessageQuery{Phone: phone, Direction: "outbound", Limit: 100})
 	if err != nil {
@@ -327,7 +316,7 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 	h := startHub(t)
 	p := startProxy(t, h)
 	ctx := context.Background()
-	token, _, err := demohub.SignInAgent(ctx, h.Admin())
+	token, _, err := democlient.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +332,7 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	var conv domain.Conversation
-	eventually(t, "the customer's conversation", func() bool {
+	testkit.Eventually(t, "the customer's conversation", func() bool {
 		res, _ := con.Search(ctx, "7911123456", 5)
 		if len(res.Conversations) == 1 {
 			conv = res.Conversations[0]
@@ -358,10 +347,10 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 		if _, err := con.SendText(ctx, conv.ID, "answer lost twice", nil); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "two lost answers", func() bool { return p.Cuts.Load() >= cuts+2 })
+		testkit.Eventually(t, "two lost answers", func() bool { return p.Cuts.Load() >= cuts+2 })
 		p.DropAnswers(false)
 		con.Reconnect(ctx)
-		eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
+		testkit.Eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
 		if n := count(outbound(t, h, phone), "answer lost twice"); n != 1 {
 			t.Fatalf("the hub has %d copies", n)
 		}
@@ -373,14 +362,14 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 		if _, err := con.SendText(ctx, conv.ID, "console killed", nil); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the request to reach the hub", func() bool { return p.Cuts.Load() > cuts })
+		testkit.Eventually(t, "the request to reach the hub", func() bool { return p.Cuts.Load() > cuts })
 		con.Close()
 		p.DropAnswers(false)
 		con = openConsole(t, dir, desktop.Options{})
 		if err := con.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
+		testkit.Eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
 		if n := count(outbound(t, h, phone), "console killed"); n != 1 {
 			t.Fatalf("the hub has %d copies", n)
 		}
@@ -402,7 +391,7 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 		}
 		p.SetDown(false)
 		con.Reconnect(ctx)
-		eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
+		testkit.Eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
 		if n := count(outbound(t, h, phone), "written offline"); n != 1 {
 			t.Fatalf("the hub has %d copies", n)
 		}
@@ -410,7 +399,7 @@ func TestSendInterruptedAtEveryPointIsSentOnce(t *testing.T) {
 
 	// The sandbox customer read everything: the ticks reach "read" in the
 	// cache through the stream.
-	eventually(t, "read ticks", func() bool {
+	testkit.Eventually(t, "read ticks", func() bool {
 		view, err := con.OpenConversation(ctx, conv.ID)
 		if err != nil {
 			return false
@@ -440,7 +429,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 	ev := &events{}
 	cfg := testConfig("")
 	cfg.FirstRunMessages = 6
-	opts := desktop.Options{Emit: ev, StartEmbedded: embeddedtest.Starter(cfg), DevControls: true}
+	opts := desktop.Options{Emit: ev, StartDemoHub: democlienttest.Starter(cfg), DevControls: true}
 	con := openConsole(t, dir, opts)
 	defer func() { con.Close() }()
 	ctx := context.Background()
@@ -448,10 +437,10 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ := con.Status(ctx)
-	if !st.SignedIn || st.Mode != desktop.ModeEmbedded || st.User == nil || st.User.Email != demohub.AgentEmail {
+	if !st.SignedIn || st.Mode != desktop.ModeDemo || st.User == nil || st.User.Email != democlient.AgentEmail {
 		t.Fatalf("status = %+v", st)
 	}
-	eventually(t, "the first-run conversations", func() bool {
+	testkit.Eventually(t, "the first-run conversations", func() bool {
 		n, _ := con.InboxCounts(ctx, "")
 		return n.Unassigned.Unanswered >= 1 && n.All.Total >= 1
 	})
@@ -462,7 +451,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	var conv domain.Conversation
-	eventually(t, "the new conversation", func() bool {
+	testkit.Eventually(t, "the new conversation", func() bool {
 		res, _ := con.Search(ctx, "Ingrid", 5)
 		if len(res.Conversations) == 1 && res.Conversations[0].Unanswered {
 			conv = res.Conversations[0]
@@ -473,7 +462,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 	if _, err := con.SendText(ctx, conv.ID, "Yes, in 3 days.", nil); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the reply read", func() bool {
+	testkit.Eventually(t, "the reply read", func() bool {
 		view, _ := con.OpenConversation(ctx, conv.ID)
 		last := view.Messages[len(view.Messages)-1]
 		return last.Direction == domain.Outbound && last.Status == domain.MsgRead && !view.Conversation.Unanswered
@@ -502,7 +491,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 	if _, err := con.SendTemplate(ctx, conv.ID, "order_update", "en_US", vars); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the template delivered", func() bool {
+	testkit.Eventually(t, "the template delivered", func() bool {
 		view, _ := con.OpenConversation(ctx, conv.ID)
 		last := view.Messages[len(view.Messages)-1]
 		return last.Type == "template" && last.Status == domain.MsgRead
@@ -515,7 +504,7 @@ func TestFirstRunIsALiveInbox(t *testing.T) {
 	if err := con.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "online again", func() bool { st, _ := con.Status(ctx); return st.Sync.State == syncer.StateOnline })
+	testkit.Eventually(t, "online again", func() bool { st, _ := con.Status(ctx); return st.Sync.State == syncer.StateOnline })
 	if got := ev.n(syncer.EventCacheReset); got != resets {
 		t.Fatalf("restart took %d new snapshots", got-resets)
 	}
@@ -528,7 +517,7 @@ var _ = io.Discard
 
 func TestSandboxCanTakeTheHubOffline(t *testing.T) {
 	dir := t.TempDir()
-	opts := desktop.Options{StartEmbedded: embeddedtest.Starter(testConfig("")), DevControls: true}
+	opts := desktop.Options{StartDemoHub: democlienttest.Starter(testConfig("")), DevControls: true}
 	con := openConsole(t, dir, opts)
 	defer con.Close()
 	ctx := context.Background()
@@ -539,7 +528,7 @@ func TestSandboxCanTakeTheHubOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	var conv domain.Conversation
-	eventually(t, "the conversation", func() bool {
+	testkit.Eventually(t, "the conversation", func() bool {
 		res, _ := con.Search(ctx, "Léa", 5)
 		if len(res.Conversations) == 1 {
 			conv = res.Conversations[0]
@@ -550,7 +539,7 @@ func TestSandboxCanTakeTheHubOffline(t *testing.T) {
 	if _, err := con.SandboxSetHubOnline(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "offline", func() bool { st, _ := con.Status(ctx); return st.Sync.State == syncer.StateOffline })
+	testkit.Eventually(t, "offline", func() bool { st, _ := con.Status(ctx); return st.Sync.State == syncer.StateOffline })
 	if _, err := con.SendText(ctx, conv.ID, "sent from the train", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -565,7 +554,7 @@ func TestSandboxCanTakeTheHubOffline(t *testing.T) {
 	if _, err := con.SandboxSetHubOnline(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "delivered and caught up", func() bool {
+	testkit.Eventually(t, "delivered and caught up", func() bool {
 		items, _ := con.Outbox(ctx)
 		res, _ := con.Search(ctx, "là", 5)
 		return len(items) == 0 && len(res.Messages) == 1
@@ -573,9 +562,9 @@ func TestSandboxCanTakeTheHubOffline(t *testing.T) {
 }
 
 // controls are the sandbox controls the console uses, over HTTP.
-func controls(t *testing.T, h *embedded.Hub) *demohub.Hub {
+func controls(t *testing.T, h *demo.Hub) *democlient.Hub {
 	t.Helper()
-	d, err := embeddedtest.Attach(context.Background(), h, nil)
+	d, err := democlienttest.Attach(context.Background(), h, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

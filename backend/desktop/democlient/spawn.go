@@ -1,4 +1,4 @@
-package demohub
+package democlient
 
 import (
 	"bufio"
@@ -19,15 +19,12 @@ import (
 	"time"
 
 	"switchboard/backend/desktop"
+	"switchboard/backend/wire"
 )
 
 // BinaryEnv names the environment variable that points the console at a
 // switchboard-hub executable (see Locate).
 const BinaryEnv = "SWITCHBOARD_HUB_BIN"
-
-// adminTokenFile is where switchboard-hub --demo keeps its admin secret,
-// in its data folder (backend/desktop/embedded.AdminTokenFile).
-const adminTokenFile = "admin-token"
 
 // Options configure Spawn.
 type Options struct {
@@ -42,10 +39,10 @@ type Options struct {
 	StartTimeout time.Duration
 }
 
-// Spawn is a desktop.StartEmbedded that runs the demo hub as a child
+// Spawn is a desktop.StartDemoHub that runs the demo hub as a child
 // process keeping its files in the folder the console gives it.
-func Spawn(o Options) desktop.StartEmbedded {
-	return func(ctx context.Context, dir string, log *slog.Logger) (desktop.EmbeddedHub, error) {
+func Spawn(o Options) desktop.StartDemoHub {
+	return func(ctx context.Context, dir string, log *slog.Logger) (desktop.DemoHub, error) {
 		return Start(ctx, dir, log, o)
 	}
 }
@@ -131,12 +128,12 @@ func Start(ctx context.Context, dir string, log *slog.Logger, o Options) (*Hub, 
 
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	ready := make(chan Endpoints, 1)
+	ready := make(chan wire.DemoEndpoints, 1)
 	go func() {
 		defer outR.Close()
 		sc := bufio.NewScanner(outR)
 		for sc.Scan() {
-			var ep Endpoints
+			var ep wire.DemoEndpoints
 			if json.Unmarshal(sc.Bytes(), &ep) == nil && ep.HubURL != "" && ep.SandboxURL != "" {
 				ready <- ep
 				break
@@ -155,7 +152,7 @@ func Start(ctx context.Context, dir string, log *slog.Logger, o Options) (*Hub, 
 			case <-time.After(20 * time.Second):
 				_ = cmd.Process.Kill()
 				<-exited
-				stopErr = errors.New("demohub: the demo hub did not stop within 20 s and was killed")
+				stopErr = errors.New("democlient: the demo hub did not stop within 20 s and was killed")
 			}
 		})
 		return stopErr
@@ -167,7 +164,7 @@ func Start(ctx context.Context, dir string, log *slog.Logger, o Options) (*Hub, 
 
 	timer := time.NewTimer(o.StartTimeout)
 	defer timer.Stop()
-	var ep Endpoints
+	var ep wire.DemoEndpoints
 	select {
 	case ep = <-ready:
 	case err := <-exited:
@@ -178,9 +175,9 @@ func Start(ctx context.Context, dir string, log *slog.Logger, o Options) (*Hub, 
 	case <-timer.C:
 		return fail(fmt.Errorf("the demo hub did not start within %s: %s", o.StartTimeout, tail.last()))
 	}
-	token, err := os.ReadFile(filepath.Join(dir, adminTokenFile))
+	token, err := os.ReadFile(filepath.Join(dir, wire.DemoAdminTokenFile))
 	if err != nil {
-		return fail(fmt.Errorf("demohub: reading the demo hub's admin token: %w", err))
+		return fail(fmt.Errorf("democlient: reading the demo hub's admin token: %w", err))
 	}
 	h, err := Attach(ctx, ep, strings.TrimSpace(string(token)), stop)
 	if err != nil {

@@ -1,18 +1,19 @@
-// Package demohub is the console's side of its demo hub: the hub with the
-// WhatsApp sandbox and simulated customers behind it that a new user's
-// console runs when no hub is configured, so the first screen is a live
-// inbox.
+// Package democlient is the console's side of its demo hub (package
+// backend/demo: the hub with the WhatsApp sandbox and simulated customers
+// behind it), which a new user's console runs when no hub is configured,
+// so the first screen is a live inbox.
 //
 // Spawn runs the demo hub as a child process, `switchboard-hub --demo`:
 // the very binary a business runs, not a copy of it inside the console.
 // The console stays as light as when it is connected to a real hub, and
 // the two processes can fail apart. Attach drives a demo hub that is
 // already running, wherever it runs (tests start one in their own process
-// with backend/desktop/embedded): it signs in the demo agent, moves the
-// sandbox clock and makes customers write through the sandbox's /_sandbox
-// admin endpoints, and puts a gate between the console and the hub that
-// can take the hub offline.
-package demohub
+// with democlienttest): it signs in the demo agent, moves the sandbox
+// clock and makes customers write through the sandbox's /_sandbox admin
+// endpoints, and puts a gate between the console and the hub that can
+// take the hub offline. The console reaches the demo hub only through
+// the process and HTTP: nothing here imports the hub.
+package democlient
 
 import (
 	"bytes"
@@ -34,6 +35,7 @@ import (
 	"switchboard/backend/desktop/internal/netfault"
 	"switchboard/backend/domain"
 	"switchboard/backend/hubclient"
+	"switchboard/backend/wire"
 )
 
 // The demo agent's identity.
@@ -42,20 +44,10 @@ const (
 	AgentName  = "Demo Agent"
 )
 
-// Endpoints are where a running demo hub answers. switchboard-hub --demo
-// prints them as one JSON line on its standard output when it is ready.
-type Endpoints struct {
-	// HubURL is the hub API's base URL.
-	HubURL string `json:"hub_url"`
-	// SandboxURL is the sandbox's base URL (admin endpoints under
-	// /_sandbox/).
-	SandboxURL string `json:"sandbox_url"`
-}
-
 // Hub is a running demo hub as the console sees it. It implements
-// desktop.EmbeddedHub and, for its Sandbox method, desktop.SandboxControls.
+// desktop.DemoHub and, for its Sandbox method, desktop.SandboxControls.
 type Hub struct {
-	ep    Endpoints
+	ep    wire.DemoEndpoints
 	token string
 	gate  *netfault.Proxy
 	admin *hubclient.Client
@@ -69,17 +61,17 @@ type Hub struct {
 }
 
 var (
-	_ desktop.EmbeddedHub     = (*Hub)(nil)
+	_ desktop.DemoHub         = (*Hub)(nil)
 	_ desktop.SandboxControls = (*Hub)(nil)
 )
 
 // Attach drives the demo hub at ep, whose admin token (hub and sandbox) is
 // adminToken. stop, if not nil, is called by Close after the gate is shut:
 // it stops the hub.
-func Attach(ctx context.Context, ep Endpoints, adminToken string, stop func() error) (*Hub, error) {
+func Attach(ctx context.Context, ep wire.DemoEndpoints, adminToken string, stop func() error) (*Hub, error) {
 	u, err := url.Parse(ep.HubURL)
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("demohub: bad hub URL %q", ep.HubURL)
+		return nil, fmt.Errorf("democlient: bad hub URL %q", ep.HubURL)
 	}
 	h := &Hub{ep: ep, token: adminToken, admin: hubclient.New(ep.HubURL, adminToken),
 		http: &http.Client{Timeout: 30 * time.Second}, stop: stop}
@@ -87,7 +79,7 @@ func Attach(ctx context.Context, ep Endpoints, adminToken string, stop func() er
 		Now time.Time `json:"now"`
 	}
 	if err := h.sandbox(ctx, http.MethodGet, "clock", nil, &clock); err != nil {
-		return nil, fmt.Errorf("demohub: reading the sandbox clock: %w", err)
+		return nil, fmt.Errorf("democlient: reading the sandbox clock: %w", err)
 	}
 	h.setClock(clock.Now)
 	// The console reaches the hub through a gate it can close
@@ -99,16 +91,16 @@ func Attach(ctx context.Context, ep Endpoints, adminToken string, stop func() er
 	return h, nil
 }
 
-// URL implements desktop.EmbeddedHub: the hub, through the gate.
+// URL implements desktop.DemoHub: the hub, through the gate.
 func (h *Hub) URL() string { return h.gate.URL() }
 
 // Endpoints are the hub's own addresses (not through the gate).
-func (h *Hub) Endpoints() Endpoints { return h.ep }
+func (h *Hub) Endpoints() wire.DemoEndpoints { return h.ep }
 
 // Admin is a client with the hub's admin token, not through the gate.
 func (h *Hub) Admin() *hubclient.Client { return h.admin }
 
-// AgentSession implements desktop.EmbeddedHub: it (re)creates the demo
+// AgentSession implements desktop.DemoHub: it (re)creates the demo
 // agent with a fresh random password and signs in.
 func (h *Hub) AgentSession(ctx context.Context) (string, domain.User, error) {
 	return SignInAgent(ctx, h.admin)
@@ -118,7 +110,7 @@ func (h *Hub) AgentSession(ctx context.Context) (string, domain.User, error) {
 // with a fresh random password, and signs in as it.
 func SignInAgent(ctx context.Context, admin *hubclient.Client) (string, domain.User, error) {
 	email, name, role, password := AgentEmail, AgentName, domain.RoleAgent, randomHex(16)
-	if _, err := admin.PutUser(ctx, hubclient.UserInput{Email: &email, Name: &name, Role: &role, Password: &password}); err != nil {
+	if _, err := admin.PutUser(ctx, wire.UserInput{Email: &email, Name: &name, Role: &role, Password: &password}); err != nil {
 		return "", domain.User{}, err
 	}
 	r, err := hubclient.New(admin.BaseURL, "").Login(ctx, email, password, "Switchboard desktop (demo)")
@@ -128,7 +120,7 @@ func SignInAgent(ctx context.Context, admin *hubclient.Client) (string, domain.U
 	return r.Token, r.User, nil
 }
 
-// Now implements desktop.EmbeddedHub: the sandbox clock, which the hub
+// Now implements desktop.DemoHub: the sandbox clock, which the hub
 // shares.
 func (h *Hub) Now() time.Time {
 	h.mu.Lock()
@@ -142,7 +134,7 @@ func (h *Hub) setClock(now time.Time) {
 	h.offset = time.Until(now)
 }
 
-// Sandbox implements desktop.EmbeddedHub.
+// Sandbox implements desktop.DemoHub.
 func (h *Hub) Sandbox() desktop.SandboxControls { return h }
 
 // Close shuts the gate (the console's connections drop) and stops the hub.

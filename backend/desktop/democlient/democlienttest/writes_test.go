@@ -1,4 +1,4 @@
-package embedded_test
+package democlienttest_test
 
 import (
 	"context"
@@ -9,11 +9,11 @@ import (
 
 	"switchboard/backend/desktop"
 	"switchboard/backend/desktop/cache"
-	"switchboard/backend/desktop/demohub"
+	"switchboard/backend/desktop/democlient"
 	"switchboard/backend/desktop/outbox"
-	"switchboard/backend/desktop/remote"
 	"switchboard/backend/domain"
-	"switchboard/backend/hubclient"
+	"switchboard/backend/testkit"
+	"switchboard/backend/wire"
 )
 
 // notices records the console's outbox.reconciled events.
@@ -65,7 +65,7 @@ func TestEveryWriteMadeOfflineReachesTheHubOnce(t *testing.T) {
 	// answers.
 	dropper, hubURL := newAnswerDropper(t, p.URL(), map[string]int{})
 	ctx := context.Background()
-	token, me, err := demohub.SignInAgent(ctx, h.Admin())
+	token, me, err := democlient.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestEveryWriteMadeOfflineReachesTheHubOnce(t *testing.T) {
 	}
 	conv := customerConversation(t, h, con, "+447911000222", "Bea")
 	in := lastInbound(t, con, conv.ID)
-	eventually(t, "the message unread", func() bool {
+	testkit.Eventually(t, "the message unread", func() bool {
 		c, _ := con.Conversation(ctx, conv.ID)
 		return c.UnreadCount > 0
 	})
@@ -87,7 +87,7 @@ func TestEveryWriteMadeOfflineReachesTheHubOnce(t *testing.T) {
 	if _, err := con.AddNote(ctx, conv.ID, "Wants the blue one, not the red"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := con.UpdateConversation(ctx, conv.ID, remote.ConversationPatch{AssigneeID: &me.ID}); err != nil {
+	if _, err := con.UpdateConversation(ctx, conv.ID, wire.ConversationPatch{AssigneeID: &me.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := con.React(ctx, conv.ID, in.ID, "👍"); err != nil {
@@ -96,7 +96,7 @@ func TestEveryWriteMadeOfflineReachesTheHubOnce(t *testing.T) {
 	if err := con.MarkRead(ctx, conv.ID); err != nil {
 		t.Fatal(err)
 	}
-	shown, err := con.UpdateConversation(ctx, conv.ID, remote.ConversationPatch{Status: &closed})
+	shown, err := con.UpdateConversation(ctx, conv.ID, wire.ConversationPatch{Status: &closed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestEveryWriteMadeOfflineReachesTheHubOnce(t *testing.T) {
 	dropper.mu.Unlock()
 	p.SetDown(false)
 	con.Reconnect(ctx)
-	eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
+	testkit.Eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
 	if n := dropper.count("POST " + convPath + "/notes"); n < 2 {
 		t.Fatalf("the note was sent %d times; the lost answer was not retried", n)
 	}
@@ -196,7 +196,7 @@ func TestWriteRefusedByTheHubIsRolledBackAndExplained(t *testing.T) {
 	h := startHub(t)
 	p := startProxy(t, h)
 	ctx := context.Background()
-	token, me, err := demohub.SignInAgent(ctx, h.Admin())
+	token, me, err := democlient.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestWriteRefusedByTheHubIsRolledBackAndExplained(t *testing.T) {
 
 	p.SetDown(true)
 	closed := domain.StatusClosed
-	if _, err := con.UpdateConversation(ctx, conv.ID, remote.ConversationPatch{Status: &closed}); err != nil {
+	if _, err := con.UpdateConversation(ctx, conv.ID, wire.ConversationPatch{Status: &closed}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := con.AddNote(ctx, conv.ID, "call back at 5"); err != nil {
@@ -218,11 +218,11 @@ func TestWriteRefusedByTheHubIsRolledBackAndExplained(t *testing.T) {
 	}
 	// Meanwhile a supervisor gives the conversation to a colleague.
 	email, name, role, pw := "maria@example.com", "Maria", domain.RoleAgent, "correct horse battery"
-	maria, err := h.Admin().PutUser(ctx, hubclient.UserInput{Email: &email, Name: &name, Role: &role, Password: &pw})
+	maria, err := h.Admin().PutUser(ctx, wire.UserInput{Email: &email, Name: &name, Role: &role, Password: &pw})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.Admin().PatchConversation(ctx, "", conv.ID, hubclient.ConversationPatch{AssigneeID: &maria.ID}); err != nil {
+	if _, err := h.Admin().PatchConversation(ctx, "", conv.ID, wire.ConversationPatch{AssigneeID: &maria.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if maria.ID == me.ID {
@@ -231,7 +231,7 @@ func TestWriteRefusedByTheHubIsRolledBackAndExplained(t *testing.T) {
 
 	p.SetDown(false)
 	con.Reconnect(ctx)
-	eventually(t, "the agent to be told", func() bool { return len(rec.list()) == 2 })
+	testkit.Eventually(t, "the agent to be told", func() bool { return len(rec.list()) == 2 })
 	got := rec.list()
 	if got[0].Kind != cache.KindConversation || !strings.Contains(got[0].Message, "Close") ||
 		!strings.Contains(got[0].Message, "someone else") || strings.Contains(got[0].Message, "NOT_FOUND") {

@@ -3,8 +3,12 @@ package desktop
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"switchboard/backend/apierr"
@@ -12,11 +16,11 @@ import (
 	"switchboard/backend/domain"
 )
 
-// EmbeddedHub is the console's own demo hub (with the WhatsApp sandbox and
-// its simulated customers behind it) on loopback: the first-run
-// experience. backend/desktop/demohub runs it as a child process
+// DemoHub is the console's own demo hub (with the WhatsApp sandbox and its
+// simulated customers behind it) on loopback: the first-run experience.
+// backend/desktop/democlient runs it as a child process
 // (switchboard-hub --demo) and implements this.
-type EmbeddedHub interface {
+type DemoHub interface {
 	// URL is the hub's base URL (http://127.0.0.1:<port>).
 	URL() string
 	// AgentSession signs in the demo agent (created on first use).
@@ -28,8 +32,8 @@ type EmbeddedHub interface {
 	Close() error
 }
 
-// StartEmbedded starts an embedded hub keeping its files in dir.
-type StartEmbedded func(ctx context.Context, dir string, log *slog.Logger) (EmbeddedHub, error)
+// StartDemoHub starts a demo hub keeping its files in dir.
+type StartDemoHub func(ctx context.Context, dir string, log *slog.Logger) (DemoHub, error)
 
 // SandboxControls drive the simulated customers and clock.
 type SandboxControls interface {
@@ -42,7 +46,7 @@ type SandboxControls interface {
 	// SetTrafficRate sets the unprompted customer messages per second.
 	SetTrafficRate(perSecond float64) error
 	// SetHubOnline cuts (false) or restores (true) the console's
-	// connection to the embedded hub, as a network outage would.
+	// connection to the demo hub, as a network outage would.
 	SetHubOnline(online bool)
 	// Customers lists the simulated customers.
 	Customers() ([]SandboxCustomer, error)
@@ -56,24 +60,75 @@ type SandboxCustomer struct {
 	OptedOut bool   `json:"opted_out"`
 }
 
-// startEmbedded starts the demo hub (unless running) and signs in to it,
+// demoHubDir, in DataDir, is the demo hub's data folder.
+const demoHubDir = "demo"
+
+// legacyDemo is what consoles called the demo hub before it had its name:
+// its folder in DataDir, the stored session's mode and the first part of
+// the cache's identity.
+const legacyDemo = "embedded"
+
+// adoptLegacyDemo renames, once, what an older console left under the
+// demo hub's old name, so an existing user keeps the demo inbox: the demo
+// hub's folder (its database and media) moves from DataDir/embedded to
+// DataDir/demo, and the stored session and the cache's identity say
+// ModeDemo, so the console resumes them instead of starting afresh. When
+// DataDir/demo already exists it is the one in use and the old folder is
+// left alone. Open runs it before anything reads the session or starts
+// the demo hub.
+func (c *Console) adoptLegacyDemo(ctx context.Context) error {
+	old, dir := filepath.Join(c.opts.DataDir, legacyDemo), filepath.Join(c.opts.DataDir, demoHubDir)
+	if fi, err := os.Stat(old); err == nil && fi.IsDir() {
+		switch _, err := os.Lstat(dir); {
+		case errors.Is(err, fs.ErrNotExist):
+			if err := os.Rename(old, dir); err != nil {
+				return fmt.Errorf("moving the demo hub's folder to %s: %w", dir, err)
+			}
+			c.log.Info("demo hub folder renamed", "from", old, "to", dir)
+		case err == nil:
+			c.log.Warn("the demo hub's old folder is left as it is: its new one is in use", "old", old, "new", dir)
+		default:
+			return err
+		}
+	}
+	s, ok, err := c.cache.Session(ctx)
+	if err != nil {
+		return err
+	}
+	if ok && s.Mode == legacyDemo {
+		s.Mode = ModeDemo
+		if err := c.cache.SaveSession(ctx, s); err != nil {
+			return err
+		}
+	}
+	id, _, err := c.cache.Setting(ctx, settingIdentity)
+	if err != nil {
+		return err
+	}
+	if rest, found := strings.CutPrefix(id, legacyDemo+"|"); found {
+		return c.cache.SetSetting(ctx, settingIdentity, ModeDemo+"|"+rest)
+	}
+	return nil
+}
+
+// startDemoHub starts the demo hub (unless running) and signs in to it,
 // trying the stored token first. The caller holds switchMu.
-func (c *Console) startEmbedded(ctx context.Context, storedToken string) error {
+func (c *Console) startDemoHub(ctx context.Context, storedToken string) error {
 	c.mu.Lock()
-	emb := c.embedded
+	emb := c.demoHub
 	c.mu.Unlock()
 	if emb == nil {
 		var err error
-		emb, err = c.opts.StartEmbedded(ctx, filepath.Join(c.opts.DataDir, "embedded"), c.log.With("component", "embedded"))
+		emb, err = c.opts.StartDemoHub(ctx, filepath.Join(c.opts.DataDir, demoHubDir), c.log.With("component", "demo-hub"))
 		if err != nil {
 			// The reason is the user's to act on (a missing switchboard-hub,
 			// a port in use), and holds no secret.
 			return apierr.Wrap(err, apierr.Unavailable, "the demo hub could not start: %v", err)
 		}
 		c.mu.Lock()
-		c.embedded = emb
+		c.demoHub = emb
 		c.mu.Unlock()
-		c.log.Info("embedded hub started", "url", emb.URL())
+		c.log.Info("demo hub started", "url", emb.URL())
 	}
 	var user domain.User
 	token := storedToken
@@ -90,37 +145,37 @@ func (c *Console) startEmbedded(ctx context.Context, storedToken string) error {
 			return apierr.Wrap(err, apierr.Unavailable, "signing in to the demo hub failed")
 		}
 	}
-	_, err := c.switchTo(ctx, cache.Session{Mode: ModeEmbedded, HubURL: emb.URL(), Token: token, User: user})
+	_, err := c.switchTo(ctx, cache.Session{Mode: ModeDemo, HubURL: emb.URL(), Token: token, User: user})
 	return err
 }
 
-// stopEmbedded stops the demo hub if it runs. The caller holds switchMu.
-func (c *Console) stopEmbedded() {
+// stopDemoHub stops the demo hub if it runs. The caller holds switchMu.
+func (c *Console) stopDemoHub() {
 	c.mu.Lock()
-	emb := c.embedded
-	c.embedded = nil
+	emb := c.demoHub
+	c.demoHub = nil
 	c.mu.Unlock()
 	if emb != nil {
 		if err := emb.Close(); err != nil {
-			c.log.Warn("stopping the embedded hub", "err", err)
+			c.log.Warn("stopping the demo hub", "err", err)
 		}
 	}
 }
 
 func (c *Console) sandbox() (SandboxControls, error) {
 	c.mu.Lock()
-	emb := c.embedded
+	emb := c.demoHub
 	c.mu.Unlock()
 	if !c.opts.DevControls {
 		return nil, apierr.New(apierr.Forbidden, "sandbox controls are disabled in this build")
 	}
 	if emb == nil {
-		return nil, apierr.New(apierr.Unavailable, "the console is not running the embedded sandbox")
+		return nil, apierr.New(apierr.Unavailable, "the console is not running the demo hub's sandbox")
 	}
 	return emb.Sandbox(), nil
 }
 
-// SandboxAdvance moves the embedded sandbox's clock forward by seconds
+// SandboxAdvance moves the demo hub's sandbox clock forward by seconds
 // (dev controls only): statuses, customer replies and the 24-hour window
 // follow.
 func (c *Console) SandboxAdvance(ctx context.Context, seconds int64) (Clock, error) {
@@ -185,7 +240,7 @@ func (c *Console) SandboxCustomers(ctx context.Context) ([]SandboxCustomer, erro
 	return list, nil
 }
 
-// SandboxSetHubOnline takes the embedded hub away from the console (false)
+// SandboxSetHubOnline takes the demo hub away from the console (false)
 // or gives it back (true), as a network outage would (dev controls only):
 // offline sends wait in the outbox and go out on reconnect.
 func (c *Console) SandboxSetHubOnline(ctx context.Context, online bool) (Status, error) {

@@ -1,4 +1,4 @@
-package embedded_test
+package democlienttest_test
 
 import (
 	"context"
@@ -14,11 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/backend/demo"
 	"switchboard/backend/desktop"
 	"switchboard/backend/desktop/cache"
-	"switchboard/backend/desktop/demohub"
-	"switchboard/backend/desktop/embedded"
+	"switchboard/backend/desktop/democlient"
 	"switchboard/backend/domain"
+	"switchboard/backend/testkit"
 )
 
 // graphCounter counts the hub's requests to the sandbox's Cloud API by
@@ -43,12 +44,12 @@ func (g *graphCounter) count(key string) int {
 }
 
 // startCountedHub is startHub with the hub's Cloud API calls counted.
-func startCountedHub(t *testing.T) (*embedded.Hub, *graphCounter) {
+func startCountedHub(t *testing.T) (*demo.Hub, *graphCounter) {
 	t.Helper()
 	g := &graphCounter{calls: map[string]int{}}
 	cfg := testConfig(t.TempDir())
 	cfg.WrapGraph = func(next http.RoundTripper) http.RoundTripper { g.next = next; return g }
-	h, err := embedded.Start(context.Background(), cfg)
+	h, err := demo.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,14 +59,14 @@ func startCountedHub(t *testing.T) (*embedded.Hub, *graphCounter) {
 
 // customerConversation makes a simulated customer write and waits until
 // the console has the conversation with its window open.
-func customerConversation(t *testing.T, h *embedded.Hub, con *desktop.Console, phone, name string) domain.Conversation {
+func customerConversation(t *testing.T, h *demo.Hub, con *desktop.Console, phone, name string) domain.Conversation {
 	t.Helper()
 	ctx := context.Background()
 	if err := controls(t, h).CustomerSays(phone, name, "can you send it?"); err != nil {
 		t.Fatal(err)
 	}
 	var conv domain.Conversation
-	eventually(t, "the customer's conversation", func() bool {
+	testkit.Eventually(t, "the customer's conversation", func() bool {
 		res, _ := con.Search(ctx, phone[len(phone)-7:], 5)
 		if len(res.Conversations) == 1 {
 			conv = res.Conversations[0]
@@ -78,7 +79,7 @@ func customerConversation(t *testing.T, h *embedded.Hub, con *desktop.Console, p
 
 // sandboxMedia lists the outbound media messages the sandbox (the
 // customer's phone) received, by the media id each carried.
-func sandboxMedia(h *embedded.Hub, waID, kind string) []string {
+func sandboxMedia(h *demo.Hub, waID, kind string) []string {
 	var ids []string
 	for _, m := range h.Raw().Messages(waID, 50) {
 		if m.Direction != "outbound" || m.Type != kind {
@@ -98,7 +99,7 @@ func sandboxMedia(h *embedded.Hub, waID, kind string) []string {
 func waitRead(t *testing.T, con *desktop.Console, convID int64, kind string) domain.Message {
 	t.Helper()
 	var last domain.Message
-	eventually(t, "the "+kind+" read", func() bool {
+	testkit.Eventually(t, "the "+kind+" read", func() bool {
 		view, err := con.OpenConversation(context.Background(), convID)
 		if err != nil {
 			return false
@@ -117,7 +118,7 @@ func TestFilePickedOfflineReachesTheCustomerOnce(t *testing.T) {
 	h, graph := startCountedHub(t)
 	p := startProxy(t, h)
 	ctx := context.Background()
-	token, _, err := demohub.SignInAgent(ctx, h.Admin())
+	token, _, err := democlient.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func TestFilePickedOfflineReachesTheCustomerOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "a failed attempt while offline", func() bool {
+	testkit.Eventually(t, "a failed attempt while offline", func() bool {
 		items, _ := con.Outbox(ctx)
 		return len(items) == 1 && items[0].Key == it.Key && items[0].State == cache.OutboxPending && items[0].Error != nil
 	})
@@ -145,7 +146,7 @@ func TestFilePickedOfflineReachesTheCustomerOnce(t *testing.T) {
 
 	p.SetDown(false)
 	con.Reconnect(ctx)
-	eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
+	testkit.Eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
 	m := waitRead(t, con, conv.ID, "image")
 	if n := graph.count("POST media"); n != 1 {
 		t.Fatalf("%d uploads reached the Cloud API, want 1", n)
@@ -157,7 +158,7 @@ func TestFilePickedOfflineReachesTheCustomerOnce(t *testing.T) {
 	// The agent's own photo shows from the local copy, even offline.
 	p.SetDown(true)
 	var f desktop.MediaFile
-	eventually(t, "the local copy", func() bool { f, err = con.Media(ctx, ids[0]); return err == nil })
+	testkit.Eventually(t, "the local copy", func() bool { f, err = con.Media(ctx, ids[0]); return err == nil })
 	if f.URL != "data:image/jpeg;base64,"+base64.StdEncoding.EncodeToString(photo) {
 		t.Fatalf("media: %+v", f)
 	}
@@ -227,7 +228,7 @@ func TestLostAnswersAroundAFileSendOnce(t *testing.T) {
 	// is closed and reopened after the first.
 	d, hubURL := newAnswerDropper(t, h.URL(), map[string]int{"POST /v1/media": 1, "POST /v1/messages": 2})
 	ctx := context.Background()
-	token, _, err := demohub.SignInAgent(ctx, h.Admin())
+	token, _, err := democlient.SignInAgent(ctx, h.Admin())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +258,7 @@ func TestLostAnswersAroundAFileSendOnce(t *testing.T) {
 	if err := con.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
+	testkit.Eventually(t, "the outbox to empty", func() bool { items, _ := con.Outbox(ctx); return len(items) == 0 })
 	m := waitRead(t, con, conv.ID, "document")
 
 	if n := graph.count("POST media"); n != 1 {
