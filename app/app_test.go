@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -193,7 +194,7 @@ func TestFormatError(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, ok := FormatError(tc.err).(apierr.Body)
-			if !ok || got != tc.want {
+			if !ok || !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("FormatError = %#v, want %#v", got, tc.want)
 			}
 		})

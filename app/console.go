@@ -13,6 +13,7 @@ import (
 	"switchboard/backend/desktop/cache"
 	"switchboard/backend/desktop/democlient"
 	"switchboard/backend/domain"
+	"switchboard/backend/whatsapp"
 	"switchboard/backend/wire"
 )
 
@@ -294,6 +295,19 @@ func (a *App) TemplateForm(name, language string, variables map[string]string) (
 	return call(a, func(c *desktop.Console, ctx context.Context) (desktop.TemplateForm, error) {
 		return c.TemplateForm(ctx, name, language, variables)
 	})
+}
+
+// CheckTemplateDraft checks one language of a template draft (Meta's
+// template definition) against Meta's rules, locally: no hub, no
+// sign-in needed. Each finding names its field (a JSON path).
+func (a *App) CheckTemplateDraft(def whatsapp.Template) (wire.TemplateValidation, error) {
+	return desktop.CheckTemplateDraft(def), nil
+}
+
+// TemplateStudioInfo is the template studio's reference: Meta's rules with
+// their sources, the supported languages and the limits.
+func (a *App) TemplateStudioInfo() (desktop.TemplateStudioInfo, error) {
+	return desktop.StudioInfo(), nil
 }
 
 // Outbox lists every unsent message, oldest first (a conversation's own

@@ -33,6 +33,7 @@ const (
 	NotFound             Code = "NOT_FOUND"
 	Conflict             Code = "CONFLICT"
 	IdempotencyConflict  Code = "IDEMPOTENCY_CONFLICT"
+	RequestTimeout       Code = "REQUEST_TIMEOUT"
 
 	// Authentication, authorisation and limits.
 	BadSignature Code = "BAD_SIGNATURE"
@@ -81,6 +82,7 @@ var table = map[Code]Entry{
 	NotFound:             {NotFound, http.StatusNotFound, "No such resource, or not one you may see."},
 	Conflict:             {Conflict, http.StatusConflict, "The resource's current state does not allow this change."},
 	IdempotencyConflict:  {IdempotencyConflict, http.StatusConflict, "The Idempotency-Key was already used with a different request."},
+	RequestTimeout:       {RequestTimeout, http.StatusRequestTimeout, "The request body arrived too slowly; send it again."},
 
 	BadSignature: {BadSignature, http.StatusUnauthorized, "The webhook signature (X-Hub-Signature-256) or verify token does not match."},
 	Unauthorized: {Unauthorized, http.StatusUnauthorized, "Missing, unknown, expired or revoked credentials."},
@@ -142,6 +144,10 @@ type Error struct {
 	// Field is the JSON path of the offending input, when there is one
 	// (e.g. "interactive.action.buttons[3].reply.title").
 	Field string `json:"field,omitempty"`
+	// Details lists every problem found when there are several (all the
+	// findings of a template definition, each with its own field), so a
+	// client can show each next to its field at once.
+	Details []Detail `json:"details,omitempty"`
 	// RetryAfter, in whole seconds, for RATE_LIMITED and LOGIN_LOCKED.
 	RetryAfter int   `json:"-"`
 	Err        error `json:"-"`
@@ -219,19 +225,38 @@ type Envelope struct {
 
 // Body is the inside of an Envelope.
 type Body struct {
-	Code    Code   `json:"code"`
-	Message string `json:"message"`
-	DocURL  string `json:"doc_url"`
-	Field   string `json:"field,omitempty"`
+	Code    Code     `json:"code"`
+	Message string   `json:"message"`
+	DocURL  string   `json:"doc_url"`
+	Field   string   `json:"field,omitempty"`
+	Details []Detail `json:"details,omitempty"`
 }
+
+// Detail is one problem of several: the field it is about (a JSON path such
+// as "components[1].buttons[0].url"), a stable code naming the rule
+// (e.g. BODY_TOO_LONG; the codes of a template definition's rules are
+// whatsapp.TemplateRules), the message in words, and whether it blocks
+// (SeverityError) or only warns (SeverityWarning).
+type Detail struct {
+	Field    string `json:"field"`
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	Severity string `json:"severity"`
+}
+
+// The severities of a Detail.
+const (
+	SeverityError   = "error"
+	SeverityWarning = "warning"
+)
 
 // Envelope renders e for the wire.
 func (e *Error) Envelope() Envelope {
-	return Envelope{Error: Body{Code: e.Code, Message: e.Message, DocURL: e.Code.DocURL(), Field: e.Field}}
+	return Envelope{Error: Body{Code: e.Code, Message: e.Message, DocURL: e.Code.DocURL(), Field: e.Field, Details: e.Details}}
 }
 
 // Err turns a decoded envelope back into an *Error, so a client sees the same
 // value the server returned.
 func (b Body) Err() *Error {
-	return &Error{Code: b.Code, Message: b.Message, Field: b.Field}
+	return &Error{Code: b.Code, Message: b.Message, Field: b.Field, Details: b.Details}
 }

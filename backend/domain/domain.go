@@ -32,6 +32,12 @@ type Account struct {
 	MessagesOut        int64     `json:"messages_out"`
 	CreatedAt          time.Time `json:"created_at" ts_type:"string"`
 	UpdatedAt          time.Time `json:"updated_at" ts_type:"string"`
+	// Configured is true for the numbers the hub was configured to serve:
+	// only they send, upload and sync templates. A number that only
+	// appeared in webhooks (Meta sends them for every number subscribed to
+	// the app) is listed with false, to admins only; its messages are kept
+	// and visible to admins, flagged AccountUnconfigured.
+	Configured bool `json:"configured"`
 }
 
 // Contact is a customer. Phone (E.164) is the key; UserID, Meta's
@@ -95,6 +101,10 @@ type Conversation struct {
 	Referral       *Referral       `json:"referral,omitempty"`
 	CreatedAt      time.Time       `json:"created_at" ts_type:"string"`
 	UpdatedAt      time.Time       `json:"updated_at" ts_type:"string"`
+	// AccountUnconfigured marks a conversation on a number the hub is not
+	// configured for (Account.Configured is false): only admins see it, and
+	// nothing can be sent from it until the number is configured.
+	AccountUnconfigured bool `json:"account_unconfigured,omitempty"`
 }
 
 // WindowOpen reports whether free-form messages may be sent at now.
@@ -198,6 +208,9 @@ type Message struct {
 	ReadAt      *time.Time `json:"read_at,omitempty" ts_type:"string"`
 	CreatedAt   time.Time  `json:"created_at" ts_type:"string"`
 	UpdatedAt   time.Time  `json:"updated_at" ts_type:"string"`
+	// AccountUnconfigured marks a message of a number the hub is not
+	// configured for, as on Conversation.
+	AccountUnconfigured bool `json:"account_unconfigured,omitempty"`
 }
 
 // Reaction is an emoji reaction attached to its target message.
@@ -239,7 +252,53 @@ type Template struct {
 	ParameterFormat string          `json:"parameter_format"` // POSITIONAL or NAMED
 	Components      json.RawMessage `json:"components" ts_type:"unknown"`
 	RejectedReason  string          `json:"rejected_reason,omitempty"`
-	UpdatedAt       time.Time       `json:"updated_at" ts_type:"string"`
+	// RejectionInfo is Meta's explanation of a rejection and what to
+	// change, when its status webhook gives one (rejections for
+	// INVALID_FORMAT); nil otherwise.
+	RejectionInfo *TemplateRejection `json:"rejection_info,omitempty"`
+	// StatusInfo explains a PAUSED or DISABLED template (Meta's other_info
+	// and disable_info); nil otherwise.
+	StatusInfo *TemplateStatusInfo `json:"status_info,omitempty"`
+	// CategoryChange is the last category change Meta announced or made
+	// (template_category_update); nil when there was none.
+	CategoryChange *TemplateCategoryChange `json:"category_change,omitempty"`
+	UpdatedAt      time.Time               `json:"updated_at" ts_type:"string"`
+
+	// SubmitKey and SubmitHash make a submission idempotent: the caller's
+	// Idempotency-Key (or "" when the name and language are the key) and
+	// a hash of the definition submitted. Never sent to clients.
+	SubmitKey  string `json:"-"`
+	SubmitHash string `json:"-"`
+}
+
+// TemplateRejection is why Meta rejected a template, in its words, and
+// what it recommends changing.
+type TemplateRejection struct {
+	Reason         string `json:"reason"`
+	Recommendation string `json:"recommendation,omitempty"`
+}
+
+// TemplateStatusInfo explains a pause or a disabling: Meta's title and
+// description (e.g. FIRST_PAUSE, "paused for 3 hours ... due to low
+// quality") and, for DISABLED, when.
+type TemplateStatusInfo struct {
+	Title       string     `json:"title,omitempty"`
+	Description string     `json:"description,omitempty"`
+	DisabledAt  *time.Time `json:"disabled_at,omitempty" ts_type:"string | null"`
+}
+
+// TemplateCategoryChange is a category change by Meta. Meta sends two
+// kinds: a change announced ahead (Pending: the template is
+// Current today and becomes Correct at EffectiveAt) and a change made
+// (Previous became New at At).
+type TemplateCategoryChange struct {
+	Pending     bool       `json:"pending"`
+	Current     string     `json:"current,omitempty"`
+	Correct     string     `json:"correct,omitempty"`
+	EffectiveAt *time.Time `json:"effective_at,omitempty" ts_type:"string | null"`
+	Previous    string     `json:"previous,omitempty"`
+	New         string     `json:"new,omitempty"`
+	At          time.Time  `json:"at" ts_type:"string"`
 }
 
 // Role is what a user may do.
@@ -310,4 +369,8 @@ type Event struct {
 	PrevAssigneeID *int64          `json:"prev_assignee_id,omitempty"`
 	At             time.Time       `json:"at"`
 	Data           json.RawMessage `json:"data"`
+	// AccountUnconfigured marks an event about a number the hub is not
+	// configured for (its account, or a conversation, message or note of
+	// it): the stream gives it to admins only.
+	AccountUnconfigured bool `json:"account_unconfigured,omitempty"`
 }

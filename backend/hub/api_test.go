@@ -4,12 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"switchboard/backend/apierr"
 	"switchboard/backend/domain"
+	"switchboard/backend/hub/sqlitestore"
+	"switchboard/backend/sqlitedb"
+	"switchboard/backend/testkit"
+	"switchboard/backend/whatsapp"
 )
 
 func TestEventsResumeAndResync(t *testing.T) {
@@ -304,30 +312,215 @@ func manyAttrs(n int) map[string]string {
 	return m
 }
 
-func TestAccountsAndDefaults(t *testing.T) {
+// fromNumber moves an inbound body to another business number.
+func fromNumber(body map[string]any, phoneNumberID, display string) map[string]any {
+	change := body["entry"].([]any)[0].(map[string]any)["changes"].([]any)[0].(map[string]any)
+	change["value"].(map[string]any)["metadata"] = map[string]any{"display_phone_number": display, "phone_number_id": phoneNumberID}
+	return body
+}
+
+// A webhook for a number the hub was not configured for (Meta sends one for
+// every number subscribed to the app) keeps its messages, flagged and left
+// out of what non-admins list, and adds the number unconfigured: the
+// defaults keep working, nothing is sent from it, and so it stays across a
+// restart until the number is configured.
+func TestUnconfiguredNumberKeepsMessagesButNeverSends(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	accts, err := e.svc.ListAccounts(ctx)
-	if err != nil || len(accts) != 1 || accts[0].VerifiedName != "Test Shop" {
-		t.Fatalf("accounts = %+v, %v", accts, err)
+	const other = "999000"
+	e.ingest(fromNumber(inbound("16505556050", "E", textMsg(newWAMID(), e.clock.Now(), "to the other number")), other, "15550009999"))
+	e.ingest(inbound("16505556051", "F", textMsg(newWAMID(), e.clock.Now(), "to ours")))
+
+	check := func(t *testing.T, s *Service) {
+		t.Helper()
+		accts, err := s.ListAccounts(ctx)
+		if err != nil || len(accts) != 2 {
+			t.Fatalf("accounts = %+v, %v", accts, err)
+		}
+		for _, a := range accts {
+			if a.Configured != (a.ID == testAccount) {
+				t.Errorf("account %s configured = %v", a.ID, a.Configured)
+			}
+		}
+		all, err := s.ListConversations(ctx, ConversationQuery{})
+		if err != nil || len(all.Items) != 2 {
+			t.Fatalf("conversations = %+v, %v", all.Items, err)
+		}
+		var theirs domain.Conversation
+		for _, c := range all.Items {
+			if c.AccountUnconfigured != (c.AccountID == other) {
+				t.Errorf("conversation on %s flagged %v", c.AccountID, c.AccountUnconfigured)
+			}
+			if c.AccountID == other {
+				theirs = c
+			}
+		}
+		visible, _ := s.ListConversations(ctx, ConversationQuery{ConfiguredOnly: true})
+		if len(visible.Items) != 1 || visible.Items[0].AccountID != testAccount {
+			t.Errorf("configured numbers' conversations = %+v", visible.Items)
+		}
+		detail, err := s.GetConversation(ctx, theirs.ID)
+		if err != nil || !detail.AccountUnconfigured || len(detail.Messages) != 1 || !detail.Messages[0].AccountUnconfigured {
+			t.Errorf("the unconfigured number's conversation = %+v, %v", detail, err)
+		}
+		msgs, _ := s.QueryMessages(ctx, MessageQuery{ConfiguredOnly: true})
+		if len(msgs.Items) == 0 {
+			t.Error("no messages of the configured number")
+		}
+		for _, m := range msgs.Items {
+			if m.AccountID != testAccount || m.AccountUnconfigured {
+				t.Errorf("configured numbers' messages include %+v", m)
+			}
+		}
+
+		// The default is still the one configured number.
+		m, err := s.Send(ctx, SendRequest{To: "+16505556051", Type: "text", Text: json.RawMessage(`{"body":"hello"}`)})
+		if err != nil || m.AccountID != testAccount {
+			t.Fatalf("a send without account_id: %+v, %v", m, err)
+		}
+		a, err := s.ResolveAccount("")
+		if err != nil || a.ID != testAccount {
+			t.Errorf("default account %+v, %v", a, err)
+		}
+		if waba, acct, err := s.wabaOf(""); err != nil || waba != testWABA || acct != testAccount {
+			t.Errorf("default templates' account %s/%s, %v", waba, acct, err)
+		}
+		// Nothing goes out from the other number, by id or by conversation.
+		before := e.count("messages")
+		for _, req := range []SendRequest{
+			{To: "+16505556050", AccountID: other, Type: "text", Text: json.RawMessage(`{"body":"x"}`)},
+			{ConversationID: theirs.ID, Type: "text", Text: json.RawMessage(`{"body":"x"}`)},
+		} {
+			if _, err := s.Send(ctx, req); apierr.CodeOf(err) != apierr.ValidationFailed || apierr.As(err).Field != "account_id" {
+				t.Errorf("a send from the unconfigured number: %v", err)
+			}
+		}
+		if _, _, err := s.wabaOf(other); apierr.CodeOf(err) != apierr.ValidationFailed {
+			t.Errorf("templates of the unconfigured number: %v", err)
+		}
+		if e.count("messages") != before {
+			t.Error("a refused send stored a message")
+		}
 	}
-	// A webhook for a number the hub was not configured with keeps its
-	// messages and adds the number; sends then need an account_id.
-	body := inbound("16505556050", "E", textMsg(newWAMID(), e.clock.Now(), "hi"))
-	change := body["entry"].([]any)[0].(map[string]any)["changes"].([]any)[0].(map[string]any)
-	change["value"].(map[string]any)["metadata"] = map[string]any{"display_phone_number": "15550009999", "phone_number_id": "999000"}
-	e.ingest(body)
-	accts, _ = e.svc.ListAccounts(ctx)
-	if len(accts) != 2 {
-		t.Fatalf("accounts = %+v", accts)
-	}
-	_, err = e.svc.Send(ctx, SendRequest{To: "+16505556050", Type: "text", Text: json.RawMessage(`{"body":"x"}`)})
-	if apierr.CodeOf(err) != apierr.AccountRequired {
-		t.Fatalf("two accounts, none named: %v", err)
-	}
-	_, err = e.svc.Send(ctx, SendRequest{To: "+16505556050", AccountID: "999000", Type: "text", Text: json.RawMessage(`{"body":"x"}`)})
+	check(t, e.svc)
+
+	evs, err := e.svc.EventsSince(ctx, 0, 1000)
 	if err != nil {
-		t.Fatalf("named account: %v", err)
+		t.Fatal(err)
+	}
+	flagged := map[string]int{}
+	for _, ev := range evs {
+		if ev.AccountUnconfigured {
+			flagged[ev.Type]++
+			if !strings.Contains(string(ev.Data), other) {
+				t.Errorf("%s flagged but not about %s: %s", ev.Type, other, ev.Data)
+			}
+		} else if strings.Contains(string(ev.Data), `"account_id":"`+other+`"`) {
+			t.Errorf("%s about %s is not flagged", ev.Type, other)
+		}
+	}
+	for _, typ := range []string{domain.EventAccountUpdated, domain.EventMessageCreated, domain.EventConversationUpdated} {
+		if flagged[typ] == 0 {
+			t.Errorf("no %s flagged as about the unconfigured number (%v)", typ, flagged)
+		}
+	}
+
+	e.reopen()
+	check(t, e.current())
+}
+
+// Configuring a number that had only appeared in webhooks makes it
+// sendable; with two configured numbers a send must say which.
+func TestConfiguringANumberMakesItSendable(t *testing.T) {
+	ctx := context.Background()
+	const other = "999000"
+	e := newEnv(t)
+	e.ingest(fromNumber(inbound("16505556050", "E", textMsg(newWAMID(), e.clock.Now(), "hi")), other, "15550009999"))
+	e.cfg.Accounts = append(e.cfg.Accounts, domain.Account{ID: other, WABAID: testWABA, DisplayPhoneNumber: "15550009999"})
+	e.reopen()
+	s := e.current()
+	conv := e.conversations()[0]
+	if conv.AccountUnconfigured {
+		t.Fatalf("still flagged: %+v", conv)
+	}
+	if _, err := s.Send(ctx, SendRequest{ConversationID: conv.ID, Type: "text", Text: json.RawMessage(`{"body":"now we can"}`)}); err != nil {
+		t.Fatalf("send from the configured number: %v", err)
+	}
+	if _, err := s.Send(ctx, SendRequest{To: "+16505556050", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}); apierr.CodeOf(err) != apierr.AccountRequired {
+		t.Fatalf("two configured numbers, none named: %v", err)
+	}
+}
+
+// Ids that are not Meta's (placeholders copied from its examples) are
+// refused where they enter: webhooks change nothing, configuration does not
+// start.
+func TestPlaceholderIDsAreRefused(t *testing.T) {
+	e := newEnv(t)
+	for _, body := range []map[string]any{
+		fromNumber(inbound("16505556050", "E", textMsg(newWAMID(), e.clock.Now(), "hi")), "PHONE_NUMBER_ID", "15550009999"),
+		func() map[string]any {
+			b := inbound("16505556050", "E", textMsg(newWAMID(), e.clock.Now(), "hi"))
+			b["entry"].([]any)[0].(map[string]any)["id"] = "<WHATSAPP_BUSINESS_ACCOUNT_ID>"
+			return b
+		}(),
+	} {
+		raw := mustJSON(t, body)
+		err := e.svc.IngestWebhook(context.Background(), raw, whatsapp.Sign([]byte(testSecret), raw))
+		if apierr.CodeOf(err) != apierr.InvalidRequest {
+			t.Errorf("a body with a placeholder id: %v", err)
+		}
+	}
+	if n := e.count("hub_accounts"); n != 1 {
+		t.Errorf("%d accounts after refused bodies", n)
+	}
+	if n := e.count("messages"); n != 0 {
+		t.Errorf("%d messages after refused bodies", n)
+	}
+	for _, a := range []domain.Account{{ID: "PHONE_NUMBER_ID"}, {ID: "106540352242922", WABAID: "WABA_ID"}} {
+		db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "hub.db"), sqlitedb.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s, err := New(context.Background(), Config{Store: sqlitestore.New(db), Accounts: []domain.Account{a}, Logger: quietLogger()}); err == nil {
+			s.Close(context.Background())
+			t.Errorf("configured %+v", a)
+		}
+		db.Close()
+	}
+}
+
+// TestCloseWhileWritesArrive: writes that race Close are committed or
+// refused (UNAVAILABLE), never sent on the closed queue (a panic, and a
+// data race under -race), and none is left waiting.
+func TestCloseWhileWritesArrive(t *testing.T) {
+	e := newEnv(t)
+	svc := e.svc
+	var wg sync.WaitGroup
+	var accepted, refused atomic.Int64
+	for range 8 {
+		wg.Go(func() {
+			for {
+				err := svc.submit(context.Background(), func(*wtx) error { return nil })
+				switch apierr.CodeOf(err) {
+				case "":
+					accepted.Add(1)
+				case apierr.Unavailable:
+					refused.Add(1)
+					return
+				default:
+					t.Errorf("a write racing Close: %v", err)
+					return
+				}
+			}
+		})
+	}
+	testkit.Eventually(t, "writes to flow", func() bool { return accepted.Load() >= 10 })
+	if err := svc.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if accepted.Load() < 10 || refused.Load() != 8 {
+		t.Fatalf("%d writes committed, %d writers refused", accepted.Load(), refused.Load())
 	}
 }
 

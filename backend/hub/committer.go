@@ -37,18 +37,9 @@ func (s *Service) submit(ctx context.Context, fn func(w *wtx) error) error {
 	return s.enqueueOp(ctx, op)
 }
 
-func (s *Service) enqueueOp(ctx context.Context, op *writeOp) (err error) {
-	defer func() {
-		// Sending on the closed ops channel after shutdown panics; answer
-		// "unavailable" instead.
-		if recover() != nil {
-			err = errClosing()
-		}
-	}()
-	select {
-	case s.ops <- op:
-	case <-ctx.Done():
-		return apierr.Wrap(ctx.Err(), apierr.Unavailable, "the request was cancelled before it was accepted")
+func (s *Service) enqueueOp(ctx context.Context, op *writeOp) error {
+	if err := s.sendOp(ctx, op); err != nil {
+		return err
 	}
 	// Once queued the op will be committed or refused; wait for the answer
 	// even if ctx ends, so a caller never returns while its write is in
@@ -56,11 +47,29 @@ func (s *Service) enqueueOp(ctx context.Context, op *writeOp) (err error) {
 	return <-op.done
 }
 
+// sendOp queues op for the committer. It queues nothing and answers
+// UNAVAILABLE when the committer has been shut down (Close) or ctx ends
+// first.
+func (s *Service) sendOp(ctx context.Context, op *writeOp) error {
+	s.opsMu.RLock()
+	defer s.opsMu.RUnlock()
+	if s.opsClosed {
+		return errClosing()
+	}
+	select {
+	case s.ops <- op:
+		return nil
+	case <-ctx.Done():
+		return apierr.Wrap(ctx.Err(), apierr.Unavailable, "the request was cancelled before it was accepted")
+	}
+}
+
 // submitAsync queues fn without waiting (send results from the workers).
 // Close waits for it: the committer drains the channel before exiting.
+// After Close it is dropped (Close drains the workers first, so nothing
+// calls it then).
 func (s *Service) submitAsync(fn func(w *wtx) error) {
-	defer func() { _ = recover() }()
-	s.ops <- &writeOp{fn: fn, done: make(chan error, 1)}
+	_ = s.sendOp(context.Background(), &writeOp{fn: fn, done: make(chan error, 1)})
 }
 
 func (s *Service) runCommitter() {
@@ -560,8 +569,28 @@ func (w *wtx) touch(e *convEntry) {
 
 // ---- events -----------------------------------------------------------------------
 
+// aboutUnconfigured reports whether an event's data is a number the hub is
+// not configured for, or a message, conversation or note of one; a message
+// is flagged as such on the way.
+func (w *wtx) aboutUnconfigured(convID int64, data any) bool {
+	switch d := data.(type) {
+	case *domain.Message:
+		d.AccountUnconfigured = !w.s.isConfigured(d.AccountID)
+		return d.AccountUnconfigured
+	case domain.Conversation:
+		return d.AccountUnconfigured // set by domainConversation
+	case *domain.Account:
+		return !d.Configured
+	case *domain.Note:
+		e := w.convs[convID]
+		return e != nil && !w.s.isConfigured(e.c.AccountID)
+	}
+	return false
+}
+
 // emit appends an event in this transaction.
 func (w *wtx) emit(typ string, convID int64, assignee, prevAssignee *int64, data any) error {
+	unconfigured := w.aboutUnconfigured(convID, data)
 	var b []byte
 	switch d := data.(type) {
 	case *domain.Message:
@@ -580,7 +609,7 @@ func (w *wtx) emit(typ string, convID int64, assignee, prevAssignee *int64, data
 		w.buf = b[:0] // keep the grown buffer (the store copies the bytes)
 	}
 	e := domain.Event{Type: typ, ConversationID: convID, AssigneeID: assignee, PrevAssigneeID: prevAssignee,
-		At: w.s.now(), Data: b}
+		At: w.s.now(), Data: b, AccountUnconfigured: unconfigured}
 	if err := w.tx.AppendEvent(w.ctx, &e); err != nil {
 		return err
 	}
@@ -762,6 +791,7 @@ func sameAssignee(a, b *int64) bool {
 // domainConversation is the API view of a cached conversation.
 func (w *wtx) domainConversation(c *store.Conversation) (domain.Conversation, error) {
 	d := c.Conversation
+	d.AccountUnconfigured = !w.s.isConfigured(d.AccountID)
 	k, err := w.contactByID(c.Contact.ID)
 	if err != nil {
 		return d, err
@@ -805,6 +835,7 @@ func (w *wtx) accountByID(id string) (*domain.Account, error) {
 
 // upsertAccount stores a (profile fields) and emits account.updated.
 func (w *wtx) upsertAccount(a *domain.Account, now time.Time) error {
+	a.Configured = w.s.isConfigured(a.ID)
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = now
 	}

@@ -12,6 +12,7 @@ import (
 	"switchboard/backend/domain"
 	"switchboard/backend/hub/store"
 	"switchboard/backend/phone"
+	"switchboard/backend/whatsapp"
 	"switchboard/backend/wire"
 )
 
@@ -48,6 +49,9 @@ type ConversationQuery struct {
 	// Phone keeps the conversations of the contact at that number (any
 	// format).
 	Phone string
+	// ConfiguredOnly leaves out the conversations of numbers the hub is
+	// not configured for (what only admins see).
+	ConfiguredOnly bool
 }
 
 // ListConversations lists conversations, newest activity first.
@@ -60,8 +64,16 @@ func (s *Service) ListConversations(ctx context.Context, q ConversationQuery) (P
 			return Page[domain.Conversation]{}, apierr.Field(apierr.InvalidRequest, "status", "unknown status %q", st)
 		}
 	}
+	if q.AccountID != "" {
+		if err := whatsapp.CheckGraphID("account", "phone number", q.AccountID); err != nil {
+			return Page[domain.Conversation]{}, err
+		}
+	}
 	f := store.ConversationFilter{PageRequest: q.PageRequest, Statuses: q.Statuses, AccountID: q.AccountID,
 		AssigneeID: q.AssigneeID, Unassigned: q.Unassigned, Team: q.Team, Unanswered: q.Unanswered}
+	if q.ConfiguredOnly {
+		f.ExcludeAccountIDs = s.unconfiguredIDs()
+	}
 	if q.VisibleTo != nil {
 		f.AssigneeID, f.Unassigned = q.VisibleTo, true
 	}
@@ -76,7 +88,22 @@ func (s *Service) ListConversations(ctx context.Context, q ConversationQuery) (P
 		f.ContactID = c.ID
 	}
 	page, err := s.st.ListConversations(ctx, f)
+	for i := range page.Items {
+		s.flagConversation(&page.Items[i])
+	}
 	return page, storeErr(err, "conversation")
+}
+
+// flagConversation and flagMessages mark what belongs to a number the hub
+// is not configured for.
+func (s *Service) flagConversation(c *domain.Conversation) {
+	c.AccountUnconfigured = !s.isConfigured(c.AccountID)
+}
+
+func (s *Service) flagMessages(ms []domain.Message) {
+	for i := range ms {
+		ms[i].AccountUnconfigured = !s.isConfigured(ms[i].AccountID)
+	}
 }
 
 // ConversationDetail is a conversation with its most recent messages
@@ -93,6 +120,8 @@ func (s *Service) GetConversation(ctx context.Context, id int64) (ConversationDe
 	if err != nil {
 		return ConversationDetail{}, storeErr(err, "message")
 	}
+	s.flagConversation(&c)
+	s.flagMessages(page.Items)
 	return ConversationDetail{Conversation: c, Messages: page.Items, MessagesNextCursor: page.NextCursor,
 		MessagesHasMore: page.HasMore}, nil
 }
@@ -107,6 +136,7 @@ func (s *Service) ListMessages(ctx context.Context, conversationID int64, p Page
 		return Page[domain.Message]{}, storeErr(err, "conversation")
 	}
 	page, err := s.st.ListMessages(ctx, conversationID, p)
+	s.flagMessages(page.Items)
 	return page, storeErr(err, "message")
 }
 
@@ -120,6 +150,9 @@ type MessageQuery struct {
 	Type      string
 	Since     *time.Time
 	Until     *time.Time
+	// ConfiguredOnly leaves out the messages of numbers the hub is not
+	// configured for (what only admins see).
+	ConfiguredOnly bool
 }
 
 // QueryMessages finds messages across conversations, newest first.
@@ -135,6 +168,9 @@ func (s *Service) QueryMessages(ctx context.Context, q MessageQuery) (Page[domai
 	}
 	f := store.MessageFilter{PageRequest: q.PageRequest, Direction: q.Direction, Status: q.Status, Type: q.Type,
 		Since: q.Since, Until: q.Until}
+	if q.ConfiguredOnly {
+		f.ExcludeAccountIDs = s.unconfiguredIDs()
+	}
 	if q.Phone != "" {
 		c, err := s.FindContact(ctx, q.Phone)
 		if apierr.CodeOf(err) == apierr.NotFound {
@@ -146,12 +182,14 @@ func (s *Service) QueryMessages(ctx context.Context, q MessageQuery) (Page[domai
 		f.ContactID = c.ID
 	}
 	page, err := s.st.QueryMessages(ctx, f)
+	s.flagMessages(page.Items)
 	return page, storeErr(err, "message")
 }
 
 // GetMessage returns one message.
 func (s *Service) GetMessage(ctx context.Context, id int64) (domain.Message, error) {
 	m, err := s.st.GetMessage(ctx, id)
+	m.AccountUnconfigured = !s.isConfigured(m.AccountID)
 	return m, storeErr(err, "message")
 }
 
@@ -363,7 +401,9 @@ func (s *Service) MarkReadKeyed(ctx context.Context, key string, messageID int64
 		return err
 	}
 	api := s.apiFor(m.AccountID)
-	if api == nil || m.WAMID == "" {
+	if api == nil || m.WAMID == "" || !s.isConfigured(m.AccountID) {
+		// Read here; the receipt goes to the customer only from a number
+		// the hub serves.
 		return nil
 	}
 	if err := api.MarkRead(ctx, m.AccountID, m.WAMID, typing); err != nil {

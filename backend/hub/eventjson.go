@@ -97,6 +97,9 @@ func appendMessageJSON(b []byte, m *domain.Message) []byte {
 	b = appendTime(b, m.CreatedAt)
 	b = append(b, `,"updated_at":`...)
 	b = appendTime(b, m.UpdatedAt)
+	if m.AccountUnconfigured {
+		b = append(b, `,"account_unconfigured":true`...)
+	}
 	return append(b, '}')
 }
 
@@ -168,6 +171,9 @@ func appendConversationJSON(b []byte, c *domain.Conversation) []byte {
 	b = appendTime(b, c.CreatedAt)
 	b = append(b, `,"updated_at":`...)
 	b = appendTime(b, c.UpdatedAt)
+	if c.AccountUnconfigured {
+		b = append(b, `,"account_unconfigured":true`...)
+	}
 	return append(b, '}')
 }
 

@@ -74,21 +74,34 @@ func (s *Service) IngestWebhook(ctx context.Context, body []byte, signature stri
 	return s.enqueueOp(ctx, op)
 }
 
-// checkShape refuses bodies that parse but cannot be a Cloud API webhook.
+// checkShape refuses bodies that parse but cannot be a Cloud API webhook,
+// among them any whose WABA or phone number ids are not Meta's (digits): a
+// placeholder copied from Meta's examples would otherwise become a number.
 func checkShape(n *whatsapp.Notification) error {
 	if len(n.Entry) == 0 {
 		return apierr.Field(apierr.InvalidRequest, "entry", "the webhook has no entries")
 	}
 	for i := range n.Entry {
+		if id := n.Entry[i].ID; id != "" {
+			if err := whatsapp.CheckGraphID(fmt.Sprintf("entry[%d].id", i), "WhatsApp Business Account", id); err != nil {
+				return err
+			}
+		}
 		for j := range n.Entry[i].Changes {
 			c := &n.Entry[i].Changes[j]
 			field := fmt.Sprintf("entry[%d].changes[%d]", i, j)
 			if c.Field == "" {
 				return apierr.Field(apierr.InvalidRequest, field+".field", "a change has no field")
 			}
-			if c.Field == whatsapp.FieldMessages && (c.Value.Metadata == nil || c.Value.Metadata.PhoneNumberID == "") {
+			if c.Field != whatsapp.FieldMessages {
+				continue
+			}
+			if c.Value.Metadata == nil || c.Value.Metadata.PhoneNumberID == "" {
 				return apierr.Field(apierr.InvalidRequest, field+".value.metadata.phone_number_id",
 					"a messages change does not name the business number")
+			}
+			if err := whatsapp.CheckGraphID(field+".value.metadata.phone_number_id", "phone number", c.Value.Metadata.PhoneNumberID); err != nil {
+				return err
 			}
 		}
 	}
@@ -246,8 +259,9 @@ func (s *Service) prepare(n *whatsapp.Notification, received time.Time) *prepare
 	return p
 }
 
-// ensureAccount returns the account a webhook is for, adding numbers the hub
-// was not configured with so their messages are kept.
+// ensureAccount returns the account a webhook is for, adding a number the
+// hub was not configured with, unconfigured, so its messages are kept (for
+// admins) without it becoming a number anyone sends from.
 func (w *wtx) ensureAccount(id, wabaID, display string, now time.Time) (*domain.Account, error) {
 	a, err := w.accountByID(id)
 	if err != nil || a != nil {
@@ -257,6 +271,10 @@ func (w *wtx) ensureAccount(id, wabaID, display string, now time.Time) (*domain.
 	if err := w.upsertAccount(&na, now); err != nil {
 		return nil, err
 	}
+	w.after(func() {
+		w.s.log.Warn("hub: a webhook arrived for a WhatsApp number the hub is not configured for; its messages are kept for admins, and it sends nothing until configured",
+			"phone_number_id", id, "display_phone_number", display)
+	})
 	return w.accounts[id], nil
 }
 
@@ -877,14 +895,13 @@ func (w *wtx) applyTemplateEvent(te *whatsapp.TemplateEvent, now time.Time) erro
 		if te.Category != "" {
 			t.Category = te.Category
 		}
+		applyStatusDetails(&t, te.Value)
 	case whatsapp.FieldMessageTemplateQualityUpdate:
 		if te.NewQuality != "" {
 			t.Quality = te.NewQuality
 		}
 	case whatsapp.FieldTemplateCategoryUpdate:
-		if te.NewCategory != "" {
-			t.Category = te.NewCategory
-		}
+		applyCategoryChange(&t, te, now)
 	}
 	if t.ID == "" {
 		t.ID = te.TemplateID
@@ -902,7 +919,75 @@ func (w *wtx) applyTemplateEvent(te *whatsapp.TemplateEvent, now time.Time) erro
 func templateSame(a, b domain.Template) bool {
 	return a.ID == b.ID && a.Status == b.Status && a.Quality == b.Quality && a.Category == b.Category &&
 		a.RejectedReason == b.RejectedReason && a.ParameterFormat == b.ParameterFormat &&
-		string(a.Components) == string(b.Components)
+		string(a.Components) == string(b.Components) &&
+		sameJSON(a.RejectionInfo, b.RejectionInfo) && sameJSON(a.StatusInfo, b.StatusInfo) && sameJSON(a.CategoryChange, b.CategoryChange)
+}
+
+// sameJSON compares two optional details by their JSON.
+func sameJSON[T any](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
+}
+
+// applyStatusDetails keeps what a status update explains: Meta's
+// rejection_info (reason and recommendation) for a rejection, other_info
+// for a pause (or its end) and disable_info for a disabling. Details of an
+// earlier status go when the status changes.
+func applyStatusDetails(t *domain.Template, v *whatsapp.Value) {
+	t.RejectionInfo, t.StatusInfo = nil, nil
+	if v == nil {
+		return
+	}
+	if t.Status == whatsapp.TemplateRejected && len(v.RejectionInfo) > 0 {
+		var ri domain.TemplateRejection
+		if json.Unmarshal(v.RejectionInfo, &ri) == nil && (ri.Reason != "" || ri.Recommendation != "") {
+			t.RejectionInfo = &ri
+		}
+	}
+	var info domain.TemplateStatusInfo
+	if v.OtherInfo != nil {
+		info.Title, info.Description = v.OtherInfo.Title, v.OtherInfo.Description
+	}
+	if v.DisableInfo != nil && v.DisableInfo.DisableDate != 0 {
+		at := v.DisableInfo.DisableDate.Time()
+		info.DisabledAt = &at
+	}
+	if info != (domain.TemplateStatusInfo{}) {
+		t.StatusInfo = &info
+	}
+}
+
+// applyCategoryChange records a template_category_update in either of
+// Meta's shapes: a change announced ahead (correct_category, the current
+// new_category and the time it takes effect), which leaves the category
+// as it is, or a change made (previous_category, new_category).
+func applyCategoryChange(t *domain.Template, te *whatsapp.TemplateEvent, now time.Time) {
+	at := te.Time
+	if at.IsZero() {
+		at = now
+	}
+	if v := te.Value; v != nil && v.CorrectCategory != "" {
+		c := &domain.TemplateCategoryChange{Pending: true, Current: te.NewCategory, Correct: v.CorrectCategory, At: at}
+		if v.CategoryUpdateTimestamp != 0 {
+			eff := v.CategoryUpdateTimestamp.Time()
+			c.EffectiveAt = &eff
+		}
+		t.CategoryChange = c
+		return
+	}
+	if te.NewCategory == "" {
+		return
+	}
+	prev := te.PreviousCategory
+	if prev == "" {
+		prev = t.Category
+	}
+	t.CategoryChange = &domain.TemplateCategoryChange{Previous: prev, New: te.NewCategory, At: at}
+	t.Category = te.NewCategory
 }
 
 // accountsMatching finds the accounts a number-level webhook is about: by

@@ -155,7 +155,7 @@ func (s *Service) prepareSend(ctx context.Context, req SendRequest) (*preparedSe
 	default:
 		return nil, apierr.Field(apierr.InvalidRequest, "to", "say who to send to: to or conversation_id")
 	}
-	acct, err := s.resolveAccount(req.AccountID)
+	acct, err := s.ResolveAccount(req.AccountID)
 	if err != nil {
 		return nil, err
 	}

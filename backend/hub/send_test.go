@@ -239,7 +239,8 @@ func TestValidationBeforeQueueing(t *testing.T) {
 		{"four buttons", SendRequest{ConversationID: conv.ID, Type: "interactive", Interactive: json.RawMessage(`{"type":"button","body":{"text":"?"},"action":{"buttons":[` +
 			`{"type":"reply","reply":{"id":"1","title":"a"}},{"type":"reply","reply":{"id":"2","title":"b"}},{"type":"reply","reply":{"id":"3","title":"c"}},{"type":"reply","reply":{"id":"4","title":"d"}}]}}`)}, apierr.ValidationFailed},
 		{"unknown conversation", SendRequest{ConversationID: 999, Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.NotFound},
-		{"unknown account", SendRequest{AccountID: "nope", To: "+16505551002", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.NotFound},
+		{"unknown account", SendRequest{AccountID: "999000", To: "+16505551002", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.NotFound},
+		{"placeholder account", SendRequest{AccountID: "PHONE_NUMBER_ID", To: "+16505551002", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.InvalidRequest},
 		{"unknown reply target", SendRequest{ConversationID: conv.ID, ReplyTo: 999, Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.NotFound},
 		{"free-form to a stranger", SendRequest{To: "+16505551999", Type: "text", Text: json.RawMessage(`{"body":"x"}`)}, apierr.SessionExpired},
 		{"malformed object", SendRequest{ConversationID: conv.ID, Type: "text", Text: json.RawMessage(`{"body":12}`)}, apierr.InvalidRequest},
@@ -537,10 +538,11 @@ func TestTemplateLifecycle(t *testing.T) {
 	if _, err := se.current().SyncTemplates(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
-	created, err := se.current().CreateTemplate(ctx, testAccount, whatsapp.Template{Name: "welcome_back", Language: "en_US",
+	sub, err := se.current().SubmitTemplate(ctx, TemplateSubmission{Account: testAccount, Definition: whatsapp.Template{Name: "welcome_back", Language: "en_US",
 		Category: "UTILITY", Components: []whatsapp.TemplateComponentDef{{Type: "BODY",
 			Text:    "Hello {{1}}, thanks for getting back to us about your order today.",
-			Example: &whatsapp.TemplateExample{BodyText: [][]string{{"Ana"}}}}}})
+			Example: &whatsapp.TemplateExample{BodyText: [][]string{{"Ana"}}}}}}})
+	created := sub.Template
 	if err != nil || created.Status != "PENDING" || created.ID == "" {
 		t.Fatalf("created = %+v, %v", created, err)
 	}
@@ -561,7 +563,7 @@ func TestTemplateLifecycle(t *testing.T) {
 		t.Fatalf("send an approved template: %v", err)
 	}
 	se.waitStatus(sentMsg.ID, domain.MsgDelivered) // its status events are in before counting
-	if err := se.current().DeleteTemplate(ctx, testAccount, "welcome_back"); err != nil {
+	if err := se.current().DeleteTemplate(ctx, testAccount, "welcome_back", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := se.current().GetTemplate(ctx, testAccount, "welcome_back", "en_US"); apierr.CodeOf(err) != apierr.NotFound {

@@ -91,9 +91,13 @@ type Config struct {
 	// after Close.
 	Store store.Store
 
-	// Accounts are the business numbers to serve; they are upserted at
-	// start (message counts are kept). Numbers seen only in webhooks are
-	// added as they appear.
+	// Accounts are the business numbers to serve (their ids and WABA ids
+	// must be Meta's: digits); they are upserted at start (message counts
+	// are kept) and are the only ones that send, upload and sync templates
+	// (Account.Configured). A number seen only in webhooks (Meta sends them
+	// for every number subscribed to the app) is added unconfigured as it
+	// appears: its messages are kept and visible to admins only, and it
+	// sends nothing until it is listed here.
 	Accounts []domain.Account
 	// API sends through the Cloud API. Nil leaves sends queued (they go out
 	// once a Service with an API starts on the same database).
@@ -178,9 +182,21 @@ type Service struct {
 	ops       chan *writeOp
 	committed chan struct{} // closed when the committer has exited
 	w         *writer       // owned by the committer goroutine
+	// opsMu orders sends on ops against Close closing it: a sender holds
+	// it for reading while it sends, Close for writing while it sets
+	// opsClosed and closes the channel, so no send ever meets a closed
+	// channel (which would panic, and is a data race besides).
+	opsMu     sync.RWMutex
+	opsClosed bool
 
 	accMu    sync.RWMutex
 	accounts map[string]domain.Account
+	// configured holds the ids of Config.Accounts; set by New, read-only
+	// after.
+	configured map[string]bool
+
+	// tplSubmitMu serialises template submissions (see SubmitTemplate).
+	tplSubmitMu sync.Mutex
 
 	subMu sync.Mutex
 	subs  map[chan struct{}]struct{}
@@ -307,12 +323,16 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 
 	// Accounts: configured ones first, then whatever the database knows.
 	now := s.now()
+	s.configured = make(map[string]bool, len(cfg.Accounts))
+	for _, a := range cfg.Accounts {
+		if err := checkAccountIDs(a); err != nil {
+			s.shutdownCommitter()
+			return nil, fmt.Errorf("hub: a configured account: %w", err)
+		}
+		s.configured[a.ID] = true
+	}
 	for _, a := range cfg.Accounts {
 		a := a
-		if a.ID == "" {
-			s.shutdownCommitter()
-			return nil, errors.New("hub: an account without an id (phone_number_id)")
-		}
 		if err := s.submit(ctx, func(w *wtx) error { return w.upsertAccount(&a, now) }); err != nil {
 			s.shutdownCommitter()
 			return nil, fmt.Errorf("hub: save account %s: %w", a.ID, err)
@@ -325,7 +345,12 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	s.accMu.Lock()
 	for _, a := range accts {
+		a.Configured = s.configured[a.ID]
 		s.accounts[a.ID] = a
+		if !a.Configured {
+			s.log.Warn("hub: a WhatsApp number seen in webhooks is not configured; its messages are kept for admins, and it sends nothing until configured",
+				"phone_number_id", a.ID, "display_phone_number", a.DisplayPhoneNumber)
+		}
 	}
 	s.accMu.Unlock()
 
@@ -404,7 +429,10 @@ func (s *Service) Close(ctx context.Context) error {
 }
 
 func (s *Service) shutdownCommitter() {
+	s.opsMu.Lock()
+	s.opsClosed = true
 	close(s.ops)
+	s.opsMu.Unlock()
 	<-s.committed
 }
 
@@ -449,9 +477,45 @@ func (s *Service) setAccount(a domain.Account) {
 	s.disp.setRate(a.ID, a.ThroughputMPS)
 }
 
-// resolveAccount picks the account a send goes from: the one named, or the
-// only one there is.
-func (s *Service) resolveAccount(id string) (domain.Account, error) {
+// checkAccountIDs refuses an account whose phone number id or WABA id is
+// not Meta's.
+func checkAccountIDs(a domain.Account) error {
+	if err := whatsapp.CheckGraphID("id", "phone number", a.ID); err != nil {
+		return err
+	}
+	if a.WABAID != "" {
+		return whatsapp.CheckGraphID("waba_id", "WhatsApp Business Account", a.WABAID)
+	}
+	return nil
+}
+
+// isConfigured reports whether the hub was configured for the number.
+func (s *Service) isConfigured(accountID string) bool { return s.configured[accountID] }
+
+// unconfiguredIDs lists the numbers the hub knows but was not configured
+// for (usually none).
+func (s *Service) unconfiguredIDs() []string {
+	s.accMu.RLock()
+	defer s.accMu.RUnlock()
+	var out []string
+	for id := range s.accounts {
+		if !s.configured[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// ResolveAccount picks the number a send, upload or bulk delivery goes
+// from: the one named (which must be configured), or the only configured
+// one. Numbers that appeared only in webhooks never count, so they cannot
+// make the default ambiguous.
+func (s *Service) ResolveAccount(id string) (domain.Account, error) {
+	if id != "" {
+		if err := whatsapp.CheckGraphID("account_id", "phone number", id); err != nil {
+			return domain.Account{}, err
+		}
+	}
 	s.accMu.RLock()
 	defer s.accMu.RUnlock()
 	if id != "" {
@@ -459,36 +523,57 @@ func (s *Service) resolveAccount(id string) (domain.Account, error) {
 		if !ok {
 			return domain.Account{}, apierr.Field(apierr.NotFound, "account_id", "no WhatsApp number with id %q", id)
 		}
+		if !a.Configured {
+			return domain.Account{}, errNotConfigured(id)
+		}
 		return a, nil
 	}
-	if len(s.accounts) == 1 {
-		for _, a := range s.accounts {
-			return a, nil
+	var only domain.Account
+	n := 0
+	for _, a := range s.accounts {
+		if a.Configured {
+			only, n = a, n+1
 		}
 	}
-	if len(s.accounts) == 0 {
+	switch n {
+	case 1:
+		return only, nil
+	case 0:
 		return domain.Account{}, apierr.New(apierr.AccountRequired, "no WhatsApp number is configured")
 	}
-	return domain.Account{}, apierr.New(apierr.AccountRequired, "%d WhatsApp numbers are configured: say which one to send from (account_id)", len(s.accounts))
+	return domain.Account{}, apierr.New(apierr.AccountRequired, "%d WhatsApp numbers are configured: say which one to send from (account_id)", n)
 }
 
-// ListAccounts lists the business numbers with their message counts.
+// errNotConfigured refuses to act for a number the hub only knows from
+// webhooks.
+func errNotConfigured(id string) error {
+	return apierr.Field(apierr.ValidationFailed, "account_id",
+		"the WhatsApp number %s is not configured on this hub: its messages are kept, but it sends nothing until an admin adds it to the hub's configuration", id)
+}
+
+// ListAccounts lists the business numbers with their message counts,
+// configured ones and those seen only in webhooks (Configured false).
 func (s *Service) ListAccounts(ctx context.Context) ([]domain.Account, error) {
-	a, err := s.st.ListAccounts(ctx)
-	return a, storeErr(err, "account")
+	accts, err := s.st.ListAccounts(ctx)
+	for i := range accts {
+		accts[i].Configured = s.isConfigured(accts[i].ID)
+	}
+	return accts, storeErr(err, "account")
 }
 
 // GetAccount returns one business number.
 func (s *Service) GetAccount(ctx context.Context, id string) (domain.Account, error) {
 	a, err := s.st.GetAccount(ctx, id)
+	a.Configured = s.isConfigured(a.ID)
 	return a, storeErr(err, "account")
 }
 
 // UpsertAccount adds or updates a business number (its profile fields;
-// message counts are kept) and emits account.updated.
+// message counts are kept) and emits account.updated. Whether it is
+// configured comes from Config.Accounts, not from a.
 func (s *Service) UpsertAccount(ctx context.Context, a domain.Account) (domain.Account, error) {
-	if a.ID == "" {
-		return a, apierr.Field(apierr.InvalidRequest, "id", "the account id (phone_number_id) is required")
+	if err := checkAccountIDs(a); err != nil {
+		return a, err
 	}
 	if s.closing.Load() {
 		return a, errClosing()

@@ -49,12 +49,22 @@ func (p *Principal) Has(s Scope) bool {
 	return slices.Contains(p.Scopes, s) || slices.Contains(p.Scopes, ScopeAdmin)
 }
 
-// SeesAll reports whether the principal sees every conversation. Only
-// agents are limited (to their own and unassigned ones).
+// SeesAll reports whether the principal sees every conversation of the
+// numbers the hub is configured for. Only agents are limited (to their own
+// and unassigned ones).
 func (p *Principal) SeesAll() bool { return p.Role != domain.RoleAgent }
 
-// CanSee reports whether a conversation with this assignee is visible.
-func (p *Principal) CanSee(assignee *int64) bool {
+// SeesUnconfigured reports whether the principal sees the conversations
+// and messages of numbers the hub is not configured for (known only from
+// webhooks): admins only.
+func (p *Principal) SeesUnconfigured() bool { return p.Has(ScopeAdmin) }
+
+// CanSee reports whether a conversation with this assignee, on a number
+// the hub is configured for or not, is visible.
+func (p *Principal) CanSee(assignee *int64, unconfigured bool) bool {
+	if unconfigured && !p.SeesUnconfigured() {
+		return false
+	}
 	if p.SeesAll() || assignee == nil {
 		return true
 	}

@@ -29,10 +29,11 @@ type broker struct {
 	head int64 // last seq fanned out
 	// ring holds the most recent events; ringBase is the seq just before
 	// ring[0], so the ring has every event with seq > ringBase.
-	ring     []*streamEvent
-	ringBase int64
-	subs     map[*streamConn]struct{} // live (attached) connections
-	conns    map[*streamConn]struct{} // every open connection
+	ring      []*streamEvent
+	ringBase  int64
+	ringBytes int                      // of the ring's frames
+	subs      map[*streamConn]struct{} // live (attached) connections
+	conns     map[*streamConn]struct{} // every open connection
 	// wake is closed (and replaced) whenever head advances, for the
 	// package's own consumers (outbound webhooks, bulk deliveries).
 	wake    chan struct{}
@@ -100,7 +101,7 @@ func (b *broker) run(ctx context.Context) {
 			b.s.log.Warn("stream: the event log was pruned past the broker's head; skipping ahead", "from_seq", cursor)
 			if _, head, err := b.s.core.EventBounds(ctx); err == nil {
 				b.mu.Lock()
-				b.head, b.ringBase, b.ring = head, head, nil
+				b.head, b.ringBase, b.ring, b.ringBytes = head, head, nil, 0
 				b.mu.Unlock()
 			}
 			continue
@@ -176,14 +177,21 @@ func (b *broker) publish(ctx context.Context, evs []domain.Event) {
 		}
 		b.head = se.ev.Seq
 		b.ring = append(b.ring, se)
+		b.ringBytes += len(se.frame)
 		for c := range b.subs {
 			if !c.offer(se) {
 				delete(b.subs, c)
 			}
 		}
 	}
-	if max := b.s.cfg.Stream.RingSize; len(b.ring) > 2*max {
-		drop := len(b.ring) - max
+	// Trimmed to the bounds once twice over them, so the copy is paid
+	// for by as many appends.
+	if st := b.s.cfg.Stream; len(b.ring) > 2*st.RingSize || b.ringBytes > 2*st.RingBytes {
+		drop := 0
+		for drop < len(b.ring) && (len(b.ring)-drop > st.RingSize || b.ringBytes > st.RingBytes) {
+			b.ringBytes -= len(b.ring[drop].frame)
+			drop++
+		}
 		b.ringBase = b.ring[drop-1].ev.Seq
 		b.ring = append([]*streamEvent(nil), b.ring[drop:]...)
 	}

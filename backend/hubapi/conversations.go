@@ -2,6 +2,7 @@ package hubapi
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -12,11 +13,15 @@ import (
 	"switchboard/backend/wire"
 )
 
-// handleAccounts is GET /v1/accounts.
+// handleAccounts is GET /v1/accounts: the numbers the hub serves, and for
+// admins also those known only from webhooks (configured: false).
 func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) error {
 	accs, err := s.core.ListAccounts(r.Context())
 	if err != nil {
 		return err
+	}
+	if !principalFrom(r).SeesUnconfigured() {
+		accs = slices.DeleteFunc(accs, func(a domain.Account) bool { return !a.Configured })
 	}
 	return s.writeList(w, accs, Pagination{})
 }
@@ -24,7 +29,8 @@ func (s *Server) handleAccounts(w http.ResponseWriter, r *http.Request) error {
 // handleListConversations is GET /v1/conversations: newest activity first,
 // filtered by status, assignee ("me", "none" or a user id), team,
 // unanswered, account and phone (any format). Agents only ever get their
-// own and unassigned conversations, whatever the filters say.
+// own and unassigned conversations, whatever the filters say, and only
+// admins get those of numbers the hub is not configured for.
 func (s *Server) handleListConversations(w http.ResponseWriter, r *http.Request) error {
 	page, err := parsePage(r)
 	if err != nil {
@@ -65,6 +71,7 @@ func (s *Server) handleListConversations(w http.ResponseWriter, r *http.Request)
 	if q.Unanswered, err = queryBool(r, "unanswered"); err != nil {
 		return err
 	}
+	q.ConfiguredOnly = !p.SeesUnconfigured()
 	if !p.SeesAll() {
 		if p.UserID == nil {
 			return apierr.New(apierr.Forbidden, "an agent token must belong to a user")
@@ -99,7 +106,7 @@ func (s *Server) conversationFor(r *http.Request, id int64) (hub.ConversationDet
 	if err != nil {
 		return c, err
 	}
-	if !principalFrom(r).CanSee(c.AssigneeID) {
+	if !principalFrom(r).CanSee(c.AssigneeID, c.AccountUnconfigured) {
 		return hub.ConversationDetail{}, apierr.New(apierr.NotFound, "no conversation %d", id)
 	}
 	return c, nil

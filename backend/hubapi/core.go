@@ -28,6 +28,9 @@ type Core interface {
 
 	ListAccounts(ctx context.Context) ([]domain.Account, error)
 	GetAccount(ctx context.Context, id string) (domain.Account, error)
+	// ResolveAccount is the configured number to act from: the one named
+	// or the only one.
+	ResolveAccount(id string) (domain.Account, error)
 
 	ListConversations(ctx context.Context, q hub.ConversationQuery) (hub.Page[domain.Conversation], error)
 	GetConversation(ctx context.Context, id int64) (hub.ConversationDetail, error)
@@ -49,8 +52,8 @@ type Core interface {
 
 	ListTemplates(ctx context.Context, q hub.TemplateQuery) (hub.Page[domain.Template], error)
 	SyncTemplates(ctx context.Context, accountOrWABA string) (int, error)
-	CreateTemplate(ctx context.Context, accountOrWABA string, t whatsapp.Template) (domain.Template, error)
-	DeleteTemplate(ctx context.Context, accountOrWABA, name string) error
+	SubmitTemplate(ctx context.Context, sub hub.TemplateSubmission) (hub.TemplateSubmitted, error)
+	DeleteTemplate(ctx context.Context, accountOrWABA, name, language string) error
 
 	Counters(ctx context.Context) (domain.Counters, error)
 

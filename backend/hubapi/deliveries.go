@@ -101,28 +101,15 @@ func creatorOf(p *Principal) string {
 	return "token:" + strconv.FormatInt(p.TokenID, 10)
 }
 
-// resolveAccount defaults to the only number and insists on a choice
-// when there are several.
-func (s *Server) resolveAccount(ctx context.Context, id string) (string, error) {
-	accs, err := s.core.ListAccounts(ctx)
-	if err != nil {
-		return "", err
-	}
-	if id != "" {
-		for _, a := range accs {
-			if a.ID == id {
-				return id, nil
-			}
-		}
+// resolveAccount is the number a bulk delivery or an upload goes from: the
+// one named, or the only configured one (hub.Service.ResolveAccount). An
+// unknown number in the request's fields is a validation failure here.
+func (s *Server) resolveAccount(_ context.Context, id string) (string, error) {
+	a, err := s.core.ResolveAccount(id)
+	if apierr.CodeOf(err) == apierr.NotFound {
 		return "", apierr.Field(apierr.ValidationFailed, "account_id", "no WhatsApp number %q", id)
 	}
-	switch len(accs) {
-	case 0:
-		return "", apierr.New(apierr.Unavailable, "no WhatsApp number is configured")
-	case 1:
-		return accs[0].ID, nil
-	}
-	return "", apierr.New(apierr.AccountRequired, "several WhatsApp numbers are configured: give account_id")
+	return a.ID, err
 }
 
 // parseRecipientsCSV reads a header row with a phone column and one

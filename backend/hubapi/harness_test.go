@@ -40,6 +40,8 @@ type testEnv struct {
 	clock *testClock
 	// graph counts the core's and the server's calls to the Cloud API.
 	graph *graphCounter
+	// openapi validates every answer against the served OpenAPI document.
+	openapi *openapiCheck
 
 	admin      string // bootstrap token: every scope, role admin
 	adminUser  principalInfo
@@ -162,7 +164,8 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	}
 	e.srv = srv
 	srv.Start()
-	e.ts = httptest.NewUnstartedServer(srv.Handler())
+	e.openapi = newOpenAPICheck(t, srv.Handler())
+	e.ts = httptest.NewUnstartedServer(e.openapi.wrap(srv.Handler()))
 	if ec.smallSocketBuffers {
 		e.ts.Config.ConnState = func(c net.Conn, st http.ConnState) {
 			if tc, ok := c.(*net.TCPConn); ok && st == http.StateNew {

@@ -7,8 +7,8 @@ import (
 	"switchboard/backend/apierr"
 )
 
-// maxWebhookBody is Meta's cap on a webhook body (3 MB). The ingress reads
-// one byte more to tell an over-size body from one exactly at the cap.
+// maxWebhookBody is Meta's cap on a webhook body (3 MB); readBody refuses
+// a larger one.
 const maxWebhookBody = 3 << 20
 
 // handleWebhookVerify is GET /webhooks/whatsapp: Meta's subscription

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -38,9 +37,6 @@ const (
 	maxUploadOverhead = 64 << 10
 	// maxFormField bounds account_id, type and messaging_product.
 	maxFormField = 1 << 10
-	// uploadReadTimeout replaces the server's read timeout on this route:
-	// 100 MB over a slow office uplink takes longer than a JSON request.
-	uploadReadTimeout = 30 * time.Minute
 	// maxFilename is Meta's limit on a document's filename, in characters.
 	maxFilename = 240
 )
@@ -86,9 +82,6 @@ func (s *Server) handleUploadMedia(w http.ResponseWriter, r *http.Request) error
 	if r.ContentLength > maxBody {
 		return apierr.Field(apierr.PayloadTooLarge, "file", "the upload is %d bytes; WhatsApp accepts files up to %d bytes (documents)", r.ContentLength, maxMediaBytes)
 	}
-	// Best effort: a writer that cannot extend its deadline keeps the
-	// server's, which only matters for very slow uploads.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadReadTimeout))
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	f, err := s.receiveUpload(r)
 	defer f.discard()

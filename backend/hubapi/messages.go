@@ -128,9 +128,11 @@ func idempotencyKey(r *http.Request, p *Principal) (string, error) {
 }
 
 // checkSendVisibility keeps agents to their own and unassigned
-// conversations when sending, by conversation or by phone.
+// conversations when sending, by conversation or by phone, and everyone but
+// admins away from the conversations of numbers the hub is not configured
+// for (which send nothing anyway).
 func (s *Server) checkSendVisibility(ctx context.Context, p *Principal, req *hub.SendRequest) error {
-	if p.SeesAll() {
+	if p.SeesAll() && p.SeesUnconfigured() {
 		return nil
 	}
 	if req.ConversationID != 0 {
@@ -138,17 +140,23 @@ func (s *Server) checkSendVisibility(ctx context.Context, p *Principal, req *hub
 		if err != nil {
 			return err
 		}
-		if !p.CanSee(c.AssigneeID) {
+		if !p.CanSee(c.AssigneeID, c.AccountUnconfigured) {
 			return apierr.New(apierr.NotFound, "no conversation %d", req.ConversationID)
 		}
 		return nil
 	}
-	res, err := s.core.ListConversations(ctx, hub.ConversationQuery{Phone: req.To, AccountID: req.AccountID, PageRequest: hub.PageRequest{Limit: 100}})
+	if p.SeesAll() {
+		return nil
+	}
+	// A send goes from a configured number: only its conversations with
+	// the customer matter.
+	res, err := s.core.ListConversations(ctx, hub.ConversationQuery{Phone: req.To, AccountID: req.AccountID,
+		ConfiguredOnly: true, PageRequest: hub.PageRequest{Limit: 100}})
 	if err != nil {
 		return err
 	}
 	for _, c := range res.Items {
-		if !p.CanSee(c.AssigneeID) {
+		if !p.CanSee(c.AssigneeID, false) {
 			return apierr.New(apierr.Forbidden, "this customer's conversation is assigned to another agent")
 		}
 	}
@@ -205,6 +213,7 @@ func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) erro
 		}
 		res, err = s.core.ListMessages(ctx, *conv, pr)
 	} else {
+		q.ConfiguredOnly = !principalFrom(r).SeesUnconfigured()
 		res, err = s.core.QueryMessages(ctx, q)
 	}
 	if err != nil {
@@ -218,7 +227,7 @@ func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) erro
 			ok, known := seen[m.ConversationID]
 			if !known {
 				c, err := s.core.GetConversation(ctx, m.ConversationID)
-				ok = err == nil && p.CanSee(c.AssigneeID)
+				ok = err == nil && p.CanSee(c.AssigneeID, c.AccountUnconfigured)
 				seen[m.ConversationID] = ok
 			}
 			if ok {
@@ -240,9 +249,13 @@ func (s *Server) messageFor(r *http.Request) (domain.Message, error) {
 	if err != nil {
 		return m, err
 	}
-	if p := principalFrom(r); !p.SeesAll() {
+	p := principalFrom(r)
+	if m.AccountUnconfigured && !p.SeesUnconfigured() {
+		return domain.Message{}, apierr.New(apierr.NotFound, "no message %d", id)
+	}
+	if !p.SeesAll() {
 		c, err := s.core.GetConversation(r.Context(), m.ConversationID)
-		if err != nil || !p.CanSee(c.AssigneeID) {
+		if err != nil || !p.CanSee(c.AssigneeID, c.AccountUnconfigured) {
 			return domain.Message{}, apierr.New(apierr.NotFound, "no message %d", id)
 		}
 	}

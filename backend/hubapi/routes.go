@@ -4,12 +4,13 @@ import "net/http"
 
 // route is one row of the API: its method pattern, the scope a token
 // needs (scopePublic for the few open routes), whether the token may come
-// as ?access_token= (for browsers' websockets and <img> tags), and the
-// handler.
+// as ?access_token= (for browsers' websockets and <img> tags), how long
+// its body may take to arrive, and the handler.
 type route struct {
 	pattern    string
 	scope      Scope
 	queryToken bool
+	body       bodyKind
 	h          handlerFunc
 }
 
@@ -25,7 +26,7 @@ func (s *Server) routeTable() []route {
 
 		// WhatsApp's webhook ingress: authenticated by Meta's signature.
 		{pattern: "GET /webhooks/whatsapp", scope: scopePublic, h: s.handleWebhookVerify},
-		{pattern: "POST /webhooks/whatsapp", scope: scopePublic, h: s.handleWebhook},
+		{pattern: "POST /webhooks/whatsapp", scope: scopePublic, body: bodyWebhook, h: s.handleWebhook},
 
 		// Sign-in and tokens.
 		{pattern: "POST /v1/login", scope: scopePublic, h: s.handleLogin},
@@ -64,6 +65,7 @@ func (s *Server) routeTable() []route {
 		{pattern: "GET /v1/templates", scope: ScopeRead, h: s.handleListTemplates},
 		{pattern: "POST /v1/templates", scope: ScopeTemplatesWrite, h: s.handleCreateTemplate},
 		{pattern: "POST /v1/templates/sync", scope: ScopeTemplatesWrite, h: s.handleSyncTemplates},
+		{pattern: "POST /v1/templates/validate", scope: ScopeRead, h: s.handleValidateTemplate},
 		{pattern: "DELETE /v1/templates/{name}", scope: ScopeTemplatesWrite, h: s.handleDeleteTemplate},
 
 		// Bulk template deliveries.

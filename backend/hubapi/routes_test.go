@@ -2,6 +2,7 @@ package hubapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -62,8 +63,10 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 }
 
-// TestOpenAPIDocumentIsSelfConsistent checks every $ref resolves and every
-// operation has an error response and, for protected routes, a scope.
+// TestOpenAPIDocumentIsSelfConsistent checks every $ref resolves, every
+// operation declares its error answers one status at a time with the error
+// envelope (500 always; 401, 403 and 429 on protected routes), not as a
+// catch-all default, and protected routes name their scope.
 func TestOpenAPIDocumentIsSelfConsistent(t *testing.T) {
 	e := newEnv(t)
 	res := e.do("GET", "/openapi.json", "", nil)
@@ -78,8 +81,23 @@ func TestOpenAPIDocumentIsSelfConsistent(t *testing.T) {
 	for _, rt := range e.srv.routes {
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		op := doc["paths"].(map[string]any)[path].(map[string]any)[strings.ToLower(method)].(map[string]any)
-		if _, ok := op["responses"].(map[string]any)["default"]; !ok {
-			t.Errorf("%s: no default (error) response", rt.pattern)
+		responses := op["responses"].(map[string]any)
+		if _, ok := responses["default"]; ok {
+			t.Errorf("%s: a default response hides which errors it answers", rt.pattern)
+		}
+		want := []string{"500"}
+		if rt.scope != scopePublic {
+			want = append(want, "401", "403", "429")
+		}
+		for _, st := range want {
+			r, ok := responses[st].(map[string]any)
+			if !ok {
+				t.Errorf("%s: no %s response", rt.pattern, st)
+				continue
+			}
+			if !strings.Contains(fmt.Sprint(r["content"]), "#/components/schemas/ApierrEnvelope") {
+				t.Errorf("%s: the %s response is not the error envelope: %v", rt.pattern, st, r["content"])
+			}
 		}
 		if rt.scope != scopePublic && op["x-required-scope"] != string(rt.scope) {
 			t.Errorf("%s: x-required-scope = %v, want %s", rt.pattern, op["x-required-scope"], rt.scope)

@@ -404,7 +404,7 @@ func TestScenarios(t *testing.T) {
 			}},
 		{name: "create template bad name", as: "supervisor", method: "POST", path: "/v1/templates", body: `{"name":"Bad Name","language":"en_US","category":"UTILITY","components":[{"type":"BODY","text":"x"}]}`, status: 422, code: "VALIDATION_FAILED"},
 		{name: "create template bad category", as: "supervisor", method: "POST", path: "/v1/templates", body: `{"name":"x_y","language":"en_US","category":"SPAM","components":[{"type":"BODY","text":"x"}]}`, status: 422, code: "VALIDATION_FAILED"},
-		{name: "create template without components", as: "supervisor", method: "POST", path: "/v1/templates", body: `{"name":"x_y","language":"en_US","category":"UTILITY"}`, status: 400, code: "INVALID_REQUEST"},
+		{name: "create template without components", as: "supervisor", method: "POST", path: "/v1/templates", body: `{"name":"x_y","language":"en_US","category":"UTILITY"}`, status: 422, code: "VALIDATION_FAILED"},
 		{name: "sync templates", as: "supervisor", method: "POST", path: "/v1/templates/sync", status: 200},
 		{name: "delete template", as: "supervisor", method: "DELETE", path: "/v1/templates/shipping_notice", status: 204},
 		{name: "delete template bad name", as: "supervisor", method: "DELETE", path: "/v1/templates/Not%20A%20Name", status: 404, code: "NOT_FOUND"},

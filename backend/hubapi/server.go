@@ -45,6 +45,17 @@ type Config struct {
 
 	// Stream tunes the websocket stream.
 	Stream StreamConfig
+
+	// WebhookBodyTimeout bounds reading a WhatsApp webhook body, at most
+	// 3 MB from Meta's servers (default 20 s: 150 KB/s at the cap).
+	WebhookBodyTimeout time.Duration
+	// BodyMinRate is the slowest average rate, in bytes per second, at
+	// which every other request body (JSON, CSV deliveries, media uploads
+	// up to 100 MB) may arrive once BodyGrace has passed (defaults 32 KiB/s
+	// and 10 s: a 100 MB upload may take 53 minutes, a stalled one is cut
+	// 10 s after its last bytes kept it on pace). Slower bodies get 408.
+	BodyMinRate int64
+	BodyGrace   time.Duration
 }
 
 // StreamConfig tunes GET /v1/stream.
@@ -63,8 +74,11 @@ type StreamConfig struct {
 	// client gave no ?since= (default 5 s).
 	ResumeWait time.Duration
 	// RingSize is how many recent events are kept in memory for resumes
-	// without a database read (default 4096).
-	RingSize int
+	// without a database read (default 4096), and RingBytes how many
+	// bytes of frames at most (default 32 MiB): a few huge messages must
+	// not pin gigabytes.
+	RingSize  int
+	RingBytes int
 }
 
 // Server is the hub's HTTP API.
@@ -137,6 +151,18 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if st.RingSize <= 0 {
 		st.RingSize = 4096
 	}
+	if st.RingBytes <= 0 {
+		st.RingBytes = 32 << 20
+	}
+	if cfg.WebhookBodyTimeout <= 0 {
+		cfg.WebhookBodyTimeout = 20 * time.Second
+	}
+	if cfg.BodyMinRate <= 0 {
+		cfg.BodyMinRate = 32 << 10
+	}
+	if cfg.BodyGrace <= 0 {
+		cfg.BodyGrace = 10 * time.Second
+	}
 	s := &Server{
 		cfg:     cfg,
 		core:    cfg.Core,
@@ -187,14 +213,21 @@ func (s *Server) Handler() http.Handler { return s.mux }
 // add the core's and the runtime's.
 func (s *Server) Registry() *prometheus.Registry { return s.cfg.Registry }
 
-// wrap turns a route into an http.Handler: authentication, the route's
-// scope, the token's rate limit, the handler, the one error writer and
-// the metrics, in that order, for every route alike.
+// wrap turns a route into an http.Handler: the body's deadline,
+// authentication, the route's scope, the token's rate limit, the handler,
+// the one error writer and the metrics, in that order, for every route
+// alike.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		if err := s.serveRoute(rec, r, rt); err != nil {
+		body := s.limitBody(rec, r, rt.body)
+		err := s.serveRoute(rec, r, rt)
+		if err != nil && body != nil && body.expired {
+			// However the handler described the failed read.
+			err = errBodyTimeout()
+		}
+		if err != nil {
 			if rec.status != 0 {
 				// The handler already started its answer (a stream or a
 				// hijacked websocket): too late for an envelope.

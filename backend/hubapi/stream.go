@@ -50,6 +50,9 @@ type streamConn struct {
 	ch       chan *streamEvent
 	done     chan struct{}
 	stopOnce sync.Once
+	// readDone is closed when the reader goroutine has ended: the client
+	// answered a close, hung up or went silent past the pong timeout.
+	readDone chan struct{}
 	reason   closeReason
 	// cursor is the last seq considered (sent or filtered out); only the
 	// writer goroutine touches it.
@@ -70,7 +73,10 @@ func (c *streamConn) stop(r closeReason) {
 // offer is called by the broker, under its lock, for each new event. It
 // never blocks: a full buffer disconnects the client.
 func (c *streamConn) offer(se *streamEvent) bool {
-	if !c.p.SeesAll() && se.hasConv && !c.p.CanSee(se.assignee) && !leftView(c.p, se) {
+	if se.ev.AccountUnconfigured && !c.p.SeesUnconfigured() {
+		return true // a number the hub does not serve: admins only
+	}
+	if !c.p.SeesAll() && se.hasConv && !c.p.CanSee(se.assignee, false) && !leftView(c.p, se) {
 		return true // not theirs; nothing to queue
 	}
 	select {
@@ -88,6 +94,9 @@ func (c *streamConn) render(se *streamEvent) []byte {
 }
 
 func renderFor(p *Principal, se *streamEvent) []byte {
+	if se.ev.AccountUnconfigured && !p.SeesUnconfigured() {
+		return nil
+	}
 	if p.SeesAll() {
 		return se.frame
 	}
@@ -97,7 +106,7 @@ func renderFor(p *Principal, se *streamEvent) []byte {
 		b, _ := json.Marshal(wire.Frame{Kind: wire.FrameEvent, Event: &ev})
 		return b
 	}
-	if se.hasConv && !p.CanSee(se.assignee) {
+	if se.hasConv && !p.CanSee(se.assignee, false) {
 		if leftView(p, se) {
 			b, _ := json.Marshal(wire.Frame{Kind: wire.FrameHidden, Seq: se.ev.Seq, ConversationID: se.ev.ConversationID, At: &se.ev.At})
 			return b
@@ -159,11 +168,12 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request) error {
 		return nil // the upgrader has answered
 	}
 	c := &streamConn{
-		s:    s,
-		p:    principalFrom(r),
-		ws:   ws,
-		ch:   make(chan *streamEvent, s.cfg.Stream.Buffer),
-		done: make(chan struct{}),
+		s:        s,
+		p:        principalFrom(r),
+		ws:       ws,
+		ch:       make(chan *streamEvent, s.cfg.Stream.Buffer),
+		done:     make(chan struct{}),
+		readDone: make(chan struct{}),
 	}
 	s.broker.register(c)
 	s.metrics.streamClients.Inc()
@@ -191,6 +201,7 @@ func (c *streamConn) serve(since *int64, liveOnly bool) {
 	})
 	first := make(chan []byte, 1)
 	go func() {
+		defer close(c.readDone)
 		defer c.stop(closeClientGone)
 		n := 0
 		for {
@@ -255,11 +266,30 @@ func (c *streamConn) fail(code int, e *apierr.Error) {
 	c.closeWith(code, e.Message)
 }
 
+// closeHandshakeWait bounds how long a close frame waits for the client's
+// answering close before the connection is dropped.
+const closeHandshakeWait = 2 * time.Second
+
+// closeWith sends a close frame with code, then waits (closeHandshakeWait
+// at most) for the client to answer it, reading and dropping what it sends
+// meanwhile, as the websocket closing handshake has it. Dropping the
+// connection at once would reset it under a client still answering the
+// pings queued before the close: that client's next pong fails (broken
+// pipe) before it reads the close, and it never learns the code (resync,
+// revoked, too slow) that tells it what to do next.
 func (c *streamConn) closeWith(code int, text string) {
 	if len(text) > 120 {
 		text = text[:120]
 	}
-	_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
+	if err := c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second)); err != nil {
+		return
+	}
+	t := time.NewTimer(closeHandshakeWait)
+	defer t.Stop()
+	select {
+	case <-c.readDone:
+	case <-t.C:
+	}
 }
 
 // closeFor ends the connection the way its stop reason calls for.

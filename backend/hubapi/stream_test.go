@@ -274,9 +274,16 @@ func TestStreamResync(t *testing.T) {
 
 // TestStreamSlowClientIsDisconnectedAndResumes: a client that stops
 // reading while events pour in is cut off (close 4008) instead of
-// holding memory, and resumes without losing anything.
+// holding memory, and resumes without losing anything. A quick heartbeat
+// queues several pings behind the client's back: it answers them while it
+// drains, and must still read the close code (the hub waits for the
+// closing handshake instead of resetting the connection under it).
 func TestStreamSlowClientIsDisconnectedAndResumes(t *testing.T) {
-	e := newEnv(t, withAPI(func(c *Config) { c.Stream.Buffer = 4; c.Stream.WriteTimeout = 30 * time.Second }),
+	e := newEnv(t, withAPI(func(c *Config) {
+		c.Stream.Buffer = 4
+		c.Stream.WriteTimeout = 30 * time.Second
+		c.Stream.Heartbeat = 10 * time.Millisecond
+	}),
 		func(c *envConfig) { c.smallSocketBuffers = true })
 	c, _, err := e.dial(e.supervisor.token, "since=head", true)
 	if err != nil {

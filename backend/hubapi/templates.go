@@ -48,37 +48,52 @@ func (s *Server) allTemplates(r *http.Request, q hub.TemplateQuery) ([]domain.Te
 // templateNameRE is Meta's rule for template names.
 var templateNameRE = regexp.MustCompile(`^[a-z0-9_]{1,512}$`)
 
-// handleCreateTemplate is POST /v1/templates: submits a template for
-// Meta's approval; it starts PENDING and a template webhook updates it.
+// handleCreateTemplate is POST /v1/templates: checks the definition
+// (wire.TemplateDraft: Meta's, plus account_id) with Meta's rules (422
+// VALIDATION_FAILED with every finding in error.details, before anything
+// reaches Meta), submits it unchanged and answers 201 with the template
+// (PENDING) and the rules' warnings; a status webhook later approves or
+// rejects it. Idempotent: a repeated Idempotency-Key, or without one the
+// same name and language, with the same definition answers 200 with the
+// template already submitted.
 func (s *Server) handleCreateTemplate(w http.ResponseWriter, r *http.Request) error {
 	var in wire.TemplateDraft
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	switch {
-	case !templateNameRE.MatchString(in.Name):
-		return apierr.Field(apierr.ValidationFailed, "name", "name must be lower-case letters, digits and underscores")
-	case strings.TrimSpace(in.Language) == "":
-		return apierr.Field(apierr.InvalidRequest, "language", "language is required (e.g. en_US)")
-	case len(in.Components) == 0:
-		return apierr.Field(apierr.InvalidRequest, "components", "components are required (HEADER, BODY, FOOTER, BUTTONS)")
-	}
-	switch in.Category = strings.ToUpper(in.Category); in.Category {
-	case "MARKETING", "UTILITY", "AUTHENTICATION":
-	default:
-		return apierr.Field(apierr.ValidationFailed, "category", "category must be MARKETING, UTILITY or AUTHENTICATION")
-	}
-	switch in.ParameterFormat = strings.ToUpper(in.ParameterFormat); in.ParameterFormat {
-	case "", "POSITIONAL", "NAMED":
-	default:
-		return apierr.Field(apierr.ValidationFailed, "parameter_format", "parameter_format must be POSITIONAL or NAMED")
-	}
-	t, err := s.core.CreateTemplate(r.Context(), in.AccountID, whatsapp.Template{Name: in.Name, Language: in.Language,
-		Category: in.Category, ParameterFormat: in.ParameterFormat, Components: in.Components})
+	key, err := idempotencyKey(r, principalFrom(r))
 	if err != nil {
 		return err
 	}
-	return s.writeData(w, http.StatusCreated, t)
+	res, err := s.core.SubmitTemplate(r.Context(), hub.TemplateSubmission{Account: in.AccountID, Definition: in.Template, IdempotencyKey: key})
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if res.Replayed {
+		status = http.StatusOK
+	}
+	warnings := res.Warnings
+	if warnings == nil {
+		warnings = []apierr.Detail{}
+	}
+	s.writeJSON(w, status, wire.TemplateSubmitted{Data: res.Template, Warnings: warnings, Replayed: res.Replayed})
+	return nil
+}
+
+// handleValidateTemplate is POST /v1/templates/validate: Meta's rules on a
+// definition (the same body as POST /v1/templates), answered without
+// submitting anything, for clients without the Go rules package.
+func (s *Server) handleValidateTemplate(w http.ResponseWriter, r *http.Request) error {
+	var in wire.TemplateDraft
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	fs := whatsapp.CheckTemplate(in.Template)
+	if fs == nil {
+		fs = []whatsapp.TemplateFinding{}
+	}
+	return s.writeData(w, http.StatusOK, wire.TemplateValidation{Valid: !whatsapp.HasTemplateErrors(fs), Findings: fs})
 }
 
 // handleSyncTemplates is POST /v1/templates/sync: reloads every template
@@ -96,13 +111,16 @@ func (s *Server) handleSyncTemplates(w http.ResponseWriter, r *http.Request) err
 }
 
 // handleDeleteTemplate is DELETE /v1/templates/{name}: every language of
-// the template, as Meta deletes by name.
+// the template, as Meta deletes by name, or with ?language= only that one
+// (Meta's hsm_id). Meta does not let a deleted name be used again for a
+// new template for 30 days.
 func (s *Server) handleDeleteTemplate(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("name")
 	if !templateNameRE.MatchString(name) {
 		return apierr.New(apierr.NotFound, "no template %q", truncate(name, 60))
 	}
-	if err := s.core.DeleteTemplate(r.Context(), r.URL.Query().Get("account"), name); err != nil {
+	q := r.URL.Query()
+	if err := s.core.DeleteTemplate(r.Context(), q.Get("account"), name, q.Get("language")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

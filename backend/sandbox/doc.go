@@ -42,6 +42,11 @@
 //     missing parameter; unknown object with subcode 33), 131008, 131009,
 //     131021, 130429 (throughput, 400), 131056 (pair rate, optional), 132000,
 //     132001 (404), 132005, 132012, 132015, 132016, 132018, 131053 (media).
+//   - Parameter coercion: a send's object and array parameters (text,
+//     contacts, location, interactive, template, context, …) may be given
+//     as strings holding their JSON, the whole send may be form-encoded
+//     (urlencoded or multipart), and location coordinates may be numeric
+//     strings, as Graph accepts; the recorded payload holds them decoded.
 //   - Validation limits: text 4096 characters, captions 1024, 3 reply buttons
 //     with 20-character titles, 10 list rows with 24/72-character titles and
 //     descriptions, one of media id or link, per-type media MIME types and

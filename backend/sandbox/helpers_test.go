@@ -381,12 +381,23 @@ func (e *env) doToken(method, path string, body any, token string) (int, map[str
 		j, _ := json.Marshal(b)
 		rd = bytes.NewReader(j)
 	}
+	ct := ""
+	if rd != nil {
+		ct = "application/json"
+	}
+	return e.request(method, path, ct, rd, token)
+}
+
+// request sends a Graph request with a body of contentType (none when
+// rd is nil) and decodes the JSON answer into a map.
+func (e *env) request(method, path, contentType string, rd io.Reader, token string) (int, map[string]any) {
+	e.t.Helper()
 	req, _ := http.NewRequest(method, e.base+path, rd)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -469,3 +480,22 @@ func textMsg(to, body string) map[string]any {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// post sends a raw body with its content type to the default number's
+// messages edge.
+func (e *env) post(contentType string, body []byte) (int, map[string]any) {
+	e.t.Helper()
+	return e.request("POST", "/v23.0/"+DefaultPhoneNumberID+"/messages", contentType, bytes.NewReader(body), DefaultAccessToken)
+}
+
+// record is the sandbox's record of one message to waID.
+func (e *env) record(waID, wamid string) MessageRecord {
+	e.t.Helper()
+	for _, m := range e.sb.Messages(waID, 0) {
+		if m.ID == wamid {
+			return m
+		}
+	}
+	e.t.Fatalf("no message %s to %s", wamid, waID)
+	return MessageRecord{}
+}

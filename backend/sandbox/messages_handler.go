@@ -36,7 +36,7 @@ func (s *Sandbox) handleSend(w http.ResponseWriter, r *http.Request, phone *phon
 		s.reject(w, errInvalidParam("Unable to read the request body: %v", err))
 		return
 	}
-	req, gerr := decodeSend(raw)
+	req, raw, gerr := decodeSend(raw, r.Header.Get("Content-Type"))
 	if gerr != nil {
 		s.reject(w, gerr)
 		return

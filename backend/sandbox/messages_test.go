@@ -1,6 +1,10 @@
 package sandbox
 
 import (
+	"bytes"
+	"encoding/json"
+	"mime/multipart"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -587,4 +591,107 @@ func TestEquivalentNumbersResolveToOneCustomer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Graph coerces a parameter given as a string to its declared type, so an
+// object or array may arrive as its JSON in a string (a widely used client
+// library sends contacts that way) and a whole send may be form-encoded.
+// The sandbox answers both as Meta does and records the decoded payload.
+func TestSendAcceptsStringEncodedParameters(t *testing.T) {
+	e := newEnv(t, Config{})
+	to := e.openCustomer()
+	inbound := e.sb.Messages(to, 1)[0].ID
+	asString := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	card := []any{map[string]any{"name": map[string]any{"formatted_name": "Jane Doe"},
+		"phones": []any{map[string]any{"phone": "+1 555 010 9999", "type": "WORK"}}}}
+	msg := func(typ string, obj any, extra ...any) map[string]any {
+		m := map[string]any{"messaging_product": "whatsapp", "to": to, "type": typ, typ: obj}
+		for i := 0; i+1 < len(extra); i += 2 {
+			m[extra[i].(string)] = extra[i+1]
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		body map[string]any
+		// key and want are a parameter of the recorded payload and the
+		// JSON it must hold once decoded.
+		key, want string
+	}{
+		{"contacts as a string", msg("contacts", asString(card)), "contacts", asString(card)},
+		{"text as a string", msg("text", `{"body":"hi from a string"}`), "text", `{"body":"hi from a string"}`},
+		{"location as a string with quoted coordinates", msg("location", `{"latitude":"40.7","longitude":"-74.0","name":"Shop"}`),
+			"location", `{"latitude":"40.7","longitude":"-74.0","name":"Shop"}`},
+		{"interactive as a string", msg("interactive", asString(map[string]any{"type": "button", "body": map[string]any{"text": "Pick"},
+			"action": map[string]any{"buttons": []any{map[string]any{"type": "reply", "reply": map[string]any{"id": "y", "title": "Yes"}}}}})),
+			"interactive", ""},
+		{"template as a string", msg("template", `{"name":"hello_world","language":{"code":"en_US"}}`),
+			"template", `{"name":"hello_world","language":{"code":"en_US"}}`},
+		{"context as a string", msg("text", map[string]any{"body": "replying"}, "context", asString(map[string]any{"message_id": inbound})),
+			"context", asString(map[string]any{"message_id": inbound})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wamid := e.sendOK(tt.body)
+			if tt.want == "" {
+				return
+			}
+			rec := e.record(to, wamid)
+			var payload map[string]json.RawMessage
+			if err := json.Unmarshal(rec.Payload, &payload); err != nil {
+				t.Fatalf("payload %s: %v", rec.Payload, err)
+			}
+			if got := string(payload[tt.key]); got != tt.want {
+				t.Errorf("recorded %s = %s, want %s", tt.key, got, tt.want)
+			}
+		})
+	}
+
+	t.Run("a form-encoded send", func(t *testing.T) {
+		form := url.Values{"messaging_product": {"whatsapp"}, "to": {to}, "type": {"contacts"}, "contacts": {asString(card)}}
+		status, out := e.post("application/x-www-form-urlencoded", []byte(form.Encode()))
+		if status != 200 {
+			t.Fatalf("status %d: %v", status, out)
+		}
+		wamid := out["messages"].([]any)[0].(map[string]any)["id"].(string)
+		if rec := e.record(to, wamid); rec.Type != "contacts" || rec.Text != "Jane Doe" {
+			t.Errorf("recorded %+v", rec)
+		}
+	})
+	t.Run("a multipart send", func(t *testing.T) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for _, kv := range [][2]string{{"messaging_product", "whatsapp"}, {"to", to}, {"type", "text"}, {"text", `{"body":"from a form"}`}} {
+			_ = mw.WriteField(kv[0], kv[1])
+		}
+		_ = mw.Close()
+		status, out := e.post(mw.FormDataContentType(), buf.Bytes())
+		if status != 200 {
+			t.Fatalf("status %d: %v", status, out)
+		}
+	})
+	t.Run("a string that is not JSON is still refused", func(t *testing.T) {
+		status, out := e.send(msg("contacts", "Jane Doe"))
+		if code, _, _ := graphErr(t, out); status != 400 || code != 100 {
+			t.Errorf("status %d code %d: %v", status, code, out)
+		}
+	})
+	t.Run("a string of the wrong shape is refused like the object would be", func(t *testing.T) {
+		status, out := e.send(msg("contacts", `[{"phones":[]}]`))
+		if code, _, _ := graphErr(t, out); status != 400 || code != 131008 {
+			t.Errorf("status %d code %d: %v", status, code, out)
+		}
+	})
+	t.Run("a coordinate that is not a number is refused", func(t *testing.T) {
+		status, out := e.send(msg("location", map[string]any{"latitude": "north", "longitude": "1"}))
+		if code, _, _ := graphErr(t, out); status != 400 || code != 100 {
+			t.Errorf("status %d code %d: %v", status, code, out)
+		}
+	})
 }

@@ -1,9 +1,15 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -54,10 +60,37 @@ type sendMedia struct {
 }
 
 type sendLocation struct {
-	Latitude  *float64 `json:"latitude"`
-	Longitude *float64 `json:"longitude"`
-	Name      string   `json:"name"`
-	Address   string   `json:"address"`
+	Latitude  *graphFloat `json:"latitude"`
+	Longitude *graphFloat `json:"longitude"`
+	Name      string      `json:"name"`
+	Address   string      `json:"address"`
+}
+
+// graphFloat is a number parameter. Meta's own examples quote coordinates
+// ("latitude": "<LOCATION_LATITUDE>") and Graph reads a numeric string as
+// the number, so both forms are accepted.
+type graphFloat float64
+
+// UnmarshalJSON accepts a JSON number or a string holding one.
+func (f *graphFloat) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", s)
+		}
+		*f = graphFloat(v)
+		return nil
+	}
+	var v float64
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*f = graphFloat(v)
+	return nil
 }
 
 type sharedCard struct {
@@ -403,12 +436,109 @@ func validateInteractive(in *interactive, v *validated) *GraphError {
 	return nil
 }
 
-// decodeSend parses the request body. Graph answers unparseable bodies with
-// code 100.
-func decodeSend(b []byte) (*sendRequest, *GraphError) {
-	var req sendRequest
-	if err := json.Unmarshal(b, &req); err != nil {
-		return nil, errInvalidParam("Unable to parse the request body as JSON: %v", err)
+// objectParams are the send parameters whose value is an object or an
+// array. Graph coerces parameters to their declared type, so each may also
+// be given as a string holding its JSON: client libraries that serialise
+// nested values (a widely used one sends contacts that way) and every
+// form-encoded request depend on it.
+var objectParams = []string{"context", "text", "image", "video", "audio", "document", "sticker",
+	"template", "interactive", "location", "contacts", "reaction", "typing_indicator"}
+
+// decodeSend parses the request body: JSON, or a form (urlencoded or
+// multipart) whose fields are the parameters, objects as JSON strings, as
+// Graph accepts on every POST edge. It returns the request and its
+// normalised JSON (string-encoded objects decoded), which is what the
+// sandbox records as the message's payload. Graph answers unparseable
+// bodies with code 100.
+func decodeSend(b []byte, contentType string) (*sendRequest, []byte, *GraphError) {
+	params, form, gerr := sendParams(b, contentType)
+	if gerr != nil {
+		return nil, nil, gerr
 	}
-	return &req, nil
+	norm := b
+	changed := form
+	for _, name := range objectParams {
+		v, ok := params[name]
+		if !ok || len(v) == 0 || v[0] != '"' {
+			continue
+		}
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			continue
+		}
+		inner := json.RawMessage(strings.TrimSpace(s))
+		if len(inner) == 0 || (inner[0] != '{' && inner[0] != '[') || !json.Valid(inner) {
+			return nil, nil, errInvalidParam("Param %s must be a JSON object or array; the string given is not one.", name)
+		}
+		params[name], changed = inner, true
+	}
+	if changed {
+		var err error
+		if norm, err = json.Marshal(params); err != nil {
+			return nil, nil, errInvalidParam("Unable to parse the request body as JSON: %v", err)
+		}
+	}
+	var req sendRequest
+	if err := json.Unmarshal(norm, &req); err != nil {
+		return nil, nil, errInvalidParam("Unable to parse the request body as JSON: %v", err)
+	}
+	return &req, norm, nil
+}
+
+// sendParams splits a send body into its top-level parameters, reporting
+// whether it was a form.
+func sendParams(b []byte, contentType string) (params map[string]json.RawMessage, form bool, gerr *GraphError) {
+	mt, mp, _ := mime.ParseMediaType(contentType)
+	var fields url.Values
+	var err error
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		fields, err = url.ParseQuery(string(b))
+	case "multipart/form-data":
+		fields, err = multipartFields(b, mp["boundary"])
+	default:
+		if err := json.Unmarshal(b, &params); err != nil {
+			return nil, false, errInvalidParam("Unable to parse the request body as JSON: %v", err)
+		}
+		if params == nil {
+			params = map[string]json.RawMessage{}
+		}
+		return params, false, nil
+	}
+	if err != nil {
+		return nil, false, errInvalidParam("Unable to parse the form body: %v", err)
+	}
+	params = make(map[string]json.RawMessage, len(fields))
+	for k, vs := range fields {
+		// A form value is always a string; Graph takes the last one.
+		params[k], _ = json.Marshal(vs[len(vs)-1])
+	}
+	return params, true, nil
+}
+
+// multipartFields reads the text fields of a multipart form (a send has no
+// files; a part with a file name is refused).
+func multipartFields(b []byte, boundary string) (url.Values, error) {
+	if boundary == "" {
+		return nil, errors.New("no boundary")
+	}
+	mr := multipart.NewReader(bytes.NewReader(b), boundary)
+	form := url.Values{}
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return form, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if p.FileName() != "" {
+			return nil, fmt.Errorf("unexpected file part %q", p.FormName())
+		}
+		v, err := io.ReadAll(p)
+		if err != nil {
+			return nil, err
+		}
+		form.Add(p.FormName(), string(v))
+	}
 }

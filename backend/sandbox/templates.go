@@ -4,14 +4,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Template statuses as Graph reports them.
@@ -34,8 +32,15 @@ type Template struct {
 	ParameterFormat string              `json:"parameter_format"` // POSITIONAL ({{1}}) or NAMED ({{first_name}})
 	Components      []TemplateComponent `json:"components"`       // HEADER, BODY, FOOTER, BUTTONS in that order
 	// RejectedReason is set for REJECTED templates (INVALID_FORMAT,
-	// ABUSIVE_CONTENT, SCAM, INCORRECT_CATEGORY).
+	// ABUSIVE_CONTENT, SCAM, INCORRECT_CATEGORY, TAG_CONTENT_MISMATCH).
 	RejectedReason string `json:"rejected_reason,omitempty"`
+	// AllowCategoryChange is the create request's allow_category_change:
+	// the review then moves a miscategorised template to MARKETING
+	// instead of rejecting it.
+	AllowCategoryChange bool `json:"allow_category_change,omitempty"`
+	// Request is the create request's body exactly as it arrived, so tests
+	// can check what a client sent.
+	Request json.RawMessage `json:"request,omitempty"`
 }
 
 // TemplateComponent is a HEADER, BODY, FOOTER or BUTTONS component.
@@ -47,6 +52,19 @@ type TemplateComponent struct {
 	Buttons                   []TemplateButton `json:"buttons,omitempty"`                     // buttons of a BUTTONS component
 	AddSecurityRecommendation *bool            `json:"add_security_recommendation,omitempty"` // authentication BODY option
 	CodeExpirationMinutes     *int             `json:"code_expiration_minutes,omitempty"`     // authentication FOOTER option
+	Cards                     []TemplateCard   `json:"cards,omitempty"`                       // CAROUSEL cards
+	LimitedTimeOffer          *OfferLine       `json:"limited_time_offer,omitempty"`          // LIMITED_TIME_OFFER
+}
+
+// TemplateCard is one card of a CAROUSEL component.
+type TemplateCard struct {
+	Components []TemplateComponent `json:"components"`
+}
+
+// OfferLine is a limited-time offer's text.
+type OfferLine struct {
+	Text          string `json:"text"`
+	HasExpiration *bool  `json:"has_expiration,omitempty"`
 }
 
 // TemplateExample holds the sample values Meta requires for variables.
@@ -74,6 +92,24 @@ type TemplateButton struct {
 	PhoneNumber string          `json:"phone_number,omitempty"` // PHONE_NUMBER buttons
 	OTPType     string          `json:"otp_type,omitempty"`     // OTP buttons: COPY_CODE, ONE_TAP, ZERO_TAP
 	Example     json.RawMessage `json:"example,omitempty"`      // array for URL, string for COPY_CODE
+	// One-tap and zero-tap OTP buttons: the Android app(s) given the code.
+	AutofillText         string       `json:"autofill_text,omitempty"`
+	PackageName          string       `json:"package_name,omitempty"`
+	SignatureHash        string       `json:"signature_hash,omitempty"`
+	SupportedApps        []AndroidApp `json:"supported_apps,omitempty"`
+	ZeroTapTermsAccepted *bool        `json:"zero_tap_terms_accepted,omitempty"`
+	// FLOW buttons.
+	FlowID         string `json:"flow_id,omitempty"`
+	FlowName       string `json:"flow_name,omitempty"`
+	FlowJSON       string `json:"flow_json,omitempty"`
+	FlowAction     string `json:"flow_action,omitempty"`
+	NavigateScreen string `json:"navigate_screen,omitempty"`
+}
+
+// AndroidApp names an app by package and signing key hash.
+type AndroidApp struct {
+	PackageName   string `json:"package_name"`
+	SignatureHash string `json:"signature_hash"`
 }
 
 // templateStore is guarded by Sandbox.mu.
@@ -99,6 +135,19 @@ func (t *templateStore) find(name, lang string) *Template {
 		}
 	}
 	return nil
+}
+
+// lookup finds a template by id or by "name:language".
+func (t *templateStore) lookup(idOrKey string) (*Template, error) {
+	if tp := t.byID[idOrKey]; tp != nil {
+		return tp, nil
+	}
+	if name, lang, ok := strings.Cut(idOrKey, ":"); ok {
+		if tp := t.find(name, lang); tp != nil {
+			return tp, nil
+		}
+	}
+	return nil, fmt.Errorf("sandbox: no template %q", idOrKey)
 }
 
 func (t *templateStore) hasName(name string) bool {
@@ -142,35 +191,6 @@ func init() {
 	}
 }
 
-var (
-	templateNameRe = regexp.MustCompile(`^[a-z0-9_]{1,512}$`)
-	variableRe     = regexp.MustCompile(`\{\{\s*([^{}\s]*)\s*\}\}`)
-	namedParamRe   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	positionalRe   = regexp.MustCompile(`^[1-9][0-9]*$`)
-)
-
-// variables returns the variable names in text, in order of appearance.
-func variables(text string) []string {
-	var out []string
-	for _, m := range variableRe.FindAllStringSubmatch(text, -1) {
-		out = append(out, m[1])
-	}
-	return out
-}
-
-// distinct returns the distinct names in order of first appearance.
-func distinct(xs []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range xs {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 // templateError is the error shape of the template management endpoints:
 // message "Invalid parameter", code 100, a subcode and user-facing texts.
 func templateError(subcode int, title, msg string) *GraphError {
@@ -201,7 +221,11 @@ type templateCreateRequest struct {
 // or rejects the template after TemplateReviewDelay.
 func (s *Sandbox) handleTemplateCreate(w http.ResponseWriter, r *http.Request) {
 	var req templateCreateRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err == nil {
+		err = json.Unmarshal(raw, &req)
+	}
+	if err != nil {
 		s.writeGraphError(w, errInvalidParam("Unable to parse the request body as JSON: %v", err))
 		return
 	}
@@ -210,6 +234,8 @@ func (s *Sandbox) handleTemplateCreate(w http.ResponseWriter, r *http.Request) {
 		s.writeGraphError(w, gerr)
 		return
 	}
+	tp.Request = json.RawMessage(raw)
+	tp.AllowCategoryChange = req.AllowCategoryChange
 	s.mu.Lock()
 	if s.templates.find(tp.Name, tp.Language) != nil {
 		s.mu.Unlock()
@@ -232,310 +258,6 @@ func (s *Sandbox) handleTemplateCreate(w http.ResponseWriter, r *http.Request) {
 	s.after(s.cfg.TemplateReviewDelay, func() { s.reviewTemplate(id) })
 }
 
-// validateTemplateCreate checks the request like Meta's synchronous checks
-// and returns the normalised template.
-func validateTemplateCreate(req *templateCreateRequest) (*Template, *GraphError) {
-	if req.Name == "" {
-		return nil, errParamRequired("name")
-	}
-	if !templateNameRe.MatchString(req.Name) {
-		return nil, templateError(0, "Invalid Template Name",
-			"Message template names can only contain lowercase alphanumeric characters and underscores ( _ ).")
-	}
-	if req.Language == "" {
-		return nil, errParamRequired("language")
-	}
-	if _, ok := supportedLanguages[req.Language]; !ok {
-		return nil, errInvalidParam("Param language must be a supported template language code - got \"%s\".", req.Language)
-	}
-	cat := strings.ToUpper(req.Category)
-	if req.Category == "" {
-		return nil, errParamRequired("category")
-	}
-	if cat != "MARKETING" && cat != "UTILITY" && cat != "AUTHENTICATION" {
-		return nil, errInvalidParam("Param category must be one of {AUTHENTICATION, MARKETING, UTILITY} - got \"%s\".", req.Category)
-	}
-	format := strings.ToUpper(req.ParameterFormat)
-	if format == "" {
-		format = "POSITIONAL"
-	}
-	if format != "POSITIONAL" && format != "NAMED" {
-		return nil, errInvalidParam("Param parameter_format must be one of {NAMED, POSITIONAL} - got \"%s\".", req.ParameterFormat)
-	}
-	if len(req.Components) == 0 {
-		return nil, errParamRequired("components")
-	}
-	tp := &Template{Name: req.Name, Language: req.Language, Category: cat, ParameterFormat: format}
-	seen := map[string]bool{}
-	for i, c := range req.Components {
-		c.Type = strings.ToUpper(c.Type)
-		c.Format = strings.ToUpper(c.Format)
-		if seen[c.Type] {
-			return nil, templateError(0, "Duplicate Component", fmt.Sprintf("Only one %s component is allowed.", c.Type))
-		}
-		seen[c.Type] = true
-		var gerr *GraphError
-		switch c.Type {
-		case "BODY":
-			if c.Text == "" && cat == "AUTHENTICATION" {
-				c.Text = "*{{1}}* is your verification code."
-				if c.AddSecurityRecommendation != nil && *c.AddSecurityRecommendation {
-					c.Text += " For your security, do not share this code."
-				}
-			}
-			gerr = checkTemplateText(&c, "BODY", 1024, format, true)
-		case "HEADER":
-			switch c.Format {
-			case "TEXT":
-				gerr = checkTemplateText(&c, "HEADER", 60, format, false)
-				if gerr == nil && len(distinct(variables(c.Text))) > 1 {
-					gerr = templateError(0, "Too Many Variables", "A text header can contain at most one variable.")
-				}
-			case "IMAGE", "VIDEO", "DOCUMENT":
-				if c.Example == nil || len(c.Example.HeaderHandle) == 0 {
-					gerr = templateError(2388043, "Message template \"components\" param is missing expected field(s)",
-						fmt.Sprintf("The %s header needs example.header_handle with a sample file handle.", strings.ToLower(c.Format)))
-				}
-			case "LOCATION":
-			default:
-				gerr = errInvalidParam("Param components[%d]['format'] must be one of {DOCUMENT, IMAGE, LOCATION, TEXT, VIDEO} - got \"%s\".", i, c.Format)
-			}
-		case "FOOTER":
-			if c.Text == "" {
-				gerr = errParamRequired(fmt.Sprintf("components[%d]['text']", i))
-			} else if utf8.RuneCountInString(c.Text) > 60 {
-				gerr = templateError(0, "Footer Too Long", "The footer can have at most 60 characters.")
-			} else if len(variables(c.Text)) > 0 {
-				gerr = templateError(0, "Variables Not Allowed", "The footer cannot contain variables.")
-			}
-		case "BUTTONS":
-			gerr = checkTemplateButtons(c.Buttons, cat)
-		default:
-			gerr = errInvalidParam("Param components[%d]['type'] must be one of {BODY, BUTTONS, FOOTER, HEADER} - got \"%s\".", i, c.Type)
-		}
-		if gerr != nil {
-			return nil, gerr
-		}
-		tp.Components = append(tp.Components, c)
-	}
-	if !seen["BODY"] {
-		return nil, templateError(2388043, "Message template \"components\" param is missing expected field(s)", "A BODY component is required.")
-	}
-	// Meta returns components in HEADER, BODY, FOOTER, BUTTONS order.
-	order := map[string]int{"HEADER": 0, "BODY": 1, "FOOTER": 2, "BUTTONS": 3}
-	sort.SliceStable(tp.Components, func(i, j int) bool { return order[tp.Components[i].Type] < order[tp.Components[j].Type] })
-	return tp, nil
-}
-
-// checkTemplateText validates a text component's length, variable syntax
-// and examples.
-func checkTemplateText(c *TemplateComponent, where string, max int, format string, body bool) *GraphError {
-	if c.Text == "" {
-		return errParamRequired(fmt.Sprintf("%s text", strings.ToLower(where)))
-	}
-	if utf8.RuneCountInString(c.Text) > max {
-		return templateError(0, "Text Too Long", fmt.Sprintf("The %s can have at most %d characters.", strings.ToLower(where), max))
-	}
-	vars := distinct(variables(c.Text))
-	if len(vars) == 0 {
-		return nil
-	}
-	if format == "POSITIONAL" {
-		for i, v := range vars {
-			if !positionalRe.MatchString(v) {
-				return templateError(0, "Invalid Variable",
-					fmt.Sprintf("Variable {{%s}} is not valid for parameter_format POSITIONAL: use {{1}}, {{2}}, ...", v))
-			}
-			if n, _ := strconv.Atoi(v); n != i+1 {
-				return templateError(0, "Variables Must Be Sequential",
-					"Variables must be numbered in order, starting at {{1}}, without gaps or repeats out of order.")
-			}
-		}
-		var examples int
-		if c.Example != nil {
-			if body && len(c.Example.BodyText) > 0 {
-				examples = len(c.Example.BodyText[0])
-			}
-			if !body {
-				examples = len(c.Example.HeaderText)
-			}
-		}
-		if examples != len(vars) {
-			return templateError(2388043, "Message template \"components\" param is missing expected field(s)",
-				fmt.Sprintf("The %s has %d variable(s) and needs as many example values (got %d).", strings.ToLower(where), len(vars), examples))
-		}
-		return nil
-	}
-	var named []NamedExample
-	if c.Example != nil {
-		named = c.Example.HeaderTextNamedParams
-		if body {
-			named = c.Example.BodyTextNamedParams
-		}
-	}
-	have := map[string]bool{}
-	for _, e := range named {
-		have[e.ParamName] = true
-	}
-	for _, v := range vars {
-		if !namedParamRe.MatchString(v) {
-			return templateError(0, "Invalid Variable",
-				fmt.Sprintf("Variable {{%s}} is not valid: named parameters use lowercase letters, digits and underscores, starting with a letter.", v))
-		}
-		if !have[v] {
-			return templateError(2388043, "Message template \"components\" param is missing expected field(s)",
-				fmt.Sprintf("The %s needs an example for parameter %q.", strings.ToLower(where), v))
-		}
-	}
-	return nil
-}
-
-func checkTemplateButtons(buttons []TemplateButton, category string) *GraphError {
-	if len(buttons) == 0 || len(buttons) > 10 {
-		return templateError(0, "Invalid Number of Buttons", "A BUTTONS component needs 1 to 10 buttons.")
-	}
-	count := map[string]int{}
-	for i := range buttons {
-		b := &buttons[i]
-		b.Type = strings.ToUpper(b.Type)
-		count[b.Type]++
-		switch b.Type {
-		case "QUICK_REPLY", "URL", "PHONE_NUMBER":
-			if b.Text == "" {
-				return errParamRequired(fmt.Sprintf("buttons[%d]['text']", i))
-			}
-			if utf8.RuneCountInString(b.Text) > 25 {
-				return templateError(0, "Button Text Too Long", "Button text can have at most 25 characters.")
-			}
-		}
-		switch b.Type {
-		case "QUICK_REPLY":
-		case "URL":
-			u, err := url.Parse(strings.ReplaceAll(b.URL, "{{1}}", "x"))
-			if b.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || len(b.URL) > 2000 {
-				return templateError(0, "Invalid URL", "URL buttons need an http(s) URL of at most 2000 characters.")
-			}
-			if vars := variables(b.URL); len(vars) > 0 {
-				if len(vars) > 1 || vars[0] != "1" || !strings.HasSuffix(b.URL, "{{1}}") {
-					return templateError(0, "Invalid URL Variable", "A URL button can have one variable, {{1}}, at the end of the URL.")
-				}
-				var ex []string
-				if json.Unmarshal(b.Example, &ex) != nil || len(ex) != 1 {
-					return templateError(2388043, "Message template \"components\" param is missing expected field(s)",
-						"A URL button with a variable needs an example URL.")
-				}
-			}
-		case "PHONE_NUMBER":
-			if len(digitsOnly(b.PhoneNumber)) < 7 {
-				return errParamRequired(fmt.Sprintf("buttons[%d]['phone_number']", i))
-			}
-		case "COPY_CODE":
-			var ex string
-			if json.Unmarshal(b.Example, &ex) != nil || ex == "" || utf8.RuneCountInString(ex) > 15 {
-				return templateError(2388043, "Message template \"components\" param is missing expected field(s)",
-					"A COPY_CODE button needs an example code of 1 to 15 characters.")
-			}
-		case "OTP":
-			if category != "AUTHENTICATION" {
-				return templateError(0, "Invalid Button", "OTP buttons are only allowed in AUTHENTICATION templates.")
-			}
-			if b.Text == "" {
-				b.Text = "Copy code"
-			}
-		default:
-			return errInvalidParam("Param buttons[%d]['type'] must be one of {COPY_CODE, OTP, PHONE_NUMBER, QUICK_REPLY, URL} - got \"%s\".", i, b.Type)
-		}
-	}
-	if count["URL"] > 2 || count["PHONE_NUMBER"] > 1 || count["COPY_CODE"] > 1 || count["OTP"] > 1 {
-		return templateError(0, "Too Many Buttons Of One Type", "At most 2 URL buttons, 1 phone number button, 1 copy code button.")
-	}
-	return nil
-}
-
-// Review rules. The simulated review approves a template unless:
-//   - its body starts or ends with a variable (INVALID_FORMAT);
-//   - two variables are next to each other with only spaces between them
-//     (INVALID_FORMAT);
-//   - it has too many variables for its length: fewer than two other words
-//     per variable (INVALID_FORMAT);
-//   - it contains a scam phrase (SCAM) or an insult (ABUSIVE_CONTENT), from
-//     the small lists below;
-//   - it is UTILITY or AUTHENTICATION but reads as promotional
-//     (INCORRECT_CATEGORY).
-var (
-	scamPhrases        = []string{"you have won", "lottery", "crypto giveaway", "guaranteed income", "double your money", "wire transfer fee"}
-	abusiveWords       = []string{"idiot", "stupid", "moron"}
-	promotionalPhrases = []string{"% off", "discount", "sale ", "promo code", "limited time", "buy now", "special offer"}
-	adjacentVarsRe     = regexp.MustCompile(`\}\}\s*\{\{`)
-)
-
-// reviewOutcome decides a template's fate: reason "" means approved.
-func reviewOutcome(tp *Template) (reason, detail string) {
-	var body string
-	for _, c := range tp.Components {
-		if c.Type == "BODY" {
-			body = c.Text
-		}
-	}
-	trimmed := strings.TrimSpace(body)
-	vars := variables(body)
-	lower := strings.ToLower(body)
-	switch {
-	case len(vars) > 0 && (strings.HasPrefix(trimmed, "{{") || strings.HasSuffix(trimmed, "}}")):
-		return "INVALID_FORMAT", "Variables can't be at the start or end of the template body."
-	case adjacentVarsRe.MatchString(body):
-		return "INVALID_FORMAT", "Variables can't be next to each other."
-	case len(vars) > 0 && len(strings.Fields(variableRe.ReplaceAllString(body, " "))) < 2*len(vars):
-		return "INVALID_FORMAT", "This template has too many variables for its length."
-	}
-	for _, p := range scamPhrases {
-		if strings.Contains(lower, p) {
-			return "SCAM", ""
-		}
-	}
-	for _, p := range abusiveWords {
-		if strings.Contains(lower, p) {
-			return "ABUSIVE_CONTENT", ""
-		}
-	}
-	if tp.Category != "MARKETING" {
-		for _, p := range promotionalPhrases {
-			if strings.Contains(lower+" ", p) {
-				return "INCORRECT_CATEGORY", ""
-			}
-		}
-	}
-	return "", ""
-}
-
-// reviewTemplate runs the simulated review and posts the status update.
-func (s *Sandbox) reviewTemplate(id string) {
-	s.mu.Lock()
-	tp := s.templates.byID[id]
-	if tp == nil || tp.Status != TemplatePending {
-		s.mu.Unlock()
-		return
-	}
-	reason, detail := reviewOutcome(tp)
-	v := &templateStatusValue{
-		MessageTemplateName: tp.Name, MessageTemplateLanguage: tp.Language, MessageTemplateCategory: tp.Category,
-	}
-	v.MessageTemplateID, _ = strconv.ParseInt(tp.ID, 10, 64)
-	if reason == "" {
-		tp.Status = TemplateApproved
-		v.Event, v.Reason = TemplateApproved, "NONE"
-	} else {
-		tp.Status = TemplateRejected
-		tp.RejectedReason = reason
-		v.Event, v.Reason = TemplateRejected, reason
-		if reason == "INVALID_FORMAT" {
-			v.RejectionInfo = &templateRejection{Reason: detail, Recommendation: "Edit the template body and submit it again."}
-		}
-	}
-	s.mu.Unlock()
-	s.disp.enqueue(event{key: "waba", value: v, field: "message_template_status_update"})
-}
-
 // SetTemplateStatus changes a template's status as Meta's quality system
 // would (APPROVED, PAUSED, DISABLED, REJECTED) and posts the matching
 // message_template_status_update. templateID may be the id or "name:language".
@@ -547,15 +269,10 @@ func (s *Sandbox) SetTemplateStatus(templateID, status string) error {
 		return fmt.Errorf("sandbox: unsupported template status %q", status)
 	}
 	s.mu.Lock()
-	tp := s.templates.byID[templateID]
-	if tp == nil {
-		if name, lang, ok := strings.Cut(templateID, ":"); ok {
-			tp = s.templates.find(name, lang)
-		}
-	}
-	if tp == nil {
+	tp, err := s.templates.lookup(templateID)
+	if err != nil {
 		s.mu.Unlock()
-		return fmt.Errorf("sandbox: no template %q", templateID)
+		return err
 	}
 	prev := tp.Status
 	tp.Status = status

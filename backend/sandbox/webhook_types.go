@@ -191,6 +191,20 @@ type templateStatusValue struct {
 	RejectionInfo           *templateRejection `json:"rejection_info,omitempty"`
 }
 
+// templateCategoryValue is the value of a template_category_update, in
+// either of Meta's two shapes: a change announced (correct_category, the
+// current category as new_category and category_update_timestamp) or a
+// change made (previous_category and new_category).
+type templateCategoryValue struct {
+	MessageTemplateID       int64  `json:"message_template_id"`
+	MessageTemplateName     string `json:"message_template_name"`
+	MessageTemplateLanguage string `json:"message_template_language"`
+	PreviousCategory        string `json:"previous_category,omitempty"`
+	CorrectCategory         string `json:"correct_category,omitempty"`
+	NewCategory             string `json:"new_category"`
+	CategoryUpdateTimestamp int64  `json:"category_update_timestamp,omitempty"`
+}
+
 type templateDisable struct {
 	DisableDate string `json:"disable_date"`
 }

@@ -495,7 +495,7 @@ func TestCreateAndDeleteTemplate(t *testing.T) {
 	eq(t, "status", res.Status, TemplatePending)
 	r := f.last(t)
 	eq(t, "path", r.Path, "/"+DefaultVersion+"/"+testWABA+"/message_templates")
-	sameJSON(t, r.Body, `{"name":"seasonal_promotion","language":"en_US","category":"MARKETING","parameter_format":"named","components":[
+	sameJSON(t, r.Body, `{"name":"seasonal_promotion","language":"en_US","category":"MARKETING","parameter_format":"NAMED","components":[
 		{"type":"HEADER","format":"TEXT","text":"Our {{sale_name}} is on!","example":{"header_text_named_params":[{"param_name":"sale_name","example":"Summer Sale"}]}},
 		{"type":"BODY","text":"Shop now through {{end_date}} and use code {{code}} to get {{pct}} off.","example":{"body_text_named_params":[{"param_name":"end_date","example":"the end of August"},{"param_name":"code","example":"25OFF"},{"param_name":"pct","example":"25%"}]}},
 		{"type":"FOOTER","text":"Use the buttons below to manage your marketing subscriptions"},

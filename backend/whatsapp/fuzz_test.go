@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"switchboard/backend/apierr"
+	"switchboard/backend/whatsapp/webhooktest"
 )
 
 // parseNotificationStd is the reference the fast decoder is checked
@@ -126,19 +127,115 @@ func fuzzSeeds(f *testing.F) {
 		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"metadata":"x","contacts":{},"messages":[{"id":"1","location":{"latitude":1e400}}]}}]}]}`,
 		" \t\n{\"object\":\"whatsapp_business_account\"} \r\n",
 		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"1","timestamp":{"a":[1]}}]}}]}]}`,
+		// Shapes Meta never sends: arrays of objects holding other values.
+		`{"object":"whatsapp_business_account","entry":[1,1,1]}`,
+		`{"object":"whatsapp_business_account","entry":[{"changes":["x"]}]}`,
+		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"s","errors":[[]]}]}}]}]}`,
+		`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[{"id":"w","contacts":[{"phones":[true]}]}]}}]}]}`,
 	} {
 		f.Add([]byte(s))
 	}
+	for _, b := range junkSeeds() {
+		f.Add(b)
+	}
+}
+
+// junkSeeds are the junk shapes (webhooktest) a few elements long: bodies
+// past the per-body bounds are TestParseNotificationBoundsWork's business,
+// as seeds that large only slow the fuzzer down.
+func junkSeeds() [][]byte {
+	var out [][]byte
+	for _, s := range webhooktest.Shapes("106540352242922") {
+		out = append(out, s.Repeat(3))
+	}
+	return out
+}
+
+// hasNonObjectArrayElement reports whether some array in b holds an element
+// that is not an object. It scans without validating, so it answers for
+// invalid JSON too.
+func hasNonObjectArrayElement(b []byte) bool {
+	var stack []byte
+	expect := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			continue
+		}
+		if expect {
+			expect = false
+			if c != '{' && c != ']' {
+				return true
+			}
+		}
+		switch c {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+		case '[':
+			stack = append(stack, c)
+			expect = true
+		case '{':
+			stack = append(stack, c)
+		case ']', '}':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		case ',':
+			expect = len(stack) > 0 && stack[len(stack)-1] == '['
+		}
+	}
+	return false
+}
+
+// updateCounts counts a decoded notification's update lists.
+func updateCounts(n *Notification) map[string]int {
+	c := map[string]int{"entries": len(n.Entry)}
+	for i := range n.Entry {
+		c["changes"] += len(n.Entry[i].Changes)
+		for j := range n.Entry[i].Changes {
+			v := &n.Entry[i].Changes[j].Value
+			c["messages"] += len(v.Messages)
+			c["statuses"] += len(v.Statuses)
+			c["errors"] += len(v.Errors)
+			c["contacts"] += len(v.Contacts)
+		}
+	}
+	return c
 }
 
 // FuzzParseNotification checks that no input panics the parser, that the
 // fast decoder accepts and rejects exactly what encoding/json does and
-// decodes to the same values, and that every accepted notification can be
+// decodes to the same values, except for the shapes and sizes it refuses on
+// purpose (each checked independently), that an accepted body stays within
+// the per-body bounds, and that every accepted notification can be
 // flattened and marshalled again.
 func FuzzParseNotification(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		n, err := ParseNotification(body)
+		switch {
+		case errors.Is(err, ErrUnexpectedShape):
+			if apierr.CodeOf(err) != apierr.InvalidRequest || !hasNonObjectArrayElement(body) {
+				t.Fatalf("refused as misshapen, but no array holds anything but objects: %v", err)
+			}
+			return
+		case errors.Is(err, ErrTooManyElements):
+			// Every element takes at least "{}," and the budget far more.
+			if apierr.CodeOf(err) != apierr.PayloadTooLarge || len(body) < 3*MaxWebhookUpdates {
+				t.Fatalf("refused as too big at %d bytes: %v", len(body), err)
+			}
+			return
+		case err == nil:
+			for list, c := range updateCounts(n) {
+				if c > MaxWebhookUpdates {
+					t.Fatalf("accepted %d %s", c, list)
+				}
+			}
+		}
 		ref, refErr := parseNotificationStd(body)
 		if (err == nil) != (refErr == nil) {
 			t.Fatalf("fast err %v, reference err %v", err, refErr)

@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -57,6 +58,14 @@ const (
 // Template is a message template as stored on the WhatsApp Business Account
 // (GET /{waba-id}/message_templates) and as created
 // (POST /{waba-id}/message_templates; ID and Status are then ignored).
+//
+// Every definition type below round-trips: decoding and encoding again
+// gives JSON equivalent to what was decoded, including keys this package
+// does not model (kept in Extra) and explicit zero values (an explicit
+// "add_security_recommendation": false stays). So the hub forwards what
+// Meta documents unchanged, whatever Switchboard's own tools edit yet.
+// Keys are compared as written: Meta's examples use lowercase "body" and
+// "otp" where the reference uses "BODY" and "OTP", and both are kept.
 type Template struct {
 	ID              string                 `json:"id,omitempty"`
 	Name            string                 `json:"name"`
@@ -67,6 +76,10 @@ type Template struct {
 	Components      []TemplateComponentDef `json:"components"`
 	RejectedReason  string                 `json:"rejected_reason,omitempty"`
 	QualityScore    *TemplateQuality       `json:"quality_score,omitempty"`
+	// Extra holds the keys the fields above do not model
+	// (allow_category_change, message_send_ttl_seconds, sub_category,
+	// library_template_name, ...), as received.
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // TemplateQuality is a template's quality rating.
@@ -75,32 +88,56 @@ type TemplateQuality struct {
 }
 
 // TemplateComponentDef is one component of a template definition: a HEADER
-// (with Format), BODY or FOOTER with Text, or BUTTONS.
+// (with Format), BODY or FOOTER with Text, BUTTONS, a CAROUSEL of Cards or
+// a LIMITED_TIME_OFFER.
 type TemplateComponentDef struct {
 	Type    string           `json:"type"`
 	Format  string           `json:"format,omitempty"`
 	Text    string           `json:"text,omitempty"`
 	Example *TemplateExample `json:"example,omitempty"`
 	Buttons []TemplateButton `json:"buttons,omitempty"`
-	// AddSecurityRecommendation and CodeExpirationMinutes apply to
-	// authentication templates.
-	AddSecurityRecommendation bool `json:"add_security_recommendation,omitempty"`
-	CodeExpirationMinutes     int  `json:"code_expiration_minutes,omitempty"`
+	// AddSecurityRecommendation (BODY) and CodeExpirationMinutes (FOOTER)
+	// apply to authentication templates, whose body and footer text Meta
+	// supplies. Pointers: absent and false (or 0) differ.
+	AddSecurityRecommendation *bool `json:"add_security_recommendation,omitempty" ts_type:"boolean | null"`
+	CodeExpirationMinutes     *int  `json:"code_expiration_minutes,omitempty" ts_type:"number | null"`
+	// Cards are the cards of a CAROUSEL component.
+	Cards []TemplateCard `json:"cards,omitempty"`
+	// LimitedTimeOffer is the offer of a LIMITED_TIME_OFFER component.
+	LimitedTimeOffer *LimitedTimeOffer `json:"limited_time_offer,omitempty"`
+	// Extra holds the keys the fields above do not model, as received.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// TemplateCard is one card of a carousel template: its own header (image
+// or video), body and buttons.
+type TemplateCard struct {
+	Components []TemplateComponentDef     `json:"components"`
+	Extra      map[string]json.RawMessage `json:"-"`
+}
+
+// LimitedTimeOffer is a limited-time-offer template's offer line.
+type LimitedTimeOffer struct {
+	Text          string                     `json:"text"`
+	HasExpiration *bool                      `json:"has_expiration,omitempty" ts_type:"boolean | null"`
+	Extra         map[string]json.RawMessage `json:"-"`
 }
 
 // TemplateExample holds the sample values Meta reviews a template with.
 type TemplateExample struct {
-	HeaderText            []string            `json:"header_text,omitempty"`
-	HeaderTextNamedParams []NamedParamExample `json:"header_text_named_params,omitempty"`
-	HeaderHandle          []string            `json:"header_handle,omitempty"`
-	BodyText              [][]string          `json:"body_text,omitempty"`
-	BodyTextNamedParams   []NamedParamExample `json:"body_text_named_params,omitempty"`
+	HeaderText            []string                   `json:"header_text,omitempty"`
+	HeaderTextNamedParams []NamedParamExample        `json:"header_text_named_params,omitempty"`
+	HeaderHandle          []string                   `json:"header_handle,omitempty"`
+	BodyText              [][]string                 `json:"body_text,omitempty"`
+	BodyTextNamedParams   []NamedParamExample        `json:"body_text_named_params,omitempty"`
+	Extra                 map[string]json.RawMessage `json:"-"`
 }
 
 // NamedParamExample is a sample value for a named parameter.
 type NamedParamExample struct {
-	ParamName string `json:"param_name"`
-	Example   string `json:"example"`
+	ParamName string                     `json:"param_name"`
+	Example   string                     `json:"example"`
+	Extra     map[string]json.RawMessage `json:"-"`
 }
 
 // TemplateButton is a button in a template definition. Example is kept raw
@@ -111,8 +148,36 @@ type TemplateButton struct {
 	Text        string          `json:"text,omitempty"`
 	URL         string          `json:"url,omitempty"`
 	PhoneNumber string          `json:"phone_number,omitempty"`
-	OTPType     string          `json:"otp_type,omitempty"`
-	Example     json.RawMessage `json:"example,omitempty"`
+	Example     json.RawMessage `json:"example,omitempty" ts_type:"unknown"`
+	// One-time-password buttons (type OTP) of authentication templates:
+	// OTPType is COPY_CODE, ONE_TAP or ZERO_TAP; the one-tap and zero-tap
+	// kinds name the Android app that receives the code (PackageName and
+	// SignatureHash, or several in SupportedApps) and may relabel the
+	// autofill button (AutofillText).
+	OTPType              string         `json:"otp_type,omitempty"`
+	AutofillText         string         `json:"autofill_text,omitempty"`
+	PackageName          string         `json:"package_name,omitempty"`
+	SignatureHash        string         `json:"signature_hash,omitempty"`
+	SupportedApps        []SupportedApp `json:"supported_apps,omitempty"`
+	ZeroTapTermsAccepted *bool          `json:"zero_tap_terms_accepted,omitempty" ts_type:"boolean | null"`
+	// FLOW buttons open a WhatsApp Flow, named by exactly one of FlowID,
+	// FlowName or FlowJSON; FlowAction is navigate (to NavigateScreen) or
+	// data_exchange.
+	FlowID         string `json:"flow_id,omitempty"`
+	FlowName       string `json:"flow_name,omitempty"`
+	FlowJSON       string `json:"flow_json,omitempty"`
+	FlowAction     string `json:"flow_action,omitempty"`
+	NavigateScreen string `json:"navigate_screen,omitempty"`
+	// Extra holds the keys the fields above do not model, as received.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// SupportedApp is one Android app a one-tap or zero-tap button hands the
+// code to.
+type SupportedApp struct {
+	PackageName   string                     `json:"package_name"`
+	SignatureHash string                     `json:"signature_hash"`
+	Extra         map[string]json.RawMessage `json:"-"`
 }
 
 // TemplateParams describes the values a template needs when sent.
@@ -505,18 +570,11 @@ type TemplateCreated struct {
 	Category string `json:"category"`
 }
 
-// templateCreateRequest is the create body: a Template without the
-// read-only fields.
-type templateCreateRequest struct {
-	Name            string                 `json:"name"`
-	Language        string                 `json:"language"`
-	Category        string                 `json:"category"`
-	ParameterFormat string                 `json:"parameter_format,omitempty"`
-	Components      []TemplateComponentDef `json:"components"`
-}
-
-// CreateTemplate submits t for review on the WhatsApp Business Account. Meta
-// answers with the new id and a status, usually PENDING.
+// CreateTemplate submits t for review on the WhatsApp Business Account,
+// after checking it with ValidateTemplateDefinition. The body is t as it
+// is encoded, everything it carries forwarded unchanged (read-only fields
+// such as ID and Status are empty on a new template and so left out).
+// Meta answers with the new id and a status, usually PENDING.
 func (c *Client) CreateTemplate(ctx context.Context, wabaID string, t Template) (*TemplateCreated, error) {
 	if err := requireID("waba_id", wabaID); err != nil {
 		return nil, err
@@ -524,15 +582,43 @@ func (c *Client) CreateTemplate(ctx context.Context, wabaID string, t Template) 
 	if err := ValidateTemplateDefinition(t); err != nil {
 		return nil, err
 	}
-	req := templateCreateRequest{
-		Name: t.Name, Language: t.Language, Category: t.Category,
-		ParameterFormat: strings.ToLower(t.ParameterFormat), Components: t.Components,
-	}
+	t.ID, t.Status, t.RejectedReason, t.QualityScore = "", "", "", nil
 	var res TemplateCreated
-	if err := c.doJSON(ctx, http.MethodPost, c.endpoint(nil, wabaID, "message_templates"), &req, &res); err != nil {
-		return nil, err
+	if err := c.doJSON(ctx, http.MethodPost, c.endpoint(nil, wabaID, "message_templates"), &t, &res); err != nil {
+		return nil, templateCreateError(err, t)
 	}
 	return &res, nil
+}
+
+// Graph error subcodes of POST /{waba-id}/message_templates.
+const (
+	// SubcodeTemplateNameDeleted: the name (in this language) belongs to
+	// a template deleted less than 30 days ago, and cannot be used yet.
+	SubcodeTemplateNameDeleted = 2388023
+	// SubcodeTemplateExists: the name already has content in this
+	// language.
+	SubcodeTemplateExists = 2388024
+)
+
+// GraphSubcode is the Graph error subcode in err's chain (0 when none).
+func GraphSubcode(err error) int {
+	var ge *GraphError
+	if errors.As(err, &ge) {
+		return ge.Subcode
+	}
+	return 0
+}
+
+// templateCreateError explains Meta's refusals that are about the name,
+// as CONFLICT: Meta keeps a deleted template's name for 30 days.
+func templateCreateError(err error, t Template) error {
+	switch GraphSubcode(err) {
+	case SubcodeTemplateNameDeleted:
+		return apierr.Wrap(err, apierr.Conflict, "the name %q (%s) belongs to a template deleted less than 30 days ago: Meta does not let a deleted name be used again for 30 days; choose another name", t.Name, t.Language)
+	case SubcodeTemplateExists:
+		return apierr.Wrap(err, apierr.Conflict, "a template named %q already exists in %s: add another language, or choose another name", t.Name, t.Language)
+	}
+	return err
 }
 
 // DeleteTemplate deletes the template called name (every language) from the
@@ -557,72 +643,4 @@ func (c *Client) DeleteTemplate(ctx context.Context, wabaID, name, templateID st
 		return apierr.New(apierr.UpstreamError, "the WhatsApp Cloud API did not confirm deleting the template")
 	}
 	return nil
-}
-
-// ValidateTemplateDefinition checks a template before it is submitted:
-// Meta's name rule (lowercase letters, digits and underscores, at most
-// MaxTemplateName), a language, a known category, and a body of at most
-// MaxTemplateBody characters.
-func ValidateTemplateDefinition(t Template) error {
-	if !isTemplateName(t.Name) {
-		return invalid("name", "a template name is lowercase letters, digits and underscores, at most %d characters", MaxTemplateName)
-	}
-	if strings.TrimSpace(t.Language) == "" {
-		return invalid("language", "language is required (e.g. en_US)")
-	}
-	switch strings.ToUpper(t.Category) {
-	case CategoryMarketing, CategoryUtility, CategoryAuthentication:
-	default:
-		return invalid("category", "category must be MARKETING, UTILITY or AUTHENTICATION")
-	}
-	switch strings.ToUpper(t.ParameterFormat) {
-	case "", ParameterFormatPositional, ParameterFormatNamed:
-	default:
-		return invalid("parameter_format", "parameter_format must be positional or named")
-	}
-	bodies := 0
-	for i, c := range t.Components {
-		f := fmt.Sprintf("components[%d]", i)
-		switch strings.ToUpper(c.Type) {
-		case TemplateBody:
-			bodies++
-			if err := checkText(f+".text", c.Text, 1, MaxTemplateBody); err != nil {
-				return err
-			}
-		case TemplateHeader:
-			if strings.ToUpper(c.Format) == FormatText || c.Format == "" {
-				if err := checkText(f+".text", c.Text, 1, MaxHeaderText); err != nil {
-					return err
-				}
-			}
-		case TemplateFooter:
-			if err := checkText(f+".text", c.Text, 1, MaxFooterText); err != nil {
-				return err
-			}
-		case TemplateButtons:
-			if len(c.Buttons) == 0 || len(c.Buttons) > MaxTemplateButtons {
-				return invalid(f+".buttons", "a template has 1 to %d buttons", MaxTemplateButtons)
-			}
-		default:
-			return invalid(f+".type", "component type must be HEADER, BODY, FOOTER or BUTTONS")
-		}
-	}
-	if bodies != 1 && !strings.EqualFold(t.Category, CategoryAuthentication) {
-		return invalid("components", "a template needs exactly one BODY component")
-	}
-	return nil
-}
-
-// isTemplateName reports whether s follows Meta's template naming rule.
-func isTemplateName(s string) bool {
-	if s == "" || len(s) > MaxTemplateName {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
 }

@@ -149,39 +149,3 @@ func TestValidateTemplateSend(t *testing.T) {
 		})
 	}
 }
-
-func TestValidateTemplateDefinition(t *testing.T) {
-	ok := Template{Name: "hello_world", Language: "en_US", Category: CategoryUtility, Components: []TemplateComponentDef{{Type: TemplateBody, Text: "Hello"}}}
-	tests := []struct {
-		name  string
-		mut   func(*Template)
-		field string
-	}{
-		{"ok", func(*Template) {}, ""},
-		{"uppercase name", func(t *Template) { t.Name = "Hello" }, "name"},
-		{"space in name", func(t *Template) { t.Name = "hello world" }, "name"},
-		{"no language", func(t *Template) { t.Language = "" }, "language"},
-		{"bad category", func(t *Template) { t.Category = "PROMO" }, "category"},
-		{"bad format", func(t *Template) { t.ParameterFormat = "mixed" }, "parameter_format"},
-		{"no body", func(t *Template) { t.Components = nil }, "components"},
-		{"body too long", func(t *Template) { t.Components[0].Text = runes(1025) }, "components[0].text"},
-		{"unknown component", func(t *Template) {
-			t.Components = append(t.Components, TemplateComponentDef{Type: "CAROUSEL"})
-		}, "components[1].type"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			tpl := ok
-			tpl.Components = append([]TemplateComponentDef(nil), ok.Components...)
-			tc.mut(&tpl)
-			err := ValidateTemplateDefinition(tpl)
-			if tc.field == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			eq(t, "field", apierr.As(err).Field, tc.field)
-		})
-	}
-}

@@ -479,10 +479,11 @@ func validateTemplateParam(f string, c TemplateComponent, p TemplateParameter) e
 }
 
 // isParamName reports whether s is a valid named-parameter name.
-func isParamName(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
+func isParamName(s string) bool { return s != "" && len(s) <= 64 && isLowerWord(s) }
+
+// isLowerWord reports whether s is lowercase letters, digits and
+// underscores only (template and parameter names).
+func isLowerWord(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {

@@ -20,6 +20,29 @@ const MaxNotificationBytes = 4 << 20
 // into, so a hostile body cannot make it recurse deeply.
 const MaxNestingDepth = 32
 
+// Bounds on what one webhook body may hold, whatever its size. Meta's
+// Webhooks documentation (Graph API, "Getting started": event notifications
+// are "aggregated and sent in a batch with a maximum of 1000 updates") caps
+// a batch at 1,000 updates, and a WhatsApp body in practice carries one entry
+// with one change holding a message or a few statuses. The bounds leave five
+// times the documented maximum, so no body Meta sends comes near them, while
+// a signed body of junk (a leaked app secret, a relay gone wrong) is refused
+// after bounded work instead of growing the heap by hundreds of megabytes:
+// eight such bodies at once stay under 300 MB of heap in the hub
+// (hubapi's TestWebhookJunkMemoryBounded).
+const (
+	// MaxWebhookUpdates bounds each update list across the body: the
+	// entries, all their changes, and all the changes' messages, statuses,
+	// errors and contacts (value.contacts, one per user Meta describes).
+	MaxWebhookUpdates = 5_000
+	// MaxWebhookDecodedBytes bounds the structs decoding one body may
+	// allocate, counting every array grown and every object pointed to
+	// (strings and raw values share copies of the body and are not
+	// counted). A batch of 1,000 messages takes about a megabyte; 5,000
+	// messages with ordinary content fit.
+	MaxWebhookDecodedBytes = 8 << 20
+)
+
 // Causes of a rejected webhook body. ParseNotification returns an
 // *apierr.Error wrapping one of these, so callers can use errors.Is with
 // either the code or the cause.
@@ -30,13 +53,21 @@ var (
 	ErrTooDeep         = errors.New("whatsapp: webhook body nests too deeply")
 	ErrInvalidJSON     = errors.New("whatsapp: webhook body is not valid JSON")
 	ErrNotWhatsAppBody = errors.New("whatsapp: webhook object is not whatsapp_business_account")
+	// ErrUnexpectedShape: an array of objects holds something else (an
+	// entry that is a number, a message that is a string).
+	ErrUnexpectedShape = errors.New("whatsapp: webhook body is not shaped like a Cloud API notification")
+	// ErrTooManyElements: more than MaxWebhookUpdates elements in an update
+	// list, or more than MaxWebhookDecodedBytes of structs.
+	ErrTooManyElements = errors.New("whatsapp: webhook body holds more than a notification can")
 )
 
 // ParseNotification decodes a webhook body from the bytes as received.
 //
 // It rejects, before decoding, an empty or oversized body and invalid UTF-8
 // (encoding/json would silently replace it); while decoding, nesting deeper
-// than MaxNestingDepth and invalid JSON; then any object other than
+// than MaxNestingDepth, invalid JSON, an array of objects holding anything
+// else (INVALID_REQUEST, ErrUnexpectedShape) and more than the bounds above
+// allow (PAYLOAD_TOO_LARGE, ErrTooManyElements); then any object other than
 // whatsapp_business_account. Every rejection is an *apierr.Error
 // (INVALID_JSON, PAYLOAD_TOO_LARGE or INVALID_REQUEST) wrapping one of the
 // Err* causes above.
@@ -58,6 +89,14 @@ func ParseNotification(body []byte) (*Notification, error) {
 	if err := decodeNotification(body, n); err != nil {
 		if errors.Is(err, ErrTooDeep) {
 			return nil, apierr.Wrap(ErrTooDeep, apierr.InvalidJSON, "the webhook body nests deeper than %d levels", MaxNestingDepth)
+		}
+		var le *limitError
+		if errors.As(err, &le) {
+			code := apierr.InvalidRequest
+			if errors.Is(le, ErrTooManyElements) {
+				code = apierr.PayloadTooLarge
+			}
+			return nil, apierr.Wrap(le.cause, code, "the webhook body is refused: %s", le.msg)
 		}
 		return nil, apierr.Wrap(errors.Join(ErrInvalidJSON, err), apierr.InvalidJSON, "the webhook body is not valid JSON")
 	}
@@ -291,6 +330,7 @@ func (ev *Events) addMessages(wabaID string, v *Value) {
 	if v.Metadata != nil {
 		pnid, display = v.Metadata.PhoneNumberID, v.Metadata.DisplayPhoneNumber
 	}
+	users := indexContacts(v.Contacts)
 	for k := range v.Messages {
 		m := &v.Messages[k]
 		if m.ID == "" {
@@ -299,7 +339,7 @@ func (ev *Events) addMessages(wabaID string, v *Value) {
 		}
 		ev.Messages = append(ev.Messages, InboundMessage{
 			WABAID: wabaID, PhoneNumberID: pnid, DisplayPhoneNumber: display,
-			Sender:  resolveUser(v.Contacts, m.From, m.FromUserID, m.FromParentUserID),
+			Sender:  users.resolve(m.From, m.FromUserID, m.FromParentUserID),
 			Message: m,
 		})
 	}
@@ -315,7 +355,7 @@ func (ev *Events) addMessages(wabaID string, v *Value) {
 		}
 		ev.Statuses = append(ev.Statuses, StatusEvent{
 			WABAID: wabaID, PhoneNumberID: pnid, DisplayPhoneNumber: display,
-			Recipient: resolveUser(v.Contacts, recipient, s.RecipientUserID, s.RecipientParentUserID),
+			Recipient: users.resolve(recipient, s.RecipientUserID, s.RecipientParentUserID),
 			Status:    s,
 		})
 	}
@@ -324,19 +364,72 @@ func (ev *Events) addMessages(wabaID string, v *Value) {
 	}
 }
 
-// resolveUser finds the contacts entry for a user known by phone number
-// and/or BSUID and merges what the entry and the message each know. Phone
-// numbers are compared by their digits, because Meta documents "from" both
-// with and without a leading "+".
-func resolveUser(contacts []WebhookContact, waID, userID, parentUserID string) Sender {
-	s := Sender{WaID: digitsOnly(waID), UserID: userID, ParentUserID: parentUserID}
+// contactIndex finds a change's value.contacts entries. Meta sends one per
+// user the change mentions, so a few are scanned; a body describing many
+// users is indexed once, so pairing every message with its sender is not
+// quadratic.
+type contactIndex struct {
+	contacts []WebhookContact
+	// byPhone (by wa_id digits) and byUser (by BSUID) hold each key's
+	// first entry; nil when the entries are scanned.
+	byPhone, byUser map[string]int
+}
+
+// contactScanMax is how many entries are scanned rather than indexed.
+const contactScanMax = 8
+
+func indexContacts(contacts []WebhookContact) contactIndex {
+	ix := contactIndex{contacts: contacts}
+	if len(contacts) <= contactScanMax {
+		return ix
+	}
+	ix.byPhone, ix.byUser = make(map[string]int, len(contacts)), make(map[string]int)
 	for i := range contacts {
 		c := &contacts[i]
-		byPhone := s.WaID != "" && c.WaID != "" && digitsOnly(c.WaID) == s.WaID
-		byUser := userID != "" && c.UserID == userID
-		if !byPhone && !byUser {
-			continue
+		if d := digitsOnly(c.WaID); d != "" {
+			if _, ok := ix.byPhone[d]; !ok {
+				ix.byPhone[d] = i
+			}
 		}
+		if c.UserID != "" {
+			if _, ok := ix.byUser[c.UserID]; !ok {
+				ix.byUser[c.UserID] = i
+			}
+		}
+	}
+	return ix
+}
+
+// find returns the first entry matching the phone digits or the BSUID, or
+// -1.
+func (ix contactIndex) find(waDigits, userID string) int {
+	if ix.byPhone == nil {
+		for i := range ix.contacts {
+			c := &ix.contacts[i]
+			if (waDigits != "" && c.WaID != "" && digitsOnly(c.WaID) == waDigits) || (userID != "" && c.UserID == userID) {
+				return i
+			}
+		}
+		return -1
+	}
+	first := -1
+	if i, ok := ix.byPhone[waDigits]; ok && waDigits != "" {
+		first = i
+	}
+	if i, ok := ix.byUser[userID]; ok && userID != "" && (first < 0 || i < first) {
+		first = i
+	}
+	return first
+}
+
+// resolve finds the contacts entry for a user known by phone number and/or
+// BSUID and merges what the entry and the message each know. Phone numbers
+// are compared by their digits, because Meta documents "from" both with and
+// without a leading "+".
+func (ix contactIndex) resolve(waID, userID, parentUserID string) Sender {
+	s := Sender{WaID: digitsOnly(waID), UserID: userID, ParentUserID: parentUserID}
+	if i := ix.find(s.WaID, userID); i >= 0 {
+		c := &ix.contacts[i]
 		s.Matched = true
 		s.ProfileName = c.Profile.Name
 		s.Username = c.Profile.Username
@@ -351,7 +444,6 @@ func resolveUser(contacts []WebhookContact, waID, userID, parentUserID string) S
 		if s.ParentUserID == "" {
 			s.ParentUserID = c.ParentUserID
 		}
-		break
 	}
 	return s
 }

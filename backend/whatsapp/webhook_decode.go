@@ -33,6 +33,16 @@ import (
 // Message.Raw, Change.Raw and json.RawMessage fields are capacity-limited
 // sub-slices of one private copy of the body, so they stay valid however the
 // caller reuses its buffer, at the cost of one allocation per body.
+//
+// The work per body is bounded by what the body holds, not only by its size
+// and depth: a 3 MB array of 1.4 million tiny elements would otherwise
+// decode into hundreds of megabytes of structs. So the decoder departs from
+// encoding/json in three refusals, each a shape Meta never sends: an
+// element of an array of objects that is not an object; more than
+// MaxWebhookUpdates elements in any of the body's update lists (entries,
+// changes, messages, statuses, errors, contacts); and more than
+// MaxWebhookDecodedBytes of structs allocated for one body, counted as the
+// decoder allocates them (every slice growth, every pointed-to struct).
 
 // fieldKind says how a struct field is decoded.
 type fieldKind uint8
@@ -65,6 +75,48 @@ type fieldPlan struct {
 	// receives this field's raw value bytes (Change.Raw for Change.Value).
 	rawOff uintptr
 	hasRaw bool
+	// list, for a kindSlice field that is one of the update lists, says
+	// which (the count bounded by MaxWebhookUpdates); listNone otherwise.
+	list updateList
+}
+
+// updateList names the lists MaxWebhookUpdates bounds, across the body.
+type updateList uint8
+
+const (
+	listNone updateList = iota
+	listEntries
+	listChanges
+	listMessages
+	listStatuses
+	listErrors
+	listContacts
+	numLists
+)
+
+// listNames are the lists' names in errors.
+var listNames = [numLists]string{"", "entries", "changes", "messages", "statuses", "errors", "contacts"}
+
+// updateListOf says whether field name of struct t is an update list.
+func updateListOf(t reflect.Type, name string) updateList {
+	switch {
+	case t == reflect.TypeFor[Notification]() && name == "entry":
+		return listEntries
+	case t == reflect.TypeFor[Entry]() && name == "changes":
+		return listChanges
+	case t == reflect.TypeFor[Value]():
+		switch name {
+		case "messages":
+			return listMessages
+		case "statuses":
+			return listStatuses
+		case "errors":
+			return listErrors
+		case "contacts":
+			return listContacts
+		}
+	}
+	return listNone
 }
 
 type structPlan struct {
@@ -133,6 +185,7 @@ func planFor(t reflect.Type, cache map[reflect.Type]*structPlan) *structPlan {
 			f.kind = kindPtrBool
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
 			f.kind, f.elem, f.slice = kindSlice, planFor(ft.Elem(), cache), sliceOpsByType[ft]
+			f.list = updateListOf(t, name)
 			if f.slice == nil {
 				panic(fmt.Sprintf("whatsapp: webhook decoder has no slice ops for %s.%s (%s); add it to sliceOpsByType", t.Name(), sf.Name, ft))
 			}
@@ -237,11 +290,28 @@ func (e *syntaxError) Error() string {
 	return "invalid JSON at offset " + strconv.Itoa(e.off) + ": " + e.msg
 }
 
+// limitError is a body refused for its shape or for the work it would
+// take: cause is ErrUnexpectedShape or ErrTooManyElements.
+type limitError struct {
+	cause error
+	msg   string
+}
+
+// Error says what was refused.
+func (e *limitError) Error() string { return e.msg }
+
+// Unwrap returns the cause.
+func (e *limitError) Unwrap() error { return e.cause }
+
 // decoder walks one body.
 type decoder struct {
 	data  []byte
 	pos   int
 	depth int
+	// counts are the update lists' elements so far; budget the bytes of
+	// structs the decoder may still allocate.
+	counts [numLists]int
+	budget int
 	// rawBuf is the private copy of the body that raw values point into.
 	rawBuf []byte
 	// strBuf is a second private copy that unescaped strings are views of,
@@ -259,7 +329,7 @@ func decodeNotification(body []byte, n *Notification) error {
 	notificationPlanOnce.Do(func() {
 		notificationPlan = planFor(reflect.TypeFor[Notification](), map[reflect.Type]*structPlan{})
 	})
-	d := decoder{data: body}
+	d := decoder{data: body, budget: MaxWebhookDecodedBytes}
 	d.skipWS()
 	if err := d.value(notificationPlan, unsafe.Pointer(n)); err != nil {
 		return err
@@ -284,6 +354,15 @@ func (d *decoder) enter() error {
 }
 
 func (d *decoder) leave() { d.depth-- }
+
+// charge takes n bytes of allocated structs from the body's budget.
+func (d *decoder) charge(n uintptr) error {
+	d.budget -= int(n)
+	if d.budget < 0 {
+		return &limitError{ErrTooManyElements, fmt.Sprintf("decoding the body would allocate more than %d bytes", MaxWebhookDecodedBytes)}
+	}
+	return nil
+}
 
 var errTooDeepAt = ErrTooDeep
 
@@ -458,6 +537,9 @@ func (d *decoder) field(f *fieldPlan, p unsafe.Pointer) error {
 		ptr := *(*unsafe.Pointer)(p)
 		if ptr == nil {
 			// encoding/json allocates before it looks at the value's type.
+			if err := d.charge(f.elem.typ.Size()); err != nil {
+				return err
+			}
 			ptr = reflect.New(f.elem.typ).UnsafePointer()
 			*(*unsafe.Pointer)(p) = ptr
 		}
@@ -511,7 +593,26 @@ func (d *decoder) slice(f *fieldPlan, p unsafe.Pointer) error {
 		return nil
 	}
 	for {
-		if err := d.element(f.elem, f.slice.add(p)); err != nil {
+		if d.peek() != '{' {
+			// Invalid JSON is reported as such; a valid non-object is a
+			// shape Meta never sends.
+			if err := d.skipValue(); err != nil {
+				return err
+			}
+			return &limitError{ErrUnexpectedShape, fmt.Sprintf("an element of %s is not an object", f.name)}
+		}
+		if f.list != listNone {
+			if d.counts[f.list]++; d.counts[f.list] > MaxWebhookUpdates {
+				return &limitError{ErrTooManyElements, fmt.Sprintf("the body holds more than %d %s", MaxWebhookUpdates, listNames[f.list])}
+			}
+		}
+		elem, grown := f.slice.add(p)
+		if grown > 0 {
+			if err := d.charge(grown); err != nil {
+				return err
+			}
+		}
+		if err := d.element(f.elem, elem); err != nil {
 			return err
 		}
 		d.skipWS()
@@ -532,19 +633,30 @@ func (d *decoder) slice(f *fieldPlan, p unsafe.Pointer) error {
 type sliceOps struct {
 	// reset stores an empty, non-nil slice (what [] decodes to).
 	reset func(p unsafe.Pointer)
-	// add appends a zero element and returns a pointer to it; earlier
-	// elements may move, but they are complete by then.
-	add func(p unsafe.Pointer) unsafe.Pointer
+	// add appends a zero element and returns a pointer to it, and the
+	// bytes of a new backing array when it had to grow (0 otherwise);
+	// earlier elements may move, but they are complete by then.
+	add func(p unsafe.Pointer) (unsafe.Pointer, uintptr)
 }
 
 func opsFor[T any]() *sliceOps {
 	return &sliceOps{
 		reset: func(p unsafe.Pointer) { *(*[]T)(p) = []T{} },
-		add: func(p unsafe.Pointer) unsafe.Pointer {
+		add: func(p unsafe.Pointer) (unsafe.Pointer, uintptr) {
 			s := (*[]T)(p)
-			var zero T
-			*s = append(*s, zero)
-			return unsafe.Pointer(&(*s)[len(*s)-1])
+			var grown uintptr
+			if len(*s) == cap(*s) {
+				// Doubling, where append grows large slices by a quarter:
+				// the arrays left behind then add up to the final one at
+				// most, not four times it.
+				next := make([]T, len(*s), max(1, 2*cap(*s)))
+				copy(next, *s)
+				*s = next
+				var zero T
+				grown = uintptr(cap(next)) * unsafe.Sizeof(zero)
+			}
+			*s = (*s)[:len(*s)+1]
+			return unsafe.Pointer(&(*s)[len(*s)-1]), grown
 		},
 	}
 }

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"switchboard/backend/apierr"
+	"switchboard/backend/whatsapp/webhooktest"
 )
 
 func readFixture(t testing.TB, name string) []byte {
@@ -416,6 +419,23 @@ func TestParseNotificationAccountFields(t *testing.T) {
 		{"template_status_disabled", func(t *testing.T, ev Events) {
 			eq(t, "disable date", ev.Templates[0].Value.DisableInfo.DisableDate, Timestamp(1745000000))
 		}},
+		{"template_status_rejected_info", func(t *testing.T, ev Events) {
+			te := ev.Templates[0]
+			eq(t, "reason", te.Reason, "INVALID_FORMAT")
+			if !strings.Contains(string(te.Value.RejectionInfo), "recommendation") {
+				t.Errorf("rejection_info = %s", te.Value.RejectionInfo)
+			}
+		}},
+		{"template_status_paused", func(t *testing.T, ev Events) {
+			eq(t, "event", ev.Templates[0].Event, TemplatePaused)
+			eq(t, "title", ev.Templates[0].Value.OtherInfo.Title, "FIRST_PAUSE")
+		}},
+		{"template_category_pending", func(t *testing.T, ev Events) {
+			te := ev.Templates[0]
+			eq(t, "correct", te.Value.CorrectCategory, CategoryMarketing)
+			eq(t, "current", te.NewCategory, CategoryUtility)
+			eq(t, "effective", te.Value.CategoryUpdateTimestamp, Timestamp(1745452800))
+		}},
 		{"template_quality", func(t *testing.T, ev Events) {
 			te := ev.Templates[0]
 			eq(t, "field", te.Field, FieldMessageTemplateQualityUpdate)
@@ -485,6 +505,10 @@ func TestParseNotificationRejects(t *testing.T) {
 		{"array", []byte(`[]`), apierr.InvalidRequest, ErrNotWhatsAppBody},
 		{"too deep", []byte(`{"object":"whatsapp_business_account","x":` + deep + `}`), apierr.InvalidJSON, ErrTooDeep},
 		{"too large", append([]byte(`{"object":"whatsapp_business_account","x":"`), bytes.Repeat([]byte("a"), MaxNotificationBytes)...), apierr.PayloadTooLarge, ErrBodyTooLarge},
+		{"an entry that is a number", []byte(`{"object":"whatsapp_business_account","entry":[1]}`), apierr.InvalidRequest, ErrUnexpectedShape},
+		{"a message that is null", []byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[null]}}]}]}`), apierr.InvalidRequest, ErrUnexpectedShape},
+		{"a status error that is a string", []byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"statuses":[{"id":"s","errors":["x"]}]}}]}]}`), apierr.InvalidRequest, ErrUnexpectedShape},
+		{"an entry that is not JSON", []byte(`{"object":"whatsapp_business_account","entry":[tru]}`), apierr.InvalidJSON, ErrInvalidJSON},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -500,6 +524,65 @@ func TestParseNotificationRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestParseNotificationBoundsWork checks that a body's work is bounded by
+// what it holds, not only by its bytes and depth: 3 MB of junk of any shape
+// is refused (or decoded, for the two shapes that are merely odd) after
+// allocating no more than the body's copies and the decoding budget, and
+// each update list is accepted at its bound and refused one element past it.
+func TestParseNotificationBoundsWork(t *testing.T) {
+	accepted := map[string]bool{"one huge text": true, "unknown keys": true}
+	for _, s := range webhooktest.Shapes("106540352242922") {
+		t.Run(s.Name, func(t *testing.T) {
+			body := s.Fill(3 << 20)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, err := ParseNotification(body)
+			runtime.ReadMemStats(&after)
+			if accepted[s.Name] != (err == nil) {
+				t.Fatalf("accepted %v, want %v: %v", err == nil, accepted[s.Name], err)
+			}
+			if err != nil && !errors.Is(err, ErrTooManyElements) && !errors.Is(err, ErrUnexpectedShape) {
+				t.Errorf("refused for %v", err)
+			}
+			// Two copies of the body (raw values and strings), unescaped
+			// strings (never longer than the body), the structs' budget.
+			limit := 3*uint64(len(body)) + MaxWebhookDecodedBytes + 1<<20
+			if got := after.TotalAlloc - before.TotalAlloc; got > limit {
+				t.Errorf("allocated %d bytes for a %d-byte body, more than %d", got, len(body), limit)
+			}
+			if s.List == "" || s.Name == "entries of numbers" {
+				return
+			}
+			if _, err := ParseNotification(s.Repeat(MaxWebhookUpdates + 1)); !errors.Is(err, ErrTooManyElements) || apierr.CodeOf(err) != apierr.PayloadTooLarge {
+				t.Errorf("%d %s: %v, want PAYLOAD_TOO_LARGE", MaxWebhookUpdates+1, s.List, err)
+			}
+		})
+	}
+	t.Run("the bounds are the body's, across entries", func(t *testing.T) {
+		half := strings.Repeat(`{},`, MaxWebhookUpdates/2) + `{}`
+		body := `{"object":"whatsapp_business_account","entry":[{"changes":[` + half + `]},{"changes":[` + half + `]}]}`
+		if _, err := ParseNotification([]byte(body)); !errors.Is(err, ErrTooManyElements) {
+			t.Errorf("%d changes in two entries: %v", MaxWebhookUpdates+2, err)
+		}
+	})
+	t.Run("as many updates as a body may hold", func(t *testing.T) {
+		for _, s := range webhooktest.Shapes("106540352242922") {
+			if s.Name != "distinct customers' messages" && s.Name != "distinct statuses" && s.Name != "contacts without messages" && s.Name != "errors" {
+				continue
+			}
+			n, err := ParseNotification(s.Repeat(MaxWebhookUpdates))
+			if err != nil {
+				t.Fatalf("%s: %v", s.Name, err)
+			}
+			ev := n.Events()
+			if got := len(ev.Messages) + len(ev.Statuses) + len(ev.Errors) + len(n.Entry[0].Changes[0].Value.Contacts); got != MaxWebhookUpdates {
+				t.Errorf("%s: %d updates decoded", s.Name, got)
+			}
+		}
+	})
 }
 
 // TestParseNotificationTolerates checks that odd but valid JSON never costs
@@ -591,5 +674,40 @@ func TestNestingDepth(t *testing.T) {
 		t.Run(tc.in, func(t *testing.T) {
 			eq(t, "depth", nestingDepth([]byte(tc.in), 100), tc.want)
 		})
+	}
+}
+
+// TestContactIndexMatchesScan checks that pairing users through the index
+// built for many contacts finds the same entries as scanning them in order:
+// the first entry matching by phone digits or by BSUID.
+func TestContactIndexMatchesScan(t *testing.T) {
+	var contacts []WebhookContact
+	for i := range 30 {
+		c := WebhookContact{Profile: ContactProfile{Name: fmt.Sprint("user ", i)}}
+		switch i % 5 {
+		case 0:
+			c.WaID = fmt.Sprint("1555000", i%10)
+		case 1:
+			c.WaID = fmt.Sprint("+1 555-000-", i%10)
+		case 2:
+			c.UserID = fmt.Sprint("US.", i%7)
+		case 3:
+			c.WaID, c.UserID = fmt.Sprint("1555000", i%10), fmt.Sprint("US.", i%7)
+		case 4:
+			c.WaID = "+"
+		}
+		contacts = append(contacts, c)
+	}
+	ix := indexContacts(contacts)
+	if ix.byPhone == nil {
+		t.Fatal("30 contacts were not indexed")
+	}
+	scan := contactIndex{contacts: contacts}
+	for _, waID := range []string{"", "15550000", "+15550003", "1 555 0009", "15559999"} {
+		for _, user := range []string{"", "US.0", "US.3", "US.9"} {
+			if got, want := ix.resolve(waID, user, ""), scan.resolve(waID, user, ""); got != want {
+				t.Errorf("resolve(%q, %q) = %+v, the scan finds %+v", waID, user, got, want)
+			}
+		}
 	}
 }

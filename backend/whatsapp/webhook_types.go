@@ -157,6 +157,7 @@ type Value struct {
 	PreviousCategory        string          `json:"previous_category,omitempty"`
 	NewCategory             string          `json:"new_category,omitempty"`
 	CorrectCategory         string          `json:"correct_category,omitempty"`
+	CategoryUpdateTimestamp Timestamp       `json:"category_update_timestamp,omitempty"`
 
 	// Phone number quality and name updates.
 	DisplayPhoneNumber               string `json:"display_phone_number,omitempty"`

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"switchboard/backend/domain"
-	"switchboard/backend/whatsapp"
 )
 
 // The bodies the API reads, besides the send request (send.go) and the
@@ -59,20 +58,6 @@ type ContactInput struct {
 // OptOutRequest is the body of POST /v1/optouts: a number in any format.
 type OptOutRequest struct {
 	Phone string `json:"phone"`
-}
-
-// TemplateDraft is the body of POST /v1/templates: Meta's template
-// definition, submitted for approval, and the number whose business
-// account gets it (the only one when empty).
-type TemplateDraft struct {
-	AccountID string `json:"account_id,omitempty"`
-	Name      string `json:"name"`
-	Language  string `json:"language"`
-	// Category is MARKETING, UTILITY or AUTHENTICATION.
-	Category string `json:"category"`
-	// ParameterFormat is POSITIONAL (the default) or NAMED.
-	ParameterFormat string                          `json:"parameter_format,omitempty"`
-	Components      []whatsapp.TemplateComponentDef `json:"components"`
 }
 
 // DeliveryRequest is the JSON body of POST /v1/deliveries: a bulk send

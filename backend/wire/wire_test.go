@@ -181,8 +181,11 @@ func TestRequestBodiesRoundTrip(t *testing.T) {
 		{"delivery", DeliveryRequest{Template: "promo", Language: "en_US", Recipients: []Recipient{{Phone: "+15550001111", Variables: map[string]string{"1": "Ana"}}, {Phone: "+15550002222"}}},
 			`{"template":"promo","language":"en_US","recipients":[{"phone":"+15550001111","variables":{"1":"Ana"}},{"phone":"+15550002222"}]}`},
 		{"webhook", WebhookRequest{URL: "https://crm.example.com/hook", Events: []string{"message.created"}}, `{"url":"https://crm.example.com/hook","secret":"","events":["message.created"]}`},
-		{"template draft", TemplateDraft{Name: "promo", Language: "en_US", Category: "MARKETING", Components: []whatsapp.TemplateComponentDef{{Type: "BODY", Text: "Hi"}}},
+		{"template draft", TemplateDraft{Template: whatsapp.Template{Name: "promo", Language: "en_US", Category: "MARKETING", Components: []whatsapp.TemplateComponentDef{{Type: "BODY", Text: "Hi"}}}},
 			`{"name":"promo","language":"en_US","category":"MARKETING","components":[{"type":"BODY","text":"Hi"}]}`},
+		{"template draft with its number and keys of Meta's the hub does not model", TemplateDraft{AccountID: "106540352242922", Template: whatsapp.Template{Name: "promo", Language: "en_US", Category: "MARKETING",
+			Components: []whatsapp.TemplateComponentDef{{Type: "BODY", Text: "Hi"}}, Extra: map[string]json.RawMessage{"message_send_ttl_seconds": json.RawMessage(`600`)}}},
+			`{"account_id":"106540352242922","name":"promo","language":"en_US","category":"MARKETING","components":[{"type":"BODY","text":"Hi"}],"message_send_ttl_seconds":600}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

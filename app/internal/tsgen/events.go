@@ -60,7 +60,12 @@ func typesFile(_ string, m models) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(header)
 	b.WriteString("// Go types of JSON the models carry raw (unknown) that the UI reads.\n")
-	b.WriteString(importLine(ts.imports, "../../../wailsjs/go/models"))
+	// A raw type a bound method also carries is in the Wails models (the
+	// template types are, since CheckTemplateDraft takes one): then there
+	// is nothing to declare, and nothing to import.
+	if len(ts.decls) > 0 {
+		b.WriteString(importLine(ts.imports, "../../../wailsjs/go/models"))
+	}
 	for _, d := range ts.decls {
 		b.WriteString("\n" + d)
 	}

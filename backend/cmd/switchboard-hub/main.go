@@ -26,7 +26,10 @@
 // A real number needs WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET,
 // WHATSAPP_VERIFY_TOKEN, WHATSAPP_PHONE_NUMBER_ID and WHATSAPP_WABA_ID;
 // WHATSAPP_GRAPH_URL (default https://graph.facebook.com) and
-// WHATSAPP_API_VERSION are optional.
+// WHATSAPP_API_VERSION are optional. WHATSAPP_PHONE_NUMBER_ID may list
+// several numbers of the business account, separated by commas: those are
+// the numbers the hub serves. Webhooks for any other number subscribed to
+// the app are kept for admins, and nothing is sent from it.
 package main
 
 import (
@@ -87,7 +90,8 @@ type config struct {
 	graphURL, apiVersion   string
 	accessToken, appSecret string
 	verifyToken            string
-	phoneNumberID, wabaID  string
+	phoneNumberIDs         []string
+	wabaID                 string
 }
 
 // envOr is the environment variable's value, or def.
@@ -133,13 +137,17 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	c.accessToken = os.Getenv("WHATSAPP_ACCESS_TOKEN")
 	c.appSecret = os.Getenv("WHATSAPP_APP_SECRET")
 	c.verifyToken = os.Getenv("WHATSAPP_VERIFY_TOKEN")
-	c.phoneNumberID = os.Getenv("WHATSAPP_PHONE_NUMBER_ID")
+	for _, id := range strings.Split(os.Getenv("WHATSAPP_PHONE_NUMBER_ID"), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			c.phoneNumberIDs = append(c.phoneNumberIDs, id)
+		}
+	}
 	c.wabaID = os.Getenv("WHATSAPP_WABA_ID")
 	if !c.sandbox {
 		var missing []string
 		for _, v := range []struct{ name, val string }{
 			{"WHATSAPP_ACCESS_TOKEN", c.accessToken}, {"WHATSAPP_APP_SECRET", c.appSecret},
-			{"WHATSAPP_VERIFY_TOKEN", c.verifyToken}, {"WHATSAPP_PHONE_NUMBER_ID", c.phoneNumberID},
+			{"WHATSAPP_VERIFY_TOKEN", c.verifyToken}, {"WHATSAPP_PHONE_NUMBER_ID", strings.Join(c.phoneNumberIDs, ",")},
 			{"WHATSAPP_WABA_ID", c.wabaID},
 		} {
 			if v.val == "" {
@@ -148,6 +156,16 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		}
 		if len(missing) > 0 {
 			return c, fmt.Errorf("a real WhatsApp number needs %s (or run with --sandbox to try the hub with simulated customers)", strings.Join(missing, ", "))
+		}
+		// Meta's ids are numbers: a placeholder copied from its examples
+		// would otherwise become the number the hub serves.
+		for _, id := range c.phoneNumberIDs {
+			if !whatsapp.ValidGraphID(id) {
+				return c, fmt.Errorf("WHATSAPP_PHONE_NUMBER_ID: %q is not a phone number id (a number of up to %d digits, from WhatsApp → API Setup)", id, whatsapp.MaxGraphIDDigits)
+			}
+		}
+		if !whatsapp.ValidGraphID(c.wabaID) {
+			return c, fmt.Errorf("WHATSAPP_WABA_ID: %q is not a WhatsApp Business Account id (a number of up to %d digits)", c.wabaID, whatsapp.MaxGraphIDDigits)
 		}
 	}
 	return c, nil
@@ -246,31 +264,35 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 			return err
 		}
 		c.graphURL, c.accessToken, c.appSecret, c.wabaID = base, sb.AccessToken(), sb.AppSecret(), sb.WABAID()
-		c.phoneNumberID = sb.PhoneNumbers()[0].ID
-		log.Info("sandbox started", "graph_url", base, "phone_number_id", c.phoneNumberID, "customers", len(sb.Customers()))
+		c.phoneNumberIDs = []string{sb.PhoneNumbers()[0].ID}
+		log.Info("sandbox started", "graph_url", base, "phone_number_id", c.phoneNumberIDs[0], "customers", len(sb.Customers()))
 	}
 
 	api := whatsapp.NewClient(c.graphURL, c.accessToken)
 	api.Version = c.apiVersion
 	api.UserAgent = "switchboard-hub/" + version
-	account := domain.Account{ID: c.phoneNumberID, WABAID: c.wabaID, Status: "CONNECTED", QualityRating: "UNKNOWN"}
-	if sb != nil {
-		p := sb.PhoneNumbers()[0]
-		account.DisplayPhoneNumber, account.VerifiedName, account.ThroughputMPS = "+"+p.DisplayNumber, p.VerifiedName, int(p.Throughput)
-	} else {
-		// Best effort: the number's profile; the hub runs without it.
-		ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		info, err := api.GetPhoneNumber(ictx, c.phoneNumberID)
-		cancel()
-		if err != nil {
-			log.Warn("reading the phone number's profile from the Cloud API failed", "err", err)
+	var accounts []domain.Account
+	for _, id := range c.phoneNumberIDs {
+		account := domain.Account{ID: id, WABAID: c.wabaID, Status: "CONNECTED", QualityRating: "UNKNOWN"}
+		if sb != nil {
+			p := sb.PhoneNumbers()[0]
+			account.DisplayPhoneNumber, account.VerifiedName, account.ThroughputMPS = "+"+p.DisplayNumber, p.VerifiedName, int(p.Throughput)
 		} else {
-			account.DisplayPhoneNumber, account.VerifiedName, account.QualityRating = info.DisplayPhoneNumber, info.VerifiedName, info.QualityRating
+			// Best effort: the number's profile; the hub runs without it.
+			ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			info, err := api.GetPhoneNumber(ictx, id)
+			cancel()
+			if err != nil {
+				log.Warn("reading the phone number's profile from the Cloud API failed", "phone_number_id", id, "err", err)
+			} else {
+				account.DisplayPhoneNumber, account.VerifiedName, account.QualityRating = info.DisplayPhoneNumber, info.VerifiedName, info.QualityRating
+			}
 		}
+		accounts = append(accounts, account)
 	}
 
 	core, err := hub.New(ctx, hub.Config{
-		Store: st, Accounts: []domain.Account{account}, API: api,
+		Store: st, Accounts: accounts, API: api,
 		AppSecret: c.appSecret, VerifyToken: c.verifyToken, Logger: log.With("component", "hub"),
 	})
 	if err != nil {
@@ -313,7 +335,10 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		// Bounds slow uploads; websockets clear it once upgraded.
+		// Bounds a request until its handler starts. Each route then sets
+		// its own body deadline (hubapi: Config.WebhookBodyTimeout for
+		// Meta's webhooks, Config.BodyMinRate for everything else, uploads
+		// included); websockets clear it once upgraded.
 		ReadTimeout: 2 * time.Minute,
 		IdleTimeout: 120 * time.Second,
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -333,9 +358,10 @@ func run(ctx context.Context, args []string, std stdio, ready chan<- string) err
 		}
 	}
 	// Templates are needed before the first template send; Meta's status
-	// webhooks keep them current afterwards.
+	// webhooks keep them current afterwards. They are the business
+	// account's, shared by all its numbers.
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	if n, err := core.SyncTemplates(tctx, ""); err != nil {
+	if n, err := core.SyncTemplates(tctx, c.wabaID); err != nil {
 		log.Warn("template sync failed; retry with POST /v1/templates/sync", "err", err)
 	} else {
 		log.Info("templates synced", "count", n)

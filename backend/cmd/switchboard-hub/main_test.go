@@ -206,3 +206,27 @@ func TestDemoHubAnnouncesItselfAndStopsWithItsInput(t *testing.T) {
 		t.Fatal("the demo hub did not stop when its input closed")
 	}
 }
+
+// The numbers a real hub serves come from the environment, several at once
+// if need be, and must be Meta's ids: a placeholder copied from Meta's
+// examples is refused before anything starts.
+func TestPhoneNumberIDsFromTheEnvironment(t *testing.T) {
+	set := func(pnid, waba string) {
+		t.Setenv("WHATSAPP_ACCESS_TOKEN", "EAAG-secret")
+		t.Setenv("WHATSAPP_APP_SECRET", "s")
+		t.Setenv("WHATSAPP_VERIFY_TOKEN", "v")
+		t.Setenv("WHATSAPP_PHONE_NUMBER_ID", pnid)
+		t.Setenv("WHATSAPP_WABA_ID", waba)
+	}
+	set("106540352242922, 106540352242923", "102290129340398")
+	c, err := parseConfig(nil, io.Discard)
+	if err != nil || len(c.phoneNumberIDs) != 2 || c.phoneNumberIDs[1] != "106540352242923" {
+		t.Fatalf("config %+v, %v", c.phoneNumberIDs, err)
+	}
+	for _, bad := range [][2]string{{"PHONE_NUMBER_ID", "102290129340398"}, {"106540352242922,<ID>", "102290129340398"}, {"106540352242922", "WABA_ID"}} {
+		set(bad[0], bad[1])
+		if _, err := parseConfig(nil, io.Discard); err == nil {
+			t.Errorf("accepted %v", bad)
+		}
+	}
+}

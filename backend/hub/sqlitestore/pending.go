@@ -69,7 +69,7 @@ func newPendingState() *pending {
 		raw: newPending("webhook_bodies", `id, received_at, body, signature, state, error`,
 			`SELECT COALESCE(MAX(id), 0) + 1 FROM webhook_bodies`),
 		// AUTOINCREMENT: never reuse a seq, even one pruned away.
-		events: newPending("events", `seq, type, conversation_id, assignee_id, prev_assignee_id, at, data`,
+		events: newPending("events", `seq, type, conversation_id, assignee_id, prev_assignee_id, at, data, account_unconfigured`,
 			`SELECT MAX(COALESCE((SELECT MAX(seq) FROM events), 0),
 				COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)) + 1`),
 		queries: make(map[*pendingTable][]string),

@@ -62,6 +62,17 @@ func (w *where) add(cond string, args ...any) {
 	w.args = append(w.args, args...)
 }
 
+// notIn adds "col NOT IN (?, …)" for vals; nothing when there are none.
+func (w *where) notIn(col string, vals []string) {
+	if len(vals) == 0 {
+		return
+	}
+	w.conds = append(w.conds, col+` NOT IN (?`+strings.Repeat(", ?", len(vals)-1)+`)`)
+	for _, v := range vals {
+		w.args = append(w.args, v)
+	}
+}
+
 func (w *where) String() string {
 	if len(w.conds) == 0 {
 		return ""
@@ -163,6 +174,7 @@ func (s *Store) ListConversations(ctx context.Context, f store.ConversationFilte
 	if f.ContactID != 0 {
 		w.add(`c.contact_id = ?`, f.ContactID)
 	}
+	w.notIn(`c.account_id`, f.ExcludeAccountIDs)
 	if f.Cursor != "" {
 		c, err := decodeIntCursor(f.Cursor, 2)
 		if err != nil {
@@ -230,6 +242,7 @@ func (s *Store) QueryMessages(ctx context.Context, f store.MessageFilter) (store
 	if f.Until != nil {
 		w.add(`m.timestamp < ?`, ns(*f.Until))
 	}
+	w.notIn(`m.account_id`, f.ExcludeAccountIDs)
 	return s.listMessages(ctx, w, f.PageRequest)
 }
 
@@ -322,7 +335,7 @@ func (s *Store) EventsSince(ctx context.Context, after int64, limit int) ([]doma
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT seq, type, conversation_id, assignee_id, prev_assignee_id, at, data
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT seq, type, conversation_id, assignee_id, prev_assignee_id, at, data, account_unconfigured
 		FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err
@@ -334,7 +347,7 @@ func (s *Store) EventsSince(ctx context.Context, after int64, limit int) ([]doma
 		var conv, assignee, prev sql.NullInt64
 		var at int64
 		var data string
-		if err := rows.Scan(&e.Seq, &e.Type, &conv, &assignee, &prev, &at, &data); err != nil {
+		if err := rows.Scan(&e.Seq, &e.Type, &conv, &assignee, &prev, &at, &data, &e.AccountUnconfigured); err != nil {
 			return nil, err
 		}
 		e.ConversationID = conv.Int64

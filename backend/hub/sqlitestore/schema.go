@@ -313,7 +313,23 @@ CREATE INDEX IF NOT EXISTS media_uploads_created ON media_uploads (created_at);
 
 DELETE FROM schema_migrations WHERE component = 'hubapi';
 `},
-	{Version: 3, Name: "answers of keyed writes", SQL: `
+	{Version: 3, Name: "events of unconfigured numbers", SQL: `
+-- 1 for an event about a number the hub is not configured for: the stream
+-- gives those to admins only.
+ALTER TABLE events ADD COLUMN account_unconfigured INTEGER NOT NULL DEFAULT 0;
+`},
+	// Step 4: what a template's review says (Meta's rejection_info, a pause
+	// or disabling, a category change) and the key and hash that make
+	// submitting a template idempotent. JSON columns hold "" for none.
+	{Version: 4, Name: "template review details and idempotent submission", SQL: `
+ALTER TABLE templates ADD COLUMN rejection_info  TEXT NOT NULL DEFAULT '';
+ALTER TABLE templates ADD COLUMN status_info     TEXT NOT NULL DEFAULT '';
+ALTER TABLE templates ADD COLUMN category_change TEXT NOT NULL DEFAULT '';
+ALTER TABLE templates ADD COLUMN submit_key      TEXT NOT NULL DEFAULT '';
+ALTER TABLE templates ADD COLUMN submit_hash     TEXT NOT NULL DEFAULT '';
+CREATE INDEX templates_submit_key ON templates(submit_key) WHERE submit_key <> '';
+`},
+	{Version: 5, Name: "answers of keyed writes", SQL: `
 -- PATCH /v1/conversations/{id}, POST /v1/conversations/{id}/notes and
 -- POST /v1/messages/{id}/read honour Idempotency-Key as POST /v1/messages
 -- does: the answer is stored with the key in the write's own transaction,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"strings"
 	"sync"
@@ -657,23 +658,48 @@ func (t *txn) PruneRawWebhooks(ctx context.Context, before time.Time, limit int)
 
 // ---- templates ------------------------------------------------------------------------
 
-const tplCols = `waba_id, name, language, id, category, status, quality, parameter_format, components, rejected_reason, updated_at`
+const tplCols = `waba_id, name, language, id, category, status, quality, parameter_format, components, rejected_reason, updated_at,
+	rejection_info, status_info, category_change, submit_key, submit_hash`
 
 func scanTemplate(sc scanner) (domain.Template, error) {
 	var tp domain.Template
-	var comps string
+	var comps, rejection, status, category string
 	var updated int64
 	err := sc.Scan(&tp.WABAID, &tp.Name, &tp.Language, &tp.ID, &tp.Category, &tp.Status, &tp.Quality,
-		&tp.ParameterFormat, &comps, &tp.RejectedReason, &updated)
+		&tp.ParameterFormat, &comps, &tp.RejectedReason, &updated, &rejection, &status, &category, &tp.SubmitKey, &tp.SubmitHash)
+	if err != nil {
+		return tp, notFound(err)
+	}
 	tp.Components = json.RawMessage(comps)
 	tp.UpdatedAt = fromNS(updated)
-	return tp, notFound(err)
+	for _, c := range []struct {
+		col string
+		v   any
+	}{{rejection, &tp.RejectionInfo}, {status, &tp.StatusInfo}, {category, &tp.CategoryChange}} {
+		if c.col != "" {
+			if err := json.Unmarshal([]byte(c.col), c.v); err != nil {
+				return tp, fmt.Errorf("template %s/%s: %w", tp.Name, tp.Language, err)
+			}
+		}
+	}
+	return tp, nil
 }
 
-var qUpsertTemplate = reg(`INSERT INTO templates (` + tplCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+// jsonOrEmpty encodes v, or "" for a nil pointer.
+func jsonOrEmpty[T any](v *T) string {
+	if v == nil {
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+var qUpsertTemplate = reg(`INSERT INTO templates (` + tplCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (waba_id, name, language) DO UPDATE SET id = excluded.id, category = excluded.category,
 	status = excluded.status, quality = excluded.quality, parameter_format = excluded.parameter_format,
-	components = excluded.components, rejected_reason = excluded.rejected_reason, updated_at = excluded.updated_at`)
+	components = excluded.components, rejected_reason = excluded.rejected_reason, updated_at = excluded.updated_at,
+	rejection_info = excluded.rejection_info, status_info = excluded.status_info, category_change = excluded.category_change,
+	submit_key = excluded.submit_key, submit_hash = excluded.submit_hash`)
 
 func (t *txn) UpsertTemplate(ctx context.Context, tp *domain.Template) error {
 	comps := string(tp.Components)
@@ -681,7 +707,8 @@ func (t *txn) UpsertTemplate(ctx context.Context, tp *domain.Template) error {
 		comps = "[]"
 	}
 	_, err := t.exec(ctx, qUpsertTemplate, tp.WABAID, tp.Name, tp.Language, tp.ID, tp.Category, tp.Status,
-		tp.Quality, tp.ParameterFormat, comps, tp.RejectedReason, ns(tp.UpdatedAt))
+		tp.Quality, tp.ParameterFormat, comps, tp.RejectedReason, ns(tp.UpdatedAt),
+		jsonOrEmpty(tp.RejectionInfo), jsonOrEmpty(tp.StatusInfo), jsonOrEmpty(tp.CategoryChange), tp.SubmitKey, tp.SubmitHash)
 	return err
 }
 
@@ -695,7 +722,19 @@ var (
 	qTemplateByKey  = reg(`SELECT ` + tplCols + ` FROM templates WHERE waba_id = ? AND name = ? AND language = ?`)
 	qTemplateByID   = reg(`SELECT ` + tplCols + ` FROM templates WHERE id = ? LIMIT 1`)
 	qTemplatesOfWAB = reg(`SELECT ` + tplCols + ` FROM templates WHERE waba_id = ? ORDER BY name, language`)
+	qTemplateBySubm = reg(`SELECT ` + tplCols + ` FROM templates WHERE submit_key = ? LIMIT 1`)
 )
+
+func (t *txn) TemplateBySubmitKey(ctx context.Context, key string) (domain.Template, error) {
+	if key == "" {
+		return domain.Template{}, store.ErrNotFound
+	}
+	row, err := t.queryRow(ctx, qTemplateBySubm, key)
+	if err != nil {
+		return domain.Template{}, err
+	}
+	return scanTemplate(row)
+}
 
 func (t *txn) TemplateByKey(ctx context.Context, wabaID, name, language string) (domain.Template, error) {
 	row, err := t.queryRow(ctx, qTemplateByKey, wabaID, name, language)
@@ -832,7 +871,7 @@ func (t *txn) AppendEvent(ctx context.Context, e *domain.Event) error {
 	if data == "" {
 		data = "null"
 	}
-	seq, err := t.add(t.w.pend.events, e.Type, conv, nullInt(e.AssigneeID), nullInt(e.PrevAssigneeID), ns(e.At), data)
+	seq, err := t.add(t.w.pend.events, e.Type, conv, nullInt(e.AssigneeID), nullInt(e.PrevAssigneeID), ns(e.At), data, boolInt(e.AccountUnconfigured))
 	e.Seq = seq
 	return err
 }

@@ -128,6 +128,9 @@ type Tx interface {
 	TemplateByKey(ctx context.Context, wabaID, name, language string) (domain.Template, error)
 	TemplateByID(ctx context.Context, id string) (domain.Template, error)
 	TemplatesOfWABA(ctx context.Context, wabaID string) ([]domain.Template, error)
+	// TemplateBySubmitKey finds the template submitted with an
+	// Idempotency-Key (ErrNotFound for "" or none).
+	TemplateBySubmitKey(ctx context.Context, key string) (domain.Template, error)
 
 	// Notes.
 	InsertNote(ctx context.Context, n *domain.Note) error
@@ -328,6 +331,10 @@ type ConversationFilter struct {
 	Team       string
 	Unanswered *bool
 	ContactID  int64
+	// ExcludeAccountIDs leaves out the conversations of these numbers
+	// (those the hub is not configured for, for callers who may not see
+	// them).
+	ExcludeAccountIDs []string
 }
 
 // MessageFilter selects messages for external lookups; Phone is canonical
@@ -340,6 +347,8 @@ type MessageFilter struct {
 	Type      string
 	Since     *time.Time
 	Until     *time.Time
+	// ExcludeAccountIDs leaves out the messages of these numbers.
+	ExcludeAccountIDs []string
 }
 
 // ContactFilter selects contacts; Query matches phone or name prefix.

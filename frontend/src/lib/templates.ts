@@ -1,4 +1,7 @@
-import type { WhatsappTemplateButton as TemplateButton, WhatsappTemplateComponentDef as TemplateComponent } from './generated/types';
+import type { whatsapp } from '../../wailsjs/go/models';
+
+type TemplateButton = whatsapp.TemplateButton;
+type TemplateComponent = whatsapp.TemplateComponentDef;
 import { textLength } from './text';
 import type { Template } from './types';
 

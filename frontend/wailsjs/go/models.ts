@@ -1,10 +1,17 @@
 export namespace apierr {
 	
+	export interface Detail {
+	    field: string;
+	    code: string;
+	    message: string;
+	    severity: string;
+	}
 	export interface Body {
 	    code: string;
 	    message: string;
 	    doc_url: string;
 	    field?: string;
+	    details?: Detail[];
 	}
 
 }
@@ -210,6 +217,31 @@ export namespace desktop {
 	    sendable: boolean;
 	    problem: string;
 	}
+	export interface TemplateLimits {
+	    name: number;
+	    header_text: number;
+	    body: number;
+	    footer: number;
+	    button_text: number;
+	    url: number;
+	    phone_number: number;
+	    copy_code: number;
+	    buttons: number;
+	    quick_replies: number;
+	    url_buttons: number;
+	    phone_buttons: number;
+	    code_expiration_minutes: number;
+	    offer_text: number;
+	    carousel_cards: number;
+	    carousel_card_body: number;
+	    header_variables: number;
+	}
+	
+	export interface TemplateStudioInfo {
+	    rules: whatsapp.TemplateRule[];
+	    languages: whatsapp.SupportedLanguage[];
+	    limits: TemplateLimits;
+	}
 
 }
 
@@ -227,6 +259,7 @@ export namespace domain {
 	    messages_out: number;
 	    created_at: string;
 	    updated_at: string;
+	    configured: boolean;
 	}
 	export interface Contact {
 	    id: number;
@@ -278,6 +311,7 @@ export namespace domain {
 	    referral?: Referral;
 	    created_at: string;
 	    updated_at: string;
+	    account_unconfigured?: boolean;
 	}
 	export interface Counters {
 	    total: number;
@@ -320,6 +354,7 @@ export namespace domain {
 	    read_at?: string;
 	    created_at: string;
 	    updated_at: string;
+	    account_unconfigured?: boolean;
 	}
 	
 	
@@ -332,6 +367,24 @@ export namespace domain {
 	}
 	
 	
+	export interface TemplateCategoryChange {
+	    pending: boolean;
+	    current?: string;
+	    correct?: string;
+	    effective_at?: string | null;
+	    previous?: string;
+	    new?: string;
+	    at: string;
+	}
+	export interface TemplateStatusInfo {
+	    title?: string;
+	    description?: string;
+	    disabled_at?: string | null;
+	}
+	export interface TemplateRejection {
+	    reason: string;
+	    recommendation?: string;
+	}
 	export interface Template {
 	    id: string;
 	    waba_id: string;
@@ -343,8 +396,14 @@ export namespace domain {
 	    parameter_format: string;
 	    components: unknown;
 	    rejected_reason?: string;
+	    rejection_info?: TemplateRejection;
+	    status_info?: TemplateStatusInfo;
+	    category_change?: TemplateCategoryChange;
 	    updated_at: string;
 	}
+	
+	
+	
 	export interface User {
 	    id: number;
 	    email: string;
@@ -380,6 +439,10 @@ export namespace whatsapp {
 	export interface DateTime {
 	    fallback_value: string;
 	}
+	export interface LimitedTimeOffer {
+	    text: string;
+	    has_expiration?: boolean | null;
+	}
 	export interface Location {
 	    latitude: number;
 	    longitude: number;
@@ -393,6 +456,74 @@ export namespace whatsapp {
 	    caption?: string;
 	    filename?: string;
 	}
+	export interface NamedParamExample {
+	    param_name: string;
+	    example: string;
+	}
+	export interface SupportedApp {
+	    package_name: string;
+	    signature_hash: string;
+	}
+	export interface SupportedLanguage {
+	    code: string;
+	    name: string;
+	    rtl: boolean;
+	}
+	export interface TemplateQuality {
+	    score: string;
+	}
+	export interface TemplateCard {
+	    components: TemplateComponentDef[];
+	}
+	export interface TemplateButton {
+	    type: string;
+	    text?: string;
+	    url?: string;
+	    phone_number?: string;
+	    example?: unknown;
+	    otp_type?: string;
+	    autofill_text?: string;
+	    package_name?: string;
+	    signature_hash?: string;
+	    supported_apps?: SupportedApp[];
+	    zero_tap_terms_accepted?: boolean | null;
+	    flow_id?: string;
+	    flow_name?: string;
+	    flow_json?: string;
+	    flow_action?: string;
+	    navigate_screen?: string;
+	}
+	export interface TemplateExample {
+	    header_text?: string[];
+	    header_text_named_params?: NamedParamExample[];
+	    header_handle?: string[];
+	    body_text?: string[][];
+	    body_text_named_params?: NamedParamExample[];
+	}
+	export interface TemplateComponentDef {
+	    type: string;
+	    format?: string;
+	    text?: string;
+	    example?: TemplateExample;
+	    buttons?: TemplateButton[];
+	    add_security_recommendation?: boolean | null;
+	    code_expiration_minutes?: number | null;
+	    cards?: TemplateCard[];
+	    limited_time_offer?: LimitedTimeOffer;
+	}
+	export interface Template {
+	    id?: string;
+	    name: string;
+	    language: string;
+	    status?: string;
+	    category?: string;
+	    parameter_format?: string;
+	    components: TemplateComponentDef[];
+	    rejected_reason?: string;
+	    quality_score?: TemplateQuality;
+	}
+	
+	
 	export interface TemplateParameter {
 	    type: string;
 	    parameter_name?: string;
@@ -412,6 +543,16 @@ export namespace whatsapp {
 	    index?: number;
 	    parameters?: TemplateParameter[];
 	}
+	
+	
+	
+	
+	export interface TemplateRule {
+	    code: string;
+	    severity: string;
+	    rule: string;
+	    source: string;
+	}
 
 }
 
@@ -428,6 +569,10 @@ export namespace wire {
 	    language: string;
 	    variables?: Record<string, any>;
 	    components?: whatsapp.TemplateComponent[];
+	}
+	export interface TemplateValidation {
+	    valid: boolean;
+	    findings: apierr.Detail[];
 	}
 
 }

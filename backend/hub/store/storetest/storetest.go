@@ -39,6 +39,7 @@ func Run(t *testing.T, open Open) {
 		{"parked statuses are taken once, in order", testParkedStatuses},
 		{"raw webhook bodies keep their state", testRawWebhooks},
 		{"templates by key, id and account", testTemplates},
+		{"template review details and submit key", testTemplateReview},
 		{"notes page newest first", testNotes},
 		{"counters add deltas and find the oldest waiter", testCounters},
 		{"event seqs rise strictly, even after pruning", testEvents},
@@ -519,6 +520,40 @@ func testTemplates(t *testing.T, s store.Store) {
 	}
 }
 
+func testTemplateReview(t *testing.T, s store.Store) {
+	disabled := at(2 * time.Hour)
+	effective := at(48 * time.Hour)
+	want := domain.Template{ID: "9", WABAID: "w1", Name: "promo", Language: "pt_BR", Status: "REJECTED", RejectedReason: "INVALID_FORMAT",
+		RejectionInfo:  &domain.TemplateRejection{Reason: "Variables can't be next to each other.", Recommendation: "Add words between them."},
+		StatusInfo:     &domain.TemplateStatusInfo{Title: "DISABLED", DisabledAt: &disabled},
+		CategoryChange: &domain.TemplateCategoryChange{Pending: true, Current: "UTILITY", Correct: "MARKETING", EffectiveAt: &effective, At: at(time.Hour)},
+		SubmitKey:      "user:1:abc", SubmitHash: "h1", UpdatedAt: t0}
+	update(t, s, func(tx store.Tx) error { return tx.UpsertTemplate(ctx, &want) })
+	update(t, s, func(tx store.Tx) error {
+		got, err := tx.TemplateBySubmitKey(ctx, "user:1:abc")
+		if err != nil {
+			return err
+		}
+		if got.SubmitHash != "h1" || *got.RejectionInfo != *want.RejectionInfo || !got.StatusInfo.DisabledAt.Equal(disabled) ||
+			got.CategoryChange.Correct != "MARKETING" || !got.CategoryChange.EffectiveAt.Equal(effective) || !got.CategoryChange.Pending {
+			return fmt.Errorf("TemplateBySubmitKey = %+v", got)
+		}
+		if _, err := tx.TemplateBySubmitKey(ctx, ""); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("TemplateBySubmitKey(\"\") = %v", err)
+		}
+		if _, err := tx.TemplateBySubmitKey(ctx, "user:1:other"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("TemplateBySubmitKey(other) = %v", err)
+		}
+		// Clearing the details clears them.
+		got.RejectionInfo, got.StatusInfo, got.CategoryChange, got.Status = nil, nil, nil, "APPROVED"
+		return tx.UpsertTemplate(ctx, &got)
+	})
+	got, err := s.GetTemplate(ctx, "w1", "promo", "pt_BR")
+	if err != nil || got.RejectionInfo != nil || got.StatusInfo != nil || got.CategoryChange != nil || got.SubmitKey != "user:1:abc" {
+		t.Fatalf("cleared = %+v, %v", got, err)
+	}
+}
+
 func testNotes(t *testing.T, s store.Store) {
 	f := seed(t, s, "+15551230060")
 	update(t, s, func(tx store.Tx) error {
@@ -609,6 +644,9 @@ func testEvents(t *testing.T, s store.Store) {
 	if err != nil || len(evs) != 4 || evs[0].Seq != 4 || *evs[0].AssigneeID != 2 || evs[0].ConversationID != 3 || string(evs[0].Data) != `{"id":1}` {
 		t.Fatalf("since 3 = %+v, %v", evs, err)
 	}
+	if evs[0].AccountUnconfigured {
+		t.Fatal("an event is flagged as about an unconfigured number")
+	}
 	update(t, s, func(tx store.Tx) error {
 		n, err := tx.PruneEvents(ctx, 0, at(30*time.Minute), 100) // by age
 		if err != nil || n != 5 {
@@ -628,6 +666,13 @@ func testEvents(t *testing.T, s store.Store) {
 	appendN(1, at(2*time.Hour))
 	if last != prev+1 {
 		t.Fatalf("seq after pruning = %d, want %d", last, prev+1)
+	}
+	update(t, s, func(tx store.Tx) error {
+		e := domain.Event{Type: domain.EventAccountUpdated, At: t0, Data: json.RawMessage(`{}`), AccountUnconfigured: true}
+		return tx.AppendEvent(ctx, &e)
+	})
+	if evs, err := s.EventsSince(ctx, last, 1); err != nil || len(evs) != 1 || !evs[0].AccountUnconfigured {
+		t.Fatalf("the unconfigured flag did not round-trip: %+v, %v", evs, err)
 	}
 }
 
@@ -771,6 +816,8 @@ func testListConversations(t *testing.T, s store.Store) {
 		{"open or closed", store.ConversationFilter{Statuses: []domain.ConversationStatus{domain.StatusOpen, domain.StatusClosed}}, 4},
 		{"account", store.ConversationFilter{AccountID: "other"}, 0},
 		{"contact", store.ConversationFilter{ContactID: f.contact.ID}, 1},
+		{"excluding its account", store.ConversationFilter{ExcludeAccountIDs: []string{"other", f.account}}, 0},
+		{"excluding other accounts", store.ConversationFilter{ExcludeAccountIDs: []string{"other"}}, n},
 	}
 	for _, c := range cases {
 		if got := count(c.f); got != c.want {
@@ -850,6 +897,8 @@ func testListMessages(t *testing.T, s store.Store) {
 		{"delivered", store.MessageFilter{Status: domain.MsgDelivered}, 3},
 		{"type", store.MessageFilter{Type: "template"}, 3},
 		{"since (inclusive) until (exclusive)", store.MessageFilter{Since: &since, Until: &until}, 4},
+		{"excluding their account", store.MessageFilter{ExcludeAccountIDs: []string{f.account}}, 0},
+		{"excluding other accounts", store.MessageFilter{ExcludeAccountIDs: []string{"x", "y"}}, 9},
 	}
 	for _, c := range cases {
 		if got := q(c.f); got != c.want {

@@ -1,4 +1,4 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MAX_CAPTION, MAX_TEXT_BODY } from '../../lib/generated/limits';
@@ -96,6 +96,11 @@ describe('Composer while the window is open', () => {
     await user.upload(screen.getByTestId('file-input'), new File(['png-bytes'], 'box.png', { type: 'image/png' }));
     expect(screen.getByTestId('attachment')).toHaveTextContent('box.png');
     await user.type(screen.getByRole('textbox', { name: 'Message' }), 'the box{Enter}');
+    // The file is read (FileReader: three tasks in jsdom) before it is
+    // sent, which can outlast user-event's own pause after the last key:
+    // wait for the composer to clear, as it does once the send is queued.
+    await waitFor(() => expect(screen.queryByTestId('attachment')).not.toBeInTheDocument());
+    expect(sent).toHaveLength(1);
     expect(sent[0]).toEqual([1, { filename: 'box.png', mime_type: 'image/png', data: btoa('png-bytes'), caption: 'the box' }]);
     expect(fake.calls.some((c) => c.name === 'SendText')).toBe(false);
   });

@@ -10,6 +10,10 @@ export function AddNote(arg1, arg2) {
   return window['go']['app']['App']['AddNote'](arg1, arg2);
 }
 
+export function CheckTemplateDraft(arg1) {
+  return window['go']['app']['App']['CheckTemplateDraft'](arg1);
+}
+
 export function Contact(arg1) {
   return window['go']['app']['App']['Contact'](arg1);
 }
@@ -164,6 +168,10 @@ export function SyncState() {
 
 export function TemplateForm(arg1, arg2, arg3) {
   return window['go']['app']['App']['TemplateForm'](arg1, arg2, arg3);
+}
+
+export function TemplateStudioInfo() {
+  return window['go']['app']['App']['TemplateStudioInfo']();
 }
 
 export function Templates() {
