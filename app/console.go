@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -35,7 +36,8 @@ type ConsoleOptions struct {
 // the demo hub as the first-run hub (switchboard-hub --demo in a child
 // process, found by democlient.Locate; customers writing every
 // $SWITCHBOARD_SANDBOX_RATE per second, default 0.1; 0 for none), and the
-// sandbox controls in dev builds or with SWITCHBOARD_DEV_CONTROLS=1.
+// sandbox controls in dev builds or with SWITCHBOARD_DEV_CONTROLS=1
+// (SWITCHBOARD_SANDBOX_OFFLINE=1 then starts with the hub out of reach).
 func DefaultConsole(buildType string) ConsoleOptions {
 	dir := os.Getenv("SWITCHBOARD_DATA_DIR")
 	if dir == "" {
@@ -52,10 +54,25 @@ func DefaultConsole(buildType string) ConsoleOptions {
 			demo.TrafficRate = -1
 		}
 	}
-	return ConsoleOptions{
-		DataDir:     dir,
-		DemoHub:     democlient.Spawn(demo),
-		DevControls: buildType == "dev" || os.Getenv("SWITCHBOARD_DEV_CONTROLS") == "1",
+	dev := buildType == "dev" || os.Getenv("SWITCHBOARD_DEV_CONTROLS") == "1"
+	start := democlient.Spawn(demo)
+	if dev && os.Getenv("SWITCHBOARD_SANDBOX_OFFLINE") == "1" {
+		start = startsOffline(start)
+	}
+	return ConsoleOptions{DataDir: dir, DemoHub: start, DevControls: dev}
+}
+
+// startsOffline starts the demo hub with the console's link to it cut, as
+// if the network were down (dev controls with SWITCHBOARD_SANDBOX_OFFLINE=1:
+// the browser tests restart the console while it is still offline). The
+// sandbox controls' SandboxSetHubOnline(true) restores the link.
+func startsOffline(start desktop.StartDemoHub) desktop.StartDemoHub {
+	return func(ctx context.Context, dir string, log *slog.Logger) (desktop.DemoHub, error) {
+		h, err := start(ctx, dir, log)
+		if err == nil {
+			h.Sandbox().SetHubOnline(false)
+		}
+		return h, err
 	}
 }
 
@@ -372,21 +389,30 @@ func (a *App) DiscardOutbox(key string) error {
 	return err
 }
 
-// --- Conversation actions (online) -------------------------------------------------
+// --- Conversation actions (through the outbox, so offline too) -------------------
 
 // UpdateConversation assigns ("assignee_id": id, or null to unassign),
 // moves to a team, changes status or snoozes ("status": "snoozed" with
-// "snoozed_until"). Online only.
+// "snoozed_until"). It shows at once, pending, and reaches the hub when it
+// can.
 func (a *App) UpdateConversation(conversationID int64, patch wire.ConversationPatch) (domain.Conversation, error) {
 	return call(a, func(c *desktop.Console, ctx context.Context) (domain.Conversation, error) {
 		return c.UpdateConversation(ctx, conversationID, patch)
 	})
 }
 
-// AddNote adds an internal note.
-func (a *App) AddNote(conversationID int64, body string) (domain.Note, error) {
-	return call(a, func(c *desktop.Console, ctx context.Context) (domain.Note, error) {
+// AddNote adds an internal note; it shows at once as a pending write.
+func (a *App) AddNote(conversationID int64, body string) (cache.OutboxItem, error) {
+	return call(a, func(c *desktop.Console, ctx context.Context) (cache.OutboxItem, error) {
 		return c.AddNote(ctx, conversationID, body)
+	})
+}
+
+// React reacts to a message with an emoji ("" removes the agent's
+// reaction); it shows at once as a pending write.
+func (a *App) React(conversationID, messageID int64, emoji string) (cache.OutboxItem, error) {
+	return call(a, func(c *desktop.Console, ctx context.Context) (cache.OutboxItem, error) {
+		return c.React(ctx, conversationID, messageID, emoji)
 	})
 }
 

@@ -60,7 +60,8 @@ var Events = []Event{
 	event[syncer.Reset](syncer.EventCacheReset,
 		"Too much changed to announce one by one (a snapshot, a long replay): every view reloads."),
 	event[syncer.Status](syncer.EventState, "The sync engine's connection state changed (online, offline, syncing, signed out)."),
-	event[outbox.Update](outbox.EventUpdated, "A conversation's unsent messages changed: queued, failed, retried, sent or discarded."),
+	event[outbox.Update](outbox.EventUpdated, "A conversation's pending writes changed (messages, notes, changes, read marks, reactions): queued, failed, retried, sent or discarded."),
+	event[outbox.Reconciled](outbox.EventReconciled, "The hub answered a pending write otherwise than the agent expected: the change was rolled back (or the note kept unsent); Message says so in words."),
 	event[desktop.Status](desktop.EventSession, "The console signed in or out, or switched hubs."),
 	event[desktop.Clock](desktop.EventClock, "The hub's clock moved relative to this machine's (the demo sandbox's clock was advanced)."),
 }

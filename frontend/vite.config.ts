@@ -25,5 +25,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
+    // The flows through the fake console take 1–4 s on a quiet machine;
+    // the shared 2-core machines run several suites at once.
+    testTimeout: 20_000,
   },
 });

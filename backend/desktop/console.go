@@ -5,9 +5,9 @@
 // window title and notifications through a Window, both interfaces.
 //
 // Reads are served from the cache, so the inbox and every cached
-// conversation work offline. Sends go through the outbox, so they work
-// offline too and reach the hub exactly once. Conversation actions (assign,
-// status, notes) need the hub and say HUB_UNREACHABLE when it is away.
+// conversation work offline. Every write (sends, notes, assignments, status
+// changes, read marks, reactions) goes through the outbox, so it works
+// offline too, shows at once and reaches the hub exactly once.
 //
 // The console signs in to a hub at a URL (ModeRemote) or to its own demo
 // hub (ModeDemo, demo.go): switchboard-hub --demo run as a child process

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -17,7 +18,8 @@ import (
 
 // SendInput is a free-form message other than text: an image, video,
 // audio or document by link, a location, contacts, interactive buttons or
-// list, or a reaction. Content is the Cloud API object for Type.
+// list (a reaction goes through React). Content is the Cloud API object
+// for Type.
 type SendInput struct {
 	Type    string          `json:"type"`
 	Content json.RawMessage `json:"content" ts_type:"unknown"`
@@ -53,6 +55,9 @@ func (c *Console) SendMessage(ctx context.Context, conversationID int64, in Send
 	switch in.Type {
 	case "", "text", "template":
 		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "type", "use SendText or SendTemplate for %q", in.Type)
+	case "reaction":
+		// A reaction shows on its message, not as a bubble: React.
+		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "type", "use React for a reaction")
 	}
 	req := wire.NewSend(conversationID, in.Type, in.Content)
 	if req.Slot(in.Type) == nil {
@@ -154,60 +159,89 @@ func (c *Console) checkFreeForm(ctx context.Context, id int64) error {
 	return nil
 }
 
-// UpdateConversation changes status, assignee, team or snooze on the hub
-// (online only) and stores the answer.
+// UpdateConversation changes status, assignee, team or snooze. The change
+// goes through the outbox: it shows at once (pending) and reaches the hub
+// exactly once, offline or not; if the hub refuses it (someone else took
+// the conversation meanwhile) it is rolled back and the agent told why
+// (outbox.EventReconciled). It returns the conversation as it shows now.
 func (c *Console) UpdateConversation(ctx context.Context, id int64, patch wire.ConversationPatch) (domain.Conversation, error) {
-	s, err := c.current()
-	if err != nil {
-		return domain.Conversation{}, err
-	}
 	if patch.Status != nil && !patch.Status.Valid() {
 		return domain.Conversation{}, apierr.Field(apierr.ValidationFailed, "status", "unknown status %q", *patch.Status)
 	}
 	if patch.Status != nil && *patch.Status == domain.StatusSnoozed && patch.SnoozedUntil == nil {
 		return domain.Conversation{}, apierr.Field(apierr.ValidationFailed, "snoozed_until", "say until when to snooze")
 	}
-	conv, err := s.hub.PatchConversation(ctx, id, patch)
-	if err != nil {
-		return conv, err
+	if patch.SnoozedUntil != nil && patch.Status == nil {
+		st := domain.StatusSnoozed
+		patch.Status = &st
 	}
-	if err := c.cache.UpsertConversation(ctx, conv); err != nil {
-		return conv, err
+	if patch.Status == nil && patch.AssigneeID == nil && !patch.Unassign && patch.Team == nil {
+		return domain.Conversation{}, apierr.New(apierr.InvalidRequest, "nothing to change")
 	}
-	c.opts.Emit.Emit(domain.EventConversationUpdated, conv)
-	c.refreshTitle(s)
-	return conv, nil
+	if _, err := c.conversation(ctx, id); err != nil {
+		return domain.Conversation{}, err
+	}
+	if _, err := c.write(ctx, cache.KindConversation, id, patch, c.describePatch(ctx, patch)); err != nil {
+		return domain.Conversation{}, err
+	}
+	if s, err := c.current(); err == nil {
+		c.refreshTitle(s)
+	}
+	return c.conversation(ctx, id)
 }
 
-// AddNote adds an internal note on the hub (online only).
-func (c *Console) AddNote(ctx context.Context, id int64, body string) (domain.Note, error) {
+// describePatch says what a change does, for the pending mark and for a
+// refusal's explanation ("Close", "Assign to Maria").
+func (c *Console) describePatch(ctx context.Context, p wire.ConversationPatch) string {
+	var parts []string
+	if p.Status != nil {
+		parts = append(parts, map[domain.ConversationStatus]string{domain.StatusOpen: "Reopen", domain.StatusClosed: "Close",
+			domain.StatusPending: "Mark pending", domain.StatusSnoozed: "Snooze"}[*p.Status])
+	}
+	switch {
+	case p.Unassign:
+		parts = append(parts, "Unassign")
+	case p.AssigneeID != nil:
+		name := "agent " + strconv.FormatInt(*p.AssigneeID, 10)
+		if users, err := c.cache.Users(ctx); err == nil {
+			for _, u := range users {
+				if u.ID == *p.AssigneeID {
+					name = u.Name
+				}
+			}
+		}
+		parts = append(parts, "Assign to "+name)
+	}
+	if p.Team != nil {
+		parts = append(parts, "Move to team "+*p.Team)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// AddNote adds an internal note through the outbox: it shows at once as
+// pending and is saved on the hub exactly once, offline or not. A note the
+// hub refuses stays, failed, with its text, until retried or discarded.
+func (c *Console) AddNote(ctx context.Context, id int64, body string) (cache.OutboxItem, error) {
 	body = strings.TrimSpace(body)
 	if body == "" {
-		return domain.Note{}, apierr.Field(apierr.ValidationFailed, "body", "the note is empty")
+		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "the note is empty")
 	}
-	s, err := c.current()
-	if err != nil {
-		return domain.Note{}, err
+	if n := utf8.RuneCountInString(body); n > MaxNoteLength {
+		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "body", "a note is at most %d characters; this one has %d", MaxNoteLength, n)
 	}
-	n, err := s.hub.AddNote(ctx, id, body)
-	if err != nil {
-		return n, err
+	if _, err := c.conversation(ctx, id); err != nil {
+		return cache.OutboxItem{}, err
 	}
-	if err := c.cache.UpsertNote(ctx, n); err != nil {
-		return n, err
-	}
-	c.opts.Emit.Emit(domain.EventNoteCreated, n)
-	return n, nil
+	return c.write(ctx, cache.KindNote, id, cache.NoteWrite{Body: body}, body)
 }
 
-// MarkRead marks the conversation's latest customer message read on the
-// hub, which sends the customer their blue ticks. It does nothing when
-// nothing is unread.
+// MaxNoteLength is the hub's limit on a note, in characters.
+const MaxNoteLength = 10000
+
+// MarkRead marks the conversation's latest customer message read (the hub
+// sends the customer their blue ticks) through the outbox: the unread
+// count clears at once. It does nothing when nothing is unread.
 func (c *Console) MarkRead(ctx context.Context, id int64) error {
-	s, err := c.current()
-	if err != nil {
-		return err
-	}
 	conv, err := c.conversation(ctx, id)
 	if err != nil {
 		return err
@@ -222,7 +256,44 @@ func (c *Console) MarkRead(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	return s.hub.MarkRead(ctx, m.ID)
+	_, err = c.write(ctx, cache.KindRead, id, cache.ReadWrite{MessageID: m.ID}, "Mark read")
+	return err
+}
+
+// React reacts to a message with emoji, or removes the agent's reaction
+// when emoji is empty (as WhatsApp does), through the outbox: the reaction
+// shows at once as pending. Like any free-form message it needs the
+// 24-hour window open.
+func (c *Console) React(ctx context.Context, conversationID, messageID int64, emoji string) (cache.OutboxItem, error) {
+	emoji = strings.TrimSpace(emoji)
+	if utf8.RuneCountInString(emoji) > 16 {
+		return cache.OutboxItem{}, apierr.Field(apierr.ValidationFailed, "emoji", "a reaction is one emoji")
+	}
+	m, err := c.cache.Message(ctx, messageID)
+	if errors.Is(err, cache.ErrNotFound) || (err == nil && m.ConversationID != conversationID) {
+		return cache.OutboxItem{}, apierr.New(apierr.NotFound, "no such message in this conversation")
+	}
+	if err != nil {
+		return cache.OutboxItem{}, err
+	}
+	if err := c.checkFreeForm(ctx, conversationID); err != nil {
+		return cache.OutboxItem{}, err
+	}
+	preview := emoji
+	if emoji == "" {
+		preview = "Remove reaction"
+	}
+	return c.write(ctx, cache.KindReaction, conversationID, cache.ReactionWrite{MessageID: messageID, Emoji: emoji}, preview)
+}
+
+// write queues a write other than a message in the current session's
+// outbox.
+func (c *Console) write(ctx context.Context, k cache.WriteKind, convID int64, payload any, preview string) (cache.OutboxItem, error) {
+	s, err := c.current()
+	if err != nil {
+		return cache.OutboxItem{}, err
+	}
+	return s.outbox.EnqueueWrite(ctx, k, convID, payload, preview)
 }
 
 // MediaURL is an address the webview can load a message's media from.

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -203,6 +204,13 @@ type ConversationUpdate = wire.ConversationPatch
 // team, emitting conversation.updated and, when the unanswered counts move,
 // counters.updated.
 func (s *Service) UpdateConversation(ctx context.Context, id int64, u ConversationUpdate) (domain.Conversation, error) {
+	return s.UpdateConversationKeyed(ctx, "", id, u)
+}
+
+// UpdateConversationKeyed is UpdateConversation made with an idempotency
+// key (see keyed.go): a retry answers the first change's conversation and
+// changes nothing. An empty key makes it UpdateConversation.
+func (s *Service) UpdateConversationKeyed(ctx context.Context, key string, id int64, u ConversationUpdate) (domain.Conversation, error) {
 	if s.closing.Load() {
 		return domain.Conversation{}, errClosing()
 	}
@@ -226,7 +234,12 @@ func (s *Service) UpdateConversation(ctx context.Context, id int64, u Conversati
 		return domain.Conversation{}, apierr.Field(apierr.ValidationFailed, "team", "a team name has at most 100 characters and no surrounding spaces")
 	}
 	var out domain.Conversation
+	// u marshals as the PATCH body, null assignee included.
+	hash := keyedHash("PATCH conversation "+strconv.FormatInt(id, 10), u)
 	err := s.submit(ctx, func(w *wtx) error {
+		if done, err := w.recall(key, hash, &out); done || err != nil {
+			return err
+		}
 		e, err := w.convByID(id)
 		if err != nil {
 			return err
@@ -254,8 +267,10 @@ func (s *Service) UpdateConversation(ctx context.Context, id int64, u Conversati
 			c.Team = *u.Team
 		}
 		c.UpdatedAt = now
-		out, err = w.domainConversation(c)
-		return err
+		if out, err = w.domainConversation(c); err != nil {
+			return err
+		}
+		return w.remember(key, hash, out, now)
 	})
 	return out, err
 }
@@ -263,6 +278,12 @@ func (s *Service) UpdateConversation(ctx context.Context, id int64, u Conversati
 // AddNote adds an internal note (never sent to the customer) and emits
 // note.created.
 func (s *Service) AddNote(ctx context.Context, conversationID, authorID int64, body string) (domain.Note, error) {
+	return s.AddNoteKeyed(ctx, "", conversationID, authorID, body)
+}
+
+// AddNoteKeyed is AddNote made with an idempotency key (see keyed.go): a
+// retry answers the first note instead of adding a second one.
+func (s *Service) AddNoteKeyed(ctx context.Context, key string, conversationID, authorID int64, body string) (domain.Note, error) {
 	if s.closing.Load() {
 		return domain.Note{}, errClosing()
 	}
@@ -273,7 +294,11 @@ func (s *Service) AddNote(ctx context.Context, conversationID, authorID int64, b
 		return domain.Note{}, apierr.Field(apierr.ValidationFailed, "body", "a note has at most 10000 characters")
 	}
 	n := domain.Note{ConversationID: conversationID, AuthorID: authorID, Body: body, CreatedAt: s.now()}
+	hash := keyedHash("POST note "+strconv.FormatInt(conversationID, 10), n.Body)
 	err := s.submit(ctx, func(w *wtx) error {
+		if done, err := w.recall(key, hash, &n); done || err != nil {
+			return err
+		}
 		e, err := w.convByID(conversationID)
 		if err != nil {
 			return err
@@ -286,6 +311,9 @@ func (s *Service) AddNote(ctx context.Context, conversationID, authorID int64, b
 			return err
 		}
 		n = note
+		if err := w.remember(key, hash, note, note.CreatedAt); err != nil {
+			return err
+		}
 		return w.emit(domain.EventNoteCreated, conversationID, e.c.AssigneeID, nil, &note)
 	})
 	return n, err
@@ -309,6 +337,13 @@ func (s *Service) ListNotes(ctx context.Context, conversationID int64, p PageReq
 // local change is committed first; a Cloud API failure is then returned
 // (UPSTREAM_ERROR / UPSTREAM_UNAVAILABLE) without undoing it.
 func (s *Service) MarkRead(ctx context.Context, messageID int64, typing bool) error {
+	return s.MarkReadKeyed(ctx, "", messageID, typing)
+}
+
+// MarkReadKeyed is MarkRead made with an idempotency key (see keyed.go): a
+// retry after the first one was committed changes nothing and sends no
+// second read receipt.
+func (s *Service) MarkReadKeyed(ctx context.Context, key string, messageID int64, typing bool) error {
 	if s.closing.Load() {
 		return errClosing()
 	}
@@ -320,7 +355,17 @@ func (s *Service) MarkRead(ctx context.Context, messageID int64, typing bool) er
 		return apierr.New(apierr.ValidationFailed, "only customer messages can be marked read")
 	}
 	now := s.now()
+	hash := keyedHash("POST read "+strconv.FormatInt(messageID, 10), typing)
+	replayed := false
 	err = s.submit(ctx, func(w *wtx) error {
+		done, err := w.recall(key, hash, nil)
+		if done || err != nil {
+			replayed = done
+			return err
+		}
+		if err := w.remember(key, hash, true, now); err != nil {
+			return err
+		}
 		ids, err := w.tx.MarkInboundRead(w.ctx, m.ConversationID, m.ID, now)
 		if err != nil {
 			return err
@@ -352,7 +397,7 @@ func (s *Service) MarkRead(ctx context.Context, messageID int64, typing bool) er
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil || replayed {
 		return err
 	}
 	api := s.apiFor(m.AccountID)

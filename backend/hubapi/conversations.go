@@ -154,7 +154,8 @@ func (s *Server) handleConversationMessages(w http.ResponseWriter, r *http.Reque
 // handlePatchConversation is PATCH /v1/conversations/{id}: status (with
 // snoozed_until for snoozed), assignee (a user id, or null to unassign)
 // and team. An agent may act on conversations they see: take one, hand
-// it to a colleague or release it.
+// it to a colleague or release it. Honours Idempotency-Key: a retry gets
+// the first answer and changes nothing.
 func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -198,10 +199,15 @@ func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request)
 	if in.Status == nil && !in.Unassign && in.AssigneeID == nil && in.Team == nil && in.SnoozedUntil == nil {
 		return apierr.New(apierr.InvalidRequest, "nothing to change: give status, assignee_id or team")
 	}
+	p := principalFrom(r)
+	key, err := idempotencyKey(r, p)
+	if err != nil {
+		return err
+	}
 	if _, err := s.conversationFor(r, id); err != nil {
 		return err
 	}
-	c, err := s.core.UpdateConversation(r.Context(), id, in)
+	c, err := s.core.UpdateConversationKeyed(r.Context(), key, id, in)
 	if err != nil {
 		return err
 	}
@@ -211,7 +217,8 @@ func (s *Server) handlePatchConversation(w http.ResponseWriter, r *http.Request)
 // maxNote bounds a note (characters).
 const maxNote = 10000
 
-// handleAddNote is POST /v1/conversations/{id}/notes.
+// handleAddNote is POST /v1/conversations/{id}/notes. Honours
+// Idempotency-Key: a retry gets the first note, not a second one.
 func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -227,14 +234,19 @@ func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) error {
 	if utf8.RuneCountInString(in.Body) > maxNote {
 		return apierr.Field(apierr.ValidationFailed, "body", "a note is at most %d characters", maxNote)
 	}
+	p := principalFrom(r)
+	key, err := idempotencyKey(r, p)
+	if err != nil {
+		return err
+	}
 	if _, err := s.conversationFor(r, id); err != nil {
 		return err
 	}
 	var author int64
-	if a := principalFrom(r).AuthorID(); a != nil {
+	if a := p.AuthorID(); a != nil {
 		author = *a
 	}
-	n, err := s.core.AddNote(r.Context(), id, author, in.Body)
+	n, err := s.core.AddNoteKeyed(r.Context(), key, id, author, in.Body)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,10 @@ type Core interface {
 	VerifySubscription(query url.Values) (string, error)
 
 	Send(ctx context.Context, req hub.SendRequest) (domain.Message, error)
-	MarkRead(ctx context.Context, messageID int64, typing bool) error
+	// MarkReadKeyed, UpdateConversationKeyed and AddNoteKeyed take the
+	// caller's qualified Idempotency-Key ("" without one): a retry gets
+	// the first answer and changes nothing.
+	MarkReadKeyed(ctx context.Context, key string, messageID int64, typing bool) error
 
 	ListAccounts(ctx context.Context) ([]domain.Account, error)
 	GetAccount(ctx context.Context, id string) (domain.Account, error)
@@ -31,11 +34,11 @@ type Core interface {
 
 	ListConversations(ctx context.Context, q hub.ConversationQuery) (hub.Page[domain.Conversation], error)
 	GetConversation(ctx context.Context, id int64) (hub.ConversationDetail, error)
-	UpdateConversation(ctx context.Context, id int64, u hub.ConversationUpdate) (domain.Conversation, error)
+	UpdateConversationKeyed(ctx context.Context, key string, id int64, u hub.ConversationUpdate) (domain.Conversation, error)
 	ListMessages(ctx context.Context, conversationID int64, p hub.PageRequest) (hub.Page[domain.Message], error)
 	QueryMessages(ctx context.Context, q hub.MessageQuery) (hub.Page[domain.Message], error)
 	GetMessage(ctx context.Context, id int64) (domain.Message, error)
-	AddNote(ctx context.Context, conversationID, authorID int64, body string) (domain.Note, error)
+	AddNoteKeyed(ctx context.Context, key string, conversationID, authorID int64, body string) (domain.Note, error)
 	ListNotes(ctx context.Context, conversationID int64, p hub.PageRequest) (hub.Page[domain.Note], error)
 
 	ListContacts(ctx context.Context, q hub.ContactQuery) (hub.Page[domain.Contact], error)

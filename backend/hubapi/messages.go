@@ -273,7 +273,8 @@ func (s *Server) handleGetMessage(w http.ResponseWriter, r *http.Request) error 
 
 // handleMarkRead is POST /v1/messages/{id}/read: marks an inbound message
 // (and the earlier ones of its conversation) read; the customer sees blue
-// ticks. ?typing=true also shows them the typing indicator.
+// ticks. ?typing=true also shows them the typing indicator. Honours
+// Idempotency-Key: a retry sends no second read receipt.
 func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.messageFor(r)
 	if err != nil {
@@ -286,7 +287,11 @@ func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.core.MarkRead(r.Context(), m.ID, typing != nil && *typing); err != nil {
+	key, err := idempotencyKey(r, principalFrom(r))
+	if err != nil {
+		return err
+	}
+	if err := s.core.MarkReadKeyed(r.Context(), key, m.ID, typing != nil && *typing); err != nil {
 		return err
 	}
 	m, err = s.core.GetMessage(r.Context(), m.ID)

@@ -46,6 +46,9 @@ type opDoc struct {
 	// errors are the error statuses particular to the operation; those
 	// every operation of its kind may answer are added by errorStatuses.
 	errors []int
+	// keyed documents the Idempotency-Key header the route honours (and
+	// its 409 IDEMPOTENCY_CONFLICT).
+	keyed bool
 }
 
 type param struct {
@@ -93,31 +96,38 @@ var opDocs = map[string]opDoc{
 		query: []param{pLimit, pCursor, {"status", "string", "open, pending, snoozed or closed."}, {"assignee", "string", "A user id, me or none."},
 			{"team", "string", "Team name."}, {"unanswered", "boolean", "Only conversations waiting for a reply."}, {"account", "string", "A phone_number_id (digits)."}, {"phone", "string", "The customer's number, any format."}},
 		data: domain.Conversation{}, list: true, errors: []int{http.StatusUnprocessableEntity}},
-	"GET /v1/conversations/{id}":   {tag: "conversations", summary: "A conversation with its 50 most recent messages (newest first)", data: hub.ConversationDetail{}},
-	"PATCH /v1/conversations/{id}": {tag: "conversations", summary: "Change status, assignee (null unassigns) or team", body: wire.ConversationPatch{}, data: domain.Conversation{}, errors: []int{http.StatusUnprocessableEntity}},
+	"GET /v1/conversations/{id}": {tag: "conversations", summary: "A conversation with its 50 most recent messages (newest first)", data: hub.ConversationDetail{}},
+	"PATCH /v1/conversations/{id}": {tag: "conversations", summary: "Change status, assignee (null unassigns) or team",
+		description: "Honours Idempotency-Key (same key and body: the first answer again, with no second change; different body: IDEMPOTENCY_CONFLICT).",
+		body:        wire.ConversationPatch{}, data: domain.Conversation{}, keyed: true, errors: []int{http.StatusUnprocessableEntity}},
 	"GET /v1/conversations/{id}/messages": {tag: "conversations", summary: "A conversation's messages, newest page first",
 		query: []param{pLimit, pCursor}, data: domain.Message{}, list: true},
-	"GET /v1/conversations/{id}/notes":  {tag: "conversations", summary: "Internal notes, newest first", query: []param{pLimit, pCursor}, data: domain.Note{}, list: true},
-	"POST /v1/conversations/{id}/notes": {tag: "conversations", summary: "Add an internal note (never sent to the customer)", body: wire.NoteInput{}, data: domain.Note{}, status: http.StatusCreated, errors: []int{http.StatusUnprocessableEntity}},
-	"GET /v1/counters":                  {tag: "conversations", summary: "Unanswered counters", description: "Total, unassigned, per agent, per team and the oldest waiting time. Agents get the total, the unassigned count and their own.", data: domain.Counters{}},
+	"GET /v1/conversations/{id}/notes": {tag: "conversations", summary: "Internal notes, newest first", query: []param{pLimit, pCursor}, data: domain.Note{}, list: true},
+	"POST /v1/conversations/{id}/notes": {tag: "conversations", summary: "Add an internal note (never sent to the customer)",
+		description: "Honours Idempotency-Key (same key and body: the first note again, not a second one; different body: IDEMPOTENCY_CONFLICT).",
+		body:        wire.NoteInput{}, data: domain.Note{}, status: http.StatusCreated, keyed: true, errors: []int{http.StatusUnprocessableEntity}},
+	"GET /v1/counters": {tag: "conversations", summary: "Unanswered counters", description: "Total, unassigned, per agent, per team and the oldest waiting time. Agents get the total, the unassigned count and their own.", data: domain.Counters{}},
 
 	"POST /v1/messages": {tag: "messages", summary: "Send a message of any type (queued)",
 		description: "to (any phone format) or conversation_id; account_id when several numbers exist; type and the Cloud API object under that key. Templates: {\"type\":\"template\",\"template\":{\"name\",\"language\",\"variables\":{\"1\":\"…\"}}} or raw components. Honours Idempotency-Key (same key and body: the first answer again; different body: IDEMPOTENCY_CONFLICT). Answers 202 with the queued message.",
-		body:        wire.SendRequest{}, data: domain.Message{}, status: http.StatusAccepted, errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
+		body:        wire.SendRequest{}, data: domain.Message{}, status: http.StatusAccepted, keyed: true, errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}},
 	"GET /v1/messages": {tag: "messages", summary: "Query messages (delivery status lookups)",
 		query: []param{pLimit, pCursor, {"phone", "string", "Any format."}, {"direction", "string", "inbound or outbound."},
 			{"status", "string", "received, queued, sent, delivered, read or failed."}, {"type", "string", "Message type."},
 			{"since", "string", "RFC 3339 time or date."}, {"until", "string", "RFC 3339 time or date."}, {"conversation_id", "integer", "One conversation."}},
 		data: domain.Message{}, list: true, errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity}},
-	"GET /v1/messages/{id}":       {tag: "messages", summary: "One message", data: domain.Message{}},
-	"POST /v1/messages/{id}/read": {tag: "messages", summary: "Mark an inbound message (and the earlier ones) read", query: []param{{"typing", "boolean", "Also show the customer the typing indicator."}}, data: domain.Message{}, errors: []int{http.StatusConflict, http.StatusUnprocessableEntity, http.StatusBadGateway, http.StatusServiceUnavailable}},
+	"GET /v1/messages/{id}": {tag: "messages", summary: "One message", data: domain.Message{}},
+	"POST /v1/messages/{id}/read": {tag: "messages", summary: "Mark an inbound message (and the earlier ones) read",
+		description: "Honours Idempotency-Key (a retry changes nothing and sends no second read receipt).",
+		query:       []param{{"typing", "boolean", "Also show the customer the typing indicator."}}, data: domain.Message{}, keyed: true,
+		errors: []int{http.StatusConflict, http.StatusUnprocessableEntity, http.StatusBadGateway, http.StatusServiceUnavailable}},
 	"GET /v1/media/{id}": {tag: "messages", summary: "Media of a message (proxied and cached)",
 		description: "The hub downloads through the Cloud API once and caches under --data. Only media ids the hub has seen are served — in a message it stored (received or sent) or an upload it made — and only to callers who may see a message carrying it (agents: their own and unassigned conversations) or who uploaded it; anything else is 404 NOT_FOUND and never reaches the Cloud API. The token may be given as ?access_token= for <img> tags.",
 		query:       []param{{"access_token", "string", "The token, for clients that cannot set headers."}},
 		raw:         "image/*", moreRaw: []string{"video/*", "audio/*", "application/*", "text/*"}, ranges: true, errors: []int{http.StatusBadGateway}},
 	"POST /v1/media": {tag: "messages", summary: "Upload a file to send (image, video, audio, document, sticker)",
 		description: "multipart/form-data with a file part (its Content-Type is the file's type; or give a type field first) and an optional account_id (defaults to the only number). The type and size are checked against WhatsApp's limits before anything goes to Meta: image 5 MB (jpeg, png), video and audio 16 MB, sticker 500 KB (webp), document 100 MB. Answers 201 with the media id to send as {\"image\": {\"id\": …}} (or video, audio, document, sticker) in POST /v1/messages; the hub keeps a copy, so GET /v1/media/{id} serves it at once. Errors: UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, VALIDATION_FAILED (field file). Honours Idempotency-Key (same key and file: the first answer again, without a second upload).",
-		body:        mediaUploadForm{}, bodyMedia: []string{"multipart/form-data"}, data: wire.UploadedMedia{}, status: http.StatusCreated, errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusBadGateway}},
+		body:        mediaUploadForm{}, bodyMedia: []string{"multipart/form-data"}, data: wire.UploadedMedia{}, status: http.StatusCreated, keyed: true, errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity, http.StatusBadGateway}},
 
 	"GET /v1/templates": {tag: "templates", summary: "Synced templates",
 		query: []param{pLimit, pCursor, {"status", "string", "APPROVED, PENDING, …"}, {"name", "string", "Template name."}, {"language", "string", "Language code."}, {"account", "string", "A phone_number_id (digits)."}},
@@ -192,8 +202,8 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 		for _, q := range d.query {
 			params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.desc, "schema": map[string]any{"type": q.typ}})
 		}
-		if method == http.MethodPost && (path == "/v1/messages" || path == "/v1/media") {
-			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "description": "Makes a retried request send once (1–255 printable ASCII).", "schema": map[string]any{"type": "string"}})
+		if d.keyed {
+			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "description": "Makes a retried request take effect once (1–255 printable ASCII).", "schema": map[string]any{"type": "string"}})
 		}
 		if len(params) > 0 {
 			op["parameters"] = params
@@ -305,7 +315,8 @@ func (s *Server) buildOpenAPI() ([]byte, error) {
 // every operation (500, and 503 while the hub starts or stops), of every
 // authenticated one (401, 403, 429), of every one that reads a body (400,
 // 408 for a body that arrives too slowly, 413, 415), takes query
-// parameters (400) or names a record in its path (400, 404), then its own.
+// parameters (400), names a record in its path (400, 404) or honours
+// Idempotency-Key (400, 409), then its own.
 func errorStatuses(path string, d opDoc, sc Scope) []int {
 	set := map[int]bool{http.StatusInternalServerError: true, http.StatusServiceUnavailable: true}
 	add := func(sts ...int) {
@@ -324,6 +335,10 @@ func errorStatuses(path string, d opDoc, sc Scope) []int {
 	}
 	if strings.Contains(path, "{") {
 		add(http.StatusBadRequest, http.StatusNotFound)
+	}
+	if d.keyed {
+		// A malformed key, or a key used before with another request.
+		add(http.StatusBadRequest, http.StatusConflict)
 	}
 	add(d.errors...)
 	out := make([]int, 0, len(set))

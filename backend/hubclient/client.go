@@ -227,8 +227,18 @@ func pageQuery(cursor string, limit int) url.Values {
 }
 
 func send[T any](ctx context.Context, c *Client, method, path string, body any) (T, error) {
+	return sendKeyed[T](ctx, c, "", method, path, body)
+}
+
+// sendKeyed is send with an Idempotency-Key ("" for none): the hub answers
+// a retry with the same key with the first answer and changes nothing.
+func sendKeyed[T any](ctx context.Context, c *Client, idempotencyKey, method, path string, body any) (T, error) {
 	var env envelope[T]
-	_, err := c.do(ctx, request{method: method, path: path, body: body}, &env)
+	h := http.Header{}
+	if idempotencyKey != "" {
+		h.Set("Idempotency-Key", idempotencyKey)
+	}
+	_, err := c.do(ctx, request{method: method, path: path, body: body, header: h}, &env)
 	return env.Data, err
 }
 
@@ -344,14 +354,17 @@ func (c *Client) Messages(ctx context.Context, conversationID int64, cursor stri
 	return getPage[domain.Message](ctx, c, "/v1/conversations/"+id(conversationID)+"/messages", pageQuery(cursor, limit))
 }
 
-// PatchConversation changes status, assignee or team.
-func (c *Client) PatchConversation(ctx context.Context, conversationID int64, p wire.ConversationPatch) (domain.Conversation, error) {
-	return send[domain.Conversation](ctx, c, http.MethodPatch, "/v1/conversations/"+id(conversationID), p)
+// PatchConversation changes status, assignee or team; an
+// idempotencyKey ("" for none) makes a retry change nothing (the hub
+// answers it with the first answer).
+func (c *Client) PatchConversation(ctx context.Context, idempotencyKey string, conversationID int64, p wire.ConversationPatch) (domain.Conversation, error) {
+	return sendKeyed[domain.Conversation](ctx, c, idempotencyKey, http.MethodPatch, "/v1/conversations/"+id(conversationID), p)
 }
 
-// AddNote adds an internal note to a conversation.
-func (c *Client) AddNote(ctx context.Context, conversationID int64, body string) (domain.Note, error) {
-	return send[domain.Note](ctx, c, http.MethodPost, "/v1/conversations/"+id(conversationID)+"/notes", wire.NoteInput{Body: body})
+// AddNote adds an internal note to a conversation; a retry with the same
+// idempotencyKey gets the first note instead of adding another.
+func (c *Client) AddNote(ctx context.Context, idempotencyKey string, conversationID int64, body string) (domain.Note, error) {
+	return sendKeyed[domain.Note](ctx, c, idempotencyKey, http.MethodPost, "/v1/conversations/"+id(conversationID)+"/notes", wire.NoteInput{Body: body})
 }
 
 // Notes lists a conversation's notes, newest first.
@@ -372,13 +385,7 @@ func (c *Client) Counters(ctx context.Context) (domain.Counters, error) {
 // message instead of sending twice, so a send retried after any failure
 // is safe.
 func (c *Client) Send(ctx context.Context, idempotencyKey string, r wire.SendRequest) (domain.Message, error) {
-	var env envelope[domain.Message]
-	h := http.Header{}
-	if idempotencyKey != "" {
-		h.Set("Idempotency-Key", idempotencyKey)
-	}
-	_, err := c.do(ctx, request{method: http.MethodPost, path: "/v1/messages", body: r, header: h}, &env)
-	return env.Data, err
+	return sendKeyed[domain.Message](ctx, c, idempotencyKey, http.MethodPost, "/v1/messages", r)
 }
 
 // MessageQuery narrows QueryMessages; zero fields do not filter.
@@ -417,8 +424,8 @@ func (c *Client) Message(ctx context.Context, messageID int64) (domain.Message, 
 }
 
 // MarkRead marks an inbound message read (blue ticks for the customer).
-func (c *Client) MarkRead(ctx context.Context, messageID int64) (domain.Message, error) {
-	return send[domain.Message](ctx, c, http.MethodPost, "/v1/messages/"+id(messageID)+"/read", nil)
+func (c *Client) MarkRead(ctx context.Context, idempotencyKey string, messageID int64) (domain.Message, error) {
+	return sendKeyed[domain.Message](ctx, c, idempotencyKey, http.MethodPost, "/v1/messages/"+id(messageID)+"/read", nil)
 }
 
 // Media is a downloaded media file.

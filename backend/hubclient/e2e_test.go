@@ -166,10 +166,10 @@ func TestEndToEnd(t *testing.T) {
 
 	// The agent takes the conversation, marks it read and replies.
 	mine := me.ID
-	if _, err := agent.PatchConversation(ctx, in.ConversationID, wire.ConversationPatch{AssigneeID: &mine}); err != nil {
+	if _, err := agent.PatchConversation(ctx, "", in.ConversationID, wire.ConversationPatch{AssigneeID: &mine}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := agent.MarkRead(ctx, in.ID); err != nil {
+	if _, err := agent.MarkRead(ctx, "", in.ID); err != nil {
 		t.Fatal(err)
 	}
 	sent, err := agent.Send(ctx, "reply-1", wire.NewText(in.ConversationID, "Yes, it ships today."))

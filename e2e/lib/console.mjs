@@ -41,3 +41,12 @@ export async function showAll(page) {
 export function rowOf(page, name) {
   return page.getByTestId('inbox-row').filter({ hasText: name });
 }
+
+/** Opens a message's reaction picker, shows the full grid and searches it for query. */
+export async function searchReactionPicker(page, message, query) {
+  await message.hover();
+  await message.getByTestId('react-button').click();
+  await page.getByTestId('reaction-picker').waitFor();
+  await page.getByRole('button', { name: 'More emoji' }).click();
+  await page.getByRole('searchbox', { name: 'Search emoji' }).fill(query);
+}

@@ -113,14 +113,16 @@ function tail(path, lines = 40) {
  * window too) with the UI served from frontend/dist and the Wails dev server
  * on a free 127.0.0.1 port. HOME and XDG dirs point at a fresh temp dir.
  * When `t` (a node:test context) is given, the app is stopped when t ends.
+ * With `home` (makeHome), the app keeps its data there across runs.
  *
  * Returns { url, port, logPath, stop() }.
  */
-export async function startApp(t, { binary = DEV_BINARY, args = [], env = {}, timeoutMs = 60_000 } = {}) {
+export async function startApp(t, { binary = DEV_BINARY, args = [], env = {}, timeoutMs = 60_000, home: keptHome } = {}) {
   if (!existsSync(binary)) throw new Error(`${binary} not found: run make dev-build`);
   const port = await freePort();
-  const home = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
-  const logPath = join(home, 'app.log');
+  // A given home (makeHome) outlives this run: a restart finds its data.
+  const home = keptHome ?? mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
+  const logPath = join(home, `app-${port}.log`);
   const log = createWriteStream(logPath);
   const child = spawn(
     'xvfb-run',
@@ -166,7 +168,7 @@ export async function startApp(t, { binary = DEV_BINARY, args = [], env = {}, ti
     try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
     groups.delete(child.pid);
     log.end();
-    rmSync(home, { recursive: true, force: true });
+    if (!keptHome) rmSync(home, { recursive: true, force: true });
   };
   t?.after(stop);
 
@@ -178,6 +180,13 @@ export async function startApp(t, { binary = DEV_BINARY, args = [], env = {}, ti
     throw err;
   }
   return { url, port, logPath, log: () => tail(logPath, 200), stop };
+}
+
+/** A home folder for startApp({ home }) that outlives one run of the app; removed when t ends. */
+export function makeHome(t) {
+  const home = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  return home;
 }
 
 /**

@@ -68,8 +68,9 @@ describe('App console', () => {
     const f = fake();
     render(<App />);
     expect(await screen.findAllByTestId('inbox-row')).toHaveLength(2);
-    expect(screen.getByRole('button', { name: 'Inbox' })).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByRole('button', { name: /^Inbox/ })).toHaveAttribute('aria-current', 'page');
     expect(await screen.findByTestId('rail-unanswered')).toHaveTextContent('7');
+    expect(screen.getByRole('button', { name: 'Inbox, 7 unanswered' })).toBeInTheDocument();
     expect(document.title).toBe('(7) Switchboard');
     // Go titles the native window itself when it binds the console.
     expect(f.rt.title).toBe('');

@@ -3,6 +3,7 @@ import { BuildInfoCard } from './components/BuildInfoCard';
 import { ChatView } from './components/chat/ChatView';
 import { EmptyState } from './components/EmptyState';
 import { HelpOverlay } from './components/HelpOverlay';
+import { Notices } from './components/Notices';
 import { InboxPanel } from './components/inbox/InboxPanel';
 import { OfflineBanner } from './components/OfflineBanner';
 import { PingPanel } from './components/PingPanel';
@@ -145,7 +146,8 @@ export default function App() {
           </>
         )}
       </main>
-      {ui.helpOpen && <HelpOverlay onClose={() => setHelp(false)} />}
+      <HelpOverlay open={ui.helpOpen} onOpenChange={setHelp} />
+      <Notices />
     </div>
   );
 }

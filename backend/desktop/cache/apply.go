@@ -459,10 +459,17 @@ func (w *writer) conversation(conv *domain.Conversation, raw []byte) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET contact_id = excluded.contact_id, assignee = excluded.assignee,
 			status = excluded.status, unanswered = excluded.unanswered, activity = excluded.activity,
-			updated = excluded.updated, data = excluded.data
+			updated = excluded.updated, data = excluded.data, hub_data = ''
 		WHERE excluded.updated >= conversations.updated`,
 		conv.ID, conv.Contact.ID, assignee, string(conv.Status), conv.Unanswered, micros(conv.LastActivityAt), micros(conv.UpdatedAt), data)
-	return err
+	if err != nil {
+		return err
+	}
+	// The agent's pending changes stay on screen over the hub's copy.
+	if pending, err := w.overlaid(conv.ID); err != nil || !pending {
+		return err
+	}
+	return w.rebase(conv.ID)
 }
 
 // contact stores ct unless a newer copy is stored; when propagate is set (a
@@ -502,18 +509,18 @@ func (w *writer) contact(ct *domain.Contact, propagate bool) error {
 	if !propagate {
 		return nil
 	}
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, data FROM conversations WHERE contact_id = ?`, ct.ID)
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT id, data, hub_data FROM conversations WHERE contact_id = ?`, ct.ID)
 	if err != nil {
 		return err
 	}
 	type row struct {
-		id   int64
-		data []byte
+		id            int64
+		data, hubData []byte
 	}
 	var convs []row
 	for rows.Next() {
 		var r row
-		if err := rows.Scan(&r.id, &r.data); err != nil {
+		if err := rows.Scan(&r.id, &r.data, &r.hubData); err != nil {
 			rows.Close()
 			return err
 		}
@@ -523,17 +530,27 @@ func (w *writer) contact(ct *domain.Contact, propagate bool) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, r := range convs {
+	withContact := func(data []byte) (string, error) {
+		if len(data) == 0 {
+			return "", nil
+		}
 		var conv domain.Conversation
-		if err := json.Unmarshal(r.data, &conv); err != nil {
-			return err
+		if err := json.Unmarshal(data, &conv); err != nil {
+			return "", err
 		}
 		conv.Contact = *ct
-		b, err := jsonText(conv)
+		return jsonText(conv)
+	}
+	for _, r := range convs {
+		b, err := withContact(r.data)
 		if err != nil {
 			return err
 		}
-		if _, err := w.exec(`UPDATE conversations SET data = ? WHERE id = ?`, b, r.id); err != nil {
+		hb, err := withContact(r.hubData)
+		if err != nil {
+			return err
+		}
+		if _, err := w.exec(`UPDATE conversations SET data = ?, hub_data = ? WHERE id = ?`, b, hb, r.id); err != nil {
 			return err
 		}
 	}

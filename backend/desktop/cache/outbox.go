@@ -27,20 +27,32 @@ const (
 	OutboxFailed OutboxState = "failed"
 )
 
-// OutboxItem is a message the agent composed that the hub has not accepted
-// yet. The chat window shows it after the conversation's messages.
+// OutboxItem is a write the agent made that the hub has not accepted yet
+// (see writes.go). The chat window shows a pending message after the
+// conversation's messages, and every other pending write where it applies
+// (a note among the notes, a reaction on its message, a change on the
+// conversation's header).
 type OutboxItem struct {
 	// Key is the Idempotency-Key sent with every attempt.
 	Key            string      `json:"key"`
 	LocalID        int64       `json:"local_id"`
+	Kind           WriteKind   `json:"kind"`
 	ConversationID int64       `json:"conversation_id"`
 	State          OutboxState `json:"state"`
-	Type           string      `json:"type"`
+	// The payload of each kind but messages, which use the fields below.
+	Note     *NoteWrite              `json:"note,omitempty"`
+	Patch    *wire.ConversationPatch `json:"patch,omitempty"`
+	Read     *ReadWrite              `json:"read,omitempty"`
+	Reaction *ReactionWrite          `json:"reaction,omitempty"`
+	// A message's type, content, template and reply.
+	Type string `json:"type"`
 	// Content is the Cloud API object for Type; Template for templates.
 	Content  json.RawMessage       `json:"content,omitempty" ts_type:"unknown"`
 	Template *wire.TemplateRequest `json:"template,omitempty"`
 	ReplyTo  *int64                `json:"reply_to,omitempty"`
-	Preview  string                `json:"preview"`
+	// Preview is a line saying what the write does ("Closed", the note, the
+	// message's text).
+	Preview string `json:"preview"`
 	// Attachment is the file to upload before the message is sent (a file
 	// the agent picked); MediaID is the hub's id for it once uploaded.
 	Attachment *OutboxAttachment `json:"attachment,omitempty"`
@@ -96,14 +108,42 @@ func (it OutboxItem) Request() wire.SendRequest {
 	return req
 }
 
-const outboxCols = `local_id, key, conversation_id, request, preview, state, attempts, error, created_at, updated_at, attachment, media_id`
+const outboxCols = `local_id, key, conversation_id, request, preview, state, attempts, error, created_at, updated_at, attachment, media_id, kind`
 
 func scanOutbox(sc interface{ Scan(...any) error }) (OutboxItem, error) {
 	var it OutboxItem
 	var req, errJSON, att string
 	if err := sc.Scan(&it.LocalID, &it.Key, &it.ConversationID, &req, &it.Preview, &it.State, &it.Attempts,
-		&errJSON, &it.CreatedAt, &it.UpdatedAt, &att, &it.MediaID); err != nil {
+		&errJSON, &it.CreatedAt, &it.UpdatedAt, &att, &it.MediaID, &it.Kind); err != nil {
 		return it, err
+	}
+	if errJSON != "" {
+		it.Error = new(apierr.Body)
+		if err := json.Unmarshal([]byte(errJSON), it.Error); err != nil {
+			return it, err
+		}
+	}
+	var payload any
+	switch it.Kind {
+	case KindMessage:
+	case KindNote:
+		it.Note = new(NoteWrite)
+		payload = it.Note
+	case KindConversation:
+		it.Patch = new(wire.ConversationPatch)
+		payload = it.Patch
+	case KindRead:
+		it.Read = new(ReadWrite)
+		payload = it.Read
+	case KindReaction:
+		it.Reaction = new(ReactionWrite)
+		payload = it.Reaction
+	default:
+		// Written by a newer console: kept, never sent by this one.
+		return it, nil
+	}
+	if payload != nil {
+		return it, json.Unmarshal([]byte(req), payload)
 	}
 	if att != "" {
 		var a attachmentRow
@@ -119,12 +159,6 @@ func scanOutbox(sc interface{ Scan(...any) error }) (OutboxItem, error) {
 	it.Type, it.Content, it.Template = r.Type, r.Payload(), r.Template
 	if r.ReplyTo != 0 {
 		it.ReplyTo = &r.ReplyTo
-	}
-	if errJSON != "" {
-		it.Error = new(apierr.Body)
-		if err := json.Unmarshal([]byte(errJSON), it.Error); err != nil {
-			return it, err
-		}
 	}
 	return it, nil
 }
@@ -229,7 +263,7 @@ func (c *Cache) NextOutbox(ctx context.Context) (OutboxItem, bool, error) {
 	// The writer connection reads it, so an item enqueued a moment ago is
 	// always seen.
 	it, err := scanOutbox(c.db.Write.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox
-		WHERE state IN (?, ?) ORDER BY local_id LIMIT 1`, OutboxPending, OutboxSending))
+		WHERE state IN (?, ?) AND kind IN (`+knownKinds+`) ORDER BY local_id LIMIT 1`, OutboxPending, OutboxSending))
 	if err == sql.ErrNoRows {
 		return it, false, nil
 	}
@@ -298,14 +332,18 @@ func (c *Cache) DiscardOutbox(ctx context.Context, key string) (OutboxItem, erro
 	if err != nil {
 		return it, err
 	}
-	res, err := c.db.Write.ExecContext(ctx, `DELETE FROM outbox WHERE key = ? AND state != ?`, key, OutboxSending)
-	if err != nil {
-		return it, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return it, apierr.New(apierr.Conflict, "the message is being sent right now")
-	}
-	return it, nil
+	err = c.write(ctx, func(w *writer) error {
+		res, err := w.exec(`DELETE FROM outbox WHERE key = ? AND state != ?`, key, OutboxSending)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apierr.New(apierr.Conflict, "the message is being sent right now")
+		}
+		// A discarded change no longer shows.
+		return w.rebase(it.ConversationID)
+	})
+	return it, err
 }
 
 func (c *Cache) outboxUpdate(ctx context.Context, query string, args ...any) error {

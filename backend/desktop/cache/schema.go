@@ -155,4 +155,12 @@ DROP INDEX IF EXISTS conversations_status_counts;
 ALTER TABLE outbox ADD COLUMN attachment TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN media_id TEXT NOT NULL DEFAULT '';
 `},
+	{Version: 5, Name: "every write through the outbox", SQL: `
+-- Notes, conversation changes, read marks and reactions go through the
+-- outbox too (see writes.go): kind says which write an item is, request
+-- holds its payload. hub_data is the hub's copy of a conversation while
+-- the agent's pending changes are shown over it in data.
+ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'message';
+ALTER TABLE conversations ADD COLUMN hub_data TEXT NOT NULL DEFAULT '';
+`},
 }

@@ -1,15 +1,17 @@
-// Package outbox sends the messages agents compose, whether or not the hub
-// can be reached when they press send. Each message is stored in the cache
-// with an idempotency key before anything leaves the machine; the worker
-// sends items in order with that key, so the hub creates exactly one
-// message per item however the attempt is interrupted: before the request
-// (the item is simply sent later), during it, or after the hub acted but
-// its answer was lost (the retry with the same key gets the first answer).
+// Package outbox sends every write the agent makes — messages and files,
+// notes, conversation changes, read marks, reactions (writes.go) — whether
+// or not the hub can be reached when they make it. Each write is stored in
+// the cache with an idempotency key before anything leaves the machine;
+// the worker sends items in order with that key, so the hub applies each
+// exactly once however the attempt is interrupted: before the request (the
+// item is simply sent later), during it, or after the hub acted but its
+// answer was lost (the retry with the same key gets the first answer).
 package outbox
 
 import (
 	"context"
 	crand "crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -17,6 +19,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"switchboard/backend/apierr"
@@ -37,7 +40,7 @@ const EventUpdated = "outbox.updated"
 // Update is the payload of EventUpdated.
 type Update struct {
 	ConversationID int64 `json:"conversation_id"`
-	// Items are the conversation's unsent messages, in send order.
+	// Items are the conversation's pending writes, in send order.
 	Items []cache.OutboxItem `json:"items"`
 	// Pending counts every unsent item, all conversations together.
 	Pending int `json:"pending"`
@@ -304,45 +307,68 @@ func (w *Worker) backoff(n int) time.Duration {
 }
 
 // send makes one attempt. It returns an error only for a failure worth
-// retrying; a refusal marks the item failed and returns nil.
+// retrying; a refusal is settled (the item failed, or dropped and rolled
+// back) and returns nil.
 func (w *Worker) send(ctx context.Context, it cache.OutboxItem) error {
+	k, ok := kinds[it.Kind]
+	if !ok {
+		return nil // NextOutbox only yields kinds this console knows
+	}
 	// Recorded before the request leaves: if the console dies from here
 	// on, the item is found "sending" and resent with the same key.
 	if err := w.cfg.Cache.MarkOutboxSending(ctx, it.Key); err != nil {
 		return err
 	}
 	w.announce(ctx, it.ConversationID, nil)
-	if it.Attachment != nil && it.MediaID == "" {
-		id, err := w.upload(ctx, it)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err != nil {
-			return w.settle(ctx, it, err)
-		}
-		// Committed before the message is sent: from here on, every
-		// attempt sends the same media id.
-		if err := w.cfg.Cache.SetOutboxMedia(ctx, it.Key, id); err != nil {
-			return err
-		}
-		it.MediaID = id
-	}
-	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
-	msg, err := w.cfg.Hub.Send(sctx, it.Key, it.Request())
-	cancel()
+	sent, err := k.deliver(w, ctx, it)
 	if ctx.Err() != nil {
 		// Shutting down: the item stays "sending" and is resent, with the
 		// same key, next time.
 		return ctx.Err()
 	}
 	if err != nil {
-		return w.settle(ctx, it, err)
+		var stored storeError
+		if errors.As(err, &stored) {
+			return stored.err
+		}
+		return w.settle(ctx, it, k, err)
 	}
 	w.reachable(true)
+	w.announce(ctx, it.ConversationID, sent)
+	return nil
+}
+
+// storeError is a failure to record the hub's answer in the cache: the
+// item stays "sending" and is resent with its key, which the hub answers
+// with the same answer.
+type storeError struct{ err error }
+
+func (e storeError) Error() string { return e.err.Error() }
+
+// deliverMessage uploads a message's file (once) and sends the message.
+func (w *Worker) deliverMessage(ctx context.Context, it cache.OutboxItem) (*domain.Message, error) {
+	if it.Attachment != nil && it.MediaID == "" {
+		id, err := w.upload(ctx, it)
+		if err != nil {
+			return nil, err
+		}
+		// Committed before the message is sent: from here on, every
+		// attempt sends the same media id.
+		if err := w.cfg.Cache.SetOutboxMedia(ctx, it.Key, id); err != nil {
+			return nil, storeError{err}
+		}
+		it.MediaID = id
+	}
+	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
+	msg, err := w.cfg.Hub.Send(sctx, it.Key, it.Request())
+	cancel()
+	if err != nil {
+		return nil, err
+	}
 	// Stored even though the stream will bring it too: the agent sees the
 	// message the moment the hub accepts it.
 	if err := w.cfg.Cache.CompleteOutbox(ctx, it.Key, msg); err != nil {
-		return err
+		return nil, storeError{err}
 	}
 	if it.Attachment != nil {
 		if w.cfg.KeepMedia != nil && w.cfg.FileDir != "" {
@@ -350,9 +376,8 @@ func (w *Worker) send(ctx context.Context, it cache.OutboxItem) error {
 		}
 		w.removeFile(it)
 	}
-	w.announce(ctx, it.ConversationID, &msg)
 	w.cfg.Emit.Emit(domain.EventMessageCreated, msg)
-	return nil
+	return &msg, nil
 }
 
 // upload sends an item's attachment to the hub with the item's key, so an
@@ -388,8 +413,10 @@ func (e localError) Error() string { return e.err.Error() }
 func (e localError) Unwrap() error { return e.err }
 
 // settle records a failed attempt: back to pending (and an error, so Run
-// backs off) when it is worth retrying, failed when the hub refused.
-func (w *Worker) settle(ctx context.Context, it cache.OutboxItem, err error) error {
+// backs off) when it is worth retrying. A refusal fails the item when what
+// the agent wrote must be kept (k.keepRefused), and otherwise drops it,
+// rolling its change back, and tells the agent why in words.
+func (w *Worker) settle(ctx context.Context, it cache.OutboxItem, k kind, err error) error {
 	// A failure on this machine says nothing about the hub.
 	var local localError
 	hubAnswered := !errors.As(err, &local)
@@ -403,14 +430,30 @@ func (w *Worker) settle(ctx context.Context, it cache.OutboxItem, err error) err
 		}
 		w.announce(ctx, it.ConversationID, nil)
 		return err
-	default:
+	case k.keepRefused:
 		if hubAnswered {
 			w.reachable(true)
 		}
-		w.log.Info("outbox: the message cannot be sent", "key", it.Key, "code", apierr.CodeOf(err))
+		w.log.Info("outbox: the hub refused the write", "key", it.Key, "kind", it.Kind, "code", apierr.CodeOf(err))
 		if e := w.cfg.Cache.MarkOutboxFailed(ctx, it.Key, apierr.As(err)); e != nil {
 			return e
 		}
+		if it.Kind != cache.KindMessage {
+			// A failed message shows in the chat where it was typed; other
+			// writes may be out of sight (the conversation left this
+			// agent's view), so the agent is told.
+			w.notice(ctx, it, err)
+		}
+		w.announce(ctx, it.ConversationID, nil)
+		return nil
+	default:
+		w.reachable(true)
+		w.log.Info("outbox: the hub refused the write; rolled back", "key", it.Key, "kind", it.Kind, "code", apierr.CodeOf(err))
+		if e := w.cfg.Cache.DropWrite(ctx, it.Key); e != nil && !errors.Is(e, cache.ErrNotFound) {
+			return e
+		}
+		w.notice(ctx, it, err)
+		w.conversationChanged(ctx, it.ConversationID)
 		w.announce(ctx, it.ConversationID, nil)
 		return nil
 	}
@@ -432,6 +475,13 @@ func (w *Worker) announce(ctx context.Context, convID int64, sent *domain.Messag
 		return
 	}
 	w.cfg.Emit.Emit(EventUpdated, Update{ConversationID: convID, Items: items, Pending: len(all), Sent: sent})
+}
+
+// ReactionRequest builds the request for a reaction to a message (an empty
+// emoji removes the agent's reaction, as WhatsApp does).
+func ReactionRequest(conversationID, messageID int64, emoji string) wire.SendRequest {
+	c, _ := json.Marshal(map[string]string{"message_id": strconv.FormatInt(messageID, 10), "emoji": emoji})
+	return wire.NewSend(conversationID, "reaction", c)
 }
 
 // TextRequest builds the request for a text message.

@@ -91,18 +91,18 @@ func (h *HubClient) Send(ctx context.Context, key string, req wire.SendRequest) 
 }
 
 // PatchConversation implements Hub.
-func (h *HubClient) PatchConversation(ctx context.Context, id int64, p wire.ConversationPatch) (domain.Conversation, error) {
-	return h.C.PatchConversation(ctx, id, p)
+func (h *HubClient) PatchConversation(ctx context.Context, key string, id int64, p wire.ConversationPatch) (domain.Conversation, error) {
+	return h.C.PatchConversation(ctx, key, id, p)
 }
 
 // AddNote implements Hub.
-func (h *HubClient) AddNote(ctx context.Context, conversationID int64, body string) (domain.Note, error) {
-	return h.C.AddNote(ctx, conversationID, body)
+func (h *HubClient) AddNote(ctx context.Context, key string, conversationID int64, body string) (domain.Note, error) {
+	return h.C.AddNote(ctx, key, conversationID, body)
 }
 
 // MarkRead implements Hub.
-func (h *HubClient) MarkRead(ctx context.Context, messageID int64) error {
-	_, err := h.C.MarkRead(ctx, messageID)
+func (h *HubClient) MarkRead(ctx context.Context, key string, messageID int64) error {
+	_, err := h.C.MarkRead(ctx, key, messageID)
 	return err
 }
 

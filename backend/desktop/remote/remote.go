@@ -48,11 +48,13 @@ type Hub interface {
 	// answers a repeated key with the message the first request created, so
 	// a send retried after any failure creates exactly one message.
 	Send(ctx context.Context, key string, req wire.SendRequest) (domain.Message, error)
-	PatchConversation(ctx context.Context, id int64, patch wire.ConversationPatch) (domain.Conversation, error)
-	AddNote(ctx context.Context, conversationID int64, body string) (domain.Note, error)
+	// PatchConversation, AddNote and MarkRead send key as the
+	// Idempotency-Key too: a retry after any failure changes the hub once.
+	PatchConversation(ctx context.Context, key string, id int64, patch wire.ConversationPatch) (domain.Conversation, error)
+	AddNote(ctx context.Context, key string, conversationID int64, body string) (domain.Note, error)
 	// MarkRead marks an inbound message (and so the ones before it) read,
 	// which also sends the customer their blue ticks.
-	MarkRead(ctx context.Context, messageID int64) error
+	MarkRead(ctx context.Context, key string, messageID int64) error
 	Media(ctx context.Context, mediaID string) (MediaFile, error)
 	// UploadMedia uploads a file for a later media message and returns
 	// its media id. key is sent as the Idempotency-Key: an upload retried

@@ -329,7 +329,22 @@ ALTER TABLE templates ADD COLUMN submit_key      TEXT NOT NULL DEFAULT '';
 ALTER TABLE templates ADD COLUMN submit_hash     TEXT NOT NULL DEFAULT '';
 CREATE INDEX templates_submit_key ON templates(submit_key) WHERE submit_key <> '';
 `},
-	{Version: 5, Name: "per-client sign-in budgets; media ids the hub has seen", SQL: `
+	{Version: 5, Name: "answers of keyed writes", SQL: `
+-- PATCH /v1/conversations/{id}, POST /v1/conversations/{id}/notes and
+-- POST /v1/messages/{id}/read honour Idempotency-Key as POST /v1/messages
+-- does: the answer is stored with the key in the write's own transaction,
+-- and a retry with the same key and request gets it back without a second
+-- change. key is owner:key as for messages; rows older than a week are
+-- pruned on insert.
+CREATE TABLE keyed_answers (
+	key          TEXT PRIMARY KEY,
+	request_hash TEXT NOT NULL,
+	answer       TEXT NOT NULL,             -- JSON
+	created_at   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX keyed_answers_created ON keyed_answers (created_at);
+`},
+	{Version: 6, Name: "per-client sign-in budgets; media ids the hub has seen", SQL: `
 -- Failed sign-ins per client address (an IPv6 client's /64), as a
 -- budget that refills with time (hub/sessions.go): refilled_at is when
 -- it is whole again, blocked_until ends the current block. Rows whole

@@ -3,7 +3,8 @@
 // the event log, the send queue, raw webhook bodies) and everything around
 // it (users, tokens and sign-in failures in access.go; outbound webhook
 // subscriptions and attempts in webhooks.go; bulk delivery jobs and
-// recipients in deliveries.go; remembered media uploads in media.go).
+// recipients in deliveries.go; remembered media uploads in media.go; the
+// answers of keyed writes in keyed.go).
 //
 // The hub service (package hub) owns the rules — the 24-hour window,
 // forward-only statuses, counters, opt-outs, who may sign in — and talks to
@@ -157,6 +158,7 @@ type Tx interface {
 	WebhookTx
 	DeliveryTx
 	MediaTx
+	KeyedTx
 }
 
 // Reader answers queries from a read pool; it never blocks writers.

@@ -7,7 +7,7 @@ describe('OfflineBanner', () => {
     render(<OfflineBanner sync={{ state: 'offline', error: { code: 'HUB_UNREACHABLE', message: 'the hub cannot be reached', doc_url: '' }, pending: 2 }} />);
     const b = screen.getByTestId('offline-banner');
     expect(b).toHaveTextContent('Offline.');
-    expect(b).toHaveTextContent('2 messages will be sent when the hub is back');
+    expect(b).toHaveTextContent('2 changes (messages, notes, assignments, reactions…) will be sent when the hub is back');
     expect(b).toHaveTextContent('the hub cannot be reached');
   });
 

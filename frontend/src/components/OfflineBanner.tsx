@@ -23,7 +23,9 @@ export function OfflineBanner({ sync, onReconnect }: { sync: Pick<SyncState, 'st
         <Icon name="offline" size={18} />
         <span>
           <strong>Offline.</strong> You are working from this computer’s copy of the inbox
-          {pending > 0 ? `; ${pending} message${pending === 1 ? '' : 's'} will be sent when the hub is back` : '; anything you send is delivered when the hub is back'}.
+          {pending > 0
+            ? `; ${pending} change${pending === 1 ? '' : 's'} (messages, notes, assignments, reactions…) will be sent when the hub is back`
+            : '; anything you send or change is delivered when the hub is back'}.
           {sync.error?.message ? <span className={styles.detail}> ({sync.error.message})</span> : null}
           {sync.retry_at ? <Retry at={sync.retry_at} /> : null}
         </span>

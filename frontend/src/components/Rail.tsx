@@ -51,7 +51,7 @@ export function Rail({ active, onSelect, unanswered, showSupervisor, session, sy
               type="button"
               className={styles.item}
               aria-current={item.id === active ? 'page' : undefined}
-              aria-label={item.label}
+              aria-label={item.id === 'inbox' && unanswered > 0 ? `${item.label}, ${unanswered > 99 ? '99+' : unanswered} unanswered` : item.label}
               title={item.label}
               onClick={() => onSelect(item.id)}
             >

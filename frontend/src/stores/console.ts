@@ -4,6 +4,7 @@ import type { Message } from '../lib/types';
 import { applyConversation, conversationsStore, listenConversations, loadCounts, loadInbox, setTab } from './conversations';
 import { countersStore, listenCounters, loadCounters, windowTitle } from './counters';
 import { listenMessages, onOpenedConversation, reloadThreads } from './messages';
+import { listenNotices } from './notices';
 import { listenSession, loadSession, loadUsers, sessionStore, setPending } from './session';
 import { listenTemplates, loadTemplates } from './templates';
 import { setView, uiStore } from './ui';
@@ -21,6 +22,7 @@ export function startConsole(): () => void {
     listenMessages(notifyInbound, setPending),
     listenTemplates(),
     listenCounters(),
+    listenNotices(),
     countersStore.subscribe(() => setTitle(countersStore.get().total)),
     // A snapshot or a long replay is announced once: read everything again.
     on(EVENTS.cacheReset, () => {

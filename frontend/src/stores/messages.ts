@@ -11,7 +11,10 @@ export interface Thread {
   /** Oldest first. */
   messages: Message[];
   notes: Note[];
-  /** Sends the hub has not accepted yet, in send order. */
+  /**
+   * Writes the hub has not accepted yet, in send order: messages, notes,
+   * conversation changes, read marks and reactions (OutboxItem.kind).
+   */
   outbox: OutboxItem[];
   cursor: string;
   hasMore: boolean;
@@ -243,16 +246,17 @@ export function sendTemplate(conversationId: number, template: TemplateRequest):
   return send(conversationId, () => go.SendTemplate(conversationId, template.name, template.language, template.variables ?? {}));
 }
 
-export async function addNote(conversationId: number, body: string): Promise<boolean> {
-  patchThread(conversationId, (t) => ({ ...t, sendError: null }));
-  try {
-    const note = await go.AddNote(conversationId, body);
-    if (note && typeof note === 'object' && 'id' in note) applyNote(note);
-    return true;
-  } catch (err) {
-    patchThread(conversationId, (t) => ({ ...t, sendError: toAppError(err) }));
-    return false;
-  }
+/** Adds an internal note through the outbox: it shows at once, pending, offline or not. */
+export function addNote(conversationId: number, body: string): Promise<boolean> {
+  return send(conversationId, () => go.AddNote(conversationId, body));
+}
+
+/**
+ * Reacts to a message ('' removes the agent's reaction) through the outbox:
+ * the reaction shows at once on the message, pending.
+ */
+export function react(conversationId: number, messageId: number, emoji: string): Promise<boolean> {
+  return send(conversationId, () => go.React(conversationId, messageId, emoji));
 }
 
 export async function retryOutbox(conversationId: number, key: string): Promise<void> {

@@ -261,7 +261,33 @@ export class FakeConsole {
     this.emit('sync.state', this.sync);
   }
 
-  private deliver(it: OutboxItem): Message {
+  /** Applies a write other than a message, as the hub would, and drops its item. */
+  private deliverWrite(it: OutboxItem): void {
+    this.outbox = this.outbox.filter((o) => o.key !== it.key);
+    const id = it.conversation_id;
+    if (it.kind === 'note' && it.note) {
+      const n: Note = { id: this.nextId++, conversation_id: id, author_id: this.me.id, body: it.note.body, created_at: iso(this.hubNow()) };
+      this.notes.set(id, [...(this.notes.get(id) ?? []), n]);
+      this.emit('note.created', n);
+    }
+    if (it.kind === 'reaction' && it.reaction) {
+      const { message_id, emoji } = it.reaction;
+      const list = this.messages.get(id) ?? [];
+      const m = list.find((x) => x.id === message_id);
+      if (m) {
+        const mine = String(this.me.id);
+        m.reactions = [...(m.reactions ?? []).filter((r) => r.from !== mine), ...(emoji ? [{ emoji, from: mine, at: iso(this.hubNow()) }] : [])];
+        this.emit('message.updated', { ...m });
+      }
+    }
+    this.emitOutbox(id);
+  }
+
+  private deliver(it: OutboxItem): Message | undefined {
+    if (it.kind && it.kind !== 'message') {
+      this.deliverWrite(it);
+      return undefined;
+    }
     this.outbox = this.outbox.filter((o) => o.key !== it.key);
     const c = this.conversations.get(it.conversation_id)!;
     const at = iso(this.hubNow());
@@ -312,6 +338,7 @@ export class FakeConsole {
     const it: OutboxItem = {
       key: `k-${this.nextLocal}`,
       local_id: this.nextLocal++,
+      kind: 'message',
       conversation_id: conversationId,
       state: 'pending',
       type,
@@ -477,20 +504,21 @@ export class FakeConsole {
       DiscardOutbox: (key: string) => {
         this.outbox = this.outbox.filter((o) => o.key !== key);
       },
+      // Every write goes through the outbox, as in Go: shown at once,
+      // delivered when "online".
       UpdateConversation: (id, patch) => {
         const p: Partial<Conversation> = {};
         if (patch.status) p.status = patch.status;
         if (patch.assignee_id !== undefined) p.assignee_id = patch.assignee_id;
         if (patch.team !== undefined) p.team = patch.team;
         if (patch.snoozed_until) p.snoozed_until = patch.snoozed_until;
-        return this.updateConv(id, p);
+        const c = this.updateConv(id, p);
+        this.enqueue(id, '', 'Change', { kind: 'conversation', patch });
+        return c;
       },
-      AddNote: (id: number, body: string) => {
-        const n: Note = { id: this.nextId++, conversation_id: id, author_id: this.me.id, body, created_at: iso(this.hubNow()) };
-        this.notes.set(id, [...(this.notes.get(id) ?? []), n]);
-        this.emit('note.created', n);
-        return n;
-      },
+      AddNote: (id: number, body: string) => this.enqueue(id, '', body, { kind: 'note', note: { body } }),
+      React: (id: number, messageId: number, emoji: string) =>
+        this.enqueue(id, '', emoji || 'Remove reaction', { kind: 'reaction', reaction: { message_id: messageId, emoji } }),
       SaveDraft: (id: number, body: string) => {
         if (body) this.drafts.set(id, body);
         else this.drafts.delete(id);

@@ -72,16 +72,31 @@ export namespace cache {
 	    cursor: string;
 	    has_more: boolean;
 	}
+	export interface NoteWrite {
+	    body: string;
+	}
 	export interface OutboxAttachment {
 	    filename: string;
 	    mime_type: string;
 	    size: number;
 	}
+	export interface ReactionWrite {
+	    message_id: number;
+	    emoji: string;
+	}
+	export interface ReadWrite {
+	    message_id: number;
+	}
 	export interface OutboxItem {
 	    key: string;
 	    local_id: number;
+	    kind: string;
 	    conversation_id: number;
 	    state: string;
+	    note?: NoteWrite;
+	    patch?: wire.ConversationPatch;
+	    read?: ReadWrite;
+	    reaction?: ReactionWrite;
 	    type: string;
 	    content?: unknown;
 	    template?: wire.TemplateRequest;
@@ -94,6 +109,8 @@ export namespace cache {
 	    created_at: string;
 	    updated_at: string;
 	}
+	
+	
 	export interface SearchResults {
 	    query: string;
 	    conversations: domain.Conversation[];

@@ -35,6 +35,7 @@ type Hub struct {
 	convs     map[int64]*domain.Conversation
 	msgs      map[int64][]domain.Message // by conversation, oldest first
 	notes     []domain.Note
+	noteKeys  map[int64]string // note id → the Idempotency-Key it was added with
 	templates []domain.Template
 	users     []domain.User
 	idem      map[string]domain.Message
@@ -430,7 +431,7 @@ func (h *Hub) SetStatus(msgID int64, status domain.MessageStatus) {
 }
 
 // PatchConversation implements remote.Hub.
-func (h *Hub) PatchConversation(_ context.Context, id int64, p wire.ConversationPatch) (domain.Conversation, error) {
+func (h *Hub) PatchConversation(_ context.Context, _ string, id int64, p wire.ConversationPatch) (domain.Conversation, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.down {
@@ -459,13 +460,22 @@ func (h *Hub) PatchConversation(_ context.Context, id int64, p wire.Conversation
 }
 
 // AddNote implements remote.Hub.
-func (h *Hub) AddNote(_ context.Context, convID int64, body string) (domain.Note, error) {
+func (h *Hub) AddNote(_ context.Context, key string, convID int64, body string) (domain.Note, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.down {
 		return domain.Note{}, unreachable()
 	}
+	for _, n := range h.notes {
+		if key != "" && h.noteKeys[n.ID] == key {
+			return n, nil
+		}
+	}
 	h.nextID++
+	if h.noteKeys == nil {
+		h.noteKeys = map[int64]string{}
+	}
+	h.noteKeys[h.nextID] = key
 	n := domain.Note{ID: h.nextID, ConversationID: convID, AuthorID: h.me.ID, Body: body, CreatedAt: time.Now().UTC()}
 	h.notes = append(h.notes, n)
 	h.emit(domain.EventNoteCreated, convID, n)
@@ -473,7 +483,7 @@ func (h *Hub) AddNote(_ context.Context, convID int64, body string) (domain.Note
 }
 
 // MarkRead implements remote.Hub.
-func (h *Hub) MarkRead(_ context.Context, msgID int64) error {
+func (h *Hub) MarkRead(_ context.Context, _ string, msgID int64) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.down {

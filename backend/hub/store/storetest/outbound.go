@@ -388,3 +388,39 @@ func testMediaRefs(t *testing.T, s store.Store) {
 	update(t, s, func(tx store.Tx) error { return tx.DeleteConversation(ctx, h.ID) })
 	check("a deleted message", "300", everyone, false)
 }
+
+func testKeyedAnswers(t *testing.T, s store.Store) {
+	update(t, s, func(tx store.Tx) error {
+		if _, err := tx.KeyedAnswer(ctx, "user:7:k1"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("KeyedAnswer(unknown) = %v", err)
+		}
+		ok, err := tx.InsertKeyedAnswer(ctx, store.KeyedAnswer{Key: "user:7:k1", RequestHash: "h1", Answer: []byte(`{"id":1}`), CreatedAt: t0})
+		if err != nil || !ok {
+			return fmt.Errorf("InsertKeyedAnswer = %v, %v", ok, err)
+		}
+		// A second answer for the key changes nothing.
+		ok, err = tx.InsertKeyedAnswer(ctx, store.KeyedAnswer{Key: "user:7:k1", RequestHash: "h2", Answer: []byte(`{"id":2}`), CreatedAt: at(time.Hour)})
+		if err != nil || ok {
+			return fmt.Errorf("InsertKeyedAnswer(same key) = %v, %v", ok, err)
+		}
+		a, err := tx.KeyedAnswer(ctx, "user:7:k1")
+		if err != nil || a.RequestHash != "h1" || string(a.Answer) != `{"id":1}` || !a.CreatedAt.Equal(t0) {
+			return fmt.Errorf("KeyedAnswer = %+v, %v", a, err)
+		}
+		_, err = tx.InsertKeyedAnswer(ctx, store.KeyedAnswer{Key: "user:7:k2", RequestHash: "h", Answer: []byte(`true`), CreatedAt: at(2 * time.Hour)})
+		return err
+	})
+	update(t, s, func(tx store.Tx) error {
+		n, err := tx.PruneKeyedAnswers(ctx, at(2*time.Hour)) // strictly older
+		if err != nil || n != 1 {
+			return fmt.Errorf("pruned %d, %v; want 1", n, err)
+		}
+		if _, err := tx.KeyedAnswer(ctx, "user:7:k1"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("after pruning: %v", err)
+		}
+		if _, err := tx.KeyedAnswer(ctx, "user:7:k2"); err != nil {
+			return fmt.Errorf("a newer answer was pruned: %v", err)
+		}
+		return nil
+	})
+}

@@ -61,6 +61,7 @@ func Run(t *testing.T, open Open) {
 		{"delivery lists filter and page", testListDeliveries},
 		{"media uploads are remembered once per key", testMediaUploads},
 		{"media ids are seen through the messages that carry them", testMediaRefs},
+		{"keyed writes' answers are remembered once per key", testKeyedAnswers},
 		{"foreign cursors are refused by the other lists", testBadCursorOutbound},
 	}
 	for _, tc := range tests {

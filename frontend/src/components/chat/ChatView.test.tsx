@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { listenConversations, select } from '../../stores/conversations';
 import { listenMessages } from '../../stores/messages';
+import { listenNotices, noticesStore } from '../../stores/notices';
 import { loadSession, loadUsers } from '../../stores/session';
 import { FakeConsole } from '../../test/fakeConsole';
 import { T0, iso, makeConversation, makeMessage } from '../../test/fixtures';
@@ -64,6 +65,91 @@ describe('ChatView', () => {
     expect(sent).toHaveAttribute('data-type', 'document');
     expect(sent).toHaveTextContent('invoice-42.pdf');
     offs.forEach((off) => off());
+  });
+
+  it('shows every write made offline at once as pending, and clears the marks once the hub has them', async () => {
+    const fake = new FakeConsole({
+      now: () => T0,
+      sync: { state: 'offline' },
+      conversations: [makeConversation({ id: 1, assignee_id: null })],
+      messages: [makeMessage({ conversation_id: 1, id: 1, timestamp: iso(T0 - 60_000), content: { body: 'is it in stock?' } })],
+    });
+    await loadSession();
+    await loadUsers();
+    const offs = [listenConversations(), listenMessages()];
+    select(1);
+    const { rerender } = render(<ChatView conversation={fake.conversations.get(1)!} />);
+    await screen.findAllByTestId('message');
+    const user = userEvent.setup();
+
+    // A note: shown at once, marked as waiting.
+    await user.click(screen.getByRole('tab', { name: /note/i }));
+    await user.type(screen.getByRole('textbox', { name: /note/i }), 'Wants the blue one{Enter}');
+    const note = await screen.findByTestId('pending-note');
+    expect(note).toHaveTextContent('Wants the blue one');
+    expect(note).toHaveTextContent('Waiting for connection');
+
+    // Assign to me and close: the header shows both, each with a pending mark.
+    await user.click(screen.getByTestId('assign-menu'));
+    await user.click(await screen.findByRole('menuitemradio', { name: 'Assign to me' }));
+    await user.click(screen.getByRole('button', { name: 'Close conversation' }));
+    rerender(<ChatView conversation={fake.conversations.get(1)!} />);
+    expect(screen.getByTestId('assign-menu')).toHaveTextContent('You');
+    expect(await screen.findByTestId('pending-assign')).toBeInTheDocument();
+    expect(screen.getByTestId('status-menu')).toHaveTextContent('Closed');
+    expect(screen.getByTestId('pending-status')).toBeInTheDocument();
+
+    // A reaction from the quick set: on the message, pending.
+    await user.click(screen.getByTestId('react-button'));
+    await user.click(await screen.findByRole('button', { name: 'React with 👍' }));
+    expect(await screen.findByTestId('pending-reaction')).toHaveTextContent('👍');
+
+    // Back online: everything reaches the hub once and no pending mark is left.
+    act(() => fake.setSync({ state: 'online' }));
+    await act(async () => fake.flushOutbox());
+    await waitFor(() => expect(screen.queryByTestId('pending-note')).toBeNull());
+    expect(screen.getByTestId('note')).toHaveTextContent('Wants the blue one');
+    expect(screen.queryByTestId('pending-assign')).toBeNull();
+    expect(screen.queryByTestId('pending-status')).toBeNull();
+    expect(screen.queryByTestId('pending-reaction')).toBeNull();
+    expect(within(screen.getByTestId('reactions')).getByTestId('reaction')).toHaveTextContent('👍');
+    expect(fake.notes.get(1)?.map((n) => n.body)).toEqual(['Wants the blue one']);
+    offs.forEach((off) => off());
+  });
+
+  it('removes the agent\'s reaction when they choose it again', async () => {
+    const { fake, user, offs } = await mount();
+    const target = screen.getAllByTestId('message').at(-1)!;
+    await user.click(within(target).getByTestId('react-button'));
+    await user.click(await screen.findByRole('button', { name: 'React with ❤️' }));
+    await act(async () => fake.flushOutbox());
+    await waitFor(() => expect(within(target).getByTestId('reaction')).toHaveTextContent('❤️'));
+    await user.click(within(target).getByTestId('react-button'));
+    await user.click(await screen.findByRole('button', { name: 'Remove your reaction ❤️' }));
+    await act(async () => fake.flushOutbox());
+    await waitFor(() => expect(within(target).queryByTestId('reactions')).toBeNull());
+    offs.forEach((off) => off());
+  });
+
+  it('tells the agent in words when the hub kept something else', async () => {
+    const fake = new FakeConsole({ now: () => T0, conversations: [makeConversation({ id: 1 })] });
+    const off = listenNotices();
+    const { Notices } = await import('../Notices');
+    render(<Notices />);
+    act(() =>
+      fake.emit('outbox.reconciled', {
+        conversation_id: 1,
+        kind: 'conversation',
+        code: 'NOT_FOUND',
+        message: 'Ana’s conversation: “Close” was not applied, because it was assigned to someone else while you were offline.',
+      }),
+    );
+    const notice = await screen.findByTestId('notice');
+    expect(notice).toHaveTextContent('was assigned to someone else while you were offline');
+    expect(notice).not.toHaveTextContent('NOT_FOUND');
+    await userEvent.setup().click(within(notice).getByRole('button', { name: 'Dismiss' }));
+    expect(noticesStore.get().notices).toEqual([]);
+    off();
   });
 
   it('shows the history with day separators and internal notes, and marks it read', async () => {

@@ -1,16 +1,18 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStore } from '../../lib/store';
 import { formatFull } from '../../lib/time';
-import type { Conversation, ConversationStatus, Message, User } from '../../lib/types';
+import type { Conversation, ConversationStatus, Message, OutboxItem, User } from '../../lib/types';
 import { conversationsStore, clearActionError, updateConversation } from '../../stores/conversations';
-import { discardOutbox, loadOlder, markRead, messagesStore, openThread, retryOutbox } from '../../stores/messages';
+import { discardOutbox, loadOlder, markRead, messagesStore, openThread, react, retryOutbox } from '../../stores/messages';
 import { isOffline, myId, sessionStore } from '../../stores/session';
 import { templatesStore } from '../../stores/templates';
 import { setReplyTo } from '../../stores/ui';
 import { Avatar } from '../Avatar';
-import { Composer } from '../composer/Composer';
+import { Composer, useWindowOpen } from '../composer/Composer';
 import { Icon } from '../Icon';
-import { Menu, MenuDivider, MenuItem, MenuLabel } from '../Menu';
+import { Dialog } from '../ui/Dialog';
+import { Menu, MenuDivider, MenuItem, MenuLabel } from '../ui/Menu';
+import { Tooltip } from '../ui/Tooltip';
 import { WaitingTimer } from '../inbox/WaitingTimer';
 import { MessageList } from './MessageList';
 import { ExternalLink } from './RichText';
@@ -41,9 +43,33 @@ function teamsOf(users: User[]): string[] {
   return [...new Set(users.flatMap((u) => u.teams ?? []))].sort();
 }
 
-function ConversationActions({ c, users }: { c: Conversation; users: User[] }) {
+/** What the agent changed that waits for the hub: the assignment and the status. */
+export function pendingChanges(outbox: OutboxItem[]): { assign: boolean; status: boolean } {
+  let assign = false;
+  let status = false;
+  for (const it of outbox) {
+    if (it.kind !== 'conversation' || !it.patch || it.state === 'failed') continue;
+    if (it.patch.assignee_id !== undefined || it.patch.team != null) assign = true;
+    if (it.patch.status != null || it.patch.snoozed_until != null) status = true;
+  }
+  return { assign, status };
+}
+
+function PendingMark({ what, testId }: { what: string; testId: string }) {
+  return (
+    <span className={styles.pendingChip} data-testid={testId} title={`${what}: waiting to be saved on the hub`}>
+      <Icon name="clock" size={11} />
+      <span aria-hidden="true">pending</span>
+      <span className="visually-hidden">{what} waiting to be saved</span>
+    </span>
+  );
+}
+
+function ConversationActions({ c, users, outbox }: { c: Conversation; users: User[]; outbox: OutboxItem[] }) {
   const me = myId();
   const [custom, setCustom] = useState('');
+  const [pickTime, setPickTime] = useState(false);
+  const pending = pendingChanges(outbox);
   const assignee = users.find((u) => u.id === c.assignee_id);
   const agents = users.filter((u) => !u.disabled);
   const teams = teamsOf(users);
@@ -58,6 +84,7 @@ function ConversationActions({ c, users }: { c: Conversation; users: User[] }) {
             <Icon name="user" size={15} />
             <span className={styles.actionText}>{c.assignee_id === null ? 'Unassigned' : c.assignee_id === me ? 'You' : (assignee?.name ?? `Agent ${c.assignee_id}`)}</span>
             {c.team && <span className={styles.teamTag}>{c.team}</span>}
+            {pending.assign && <PendingMark what="Assignment" testId="pending-assign" />}
             <Icon name="chevronDown" size={14} />
           </>
         }
@@ -93,6 +120,7 @@ function ConversationActions({ c, users }: { c: Conversation; users: User[] }) {
           <>
             <span className={`${styles.statusDot} ${styles[`status_${c.status}`] ?? ''}`} />
             <span className={styles.actionText}>{STATUS_LABEL[c.status as ConversationStatus] ?? c.status}</span>
+            {pending.status && <PendingMark what="Status" testId="pending-status" />}
             <Icon name="chevronDown" size={14} />
           </>
         }
@@ -107,7 +135,7 @@ function ConversationActions({ c, users }: { c: Conversation; users: User[] }) {
           </>
         )}
       </Menu>
-      <Menu testId="snooze-menu" title="Snooze" label={<Icon name="snooze" size={17} />} className={styles.iconAction}>
+      <Menu testId="snooze-menu" title="Snooze" label={<Icon name="snooze" size={17} />} className={styles.iconAction} iconOnly>
         {(close) => (
           <>
             <MenuLabel>Snooze{c.snoozed_until ? ` (now until ${formatFull(c.snoozed_until)})` : ''}</MenuLabel>
@@ -117,32 +145,39 @@ function ConversationActions({ c, users }: { c: Conversation; users: User[] }) {
               </MenuItem>
             ))}
             <MenuDivider />
-            <form
-              className={styles.snoozeCustom}
-              onSubmit={(e) => {
-                e.preventDefault();
-                const t = Date.parse(custom);
-                if (Number.isNaN(t) || t <= Date.now()) return;
-                assign({ status: 'snoozed', snoozed_until: new Date(t).toISOString() });
-                close();
-              }}
-            >
-              <input type="datetime-local" aria-label="Snooze until" value={custom} onChange={(e) => setCustom(e.target.value)} />
-              <button type="submit" disabled={!custom}>
-                Snooze
-              </button>
-            </form>
+            <MenuItem onSelect={() => setPickTime(true)}>Pick a date and time…</MenuItem>
           </>
         )}
       </Menu>
+      <Dialog open={pickTime} onOpenChange={setPickTime} title="Snooze until" size="small" testId="snooze-dialog">
+        <form
+          className={styles.snoozeCustom}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const t = Date.parse(custom);
+            if (Number.isNaN(t) || t <= Date.now()) return;
+            assign({ status: 'snoozed', snoozed_until: new Date(t).toISOString() });
+            setPickTime(false);
+          }}
+        >
+          <input type="datetime-local" aria-label="Snooze until" value={custom} onChange={(e) => setCustom(e.target.value)} />
+          <button type="submit" disabled={!custom}>
+            Snooze
+          </button>
+        </form>
+      </Dialog>
       {c.status !== 'closed' ? (
-        <button type="button" className={styles.resolve} onClick={() => assign({ status: 'closed' })} title="Close conversation (e)" aria-label="Close conversation">
-          <Icon name="check" size={16} /> <span className={styles.resolveText}>Close</span>
-        </button>
+        <Tooltip content="Close conversation (e)">
+          <button type="button" className={styles.resolve} onClick={() => assign({ status: 'closed' })} aria-label="Close conversation">
+            <Icon name="check" size={16} /> <span className={styles.resolveText}>Close</span>
+          </button>
+        </Tooltip>
       ) : (
-        <button type="button" className={styles.resolve} onClick={() => assign({ status: 'open' })} title="Reopen conversation" aria-label="Reopen conversation">
-          <Icon name="refresh" size={15} /> <span className={styles.resolveText}>Reopen</span>
-        </button>
+        <Tooltip content="Reopen conversation">
+          <button type="button" className={styles.resolve} onClick={() => assign({ status: 'open' })} aria-label="Reopen conversation">
+            <Icon name="refresh" size={15} /> <span className={styles.resolveText}>Reopen</span>
+          </button>
+        </Tooltip>
       )}
     </div>
   );
@@ -166,18 +201,26 @@ export function ChatView({ conversation }: { conversation: Conversation }) {
   // A customer message arriving while the agent has the conversation open
   // (and the window focused) is read at once: blue ticks for the customer,
   // no badge left behind.
-  // Read marks that failed offline are retried once the hub is back.
+  // A read mark goes through the outbox, so it works offline too.
   const unread = conversation.unread_count;
   const loaded = !!thread && !thread.loading;
-  const syncState = session.sync.state;
   useEffect(() => {
-    if (!loaded || unread === 0 || syncState === 'offline' || !document.hasFocus()) return;
+    if (!loaded || unread === 0 || !document.hasFocus()) return;
     const t = setTimeout(() => void markRead(id), 400);
     return () => clearTimeout(t);
-  }, [id, unread, loaded, syncState]);
+  }, [id, unread, loaded]);
 
   const onLoadOlder = useCallback(() => void loadOlder(id), [id]);
   const onReply = useCallback((m: Message) => setReplyTo(m), []);
+  const onReact = useCallback((m: Message, emoji: string) => void react(id, m.id, emoji), [id]);
+  const windowOpen = useWindowOpen(conversation);
+  const reactBlocked = conversation.contact.opted_out
+    ? 'the customer opted out'
+    : !windowOpen
+      ? 'the 24-hour window is closed'
+      : thread?.canMessage === false
+        ? thread.reason
+        : '';
   const c = conversation;
   const phone = c.contact.phone || (c.contact.wa_id ? `+${c.contact.wa_id}` : '');
 
@@ -216,7 +259,7 @@ export function ChatView({ conversation }: { conversation: Conversation }) {
             )}
           </div>
         </div>
-        <ConversationActions c={c} users={session.users} />
+        <ConversationActions c={c} users={session.users} outbox={thread?.outbox ?? []} />
       </header>
       {hidden && (
         <div className={styles.hiddenNotice} role="status" data-testid="hidden-notice">
@@ -247,6 +290,8 @@ export function ChatView({ conversation }: { conversation: Conversation }) {
           onReply={onReply}
           onRetry={(key) => void retryOutbox(id, key)}
           onDiscard={(key) => void discardOutbox(id, key)}
+          onReact={onReact}
+          reactBlocked={reactBlocked}
         />
       ) : (
         <div className={styles.historyWrap} />

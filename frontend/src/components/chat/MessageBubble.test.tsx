@@ -158,7 +158,8 @@ describe('NoteBubble and OutboxBubble', () => {
 
   it('marks a pending send and offers retry on a refused one', async () => {
     const calls: string[] = [];
-    const base = { key: 'k', local_id: 1, conversation_id: 1, type: 'text', content: { body: 'hello' }, preview: 'hello', attempts: 1, created_at: '', updated_at: '' };
+    const base = { key: 'k', local_id: 1,
+      kind: 'message', conversation_id: 1, type: 'text', content: { body: 'hello' }, preview: 'hello', attempts: 1, created_at: '', updated_at: '' };
     const { rerender } = render(<OutboxBubble it={{ ...base, state: 'pending' }} templates={[]} offline onRetry={() => calls.push('retry')} onDiscard={() => calls.push('discard')} />);
     expect(screen.getByTestId('outbox-item')).toHaveTextContent('Waiting for connection');
     expect(screen.getByRole('img', { name: 'Waiting to send' })).toBeInTheDocument();
@@ -181,6 +182,7 @@ describe('NoteBubble and OutboxBubble', () => {
     const base = {
       key: 'k',
       local_id: 1,
+      kind: 'message',
       conversation_id: 1,
       type: 'document',
       content: { filename: 'invoice-42.pdf', caption: 'your invoice' },

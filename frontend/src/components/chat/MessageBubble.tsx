@@ -5,6 +5,8 @@ import { formatClock, formatFull } from '../../lib/time';
 import type { Message, Note, OutboxItem, Template, User } from '../../lib/types';
 import { Icon } from '../Icon';
 import { PendingFile } from './Media';
+import { Tooltip } from '../ui/Tooltip';
+import { ReactionPicker } from './ReactionPicker';
 import { MessageBody } from './MessageBody';
 import { RichText } from './RichText';
 import { Ticks } from './Ticks';
@@ -19,6 +21,31 @@ interface BubbleProps {
   showAuthor?: boolean;
   onReply?: (m: Message) => void;
   onOpenImage?: (url: string) => void;
+  /** The signed-in agent's id: their reaction can be changed or removed. */
+  me?: number;
+  /** The agent's reaction waiting in the outbox, if any. */
+  pendingReaction?: OutboxItem;
+  /** Reacts ('' removes the agent's reaction); absent: no react button. */
+  onReact?: (m: Message, emoji: string) => void;
+  /** Why reacting is not possible now (window closed, opted out), or ''. */
+  reactBlocked?: string;
+}
+
+/** A reaction as shown: pending when it waits in the outbox. */
+interface ShownReaction {
+  emoji: string;
+  from: string;
+  pending: boolean;
+}
+
+/** The message's reactions with the agent's pending one in place of their own. */
+export function shownReactions(m: Message, me: number, pending?: OutboxItem): ShownReaction[] {
+  const mine = String(me);
+  const out: ShownReaction[] = (m.reactions ?? [])
+    .filter((r) => !(pending && r.from === mine))
+    .map((r) => ({ emoji: r.emoji, from: r.from, pending: false }));
+  if (pending?.reaction?.emoji) out.push({ emoji: pending.reaction.emoji, from: mine, pending: true });
+  return out;
 }
 
 function quoteText(q: Message): string {
@@ -26,7 +53,19 @@ function quoteText(q: Message): string {
 }
 
 /** One WhatsApp message: bubble, quoted reply, forwarded label, time, ticks, reactions and failure reason. */
-export const MessageBubble = memo(function MessageBubble({ m, quoted, templates, author, showAuthor = false, onReply, onOpenImage }: BubbleProps) {
+export const MessageBubble = memo(function MessageBubble({
+  m,
+  quoted,
+  templates,
+  author,
+  showAuthor = false,
+  onReply,
+  onOpenImage,
+  me = 0,
+  pendingReaction,
+  onReact,
+  reactBlocked = '',
+}: BubbleProps) {
   const out = m.direction === 'outbound';
   const bare = m.type === 'sticker';
   const system = m.type === 'system';
@@ -39,7 +78,8 @@ export const MessageBubble = memo(function MessageBubble({ m, quoted, templates,
       </div>
     );
   }
-  const reactions = m.reactions ?? [];
+  const reactions = shownReactions(m, me, pendingReaction);
+  const mine = reactions.find((r) => r.from === String(me))?.emoji ?? '';
   const isText = m.type === 'text';
   const meta = (
     <>
@@ -86,19 +126,38 @@ export const MessageBubble = memo(function MessageBubble({ m, quoted, templates,
           }
         />
         {!isText && <div className={styles.meta}>{meta}</div>}
-        {onReply && (
-          <button type="button" className={styles.replyAction} onClick={() => onReply(m)} aria-label="Reply to this message" title="Reply">
-            <Icon name="reply" size={16} />
-          </button>
+        {(onReply || onReact) && (
+          <div className={styles.hoverActions}>
+            {onReact && <ReactionPicker mine={mine} onReact={(e) => onReact(m, e)} disabledReason={reactBlocked} />}
+            {onReply && (
+              <Tooltip content="Reply">
+                <button type="button" className={styles.replyAction} onClick={() => onReply(m)} aria-label="Reply to this message">
+                  <Icon name="reply" size={16} />
+                </button>
+              </Tooltip>
+            )}
+          </div>
         )}
       </div>
       {reactions.length > 0 && (
         <div className={styles.reactions} data-testid="reactions">
           {reactions.map((r, i) => (
-            <span key={i} className={styles.reaction} title={r.from === 'customer' ? 'Customer' : 'Agent'}>
+            <span
+              key={i}
+              className={`${styles.reaction} ${r.pending ? styles.pendingReaction : ''}`}
+              data-testid={r.pending ? 'pending-reaction' : 'reaction'}
+              data-pending={r.pending || undefined}
+              title={r.pending ? 'Your reaction, waiting to be sent' : r.from === 'customer' ? 'Customer' : r.from === String(me) ? 'You' : 'Agent'}
+            >
               {r.emoji}
+              {r.pending && <Icon name="clock" size={10} className={styles.pendingIcon} />}
             </span>
           ))}
+        </div>
+      )}
+      {pendingReaction && !pendingReaction.reaction?.emoji && (
+        <div className={styles.pendingNote} data-testid="pending-reaction-removal">
+          <Icon name="clock" size={11} /> Removing your reaction…
         </div>
       )}
       {m.status === 'failed' && (
@@ -129,6 +188,49 @@ export function NoteBubble({ n, author }: { n: Note; author?: User }) {
           </time>
         </div>
       </div>
+    </div>
+  );
+}
+
+/** Why the hub refused a pending write, with Retry and Discard. */
+function Refused({ it, what, onRetry, onDiscard }: { it: OutboxItem; what: string; onRetry: () => void; onDiscard: () => void }) {
+  return (
+    <div className={styles.failure} role="note">
+      <Icon name="alert" size={14} />
+      <span>{it.error?.message ?? `The hub refused this ${what}.`}</span>
+      <span className={styles.failureActions}>
+        <button type="button" className={styles.linkButton} onClick={onRetry}>
+          Retry
+        </button>
+        <button type="button" className={styles.linkButton} onClick={onDiscard}>
+          Discard
+        </button>
+      </span>
+    </div>
+  );
+}
+
+/**
+ * A note waiting in the outbox: shown at once with a pending mark, or, if
+ * the hub refused it, with its text kept and Retry and Discard.
+ */
+export function PendingNoteBubble({ it, offline, onRetry, onDiscard }: { it: OutboxItem; offline: boolean; onRetry: () => void; onDiscard: () => void }) {
+  const failed = it.state === 'failed';
+  return (
+    <div className={styles.noteRow} data-testid="pending-note" data-state={it.state}>
+      <div className={`${styles.note} ${styles.pendingBubble} ${failed ? styles.failedBubble : ''}`}>
+        <div className={styles.noteHead}>
+          <Icon name="lock" size={13} /> Internal note
+        </div>
+        <RichText text={it.note?.body ?? it.preview} />
+        <div className={styles.meta}>
+          <span className={styles.pendingLabel}>
+            {failed ? 'Not saved' : it.state === 'sending' ? 'Saving…' : offline ? 'Waiting for connection' : 'Waiting to save'}
+          </span>
+          <Icon name="clock" size={12} />
+        </div>
+      </div>
+      {failed && <Refused it={it} what="note" onRetry={onRetry} onDiscard={onDiscard} />}
     </div>
   );
 }
@@ -182,22 +284,7 @@ export function OutboxBubble({
           <span>Will retry: {it.error.message}</span>
         </div>
       )}
-      {failed && (
-        <div className={styles.failure} role="note">
-          <Icon name="alert" size={14} />
-          <span>{it.error?.message ?? 'The hub refused this message.'}</span>
-          {failed && (
-            <span className={styles.failureActions}>
-              <button type="button" className={styles.linkButton} onClick={onRetry}>
-                Retry
-              </button>
-              <button type="button" className={styles.linkButton} onClick={onDiscard}>
-                Discard
-              </button>
-            </span>
-          )}
-        </div>
-      )}
+      {failed && <Refused it={it} what="message" onRetry={onRetry} onDiscard={onDiscard} />}
     </div>
   );
 }

@@ -8,7 +8,8 @@ import { myId } from '../../stores/session';
 import { clearFocusMessage, uiStore } from '../../stores/ui';
 import { useStore } from '../../lib/store';
 import { Icon } from '../Icon';
-import { DaySeparator, MessageBubble, NoteBubble, OutboxBubble } from './MessageBubble';
+import { Dialog } from '../ui/Dialog';
+import { DaySeparator, MessageBubble, NoteBubble, OutboxBubble, PendingNoteBubble } from './MessageBubble';
 import styles from './Chat.module.css';
 
 type Row =
@@ -17,9 +18,14 @@ type Row =
   | { kind: 'day'; key: string; label: string }
   | { kind: 'msg'; key: string; m: Message }
   | { kind: 'note'; key: string; n: Note }
-  | { kind: 'outbox'; key: string; it: OutboxItem };
+  | { kind: 'outbox'; key: string; it: OutboxItem }
+  | { kind: 'pendingNote'; key: string; it: OutboxItem };
 
-/** Builds the chat's rows: messages and notes in time order with day separators, then the outbox. */
+/**
+ * Builds the chat's rows: messages and notes in time order with day
+ * separators, then the pending messages and notes. Other pending writes show
+ * where they apply (a reaction on its message, a change in the header).
+ */
 export function buildRows(thread: Thread, now: number): Row[] {
   const rows: Row[] = [];
   if (thread.hasMore || thread.loadingOlder) rows.push({ kind: 'older', key: 'older' });
@@ -52,12 +58,20 @@ export function buildRows(thread: Thread, now: number): Row[] {
     if (it.m) rows.push({ kind: 'msg', key: `m-${it.m.id}`, m: it.m });
     else if (it.n) rows.push({ kind: 'note', key: `n-${it.n.id}`, n: it.n });
   }
-  if (thread.outbox.length > 0) {
+  const pending = thread.outbox.filter((it) => it.kind === 'message' || it.kind === 'note' || !it.kind);
+  if (pending.length > 0) {
     const k = dayKey(new Date(now).toISOString());
     if (k !== day) rows.push({ kind: 'day', key: `day-${k}`, label: dayLabel(new Date(now).toISOString(), now) });
-    for (const it of thread.outbox) rows.push({ kind: 'outbox', key: `o-${it.key}`, it });
+    for (const it of pending) rows.push({ kind: it.kind === 'note' ? 'pendingNote' : 'outbox', key: `o-${it.key}`, it });
   }
   return rows;
+}
+
+/** The newest pending reaction of the agent per message id. */
+export function pendingReactions(outbox: OutboxItem[]): Map<number, OutboxItem> {
+  const out = new Map<number, OutboxItem>();
+  for (const it of outbox) if (it.kind === 'reaction' && it.reaction && it.state !== 'failed') out.set(it.reaction.message_id, it);
+  return out;
 }
 
 interface ListProps {
@@ -69,6 +83,9 @@ interface ListProps {
   onReply: (m: Message) => void;
   onRetry: (key: string) => void;
   onDiscard: (key: string) => void;
+  onReact?: (m: Message, emoji: string) => void;
+  /** Why reacting is not possible now, or ''. */
+  reactBlocked?: string;
 }
 
 /**
@@ -78,11 +95,12 @@ interface ListProps {
  * message the agent was reading; new messages scroll into view only when
  * the agent is already at the bottom.
  */
-export function MessageList({ thread, templates, users, offline, onLoadOlder, onReply, onRetry, onDiscard }: ListProps) {
+export function MessageList({ thread, templates, users, offline, onLoadOlder, onReply, onRetry, onDiscard, onReact, reactBlocked = '' }: ListProps) {
   const now = useNow(60_000);
   const me = myId();
   const rows = useMemo(() => buildRows(thread, now), [thread, now]);
   const byId = useMemo(() => new Map(thread.messages.map((m) => [m.id, m])), [thread.messages]);
+  const reacting = useMemo(() => pendingReactions(thread.outbox), [thread.outbox]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [lightbox, setLightbox] = useState<string | null>(null);
 
@@ -221,9 +239,16 @@ export function MessageList({ thread, templates, users, offline, onLoadOlder, on
                     showAuthor={!!row.m.author_id && row.m.author_id !== me}
                     onReply={onReply}
                     onOpenImage={setLightbox}
+                    me={me}
+                    pendingReaction={reacting.get(row.m.id)}
+                    onReact={row.m.wamid ? onReact : undefined}
+                    reactBlocked={reactBlocked}
                   />
                 )}
                 {row.kind === 'note' && <NoteBubble n={row.n} author={users.get(row.n.author_id)} />}
+                {row.kind === 'pendingNote' && (
+                  <PendingNoteBubble it={row.it} offline={offline} onRetry={() => onRetry(row.it.key)} onDiscard={() => onDiscard(row.it.key)} />
+                )}
                 {row.kind === 'outbox' && (
                   <OutboxBubble
                     it={row.it}
@@ -251,14 +276,9 @@ export function MessageList({ thread, templates, users, offline, onLoadOlder, on
           <Icon name="arrowDown" size={18} />
         </button>
       )}
-      {lightbox && (
-        <div className={styles.lightbox} role="dialog" aria-label="Photo" onClick={() => setLightbox(null)}>
-          <img src={lightbox} alt="" />
-          <button type="button" className={styles.lightboxClose} aria-label="Close photo" onClick={() => setLightbox(null)}>
-            <Icon name="close" size={22} />
-          </button>
-        </div>
-      )}
+      <Dialog open={lightbox !== null} onOpenChange={(o) => !o && setLightbox(null)} title="Photo" size="large" closeLabel="Close photo" testId="lightbox">
+        <div className={styles.lightbox}>{lightbox && <img src={lightbox} alt="The photo, full size" />}</div>
+      </Dialog>
     </div>
   );
 }

@@ -173,6 +173,39 @@ describe('Composer once the window has closed', () => {
     ]);
   });
 
+  it('keeps the typed variables when the customer writes and the window reopens, until the agent chooses free text', async () => {
+    const conv = makeConversation({ id: 1, window_expires_at: iso(T0 - 1000) });
+    const fake = new FakeConsole({ conversations: [conv], now: () => T0 });
+    const user = userEvent.setup();
+    const { rerender } = render(<Composer conversation={conv} templates={TEMPLATES} offline={false} sendError={null} />);
+    await user.click(screen.getByRole('option', { name: /order_update/ }));
+    await user.type(screen.getByLabelText('{{1}}'), 'Ana');
+    await user.type(screen.getByLabelText('{{2}}'), '#48213');
+
+    // The customer writes: the window is open again for 24 hours.
+    const reopened = { ...conv, window_expires_at: iso(T0 + 24 * 3600_000) };
+    fake.conversations.set(1, reopened);
+    rerender(<Composer conversation={reopened} templates={TEMPLATES} offline={false} sendError={null} />);
+    expect(screen.getByTestId('composer')).toHaveAttribute('data-mode', 'template');
+    expect(screen.getByTestId('window-reopened')).toHaveTextContent('the window is open again');
+    expect(screen.getByLabelText('{{1}}')).toHaveValue('Ana');
+    expect(screen.getByLabelText('{{2}}')).toHaveValue('#48213');
+
+    // Only the agent's choice brings the free-text composer back.
+    await user.click(screen.getByRole('button', { name: 'Back to message' }));
+    expect(screen.getByTestId('composer')).toHaveAttribute('data-mode', 'text');
+  });
+
+  it('switches to free text when the window reopens before a template was picked', () => {
+    const conv = makeConversation({ id: 1, window_expires_at: iso(T0 - 1000) });
+    new FakeConsole({ conversations: [conv], now: () => T0 });
+    const { rerender } = render(<Composer conversation={conv} templates={TEMPLATES} offline={false} sendError={null} />);
+    expect(screen.getByTestId('composer')).toHaveAttribute('data-mode', 'template');
+    const reopened = { ...conv, window_expires_at: iso(T0 + 24 * 3600_000) };
+    rerender(<Composer conversation={reopened} templates={TEMPLATES} offline={false} sendError={null} />);
+    expect(screen.getByTestId('composer')).toHaveAttribute('data-mode', 'text');
+  });
+
   it('does not send what Go’s template check refuses', async () => {
     const { user, fake } = setup({ window_expires_at: null });
     fake.failNext = {};

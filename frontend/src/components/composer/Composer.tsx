@@ -103,6 +103,12 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
   const [fileError, setFileError] = useState('');
   const [busy, setBusy] = useState(false);
   const [templateChosen, setTemplateChosen] = useState(false);
+  /**
+   * The agent picked a template in the form: the form stays, with what they
+   * typed, even if the customer writes and the window reopens, until they
+   * choose free text themselves.
+   */
+  const [templateStarted, setTemplateStarted] = useState(false);
   const [quickOpen, setQuickOpen] = useState(false);
   const [quickIndex, setQuickIndex] = useState(0);
   // Read when the conversation changes, so edits in Settings apply.
@@ -124,6 +130,7 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
     setFile(null);
     setLink(null);
     setTemplateChosen(false);
+    setTemplateStarted(false);
     setReplyTo(null);
     draftApplied.current = null;
   }, [id]);
@@ -332,7 +339,7 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
     );
   }
 
-  if (!open || templateChosen) {
+  if (!open || templateChosen || templateStarted) {
     return (
       <div className={styles.composer} data-testid="composer" data-mode="template">
         {modeTabs}
@@ -340,10 +347,18 @@ export function Composer({ conversation, templates, offline, sendError, draft, b
         <TemplateComposer
           templates={templates}
           contact={conversation.contact}
-          reason={open ? 'chosen' : 'closed'}
+          reason={!open ? 'closed' : templateChosen ? 'chosen' : 'reopened'}
           sending={busy}
           onSend={sendTpl}
-          onCancel={open ? () => setTemplateChosen(false) : undefined}
+          onStarted={setTemplateStarted}
+          onCancel={
+            open
+              ? () => {
+                  setTemplateChosen(false);
+                  setTemplateStarted(false);
+                }
+              : undefined
+          }
         />
       </div>
     );

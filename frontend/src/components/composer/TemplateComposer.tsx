@@ -17,11 +17,16 @@ import styles from './Composer.module.css';
 interface Props {
   templates: Template[];
   contact: Contact;
-  /** Why templates are shown: the window closed, or the agent chose to. */
-  reason: 'closed' | 'chosen';
+  /**
+   * Why templates are shown: the window closed, the agent chose to, or the
+   * window reopened while the agent was filling one in (the form stays).
+   */
+  reason: 'closed' | 'chosen' | 'reopened';
   sending: boolean;
   onSend: (t: TemplateRequest) => Promise<boolean>;
   onCancel?: () => void;
+  /** Hears whether a template is picked (the form has the agent's work in it). */
+  onStarted?: (started: boolean) => void;
 }
 
 /** Values guessed from the contact for fields that obviously ask for the name. */
@@ -39,7 +44,7 @@ function prefill(fields: TemplateField[], contact: Contact): Record<string, stri
  * template (search by name or language), fill its variables, see the
  * message exactly as the customer will, and send only when it is valid.
  */
-export function TemplateComposer({ templates, contact, reason, sending, onSend, onCancel }: Props) {
+export function TemplateComposer({ templates, contact, reason, sending, onSend, onCancel, onStarted }: Props) {
   const [query, setQuery] = useState('');
   const [chosen, setChosen] = useState<Template | null>(null);
   const [values, setValues] = useState<Record<string, string>>({});
@@ -61,6 +66,7 @@ export function TemplateComposer({ templates, contact, reason, sending, onSend, 
     setChosen(t);
     setValues(prefill(templateFields(t), contact));
     setTried(false);
+    onStarted?.(true);
   };
 
   const submit = async () => {
@@ -87,6 +93,7 @@ export function TemplateComposer({ templates, contact, reason, sending, onSend, 
       setValues({});
       setTried(false);
       setQuery('');
+      onStarted?.(false);
     }
   };
 
@@ -97,6 +104,11 @@ export function TemplateComposer({ templates, contact, reason, sending, onSend, 
         {reason === 'closed' ? (
           <span>
             <strong>The 24-hour window is closed.</strong> WhatsApp only allows an approved template until the customer writes again.
+          </span>
+        ) : reason === 'reopened' ? (
+          <span data-testid="window-reopened">
+            <strong>The customer wrote: the window is open again.</strong> Your template is kept as you filled it in; send it, or go back to a
+            free message.
           </span>
         ) : (
           <span>Send an approved template.</span>
@@ -144,7 +156,7 @@ export function TemplateComposer({ templates, contact, reason, sending, onSend, 
                   {languageName(chosen.language)} · {chosen.category.toLowerCase()}
                 </div>
               </div>
-              <button type="button" className={styles.textButton} onClick={() => setChosen(null)}>
+              <button type="button" className={styles.textButton} onClick={() => (setChosen(null), onStarted?.(false))}>
                 Change
               </button>
             </div>

@@ -27,8 +27,10 @@ export const EVENTS = {
   cacheReset: 'cache.reset',
   /** The sync engine's connection state changed (online, offline, syncing, signed out). */
   syncState: 'sync.state',
-  /** A conversation's unsent messages changed: queued, failed, retried, sent or discarded. */
+  /** A conversation's pending writes changed (messages, notes, changes, read marks, reactions): queued, failed, retried, sent or discarded. */
   outboxUpdated: 'outbox.updated',
+  /** The hub answered a pending write otherwise than the agent expected: the change was rolled back (or the note kept unsent); Message says so in words. */
+  outboxReconciled: 'outbox.reconciled',
   /** The console signed in or out, or switched hubs. */
   sessionUpdated: 'session.updated',
   /** The hub's clock moved relative to this machine's (the demo sandbox's clock was advanced). */
@@ -62,8 +64,10 @@ export interface EventPayloads {
   'cache.reset': SyncerReset;
   /** The sync engine's connection state changed (online, offline, syncing, signed out). */
   'sync.state': syncer.Status;
-  /** A conversation's unsent messages changed: queued, failed, retried, sent or discarded. */
+  /** A conversation's pending writes changed (messages, notes, changes, read marks, reactions): queued, failed, retried, sent or discarded. */
   'outbox.updated': OutboxUpdate;
+  /** The hub answered a pending write otherwise than the agent expected: the change was rolled back (or the note kept unsent); Message says so in words. */
+  'outbox.reconciled': OutboxReconciled;
   /** The console signed in or out, or switched hubs. */
   'session.updated': desktop.Status;
   /** The hub's clock moved relative to this machine's (the demo sandbox's clock was advanced). */
@@ -88,4 +92,12 @@ export interface OutboxUpdate {
   items: cache.OutboxItem[];
   pending: number;
   sent?: domain.Message;
+}
+
+/** outbox.Reconciled (Go), which no bound method carries, so Wails does not generate it. */
+export interface OutboxReconciled {
+  conversation_id: number;
+  kind: string;
+  message: string;
+  code?: string;
 }

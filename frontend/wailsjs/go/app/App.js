@@ -82,6 +82,10 @@ export function Ping(arg1) {
   return window['go']['app']['App']['Ping'](arg1);
 }
 
+export function React(arg1, arg2, arg3) {
+  return window['go']['app']['App']['React'](arg1, arg2, arg3);
+}
+
 export function Reconnect() {
   return window['go']['app']['App']['Reconnect']();
 }
