@@ -56,17 +56,33 @@ type principalInfo struct {
 	token string
 }
 
-// testClock is the server's clock: real time plus an offset tests move to
-// expire lockouts without sleeping.
+// testClock is the server's clock: real time (or, after Freeze, a fixed
+// time) plus an offset tests move to expire lockouts without sleeping.
 type testClock struct {
 	mu     sync.Mutex
 	offset time.Duration
+	// frozen, once set by Freeze, stands in for the wall clock.
+	frozen time.Time
 }
 
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.frozen.IsZero() {
+		return c.frozen.Add(c.offset)
+	}
 	return time.Now().Add(c.offset)
+}
+
+// Freeze stops the clock where it is: only Advance moves it after that,
+// for tests whose outcome would otherwise depend on how long the
+// machine takes (a budget that refills with time).
+func (c *testClock) Freeze() {
+	c.mu.Lock()
+	if c.frozen.IsZero() {
+		c.frozen = time.Now()
+	}
+	c.mu.Unlock()
 }
 
 func (c *testClock) Advance(d time.Duration) {
